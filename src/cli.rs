@@ -1,0 +1,159 @@
+//! Command-line types (clap). Converted once into a [`Config`] by [`CommonArgs::config`].
+//!
+//! Owns: option names, help texts and the defaults shown in `--help` (taken from
+//! [`Config::default`], never written here). Must not: run anything.
+
+use crate::config::{Config, FieldNames, ShingleMode};
+use crate::error::{Error, Result};
+use crate::lsh::Banding;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Find near-duplicate news articles and group wire stories republished across outlets.
+#[derive(Debug, Parser)]
+#[command(name = "neardup", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 success, 2 usage or input error, 1 other failure.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print clusters of near-duplicate documents as JSON Lines.
+    Cluster(ClusterArgs),
+    /// Keep one document of each cluster; write the others apart.
+    Dedupe(DedupeArgs),
+}
+
+/// Options of `neardup cluster`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Write the cluster file here (default: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `neardup dedupe`.
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Write kept records here, unchanged (default: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write removed records here, with `duplicate_of` and `cluster` added.
+    #[arg(long, value_name = "FILE")]
+    pub removed: Option<PathBuf>,
+}
+
+fn defaults() -> Config {
+    Config::default()
+}
+
+/// Options shared by the subcommands.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// JSON Lines inputs, plain, gzip or zstd (detected by content); `-` is standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Jaccard similarity at or above which two documents are duplicates.
+    #[arg(short = 't', long, default_value_t = defaults().threshold)]
+    pub threshold: f64,
+    /// MinHash permutations per signature.
+    #[arg(long, default_value_t = defaults().num_perm)]
+    pub num_perm: usize,
+    /// Seed of shingle hashes and permutations.
+    #[arg(long, default_value_t = defaults().seed)]
+    pub seed: u64,
+    /// Shingles: auto (words, or characters for Chinese, Japanese, Thai...), words:K or chars:N.
+    /// `auto` is the default of `Config`: words:5, or chars:3 for unspaced scripts.
+    #[arg(long, default_value = "auto", value_name = "auto|words:K|chars:N")]
+    pub shingle: String,
+    /// Documents with fewer distinct shingles are counted as short and never matched.
+    #[arg(long, default_value_t = defaults().min_shingles)]
+    pub min_shingles: usize,
+    /// LSH bands (with --rows; default: chosen from the threshold).
+    #[arg(long, requires = "rows")]
+    pub bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    pub rows: Option<usize>,
+    /// LSH buckets larger than this link each member to the first only.
+    #[arg(long, default_value_t = defaults().max_bucket)]
+    pub max_bucket: usize,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Name of the id field.
+    #[arg(long, default_value_t = FieldNames::default().id)]
+    pub id_field: String,
+    /// Name of the text field.
+    #[arg(long, default_value_t = FieldNames::default().text)]
+    pub text_field: String,
+    /// Name of the title field.
+    #[arg(long, default_value_t = FieldNames::default().title)]
+    pub title_field: String,
+    /// Name of the outlet field.
+    #[arg(long, default_value_t = FieldNames::default().outlet)]
+    pub outlet_field: String,
+    /// Name of the date field.
+    #[arg(long, default_value_t = FieldNames::default().date)]
+    pub date_field: String,
+    /// Name of the URL field.
+    #[arg(long, default_value_t = FieldNames::default().url)]
+    pub url_field: String,
+    /// Print no summary and no bad lines on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Also print stage timings and throughput on standard error.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+}
+
+impl CommonArgs {
+    /// The run configuration these options describe, validated.
+    pub fn config(&self) -> Result<Config> {
+        let banding = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => Some(Banding { bands, rows }),
+            _ => None,
+        };
+        let config = Config {
+            fields: FieldNames {
+                id: self.id_field.clone(),
+                text: self.text_field.clone(),
+                title: self.title_field.clone(),
+                outlet: self.outlet_field.clone(),
+                date: self.date_field.clone(),
+                url: self.url_field.clone(),
+            },
+            strict: self.strict,
+            shingle: self.shingle.parse::<ShingleMode>()?,
+            min_shingles: self.min_shingles,
+            num_perm: self.num_perm,
+            seed: self.seed,
+            threshold: self.threshold,
+            banding,
+            max_bucket: self.max_bucket,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The rayon pool to run on.
+    pub fn pool(&self) -> Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .map_err(|e| Error::ThreadPool(e.to_string()))
+    }
+}

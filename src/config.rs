@@ -1,0 +1,202 @@
+//! Run configuration: every default is written once, here, and checked once by
+//! [`Config::validate`].
+//!
+//! Owns: the knobs of each stage and their defaults. Must not: read the environment, parse
+//! command lines (that is `cli.rs`) or touch files.
+
+use crate::error::{Error, Result};
+use crate::lsh::Banding;
+
+/// Names of the JSON fields read from each input line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNames {
+    /// The document id (string or integer). Default `id`.
+    pub id: String,
+    /// The article text, required. Default `text`.
+    pub text: String,
+    /// The headline. Default `title`.
+    pub title: String,
+    /// The publishing outlet. Default `outlet`.
+    pub outlet: String,
+    /// The publication date, kept as given. Default `date`.
+    pub date: String,
+    /// The article URL. Default `url`.
+    pub url: String,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        FieldNames {
+            id: "id".into(),
+            text: "text".into(),
+            title: "title".into(),
+            outlet: "outlet".into(),
+            date: "date".into(),
+            url: "url".into(),
+        }
+    }
+}
+
+/// How text is cut into shingles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShingleMode {
+    /// Per document: character n-grams when most letters belong to scripts written without
+    /// spaces between words (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar), word
+    /// k-shingles otherwise.
+    Auto {
+        /// Words per shingle for space-separated text.
+        words: usize,
+        /// Characters per n-gram for text written without spaces.
+        chars: usize,
+    },
+    /// Word k-shingles over UAX #29 words, for every document.
+    Words(usize),
+    /// Character n-grams over letters and digits, for every document.
+    Chars(usize),
+}
+
+impl Default for ShingleMode {
+    fn default() -> Self {
+        ShingleMode::Auto { words: 5, chars: 3 }
+    }
+}
+
+impl std::fmt::Display for ShingleMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShingleMode::Auto { words, chars } => write!(f, "auto(words:{words},chars:{chars})"),
+            ShingleMode::Words(k) => write!(f, "words:{k}"),
+            ShingleMode::Chars(n) => write!(f, "chars:{n}"),
+        }
+    }
+}
+
+impl std::str::FromStr for ShingleMode {
+    type Err = Error;
+
+    /// Parses `auto`, `words:K` or `chars:N`.
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::Config {
+            field: "--shingle",
+            expected: "auto, words:K or chars:N with K, N from 1 to 32".into(),
+            got: s.to_string(),
+        };
+        if s == "auto" {
+            return Ok(ShingleMode::default());
+        }
+        let (kind, n) = s.split_once(':').ok_or_else(bad)?;
+        let n: usize = n.parse().map_err(|_| bad())?;
+        if !(1..=32).contains(&n) {
+            return Err(bad());
+        }
+        match kind {
+            "words" => Ok(ShingleMode::Words(n)),
+            "chars" => Ok(ShingleMode::Chars(n)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// Everything a run needs to know. Build it with [`Config::default`], change fields, then call
+/// [`Config::validate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// JSON field names.
+    pub fields: FieldNames,
+    /// Fail on the first malformed line instead of reporting and skipping it.
+    pub strict: bool,
+    /// Shingling.
+    pub shingle: ShingleMode,
+    /// A document with fewer distinct shingles than this is "short": it is counted apart, gets
+    /// no signature and never matches anything.
+    pub min_shingles: usize,
+    /// MinHash permutations per signature.
+    pub num_perm: usize,
+    /// Seed of the shingle hashes and of the MinHash permutations.
+    pub seed: u64,
+    /// Jaccard similarity at or above which two documents are duplicates.
+    pub threshold: f64,
+    /// LSH bands and rows; `None` chooses them from `threshold` and `num_perm`.
+    pub banding: Option<Banding>,
+    /// Buckets with more members than this are linked as a star (every member to the first)
+    /// instead of all pairs, to bound the work on boilerplate.
+    pub max_bucket: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fields: FieldNames::default(),
+            strict: false,
+            shingle: ShingleMode::default(),
+            min_shingles: 5,
+            num_perm: 128,
+            seed: 1,
+            threshold: 0.8,
+            banding: None,
+            max_bucket: 1000,
+        }
+    }
+}
+
+impl Config {
+    /// Checks every value and returns the banding to use.
+    pub fn validate(&self) -> Result<Banding> {
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err(Error::Config {
+                field: "--threshold",
+                expected: "a number in (0, 1]".into(),
+                got: self.threshold.to_string(),
+            });
+        }
+        if !(1..=1024).contains(&self.num_perm) {
+            return Err(Error::Config {
+                field: "--num-perm",
+                expected: "1 to 1024".into(),
+                got: self.num_perm.to_string(),
+            });
+        }
+        if self.min_shingles == 0 {
+            return Err(Error::Config {
+                field: "--min-shingles",
+                expected: "at least 1".into(),
+                got: "0".into(),
+            });
+        }
+        if self.max_bucket < 2 {
+            return Err(Error::Config {
+                field: "--max-bucket",
+                expected: "at least 2".into(),
+                got: self.max_bucket.to_string(),
+            });
+        }
+        let names = [
+            &self.fields.id,
+            &self.fields.text,
+            &self.fields.title,
+            &self.fields.outlet,
+            &self.fields.date,
+            &self.fields.url,
+        ];
+        for (i, a) in names.iter().enumerate() {
+            if names[i + 1..].contains(a) {
+                return Err(Error::Config {
+                    field: "field names",
+                    expected: "six distinct names".into(),
+                    got: format!("{a:?} used twice"),
+                });
+            }
+        }
+        match self.banding {
+            Some(b) if b.bands == 0 || b.rows == 0 || b.bands * b.rows > self.num_perm => {
+                Err(Error::Config {
+                    field: "--bands/--rows",
+                    expected: format!("bands * rows <= num_perm ({})", self.num_perm),
+                    got: format!("{} * {}", b.bands, b.rows),
+                })
+            }
+            Some(b) => Ok(b),
+            None => Ok(Banding::optimal(self.threshold, self.num_perm)),
+        }
+    }
+}

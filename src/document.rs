@@ -1,0 +1,72 @@
+//! Documents and their metadata.
+//!
+//! Owns: [`DocId`], the parsed [`Document`] (text included, short-lived) and the small
+//! [`DocMeta`] kept for every document after signing, with the [`Location`] of its line so that
+//! it can be re-read. Must not: do I/O.
+
+/// A document's index in input order, dense from 0 across all inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub u32);
+
+impl DocId {
+    /// The index as `usize`, for slices.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Where a document's line is in the inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Index of the input in the order given.
+    pub input: u32,
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line's first byte in the (decompressed) input.
+    pub offset: u64,
+    /// Length of the line in bytes, without the line terminator.
+    pub len: u32,
+    /// xxh3 of the line's bytes, to notice an input that changed before it was re-read.
+    pub checksum: u64,
+}
+
+/// A document as parsed from one input line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Unique id: the id field, or `<input>:<line>` when the line has none.
+    pub id: String,
+    /// The article text.
+    pub text: String,
+    /// Headline, when given.
+    pub title: Option<String>,
+    /// Publishing outlet, when given.
+    pub outlet: Option<String>,
+    /// Publication date as given.
+    pub date: Option<String>,
+    /// URL, when given.
+    pub url: Option<String>,
+}
+
+/// What is kept of a document after signing: no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocMeta {
+    /// Unique id.
+    pub id: String,
+    /// Headline, when given.
+    pub title: Option<String>,
+    /// Publishing outlet, when given.
+    pub outlet: Option<String>,
+    /// Publication date as given.
+    pub date: Option<String>,
+    /// URL, when given.
+    pub url: Option<String>,
+    /// Where the line is.
+    pub location: Location,
+    /// Length of the text in characters (the canonical member of a cluster is the longest).
+    pub text_chars: u32,
+    /// Number of distinct shingles.
+    pub shingles: u32,
+    /// True when the document has fewer than `min_shingles` shingles: it has no signature and
+    /// never matches.
+    pub short: bool,
+}

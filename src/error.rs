@@ -1,0 +1,99 @@
+//! The one error type of the library.
+//!
+//! Owns: every way a run can fail, with the path, line and field it concerns and, where it helps,
+//! what was expected and what was found. Must not: print, exit, or know about clap. The binary maps
+//! [`Error::exit_code`] to the process exit status.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input file could not be opened or read (an input error: exit code 2).
+    #[error("{path}: {source}")]
+    Input {
+        /// The input file (`-` for standard input).
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An output or temporary file could not be created or written (exit code 1).
+    #[error("{path}: {source}")]
+    Output {
+        /// The output file (`-` for standard output).
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of the input could not be used as a document (only fatal with `strict`).
+    #[error("{path}:{line}: {message}")]
+    BadLine {
+        /// The input file.
+        path: String,
+        /// The 1-based line number.
+        line: u64,
+        /// What is wrong with the line, e.g. `no "text" field`.
+        message: String,
+    },
+    /// A configuration value is out of range or inconsistent.
+    #[error("invalid {field}: expected {expected}, got {got}")]
+    Config {
+        /// The option or setting, e.g. `--threshold`.
+        field: &'static str,
+        /// What a valid value looks like.
+        expected: String,
+        /// The value that was given.
+        got: String,
+    },
+    /// The input changed between the first read and the re-read needed for verification or
+    /// output (for example a file was rewritten while neardup ran).
+    #[error("{path}: input changed while neardup was running: {message}")]
+    InputChanged {
+        /// The input file.
+        path: String,
+        /// What no longer matches.
+        message: String,
+    },
+    /// The rayon thread pool could not be built.
+    #[error("cannot start worker threads: {0}")]
+    ThreadPool(String),
+}
+
+impl Error {
+    /// Wraps an I/O error on an input file with the path it concerns.
+    pub fn input(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Input {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Wraps an I/O error on an output or temporary file with the path it concerns.
+    pub fn output(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Output {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code for this error: 2 for usage and input errors, 1 for other failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::BadLine { .. }
+            | Error::Config { .. }
+            | Error::InputChanged { .. }
+            | Error::Input { .. } => 2,
+            Error::Output { .. } | Error::ThreadPool(_) => 1,
+        }
+    }
+
+    /// True when the error is a closed pipe on output, which is not a failure (`neardup ... | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,258 @@
+//! One JSON Lines record to a [`Record`].
+//!
+//! Owns: picking the configured fields out of a JSON object without building a tree of the
+//! fields it does not need, and the wording of every per-line error. Must not: do I/O or decide
+//! ids for lines that have none (the caller knows the file and line).
+
+use crate::config::FieldNames;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+use std::fmt;
+
+/// The fields of one line. `id` is `None` when the line has no id field (or a null one).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Record {
+    /// The id, as a string (integers are written in decimal).
+    pub id: Option<String>,
+    /// The article text.
+    pub text: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Outlet.
+    pub outlet: Option<String>,
+    /// Date as given.
+    pub date: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Id,
+    Text,
+    Title,
+    Outlet,
+    Date,
+    Url,
+    Other,
+}
+
+struct KeySeed<'a>(&'a FieldNames);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Which;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Which, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Which;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Which, E> {
+        let n = self.0;
+        Ok(if v == n.text {
+            Which::Text
+        } else if v == n.id {
+            Which::Id
+        } else if v == n.title {
+            Which::Title
+        } else if v == n.outlet {
+            Which::Outlet
+        } else if v == n.date {
+            Which::Date
+        } else if v == n.url {
+            Which::Url
+        } else {
+            Which::Other
+        })
+    }
+}
+
+/// The raw values of the wanted fields; the rest is skipped.
+struct RecordSeed<'a>(&'a FieldNames);
+
+#[derive(Default)]
+struct RawFields {
+    values: [Option<Value>; 6],
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = RawFields;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields, A::Error> {
+        let mut raw = RawFields::default();
+        while let Some(which) = map.next_key_seed(KeySeed(self.0))? {
+            let slot = match which {
+                Which::Id => 0,
+                Which::Text => 1,
+                Which::Title => 2,
+                Which::Outlet => 3,
+                Which::Date => 4,
+                Which::Url => 5,
+                Which::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            raw.values[slot] = Some(map.next_value::<Value>()?);
+        }
+        Ok(raw)
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Strips serde_json's " at line 1 column N" and puts the column in front.
+fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    let msg = match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => &msg,
+    };
+    format!("invalid JSON at column {}: {msg}", e.column())
+}
+
+/// Parses one line. The error is the message to print after `file:line: `.
+pub fn parse_record(line: &[u8], fields: &FieldNames) -> Result<Record, String> {
+    let text = std::str::from_utf8(line)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1))?;
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        let got = match serde_json::from_str::<Value>(text) {
+            Ok(v) => kind(&v).to_string(),
+            Err(e) => return Err(json_error(&e)),
+        };
+        return Err(format!("expected a JSON object, got {got}"));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = serde::Deserializer::deserialize_map(&mut de, RecordSeed(fields))
+        .map_err(|e| json_error(&e))?;
+    de.end().map_err(|e| json_error(&e))?;
+    let [id, body, title, outlet, date, url] = raw.values;
+    let text = match body {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Err(format!(
+                "field {:?} must be a string, got {}",
+                fields.text,
+                kind(&other)
+            ))
+        }
+        None => return Err(format!("no {:?} field", fields.text)),
+    };
+    let id = match id {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => {
+            return Err(format!("field {:?} is an empty string", fields.id))
+        }
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        Some(other) => {
+            return Err(format!(
+                "field {:?} must be a string or an integer, got {}",
+                fields.id,
+                kind(&other)
+            ))
+        }
+    };
+    let meta = |v: Option<Value>, name: &str| -> Result<Option<String>, String> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(other) => Err(format!(
+                "field {name:?} must be a string or null, got {}",
+                kind(&other)
+            )),
+        }
+    };
+    Ok(Record {
+        id,
+        text,
+        title: meta(title, &fields.title)?,
+        outlet: meta(outlet, &fields.outlet)?,
+        date: meta(date, &fields.date)?,
+        url: meta(url, &fields.url)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Record, String> {
+        parse_record(s.as_bytes(), &FieldNames::default())
+    }
+
+    #[test]
+    fn reads_wanted_fields_and_skips_others() {
+        let r = parse(r#"{"id":"a1","extra":{"deep":[1,2,{"x":null}]},"text":"Hello \u201cworld\u201d","title":"T","outlet":null,"date":"2024-01-02","url":"http://x"}"#).unwrap();
+        assert_eq!(r.id.as_deref(), Some("a1"));
+        assert_eq!(r.text, "Hello \u{201C}world\u{201D}");
+        assert_eq!(r.title.as_deref(), Some("T"));
+        assert_eq!(r.outlet, None);
+        assert_eq!(r.date.as_deref(), Some("2024-01-02"));
+        assert_eq!(r.url.as_deref(), Some("http://x"));
+    }
+
+    #[test]
+    fn integer_ids_become_strings_and_missing_ids_are_none() {
+        assert_eq!(
+            parse(r#"{"id":42,"text":"x"}"#).unwrap().id.as_deref(),
+            Some("42")
+        );
+        assert_eq!(parse(r#"{"text":"x"}"#).unwrap().id, None);
+    }
+
+    #[test]
+    fn renamed_fields() {
+        let f = FieldNames {
+            id: "doc_id".into(),
+            text: "body".into(),
+            ..FieldNames::default()
+        };
+        let r = parse_record(br#"{"doc_id":"z","body":"b","text":7}"#, &f).unwrap();
+        assert_eq!((r.id.as_deref(), r.text.as_str()), (Some("z"), "b"));
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        assert_eq!(parse(r#"{"id":"a"}"#).unwrap_err(), r#"no "text" field"#);
+        assert_eq!(
+            parse(r#"{"text":5}"#).unwrap_err(),
+            r#"field "text" must be a string, got a number"#
+        );
+        assert_eq!(
+            parse(r#"{"text":"x","id":[1]}"#).unwrap_err(),
+            r#"field "id" must be a string or an integer, got an array"#
+        );
+        assert_eq!(
+            parse("[1,2]").unwrap_err(),
+            "expected a JSON object, got an array"
+        );
+        assert!(parse(r#"{"text": "x""#)
+            .unwrap_err()
+            .starts_with("invalid JSON at column"));
+        assert!(parse(r#"{"text":"x"} trailing"#)
+            .unwrap_err()
+            .starts_with("invalid JSON"));
+        assert_eq!(
+            parse_record(b"{\"text\":\"\xff\"}", &FieldNames::default()).unwrap_err(),
+            "invalid UTF-8 at byte 10"
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! Readers: JSON Lines files, plain or compressed, and standard input.
+//!
+//! Owns: opening inputs (compression detected by magic bytes, not by name), cutting them into
+//! lines with their [`Location`]s, spooling standard input so it can be read twice, and
+//! re-reading chosen lines later by location. Must not: decide what a line means beyond
+//! [`jsonl::parse_record`], or keep whole inputs in memory.
+//!
+//! Re-reading: a plain file is re-read by seeking to each wanted line; a compressed file is
+//! decompressed again from the start, skipping what is not wanted; standard input is copied to
+//! a temporary spool file during the first pass and then re-read like a plain file.
+
+pub mod jsonl;
+
+use crate::document::Location;
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// How an input's bytes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Not compressed.
+    None,
+    /// gzip (magic `1f 8b`), one or more members.
+    Gzip,
+    /// Zstandard (magic `28 b5 2f fd`).
+    Zstd,
+}
+
+impl Compression {
+    /// Detects the compression from the first bytes of a stream.
+    pub fn detect(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// Peeks at the magic bytes of `raw` and returns a reader of the decompressed bytes.
+fn decompressed<'a, R: Read + Send + 'a>(
+    raw: R,
+) -> io::Result<(Compression, Box<dyn BufRead + Send + 'a>)> {
+    let mut buf = BufReader::with_capacity(1 << 16, raw);
+    let head = buf.fill_buf()?;
+    let kind = Compression::detect(head);
+    let reader: Box<dyn BufRead + Send> = match kind {
+        Compression::None => Box::new(buf),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(buf),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            1 << 16,
+            zstd::stream::read::Decoder::with_buffer(buf)?,
+        )),
+    };
+    Ok((kind, reader))
+}
+
+/// One input as the user named it.
+#[derive(Debug)]
+struct Source {
+    /// Name used in messages and generated ids: the path as given, or `stdin`.
+    name: String,
+    /// The file to read; for standard input, the spool file once the first pass is done.
+    path: Option<PathBuf>,
+    /// Compression of `path` (a spool file is never compressed).
+    compression: Compression,
+    /// Spool of standard input, kept alive until the set is dropped.
+    spool: Option<tempfile::NamedTempFile>,
+}
+
+/// One line of input, borrowed from a [`Batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct LineRef<'a> {
+    /// Where it is.
+    pub location: Location,
+    /// Its bytes, without the line terminator.
+    pub bytes: &'a [u8],
+}
+
+/// A run of consecutive lines read together, so that they can be parsed in parallel.
+#[derive(Debug, Default)]
+pub struct Batch {
+    data: Vec<u8>,
+    lines: Vec<(Location, usize)>,
+}
+
+impl Batch {
+    /// The lines of the batch, in input order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = LineRef<'_>> + '_ {
+        self.lines.iter().map(move |&(location, start)| LineRef {
+            location,
+            bytes: &self.data[start..start + location.len as usize],
+        })
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True when the batch holds no line.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Bytes of line data.
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.lines.clear();
+    }
+}
+
+/// Copies everything read through it into a spool file.
+struct Tee<R> {
+    inner: R,
+    spool: File,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.spool.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// The inputs of one run, in the order given.
+#[derive(Debug)]
+pub struct InputSet {
+    sources: Vec<Source>,
+}
+
+impl InputSet {
+    /// Checks that every named file can be opened; `-` is standard input (at most once).
+    pub fn open(paths: &[PathBuf]) -> Result<InputSet> {
+        let mut sources = Vec::with_capacity(paths.len());
+        let mut stdin_seen = false;
+        for p in paths {
+            if p.as_os_str() == "-" {
+                if stdin_seen {
+                    return Err(Error::Config {
+                        field: "inputs",
+                        expected: "standard input (-) named at most once".into(),
+                        got: "- twice".into(),
+                    });
+                }
+                stdin_seen = true;
+                sources.push(Source {
+                    name: "stdin".into(),
+                    path: None,
+                    compression: Compression::None,
+                    spool: None,
+                });
+                continue;
+            }
+            let meta = std::fs::metadata(p).map_err(|e| Error::input(p, e))?;
+            if meta.is_dir() {
+                return Err(Error::input(
+                    p,
+                    io::Error::other("is a directory; give the JSON Lines files in it"),
+                ));
+            }
+            let file = File::open(p).map_err(|e| Error::input(p, e))?;
+            let (compression, _) = decompressed(file).map_err(|e| Error::input(p, e))?;
+            sources.push(Source {
+                name: p.display().to_string(),
+                path: Some(p.clone()),
+                compression,
+                spool: None,
+            });
+        }
+        Ok(InputSet { sources })
+    }
+
+    /// Number of inputs.
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// True when there are no inputs.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// The name of input `i` as used in messages and generated ids.
+    pub fn name(&self, i: u32) -> &str {
+        &self.sources[i as usize].name
+    }
+
+    /// The first pass: reads every input in order and hands its lines to `f` in batches of
+    /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
+    /// temporary file on the way so that [`InputSet::fetch`] can read it again.
+    pub fn scan(
+        &mut self,
+        batch_bytes: usize,
+        mut f: impl FnMut(&Batch) -> Result<()>,
+    ) -> Result<()> {
+        let mut batch = Batch::default();
+        for i in 0..self.sources.len() {
+            let display = self.sources[i].name.clone();
+            let err = |e: io::Error| Error::input(display.as_str(), e);
+            let mut reader: Box<dyn BufRead + Send> = match &self.sources[i].path {
+                Some(path) => decompressed(File::open(path).map_err(err)?).map_err(err)?.1,
+                None => {
+                    let spool = tempfile::Builder::new()
+                        .prefix("neardup-stdin-")
+                        .tempfile()
+                        .map_err(|e| Error::output("temporary spool file", e))?;
+                    let tee = Tee {
+                        inner: decompressed(io::stdin()).map_err(err)?.1,
+                        spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
+                    };
+                    let src = &mut self.sources[i];
+                    src.path = Some(spool.path().to_path_buf());
+                    src.spool = Some(spool);
+                    Box::new(BufReader::with_capacity(1 << 16, tee))
+                }
+            };
+            let (mut offset, mut line_no) = (0u64, 0u64);
+            loop {
+                let start = batch.data.len();
+                let n = reader.read_until(b'\n', &mut batch.data).map_err(err)?;
+                if n == 0 {
+                    break;
+                }
+                line_no += 1;
+                let mut end = batch.data.len();
+                if batch.data[end - 1] == b'\n' {
+                    end -= 1;
+                    if end > start && batch.data[end - 1] == b'\r' {
+                        end -= 1;
+                    }
+                }
+                let bytes = &batch.data[start..end];
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    batch.data.truncate(start);
+                } else {
+                    let len = u32::try_from(end - start).map_err(|_| {
+                        err(io::Error::other(format!(
+                            "line {line_no} is longer than 4 GiB"
+                        )))
+                    })?;
+                    let location = Location {
+                        input: i as u32,
+                        line: line_no,
+                        offset,
+                        len,
+                        checksum: xxh3_64(bytes),
+                    };
+                    batch.data.truncate(end);
+                    batch.lines.push((location, start));
+                }
+                offset += n as u64;
+                if batch.data.len() >= batch_bytes {
+                    f(&batch)?;
+                    batch.clear();
+                }
+            }
+            if let Some(spool) = &self.sources[i].spool {
+                spool
+                    .as_file()
+                    .sync_data()
+                    .map_err(|e| Error::output(spool.path(), e))?;
+            }
+        }
+        if !batch.is_empty() {
+            f(&batch)?;
+        }
+        Ok(())
+    }
+
+    /// The second pass: reads the lines at `wanted` (sorted by input, then offset; as recorded
+    /// by [`InputSet::scan`]) and hands each to `f` with the tag given beside it. A line whose
+    /// bytes no longer match is an [`Error::InputChanged`].
+    pub fn fetch<T: Copy>(
+        &self,
+        wanted: &[(Location, T)],
+        mut f: impl FnMut(T, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        debug_assert!(wanted
+            .windows(2)
+            .all(|w| (w[0].0.input, w[0].0.offset) < (w[1].0.input, w[1].0.offset)));
+        let mut buf = Vec::new();
+        for group in wanted.chunk_by(|a, b| a.0.input == b.0.input) {
+            let src = &self.sources[group[0].0.input as usize];
+            let path = src.path.as_deref().expect("input scanned before fetch");
+            let err = |e: io::Error| Error::input(src.name.as_str(), e);
+            let file = File::open(path).map_err(err)?;
+            let mut reader = Refetch::new(file, src.compression).map_err(err)?;
+            for &(loc, tag) in group {
+                reader.skip_to(loc.offset).map_err(err)?;
+                buf.resize(loc.len as usize, 0);
+                reader.read_exact(&mut buf).map_err(|e| match e.kind() {
+                    io::ErrorKind::UnexpectedEof => Error::InputChanged {
+                        path: src.name.clone(),
+                        message: format!("line {} is gone", loc.line),
+                    },
+                    _ => err(e),
+                })?;
+                if xxh3_64(&buf) != loc.checksum {
+                    return Err(Error::InputChanged {
+                        path: src.name.clone(),
+                        message: format!("line {} is not what was read before", loc.line),
+                    });
+                }
+                f(tag, &buf)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A reader positioned by byte offset: seeks in plain files, decompresses and skips otherwise.
+struct Refetch {
+    inner: Box<dyn BufRead + Send>,
+    seekable: Option<BufReader<File>>,
+    pos: u64,
+}
+
+impl Refetch {
+    fn new(file: File, compression: Compression) -> io::Result<Refetch> {
+        Ok(match compression {
+            Compression::None => Refetch {
+                inner: Box::new(io::empty()),
+                seekable: Some(BufReader::with_capacity(1 << 16, file)),
+                pos: 0,
+            },
+            _ => Refetch {
+                inner: decompressed(file)?.1,
+                seekable: None,
+                pos: 0,
+            },
+        })
+    }
+
+    fn skip_to(&mut self, offset: u64) -> io::Result<()> {
+        let gap = offset
+            .checked_sub(self.pos)
+            .expect("locations sorted by offset");
+        if gap > 0 {
+            match &mut self.seekable {
+                Some(r) => r.seek_relative(gap as i64)?,
+                None => {
+                    let copied = io::copy(&mut (&mut self.inner).take(gap), &mut io::sink())?;
+                    if copied < gap {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                }
+            }
+            self.pos = offset;
+        }
+        Ok(())
+    }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        match &mut self.seekable {
+            Some(r) => r.read_exact(buf)?,
+            None => self.inner.read_exact(buf)?,
+        }
+        self.pos += buf.len() as u64;
+        Ok(())
+    }
+}
+
+/// Returns true when `path` names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn lines_of(set: &mut InputSet) -> Vec<(Location, Vec<u8>)> {
+        let mut out = Vec::new();
+        set.scan(7, |b| {
+            out.extend(b.lines().map(|l| (l.location, l.bytes.to_vec())));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn plain_gzip_and_zstd_read_the_same_and_refetch() {
+        let text = b"{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}";
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("p.jsonl");
+        std::fs::write(&plain, text).unwrap();
+        let gz = dir.path().join("noext");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), Default::default());
+        enc.write_all(text).unwrap();
+        enc.finish().unwrap();
+        let zs = dir.path().join("z.jsonl.zst");
+        std::fs::write(&zs, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
+        for p in [&plain, &gz, &zs] {
+            let mut set = InputSet::open(std::slice::from_ref(p)).unwrap();
+            let got = lines_of(&mut set);
+            let bodies: Vec<&[u8]> = got.iter().map(|(_, b)| b.as_slice()).collect();
+            assert_eq!(bodies, vec![&b"{\"a\":1}"[..], b"{\"b\":2}", b"{\"c\":3}"]);
+            assert_eq!(
+                got.iter().map(|(l, _)| l.line).collect::<Vec<_>>(),
+                vec![1, 4, 5]
+            );
+            let wanted: Vec<(Location, usize)> = vec![(got[0].0, 0), (got[2].0, 2)];
+            let mut back = Vec::new();
+            set.fetch(&wanted, |i, b| {
+                back.push((i, b.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(back, vec![(0, got[0].1.clone()), (2, got[2].1.clone())]);
+        }
+    }
+
+    #[test]
+    fn changed_input_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.jsonl");
+        std::fs::write(&p, "{\"a\":1}\n{\"b\":2}\n").unwrap();
+        let mut set = InputSet::open(std::slice::from_ref(&p)).unwrap();
+        let got = lines_of(&mut set);
+        std::fs::write(&p, "{\"a\":1}\n{\"b\":3}\n").unwrap();
+        let e = set.fetch(&[(got[1].0, ())], |_, _| Ok(())).unwrap_err();
+        assert!(matches!(e, Error::InputChanged { .. }), "{e}");
+    }
+
+    #[test]
+    fn missing_file_and_directory_are_input_errors() {
+        let e = InputSet::open(&[PathBuf::from("/no/such/file.jsonl")]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = InputSet::open(&[std::env::temp_dir()]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+    }
+}

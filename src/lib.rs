@@ -1,0 +1,51 @@
+//! # neardup
+//!
+//! Finds near-duplicate articles in news corpora and groups wire stories republished across
+//! outlets.
+//!
+//! The pipeline, one public function per stage, plain data in and out:
+//!
+//! 1. [`normalize::normalize`]: NFKC, lower case, quotes and dashes folded, whitespace collapsed;
+//! 2. [`shingle::shingles`]: word 5-shingles (or character 3-grams for unspaced scripts) hashed
+//!    with seeded xxh3;
+//! 3. [`minhash::MinHasher::sign`]: 128-slot MinHash signatures, in parallel, into one flat
+//!    [`minhash::Signatures`] matrix (text is dropped after this);
+//! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`lsh::Banding::optimal`];
+//! 5. [`verify::verify_pairs`]: exact Jaccard and containment of each candidate pair, on shingle
+//!    sets re-read from the input ([`pipeline::load_shingles`]);
+//! 6. [`cluster::clusters`]: union-find over verified pairs, stable numbers, canonical member;
+//! 7. [`report`]: the versioned cluster file and the dedupe outputs.
+//!
+//! [`pipeline::run`] chains them on a rayon pool you pass in.
+//!
+//! ```
+//! use neardup::config::ShingleMode;
+//! use neardup::{minhash::MinHasher, normalize::normalize, shingle::shingles, verify};
+//!
+//! let a = "HONG KONG (AP) \u{2014} Japanese pop idol Kenshin Kamimura said on Friday he was \u{201C}deeply sorry\u{201D} for the remarks he made.";
+//! let b = "HONG KONG (AP) -- Japanese pop idol Kenshin Kamimura said on Friday he was 'deeply sorry' for the remarks he made.";
+//! let (sa, sb) = (shingles(&normalize(a), ShingleMode::default(), 1),
+//!                 shingles(&normalize(b), ShingleMode::default(), 1));
+//! let (jaccard, _containment) = verify::jaccard_and_containment(&sa.hashes, &sb.hashes);
+//! assert_eq!(jaccard, 1.0); // only quote marks and dashes differ
+//! let hasher = MinHasher::new(128, 1);
+//! assert_eq!(hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
+//! ```
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod document;
+pub mod error;
+pub mod input;
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod pipeline;
+pub mod report;
+pub mod shingle;
+pub mod verify;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use pipeline::{run, Outcome};

@@ -1,0 +1,232 @@
+//! LSH banding (Leskovec, Rajaraman, Ullman, *Mining of Massive Datasets*, ch. 3).
+//!
+//! Owns: the choice of bands and rows, band keys, and candidate pairs from signatures. Must
+//! not: look at shingles or text; a candidate is only a pair worth verifying.
+//!
+//! A signature of `num_perm` slots is cut into `b` bands of `r` rows; two documents are
+//! candidates when all `r` rows of at least one band agree. Two documents of Jaccard `s`
+//! become candidates with probability `1 - (1 - s^r)^b` (the S-curve).
+
+use crate::minhash::Signatures;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Bands and rows per band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Banding {
+    /// Number of bands `b`.
+    pub bands: usize,
+    /// Rows per band `r`.
+    pub rows: usize,
+}
+
+/// Probability that a pair of Jaccard `s` shares at least one band.
+pub fn collision_probability(s: f64, banding: Banding) -> f64 {
+    1.0 - (1.0 - s.powi(banding.rows as i32)).powi(banding.bands as i32)
+}
+
+/// Composite Simpson integral of `f` over `[lo, hi]` with 256 intervals.
+fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+    const N: usize = 256;
+    let h = (hi - lo) / N as f64;
+    let mut sum = f(lo) + f(hi);
+    for i in 1..N {
+        let w = if i % 2 == 1 { 4.0 } else { 2.0 };
+        sum += w * f(lo + i as f64 * h);
+    }
+    sum * h / 3.0
+}
+
+impl Banding {
+    /// Chooses `b` and `r` with `b * r <= num_perm` minimizing the false-positive area (the
+    /// S-curve below the threshold) plus the false-negative area (one minus the S-curve above
+    /// it), with equal weights; ties go to the first found in order of `b`, then `r`.
+    ///
+    /// ```
+    /// use neardup::lsh::Banding;
+    /// assert_eq!(Banding::optimal(0.8, 128), Banding { bands: 9, rows: 13 });
+    /// assert_eq!(Banding::optimal(0.5, 128), Banding { bands: 14, rows: 9 });
+    /// assert_eq!(Banding::optimal(0.9, 256), Banding { bands: 10, rows: 25 });
+    /// ```
+    pub fn optimal(threshold: f64, num_perm: usize) -> Banding {
+        let mut best = Banding { bands: 1, rows: 1 };
+        let mut best_err = f64::INFINITY;
+        for bands in 1..=num_perm {
+            for rows in 1..=num_perm / bands {
+                let cand = Banding { bands, rows };
+                let fp = integrate(|s| collision_probability(s, cand), 0.0, threshold);
+                let fneg = integrate(|s| 1.0 - collision_probability(s, cand), threshold, 1.0);
+                let err = 0.5 * fp + 0.5 * fneg;
+                if err < best_err {
+                    best_err = err;
+                    best = cand;
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Candidate pairs and what it took to find them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidates {
+    /// Pairs `(a, b)` of document indices with `a < b`, sorted and distinct.
+    pub pairs: Vec<(u32, u32)>,
+    /// Buckets larger than `max_bucket`, linked as a star instead of all pairs.
+    pub oversized_buckets: usize,
+}
+
+/// Key of band `band` of one signature row: xxh3 of the band's rows, seeded by the band index.
+pub fn band_key(row: &[u32], band: usize, banding: Banding) -> u64 {
+    let slice = &row[band * banding.rows..(band + 1) * banding.rows];
+    let mut buf = [0u8; 4 * 64];
+    if slice.len() <= 64 {
+        for (chunk, v) in buf.chunks_exact_mut(4).zip(slice) {
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+        xxh3_64_with_seed(&buf[..4 * slice.len()], band as u64)
+    } else {
+        let bytes: Vec<u8> = slice.iter().flat_map(|v| v.to_le_bytes()).collect();
+        xxh3_64_with_seed(&bytes, band as u64)
+    }
+}
+
+/// Finds candidate pairs among the documents `docs` (indices into `signatures`, ascending).
+/// Within a bucket of at most `max_bucket` members every pair is a candidate; a larger bucket
+/// (boilerplate shared by very many documents) pairs each member with its first member only.
+/// Runs on the current rayon pool.
+pub fn candidate_pairs(
+    signatures: &Signatures,
+    docs: &[u32],
+    banding: Banding,
+    max_bucket: usize,
+) -> Candidates {
+    let per_band: Vec<(Vec<u64>, usize)> = (0..banding.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut keys: Vec<(u64, u32)> = docs
+                .iter()
+                .map(|&d| (band_key(signatures.row(d as usize), band, banding), d))
+                .collect();
+            keys.sort_unstable();
+            let mut pairs = Vec::new();
+            let mut oversized = 0;
+            for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+                if bucket.len() < 2 {
+                    continue;
+                }
+                if bucket.len() > max_bucket {
+                    oversized += 1;
+                    let first = bucket[0].1;
+                    pairs.extend(bucket[1..].iter().map(|&(_, d)| pack(first, d)));
+                    continue;
+                }
+                for (i, &(_, a)) in bucket.iter().enumerate() {
+                    pairs.extend(bucket[i + 1..].iter().map(|&(_, b)| pack(a, b)));
+                }
+            }
+            (pairs, oversized)
+        })
+        .collect();
+    let oversized_buckets = per_band.iter().map(|(_, o)| o).sum();
+    let mut all: Vec<u64> = per_band.into_iter().flat_map(|(p, _)| p).collect();
+    all.par_sort_unstable();
+    all.dedup();
+    Candidates {
+        pairs: all.into_iter().map(unpack).collect(),
+        oversized_buckets,
+    }
+}
+
+fn pack(a: u32, b: u32) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(lo) << 32) | u64::from(hi)
+}
+
+fn unpack(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::MinHasher;
+    use proptest::prelude::*;
+
+    #[test]
+    fn s_curve_is_monotone_and_bounded() {
+        let b = Banding { bands: 9, rows: 13 };
+        let mut last = 0.0;
+        for i in 0..=100 {
+            let p = collision_probability(i as f64 / 100.0, b);
+            assert!((0.0..=1.0).contains(&p) && p >= last);
+            last = p;
+        }
+        assert!(collision_probability(0.95, b) > 0.99);
+        assert!(collision_probability(0.5, b) < 0.01);
+    }
+
+    #[test]
+    fn optimal_respects_num_perm() {
+        for (t, k) in [(0.3, 16), (0.7, 64), (0.95, 200), (1.0, 128)] {
+            let b = Banding::optimal(t, k);
+            assert!(b.bands * b.rows <= k, "{t} {k} -> {b:?}");
+        }
+    }
+
+    fn brute_force(sigs: &Signatures, docs: &[u32], banding: Banding) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        for (i, &a) in docs.iter().enumerate() {
+            for &b in &docs[i + 1..] {
+                let (ra, rb) = (sigs.row(a as usize), sigs.row(b as usize));
+                let hit = (0..banding.bands).any(|band| {
+                    let r = band * banding.rows..(band + 1) * banding.rows;
+                    ra[r.clone()] == rb[r]
+                });
+                if hit {
+                    out.push((a.min(b), a.max(b)));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    proptest! {
+        /// Banded candidates equal the brute-force list of pairs that agree on a whole band.
+        #[test]
+        fn candidates_match_brute_force(
+            sets in proptest::collection::vec(proptest::collection::vec(0u64..40, 0..12), 2..30),
+            bands in 1usize..6, rows in 1usize..4,
+        ) {
+            let banding = Banding { bands, rows };
+            let h = MinHasher::new(bands * rows, 11);
+            let mut sigs = Signatures::new(bands * rows);
+            for s in &sets {
+                let mut s = s.clone();
+                s.sort_unstable();
+                s.dedup();
+                sigs.push(&h.sign(&s));
+            }
+            let docs: Vec<u32> = (0..sets.len() as u32).filter(|d| d % 5 != 3).collect();
+            let got = candidate_pairs(&sigs, &docs, banding, usize::MAX);
+            prop_assert_eq!(got.pairs, brute_force(&sigs, &docs, banding));
+            prop_assert_eq!(got.oversized_buckets, 0);
+        }
+    }
+
+    #[test]
+    fn oversized_bucket_becomes_a_star() {
+        let h = MinHasher::new(4, 1);
+        let mut sigs = Signatures::new(4);
+        for _ in 0..5 {
+            sigs.push(&h.sign(&[1, 2, 3]));
+        }
+        let docs = [0, 1, 2, 3, 4];
+        let c = candidate_pairs(&sigs, &docs, Banding { bands: 1, rows: 4 }, 3);
+        assert_eq!(c.pairs, vec![(0, 1), (0, 2), (0, 3), (0, 4)]);
+        assert_eq!(c.oversized_buckets, 1);
+        let all = candidate_pairs(&sigs, &docs, Banding { bands: 1, rows: 4 }, 5);
+        assert_eq!(all.pairs.len(), 10);
+    }
+}

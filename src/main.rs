@@ -1,0 +1,122 @@
+//! The `neardup` binary: parses arguments, builds the configuration and the thread pool, calls
+//! the library and maps errors to exit codes (0 success, 2 usage or input error, 1 other
+//! failure). A closed standard output (`neardup cluster ... | head`) is not an error.
+
+use clap::Parser;
+use neardup::cli::{Cli, ClusterArgs, Command, CommonArgs, DedupeArgs};
+use neardup::error::Result;
+use neardup::input::InputSet;
+use neardup::pipeline::{self, BadLine, Outcome};
+use neardup::report::{dedupe, Output, Report};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Cluster(args) => cluster(args),
+        Command::Dedupe(args) => dedupe_cmd(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("neardup: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+/// Opens the inputs and runs the pipeline, printing bad lines as they are found.
+fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Config)> {
+    let config = common.config()?;
+    let pool = common.pool()?;
+    let mut inputs = InputSet::open(&common.inputs)?;
+    let quiet = common.quiet;
+    let mut on_bad = |b: &BadLine| {
+        if !quiet {
+            eprintln!("{b}");
+        }
+    };
+    let outcome = pipeline::run(&mut inputs, &config, &pool, &mut on_bad)?;
+    if common.verbose {
+        print_timings(&outcome);
+    }
+    Ok((inputs, outcome, config))
+}
+
+fn input_names(inputs: &InputSet) -> Vec<String> {
+    (0..inputs.len() as u32)
+        .map(|i| inputs.name(i).to_string())
+        .collect()
+}
+
+fn cluster(args: &ClusterArgs) -> Result<()> {
+    let (inputs, outcome, config) = run(&args.common)?;
+    let report = Report::new(&outcome, &config, &input_names(&inputs));
+    let mut out = Output::create(args.out.as_deref())?;
+    out.write_with(|w| report.write_jsonl(w))?;
+    out.commit()?;
+    if !args.common.quiet {
+        let c = &outcome.counts;
+        eprintln!(
+            "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
+            c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
+        );
+    }
+    Ok(())
+}
+
+fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
+    let (inputs, outcome, _) = run(&args.common)?;
+    let mut kept = Output::create(args.out.as_deref())?;
+    let mut removed = args
+        .removed
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
+    let kept_name = kept.name().display().to_string();
+    let removed_name = removed
+        .as_ref()
+        .map(|r| r.name().display().to_string())
+        .unwrap_or_default();
+    let counts = dedupe::write_dedupe(
+        &inputs,
+        &outcome,
+        kept.writer(),
+        removed.as_mut().map(|r| r.writer()),
+        &kept_name,
+        &removed_name,
+    )?;
+    if let Some(r) = removed {
+        r.commit()?;
+    }
+    kept.commit()?;
+    if !args.common.quiet {
+        eprintln!(
+            "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
+            counts.read, counts.kept, counts.removed, counts.rejected, outcome.counts.short, outcome.counts.clusters
+        );
+    }
+    Ok(())
+}
+
+fn print_timings(o: &Outcome) {
+    let t = &o.timings;
+    let total = t.read_sign + t.lsh + t.verify + t.cluster;
+    let secs = total.as_secs_f64().max(1e-9);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}",
+        t.read_sign.as_secs_f64(),
+        t.lsh.as_secs_f64(),
+        t.verify.as_secs_f64(),
+        t.cluster.as_secs_f64(),
+        secs,
+        o.counts.read as f64 / secs,
+        o.counts.input_bytes as f64 / 1e6 / secs,
+        o.banding.bands,
+        o.banding.rows,
+    );
+}

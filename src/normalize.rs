@@ -1,0 +1,137 @@
+//! Text normalization before shingling.
+//!
+//! Owns: the one canonical form that makes cosmetic differences between copies vanish: Unicode
+//! NFKC (full-width letters, ligatures, compatibility forms), lower case, typographic quotes
+//! folded to `'` and `"`, dashes and minus signs folded to `-`, every run of whitespace to one
+//! space, no leading or trailing space. Must not: drop words or change their order.
+//!
+//! ```
+//! use neardup::normalize::normalize;
+//! assert_eq!(normalize("  Pop \u{201C}Idol\u{201D}\u{2014}Kamimura\u{2019}s  fans\n"),
+//!            "pop \"idol\"-kamimura's fans");
+//! ```
+
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// Folds one character: quotes, dashes and whitespace to their plain ASCII form.
+fn fold(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{0060}'
+        | '\u{00B4}' | '\u{2039}' | '\u{203A}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' | '\u{300C}' | '\u{300D}' | '\u{300E}' | '\u{300F}' | '\u{301D}'
+        | '\u{301E}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+        c if c.is_whitespace() => ' ',
+        c => c,
+    }
+}
+
+/// Returns the normalized form of `text` (see the module docs). Idempotent:
+/// `normalize(&normalize(t)) == normalize(t)`.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut push = |c: char, out: &mut String| {
+        let c = fold(c);
+        if c == ' ' {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    };
+    let lower_all = |c: char, out: &mut String, push: &mut dyn FnMut(char, &mut String)| {
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase(), out);
+        } else {
+            for l in c.to_lowercase() {
+                push(l, out);
+            }
+        }
+    };
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        for c in text.chars() {
+            lower_all(c, &mut out, &mut push);
+        }
+    } else {
+        for c in text.nfkc() {
+            lower_all(c, &mut out, &mut push);
+        }
+    }
+    // Lower-casing can (rarely) produce text that is no longer NFKC, e.g. some Greek and
+    // Cherokee letters; one more pass keeps the function idempotent.
+    if !out.is_ascii() && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
+        let again: String = out.nfkc().collect();
+        if again != out {
+            return normalize(&again);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn curly_quotes_fold_to_straight() {
+        assert_eq!(
+            normalize("\u{2018}I\u{2019}m sorry,\u{2019} he said. \u{201C}U.S.\u{201D}"),
+            "'i'm sorry,' he said. \"u.s.\""
+        );
+    }
+
+    #[test]
+    fn dashes_and_minus_fold() {
+        assert_eq!(
+            normalize("HONG KONG (AP) \u{2014} prices fell \u{2212}3%"),
+            "hong kong (ap) - prices fell -3%"
+        );
+    }
+
+    #[test]
+    fn whitespace_collapses_and_trims() {
+        assert_eq!(normalize("\n\t a \u{00A0}\u{3000} b  \r\n"), "a b");
+        assert_eq!(normalize(""), "");
+        assert_eq!(normalize(" \n "), "");
+    }
+
+    #[test]
+    fn nfkc_folds_full_width_and_ligatures() {
+        assert_eq!(normalize("ＴＯＫＹＯ ２０２６ ﬁnal"), "tokyo 2026 final");
+    }
+
+    #[test]
+    fn cjk_and_emoji_survive() {
+        assert_eq!(
+            normalize("東京（共同）　上村謙信さん🎤"),
+            "東京(共同) 上村謙信さん🎤"
+        );
+    }
+
+    #[test]
+    fn idempotent_on_samples() {
+        for t in [
+            "ǅemal İstanbul ΣΑΣ ß ﬃ",
+            "「引用」と『二重』",
+            "Ⅻ ㍿ ℌ",
+            "HONG KONG (AP) -- Japanese pop idol",
+        ] {
+            let once = normalize(t);
+            assert_eq!(normalize(&once), once, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn idempotent(t in "\\PC{0,60}") {
+            let once = normalize(&t);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! The chain of stages: read and sign, band, re-read and verify, cluster.
+//!
+//! Owns: the order of the stages, per-stage timings and counts, and the accounting of every
+//! input line (a document, or a rejected line). Must not: parse command lines or write
+//! outputs; it runs on the rayon pool it is given.
+
+use crate::cluster::{clusters, Cluster};
+use crate::config::Config;
+use crate::document::{DocMeta, Document, Location};
+use crate::error::{Error, Result};
+use crate::input::{jsonl::parse_record, Batch, InputSet};
+use crate::lsh::{candidate_pairs, Banding, Candidates};
+use crate::minhash::{MinHasher, Signatures};
+use crate::normalize::normalize;
+use crate::shingle::{shingles, Shingles};
+use crate::verify::{jaccard_and_containment, verify_pairs, Rule, ScoredPair, ShingleStore};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Builder};
+
+/// Bytes of input lines parsed and signed together in parallel.
+const BATCH_BYTES: usize = 8 << 20;
+
+/// A line that could not be used as a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    /// Input name.
+    pub input: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for BadLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.input, self.line, self.message)
+    }
+}
+
+/// Normalizes and shingles one text: the per-document work shared by both passes.
+pub fn shingle_text(text: &str, config: &Config) -> Shingles {
+    shingles(&normalize(text), config.shingle, config.seed)
+}
+
+/// The corpus after the first pass: metadata and signatures, no text.
+#[derive(Debug, Default)]
+pub struct Signed {
+    /// One entry per document, in input order; index = document index.
+    pub meta: Vec<DocMeta>,
+    /// One row per document; short documents have an all-`u32::MAX` row and are never banded.
+    pub signatures: Signatures,
+    /// Non-blank lines read.
+    pub read: u64,
+    /// Lines rejected.
+    pub rejected: u64,
+    /// Bytes of input lines read.
+    pub bytes: u64,
+}
+
+impl Signed {
+    /// Indices of the documents that have a signature (not short).
+    pub fn signed_docs(&self) -> Vec<u32> {
+        (0..self.meta.len() as u32)
+            .filter(|&d| !self.meta[d as usize].short)
+            .collect()
+    }
+}
+
+enum Parsed {
+    Bad(String),
+    Doc(Box<Document>, u32, Vec<u32>),
+}
+
+/// First pass: reads every line, parses, shingles and signs documents in parallel batches.
+/// Each bad line is passed to `on_bad` (and is fatal with `config.strict`).
+pub fn read_and_sign(
+    inputs: &mut InputSet,
+    config: &Config,
+    on_bad: &mut dyn FnMut(&BadLine),
+) -> Result<Signed> {
+    let hasher = MinHasher::new(config.num_perm, config.seed);
+    let mut signed = Signed {
+        signatures: Signatures::new(config.num_perm),
+        ..Signed::default()
+    };
+    let mut ids: HashMap<u64, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
+    let mut id_overflow: HashMap<String, u32, Xxh3Builder> =
+        HashMap::with_hasher(Xxh3Builder::new());
+    let names: Vec<String> = (0..inputs.len() as u32)
+        .map(|i| inputs.name(i).to_string())
+        .collect();
+    inputs.scan(BATCH_BYTES, |batch: &Batch| {
+        let parsed: Vec<Parsed> = batch
+            .lines()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|line| match parse_record(line.bytes, &config.fields) {
+                Err(m) => Parsed::Bad(m),
+                Ok(rec) => {
+                    let s = shingle_text(&rec.text, config);
+                    let sig = if s.hashes.len() >= config.min_shingles {
+                        hasher.sign(&s.hashes)
+                    } else {
+                        Vec::new()
+                    };
+                    let id = rec.id.unwrap_or_else(|| {
+                        format!(
+                            "{}:{}",
+                            names[line.location.input as usize], line.location.line
+                        )
+                    });
+                    let doc = Document {
+                        id,
+                        text: rec.text,
+                        title: rec.title,
+                        outlet: rec.outlet,
+                        date: rec.date,
+                        url: rec.url,
+                    };
+                    Parsed::Doc(Box::new(doc), s.hashes.len() as u32, sig)
+                }
+            })
+            .collect();
+        for (line, p) in batch.lines().zip(parsed) {
+            signed.read += 1;
+            signed.bytes += u64::from(line.location.len);
+            let loc = line.location;
+            let bad = |message: String| BadLine {
+                input: names[loc.input as usize].clone(),
+                line: loc.line,
+                message,
+            };
+            let (doc, n_shingles, sig) = match p {
+                Parsed::Bad(m) => {
+                    reject(&mut signed, bad(m), config, on_bad)?;
+                    continue;
+                }
+                Parsed::Doc(d, n, s) => (d, n, s),
+            };
+            let next = signed.meta.len() as u32;
+            if let Some(first) = insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.id, next)
+            {
+                let f = &signed.meta[first as usize].location;
+                let m = format!(
+                    "duplicate id {:?} (first on {}:{})",
+                    doc.id, names[f.input as usize], f.line
+                );
+                reject(&mut signed, bad(m), config, on_bad)?;
+                continue;
+            }
+            let short = sig.is_empty();
+            if short {
+                signed.signatures.push_empty();
+            } else {
+                signed.signatures.push(&sig);
+            }
+            signed.meta.push(DocMeta {
+                text_chars: doc.text.chars().count() as u32,
+                id: doc.id,
+                title: doc.title,
+                outlet: doc.outlet,
+                date: doc.date,
+                url: doc.url,
+                location: loc,
+                shingles: n_shingles,
+                short,
+            });
+        }
+        Ok(())
+    })?;
+    if signed.meta.len() > u32::MAX as usize - 1 {
+        return Err(Error::Config {
+            field: "inputs",
+            expected: "fewer than 4,294,967,295 documents".into(),
+            got: signed.meta.len().to_string(),
+        });
+    }
+    Ok(signed)
+}
+
+fn reject(
+    signed: &mut Signed,
+    bad: BadLine,
+    config: &Config,
+    on_bad: &mut dyn FnMut(&BadLine),
+) -> Result<()> {
+    signed.rejected += 1;
+    if config.strict {
+        return Err(Error::BadLine {
+            path: bad.input,
+            line: bad.line,
+            message: bad.message,
+        });
+    }
+    on_bad(&bad);
+    Ok(())
+}
+
+/// Records `id` for document `next`; returns the earlier document with the same id, if any.
+fn insert_id(
+    ids: &mut HashMap<u64, u32, Xxh3Builder>,
+    overflow: &mut HashMap<String, u32, Xxh3Builder>,
+    meta: &[DocMeta],
+    id: &str,
+    next: u32,
+) -> Option<u32> {
+    match ids.entry(xxh3_64(id.as_bytes())) {
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(next);
+            None
+        }
+        std::collections::hash_map::Entry::Occupied(o) => {
+            let first = *o.get();
+            if meta[first as usize].id == id {
+                return Some(first);
+            }
+            // Two different ids with one 64-bit hash: keep the later ones exactly.
+            match overflow.entry(id.to_string()) {
+                std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(next);
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Second pass: re-reads the documents `docs` (ascending) and returns their shingle sets.
+pub fn load_shingles(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+) -> Result<ShingleStore> {
+    let mut store = ShingleStore::new(meta.len());
+    let mut wanted: Vec<(Location, u32)> = docs
+        .iter()
+        .map(|&d| (meta[d as usize].location, d))
+        .collect();
+    wanted.sort_unstable_by_key(|(l, _)| (l.input, l.offset));
+    let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut pending_bytes = 0usize;
+    let flush = |pending: &mut Vec<(u32, Vec<u8>)>, store: &mut ShingleStore| -> Result<()> {
+        let sets: Vec<(u32, Result<Vec<u64>>)> = pending
+            .par_iter()
+            .map(|(d, line)| {
+                let m = &meta[*d as usize];
+                let r = parse_record(line, &config.fields)
+                    .map(|rec| shingle_text(&rec.text, config).hashes)
+                    .map_err(|message| Error::InputChanged {
+                        path: inputs.name(m.location.input).to_string(),
+                        message: format!("line {}: {message}", m.location.line),
+                    });
+                (*d, r)
+            })
+            .collect();
+        for (d, set) in sets {
+            store.insert(d, &set?);
+        }
+        pending.clear();
+        Ok(())
+    };
+    inputs.fetch(&wanted, |d, line| {
+        pending_bytes += line.len();
+        pending.push((d, line.to_vec()));
+        if pending_bytes >= BATCH_BYTES {
+            flush(&mut pending, &mut store)?;
+            pending_bytes = 0;
+        }
+        Ok(())
+    })?;
+    flush(&mut pending, &mut store)?;
+    Ok(store)
+}
+
+/// Wall time of each stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Reading, parsing, normalizing, shingling and signing.
+    pub read_sign: Duration,
+    /// Banding and candidate pairs.
+    pub lsh: Duration,
+    /// Re-reading candidate documents and exact verification.
+    pub verify: Duration,
+    /// Union-find, canonical members and their scores.
+    pub cluster: Duration,
+}
+
+/// Counts of one run; every input line is a document or rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Non-blank input lines read.
+    pub read: u64,
+    /// Lines that became documents (`read - rejected`).
+    pub documents: u64,
+    /// Lines that could not be read as documents.
+    pub rejected: u64,
+    /// Documents too short to compare (fewer than `min_shingles` shingles).
+    pub short: u64,
+    /// Candidate pairs from LSH.
+    pub candidate_pairs: u64,
+    /// Candidate pairs that passed exact verification.
+    pub verified_pairs: u64,
+    /// LSH buckets too large for all pairs, linked as a star.
+    pub oversized_buckets: u64,
+    /// Clusters of two or more documents.
+    pub clusters: u64,
+    /// Documents in clusters that are not the canonical member.
+    pub duplicates: u64,
+    /// Bytes of input lines read.
+    pub input_bytes: u64,
+}
+
+/// A member of a cluster with its exact scores against the canonical member.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemberScore {
+    /// Document index.
+    pub doc: u32,
+    /// Jaccard against the canonical member (1 for the canonical member itself).
+    pub jaccard: f64,
+    /// Containment against the canonical member (1 for the canonical member itself).
+    pub containment: f64,
+}
+
+/// A cluster with its members' scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredCluster {
+    /// Number, members and canonical member.
+    pub cluster: Cluster,
+    /// One entry per member, in member order.
+    pub scores: Vec<MemberScore>,
+}
+
+/// Everything a run found.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Per-document metadata, in input order.
+    pub meta: Vec<DocMeta>,
+    /// Clusters in number order.
+    pub clusters: Vec<ScoredCluster>,
+    /// Verified pairs, sorted.
+    pub pairs: Vec<ScoredPair>,
+    /// Counts.
+    pub counts: Counts,
+    /// Stage timings (not part of any output file: they vary).
+    pub timings: Timings,
+    /// The banding used.
+    pub banding: Banding,
+    /// Peak bytes held in signatures plus shingle sets (a lower bound of the process's memory).
+    pub held_bytes: usize,
+}
+
+/// Runs every stage on `pool`. Bad lines go to `on_bad` as they are found.
+pub fn run(
+    inputs: &mut InputSet,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    on_bad: &mut (dyn FnMut(&BadLine) + Send),
+) -> Result<Outcome> {
+    let banding = config.validate()?;
+    pool.install(|| {
+        let t0 = Instant::now();
+        let signed = read_and_sign(inputs, config, on_bad)?;
+        let t1 = Instant::now();
+        let docs = signed.signed_docs();
+        let Candidates {
+            pairs: candidates,
+            oversized_buckets,
+        } = candidate_pairs(&signed.signatures, &docs, banding, config.max_bucket);
+        let t2 = Instant::now();
+        let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+        involved.sort_unstable();
+        involved.dedup();
+        let store = load_shingles(inputs, &signed.meta, &involved, config)?;
+        let pairs = verify_pairs(&candidates, &store, Rule::Jaccard(config.threshold));
+        let t3 = Instant::now();
+        let lens: Vec<u32> = signed.meta.iter().map(|m| m.text_chars).collect();
+        let found = clusters(&lens, pairs.iter().map(|p| (p.a, p.b)));
+        let scored: Vec<ScoredCluster> = found
+            .into_par_iter()
+            .map(|c| {
+                let canon = store.get(c.canonical).expect("cluster member in store");
+                let scores = c
+                    .members
+                    .iter()
+                    .map(|&d| {
+                        let (jaccard, containment) = if d == c.canonical {
+                            (1.0, 1.0)
+                        } else {
+                            jaccard_and_containment(canon, store.get(d).expect("member in store"))
+                        };
+                        MemberScore {
+                            doc: d,
+                            jaccard,
+                            containment,
+                        }
+                    })
+                    .collect();
+                ScoredCluster { cluster: c, scores }
+            })
+            .collect();
+        let t4 = Instant::now();
+        let held_bytes = signed.signatures.heap_bytes() + store.heap_bytes();
+        let counts = Counts {
+            read: signed.read,
+            documents: signed.meta.len() as u64,
+            rejected: signed.rejected,
+            short: signed.meta.iter().filter(|m| m.short).count() as u64,
+            candidate_pairs: candidates.len() as u64,
+            verified_pairs: pairs.len() as u64,
+            oversized_buckets: oversized_buckets as u64,
+            clusters: scored.len() as u64,
+            duplicates: scored
+                .iter()
+                .map(|c| c.cluster.members.len() as u64 - 1)
+                .sum(),
+            input_bytes: signed.bytes,
+        };
+        Ok(Outcome {
+            meta: signed.meta,
+            clusters: scored,
+            pairs,
+            counts,
+            timings: Timings {
+                read_sign: t1 - t0,
+                lsh: t2 - t1,
+                verify: t3 - t2,
+                cluster: t4 - t3,
+            },
+            banding,
+            held_bytes,
+        })
+    })
+}

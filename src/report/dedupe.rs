@@ -1,0 +1,143 @@
+//! The dedupe outputs: kept records unchanged, removed records with where they went.
+//!
+//! Owns: choosing, for every document, kept or removed, and writing the input records again in
+//! input order. Must not: change a kept record (its bytes are copied as read) or drop a
+//! document: `read = kept + removed + rejected`.
+
+use crate::document::Location;
+use crate::error::{Error, Result};
+use crate::input::InputSet;
+use crate::pipeline::Outcome;
+use serde::Serialize;
+use std::io::Write;
+
+/// The accounting of a dedupe pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DedupeCounts {
+    /// Non-blank input lines read.
+    pub read: u64,
+    /// Records written to the kept output (canonical members, documents in no cluster, short
+    /// documents).
+    pub kept: u64,
+    /// Records written to the removed output (non-canonical cluster members).
+    pub removed: u64,
+    /// Lines that could not be read as documents (reported on the way, written nowhere).
+    pub rejected: u64,
+}
+
+/// For each document, `Some((cluster number, canonical document))` when it is removed.
+pub fn removals(outcome: &Outcome) -> Vec<Option<(u32, u32)>> {
+    let mut out = vec![None; outcome.meta.len()];
+    for sc in &outcome.clusters {
+        let c = &sc.cluster;
+        for &m in &c.members {
+            if m != c.canonical {
+                out[m as usize] = Some((c.number, c.canonical));
+            }
+        }
+    }
+    out
+}
+
+/// Adds `"duplicate_of"` and `"cluster"` to a JSON object line. The original bytes are kept and
+/// the fields appended, unless the object already has fields of those names: then it is parsed
+/// and the fields replaced.
+pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>, String> {
+    let has_names = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+    if !has_names(b"\"duplicate_of\"") && !has_names(b"\"cluster\"") {
+        let end = line
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .filter(|&i| line[i] == b'}')
+            .ok_or_else(|| "not a JSON object".to_string())?;
+        let mut out = Vec::with_capacity(line.len() + duplicate_of.len() + 40);
+        out.extend_from_slice(&line[..end]);
+        let empty = line[..end].iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if !empty {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"duplicate_of\":");
+        serde_json::to_writer(&mut out, duplicate_of).map_err(|e| e.to_string())?;
+        out.extend_from_slice(format!(",\"cluster\":{cluster}}}").as_bytes());
+        return Ok(out);
+    }
+    let mut obj: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(line).map_err(|e| e.to_string())?;
+    obj.insert("duplicate_of".into(), duplicate_of.into());
+    obj.insert("cluster".into(), cluster.into());
+    serde_json::to_vec(&obj).map_err(|e| e.to_string())
+}
+
+/// Re-reads every document and writes it to `kept`, or to `removed` (when given) with
+/// `duplicate_of` and `cluster` added. Returns the accounting.
+pub fn write_dedupe(
+    inputs: &InputSet,
+    outcome: &Outcome,
+    kept: &mut dyn Write,
+    mut removed: Option<&mut dyn Write>,
+    kept_name: &str,
+    removed_name: &str,
+) -> Result<DedupeCounts> {
+    let fate = removals(outcome);
+    let mut counts = DedupeCounts {
+        read: outcome.counts.read,
+        rejected: outcome.counts.rejected,
+        ..DedupeCounts::default()
+    };
+    let wanted: Vec<(Location, u32)> = outcome
+        .meta
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.location, i as u32))
+        .collect();
+    inputs.fetch(&wanted, |d, line| {
+        match fate[d as usize] {
+            None => {
+                counts.kept += 1;
+                kept.write_all(line)
+                    .and_then(|_| kept.write_all(b"\n"))
+                    .map_err(|e| Error::output(kept_name, e))?;
+            }
+            Some((cluster, canonical)) => {
+                counts.removed += 1;
+                if let Some(w) = removed.as_deref_mut() {
+                    let m = &outcome.meta[d as usize];
+                    let rec = annotate(line, &outcome.meta[canonical as usize].id, cluster)
+                        .map_err(|message| Error::InputChanged {
+                            path: inputs.name(m.location.input).to_string(),
+                            message: format!("line {}: {message}", m.location.line),
+                        })?;
+                    w.write_all(&rec)
+                        .and_then(|_| w.write_all(b"\n"))
+                        .map_err(|e| Error::output(removed_name, e))?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    debug_assert_eq!(counts.read, counts.kept + counts.removed + counts.rejected);
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::annotate;
+
+    #[test]
+    fn appends_fields_keeping_bytes() {
+        let got = annotate(br#"{"id": "b", "text": "x"}  "#, "a\"1", 3).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            r#"{"id": "b", "text": "x","duplicate_of":"a\"1","cluster":3}"#
+        );
+    }
+
+    #[test]
+    fn replaces_existing_fields() {
+        let got = annotate(br#"{"id":"b","cluster":"old","text":"x"}"#, "a", 2).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&got).unwrap();
+        assert_eq!(v["cluster"], 2);
+        assert_eq!(v["duplicate_of"], "a");
+        assert_eq!(v["text"], "x");
+    }
+}

@@ -1,0 +1,217 @@
+//! Shingling: normalized text to a sorted, deduplicated set of 64-bit shingle hashes.
+//!
+//! Owns: the choice between word k-shingles (UAX #29 words) and character n-grams (for scripts
+//! written without spaces between words), and the seeded xxh3 hashing of shingles. Must not:
+//! normalize (it expects the output of [`crate::normalize::normalize`]) or keep text.
+//!
+//! ```
+//! use neardup::config::ShingleMode;
+//! use neardup::shingle::{shingles, Tokenization};
+//! let s = shingles("the quick brown fox jumps over", ShingleMode::Words(5), 1);
+//! assert_eq!(s.tokenization, Tokenization::Words(5));
+//! assert_eq!(s.hashes.len(), 2); // "the quick brown fox jumps", "quick brown fox jumps over"
+//! ```
+
+use crate::config::ShingleMode;
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// The tokenization actually used for one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tokenization {
+    /// Word k-shingles.
+    Words(usize),
+    /// Character n-grams.
+    Chars(usize),
+}
+
+/// A document's shingle set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shingles {
+    /// How the text was cut.
+    pub tokenization: Tokenization,
+    /// Distinct shingle hashes, sorted ascending.
+    pub hashes: Vec<u64>,
+}
+
+/// True for letters of scripts usually written without spaces between words.
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x31F0..=0x31FF    // Katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // half-width Katakana
+        | 0x20000..=0x3FFFF  // CJK extensions B and later
+        | 0x0E00..=0x0EFF    // Thai, Lao
+        | 0x1000..=0x109F    // Myanmar
+        | 0x1780..=0x17FF    // Khmer
+    )
+}
+
+/// Picks word shingles or character n-grams for one normalized text. In auto mode, character
+/// n-grams are used when at least 30% of the letters belong to unspaced scripts (so Japanese
+/// text with English names in it still counts as Japanese).
+pub fn choose(normalized: &str, mode: ShingleMode) -> Tokenization {
+    match mode {
+        ShingleMode::Words(k) => Tokenization::Words(k),
+        ShingleMode::Chars(n) => Tokenization::Chars(n),
+        ShingleMode::Auto { words, chars } => {
+            if normalized.is_ascii() {
+                return Tokenization::Words(words);
+            }
+            let (mut letters, mut unspaced) = (0usize, 0usize);
+            for c in normalized.chars().filter(|c| c.is_alphabetic()) {
+                letters += 1;
+                unspaced += usize::from(is_unspaced_script(c));
+            }
+            if unspaced * 10 >= letters * 3 && unspaced > 0 {
+                Tokenization::Chars(chars)
+            } else {
+                Tokenization::Words(words)
+            }
+        }
+    }
+}
+
+/// Cuts a normalized text into shingles and hashes them with seeded xxh3; see the module docs.
+/// A text with fewer tokens than one shingle needs gets an empty set.
+pub fn shingles(normalized: &str, mode: ShingleMode, seed: u64) -> Shingles {
+    let tokenization = choose(normalized, mode);
+    let mut hashes = match tokenization {
+        Tokenization::Words(k) => word_shingles(normalized, k, seed),
+        Tokenization::Chars(n) => char_shingles(normalized, n, seed),
+    };
+    hashes.sort_unstable();
+    hashes.dedup();
+    Shingles {
+        tokenization,
+        hashes,
+    }
+}
+
+/// Word k-shingles: each UAX #29 word is hashed, then each window of k word hashes is hashed
+/// again as 8k little-endian bytes.
+fn word_shingles(text: &str, k: usize, seed: u64) -> Vec<u64> {
+    let words: Vec<u64> = text
+        .unicode_words()
+        .map(|w| xxh3_64_with_seed(w.as_bytes(), seed))
+        .collect();
+    if words.len() < k {
+        return Vec::new();
+    }
+    let mut buf = Vec::with_capacity(8 * k);
+    words
+        .windows(k)
+        .map(|w| {
+            buf.clear();
+            for h in w {
+                buf.extend_from_slice(&h.to_le_bytes());
+            }
+            xxh3_64_with_seed(&buf, seed)
+        })
+        .collect()
+}
+
+/// Character n-grams over the letters and digits of the text (spaces and punctuation dropped),
+/// each hashed as its UTF-8 bytes.
+fn char_shingles(text: &str, n: usize, seed: u64) -> Vec<u64> {
+    let kept: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let starts: Vec<usize> = kept
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(kept.len()))
+        .collect();
+    if starts.len() <= n {
+        return Vec::new();
+    }
+    starts
+        .windows(n + 1)
+        .map(|w| xxh3_64_with_seed(&kept.as_bytes()[w[0]..w[n]], seed))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn auto() -> ShingleMode {
+        ShingleMode::default()
+    }
+
+    #[test]
+    fn english_uses_words_and_japanese_uses_chars() {
+        assert_eq!(
+            choose("hong kong (ap) - japanese pop idol", auto()),
+            Tokenization::Words(5)
+        );
+        assert_eq!(
+            choose(
+                &normalize("東京（共同）＝人気アイドルの上村謙信さんがＡＰ通信に語った"),
+                auto()
+            ),
+            Tokenization::Chars(3)
+        );
+        assert_eq!(
+            choose("서울 연합뉴스 기자가 보도했다", auto()),
+            Tokenization::Words(5)
+        );
+        assert_eq!(choose("กรุงเทพมหานคร", auto()), Tokenization::Chars(3));
+    }
+
+    #[test]
+    fn japanese_with_latin_names_is_still_chars() {
+        let t = normalize("ケンシン・カミムラ(Kenshin Kamimura)さんはAPの取材に応じた");
+        assert_eq!(choose(&t, auto()), Tokenization::Chars(3));
+    }
+
+    #[test]
+    fn punctuation_and_quotes_do_not_change_word_shingles() {
+        let a = shingles(
+            &normalize("He said \u{2018}I\u{2019}m fine,\u{2019} in the U.S. today"),
+            auto(),
+            7,
+        );
+        let b = shingles(
+            &normalize("He said \"I'm fine,\" in the U.S. today"),
+            auto(),
+            7,
+        );
+        assert_eq!(a, b);
+        assert!(!a.hashes.is_empty());
+    }
+
+    #[test]
+    fn emoji_and_short_texts() {
+        assert!(shingles("🎤 🎤", auto(), 1).hashes.is_empty());
+        assert!(shingles("", auto(), 1).hashes.is_empty());
+        assert!(shingles("one two three four", auto(), 1).hashes.is_empty());
+        assert_eq!(
+            shingles("one two three four five", auto(), 1).hashes.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn sets_are_sorted_and_distinct() {
+        let s = shingles("a b a b a b a b a b a b", ShingleMode::Words(2), 3);
+        assert_eq!(s.hashes.len(), 2); // "a b" and "b a"
+        assert!(s.hashes.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn char_ngrams_skip_spaces_and_punctuation() {
+        let a = shingles("東京 (共同)", ShingleMode::Chars(2), 1);
+        let b = shingles("東京共同", ShingleMode::Chars(2), 1);
+        assert_eq!(a, b);
+        assert_eq!(a.hashes.len(), 3);
+    }
+
+    #[test]
+    fn seed_changes_hashes() {
+        let t = "the quick brown fox jumps over the lazy dog";
+        assert_ne!(shingles(t, auto(), 1).hashes, shingles(t, auto(), 2).hashes);
+    }
+}

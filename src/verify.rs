@@ -1,0 +1,176 @@
+//! Exact verification of candidate pairs.
+//!
+//! Owns: exact Jaccard and containment of two shingle sets, the [`ShingleStore`] that holds the
+//! sets of the documents that take part in candidate pairs, and the duplicate rule. Must not:
+//! estimate (that is MinHash's job) or read files.
+
+use rayon::prelude::*;
+
+/// Size of the intersection of two sorted, distinct sets.
+pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Exact Jaccard `|A∩B| / |A∪B|` and containment `|A∩B| / min(|A|, |B|)` of two sorted,
+/// distinct sets. Both are 0 when either set is empty: an empty document matches nothing.
+///
+/// ```
+/// use neardup::verify::jaccard_and_containment;
+/// assert_eq!(jaccard_and_containment(&[1, 2, 3, 4], &[3, 4]), (0.5, 1.0));
+/// assert_eq!(jaccard_and_containment(&[], &[]), (0.0, 0.0));
+/// ```
+pub fn jaccard_and_containment(a: &[u64], b: &[u64]) -> (f64, f64) {
+    if a.is_empty() || b.is_empty() {
+        return (0.0, 0.0);
+    }
+    let inter = intersection_size(a, b) as f64;
+    let union = (a.len() + b.len()) as f64 - inter;
+    (inter / union, inter / a.len().min(b.len()) as f64)
+}
+
+/// The shingle sets of a subset of the documents, in one flat buffer.
+#[derive(Debug, Clone, Default)]
+pub struct ShingleStore {
+    /// For each document index, the slot in `ranges`, or `u32::MAX` when not held.
+    slot: Vec<u32>,
+    ranges: Vec<(usize, usize)>,
+    data: Vec<u64>,
+}
+
+impl ShingleStore {
+    /// An empty store for a corpus of `num_docs` documents.
+    pub fn new(num_docs: usize) -> Self {
+        ShingleStore {
+            slot: vec![u32::MAX; num_docs],
+            ranges: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// Stores the set of document `doc` (replacing nothing: each document is stored once).
+    pub fn insert(&mut self, doc: u32, set: &[u64]) {
+        assert_eq!(self.slot[doc as usize], u32::MAX, "document stored twice");
+        self.slot[doc as usize] = self.ranges.len() as u32;
+        let start = self.data.len();
+        self.data.extend_from_slice(set);
+        self.ranges.push((start, self.data.len()));
+    }
+
+    /// The set of document `doc`, if stored.
+    pub fn get(&self, doc: u32) -> Option<&[u64]> {
+        match self.slot.get(doc as usize) {
+            Some(&s) if s != u32::MAX => {
+                let (a, b) = self.ranges[s as usize];
+                Some(&self.data[a..b])
+            }
+            _ => None,
+        }
+    }
+
+    /// Bytes of shingle data held.
+    pub fn heap_bytes(&self) -> usize {
+        self.data.capacity() * 8 + self.slot.capacity() * 4 + self.ranges.capacity() * 16
+    }
+}
+
+/// A verified pair with its exact scores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredPair {
+    /// Smaller document index.
+    pub a: u32,
+    /// Larger document index.
+    pub b: u32,
+    /// Exact Jaccard similarity.
+    pub jaccard: f64,
+    /// Exact containment of the smaller set in the larger.
+    pub containment: f64,
+}
+
+/// When a scored pair counts as a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rule {
+    /// Jaccard at or above the threshold.
+    Jaccard(f64),
+}
+
+impl Rule {
+    /// True when the scores make the pair a duplicate.
+    pub fn accepts(&self, jaccard: f64, _containment: f64) -> bool {
+        match *self {
+            Rule::Jaccard(t) => jaccard >= t,
+        }
+    }
+}
+
+/// Scores every candidate pair exactly and keeps those the rule accepts, in the order given.
+/// Every document of every pair must be in `store`. Runs on the current rayon pool.
+pub fn verify_pairs(pairs: &[(u32, u32)], store: &ShingleStore, rule: Rule) -> Vec<ScoredPair> {
+    pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let sa = store
+                .get(a)
+                .expect("candidate document in the shingle store");
+            let sb = store
+                .get(b)
+                .expect("candidate document in the shingle store");
+            let (jaccard, containment) = jaccard_and_containment(sa, sb);
+            rule.accepts(jaccard, containment).then_some(ScoredPair {
+                a,
+                b,
+                jaccard,
+                containment,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        #[test]
+        fn intersection_matches_btreeset(a in proptest::collection::btree_set(0u64..200, 0..80),
+                                         b in proptest::collection::btree_set(0u64..200, 0..80)) {
+            let va: Vec<u64> = a.iter().copied().collect();
+            let vb: Vec<u64> = b.iter().copied().collect();
+            prop_assert_eq!(intersection_size(&va, &vb), a.intersection(&b).count());
+            let (j, c) = jaccard_and_containment(&va, &vb);
+            if !a.is_empty() && !b.is_empty() {
+                let u: BTreeSet<_> = a.union(&b).collect();
+                let i = a.intersection(&b).count() as f64;
+                prop_assert!((j - i / u.len() as f64).abs() < 1e-12);
+                prop_assert!((c - i / a.len().min(b.len()) as f64).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn store_and_verify() {
+        let mut store = ShingleStore::new(4);
+        store.insert(0, &[1, 2, 3, 4, 5]);
+        store.insert(2, &[1, 2, 3, 4, 6]);
+        store.insert(3, &[7, 8]);
+        assert_eq!(store.get(1), None);
+        let got = verify_pairs(&[(0, 2), (0, 3)], &store, Rule::Jaccard(0.6));
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].a, got[0].b), (0, 2));
+        assert!((got[0].jaccard - 4.0 / 6.0).abs() < 1e-12);
+        assert!((got[0].containment - 0.8).abs() < 1e-12);
+    }
+}
