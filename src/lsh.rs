@@ -42,11 +42,16 @@ impl Banding {
     /// S-curve below the threshold) plus the false-negative area (one minus the S-curve above
     /// it), with equal weights; ties go to the first found in order of `b`, then `r`.
     ///
+    /// The pinned values below are also what datasketch 2.0's `_optimal_param` returns for the
+    /// same arguments with weights 0.5 and 0.5.
+    ///
     /// ```
     /// use neardup::lsh::Banding;
     /// assert_eq!(Banding::optimal(0.8, 128), Banding { bands: 9, rows: 13 });
-    /// assert_eq!(Banding::optimal(0.5, 128), Banding { bands: 14, rows: 9 });
-    /// assert_eq!(Banding::optimal(0.9, 256), Banding { bands: 10, rows: 25 });
+    /// assert_eq!(Banding::optimal(0.5, 128), Banding { bands: 25, rows: 5 });
+    /// assert_eq!(Banding::optimal(0.85, 128), Banding { bands: 8, rows: 16 });
+    /// assert_eq!(Banding::optimal(0.7, 64), Banding { bands: 8, rows: 8 });
+    /// assert_eq!(Banding::optimal(0.9, 256), Banding { bands: 9, rows: 28 });
     /// ```
     pub fn optimal(threshold: f64, num_perm: usize) -> Banding {
         let mut best = Banding { bands: 1, rows: 1 };
