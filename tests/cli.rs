@@ -1,0 +1,460 @@
+//! Integration tests: run the real `neardup` binary on small corpora.
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_neardup"))
+}
+
+fn seed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run neardup")
+}
+
+fn lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+fn clusters(out: &[u8]) -> Vec<Value> {
+    lines(out)
+        .into_iter()
+        .filter(|v| v["record"] == "cluster")
+        .collect()
+}
+
+fn member_ids(c: &Value) -> Vec<String> {
+    c["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A deterministic news-like corpus: `n` base stories, every third one republished by another
+/// outlet with a sentence added and a word changed.
+fn corpus(n: usize) -> Vec<Value> {
+    let words = [
+        "government",
+        "minister",
+        "said",
+        "on",
+        "tuesday",
+        "the",
+        "market",
+        "prices",
+        "rose",
+        "percent",
+        "after",
+        "talks",
+        "with",
+        "officials",
+        "in",
+        "tokyo",
+        "seoul",
+        "beijing",
+        "reported",
+        "police",
+        "court",
+        "election",
+        "trade",
+        "rates",
+        "bank",
+        "company",
+        "shares",
+        "fell",
+        "growth",
+        "exports",
+        "oil",
+        "energy",
+        "workers",
+        "union",
+        "strike",
+        "storm",
+    ];
+    let mut state = 0x1234_5678_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut out = Vec::new();
+    for i in 0..n {
+        let len = 300 + (next() % 200) as usize;
+        let text: Vec<&str> = (0..len)
+            .map(|_| words[(next() % words.len() as u64) as usize])
+            .collect();
+        let text = text.join(" ");
+        out.push(json!({"id": format!("s{i}"), "outlet": "Wire", "title": format!("Story {i}"), "text": text}));
+        if i % 3 == 0 {
+            let copy = format!("Photo caption here. {}", text.replacen("the", "a", 1));
+            out.push(json!({"id": format!("s{i}-copy"), "outlet": "Daily", "text": copy}));
+        }
+    }
+    out
+}
+
+fn write_jsonl(dir: &Path, name: &str, docs: &[Value]) -> PathBuf {
+    let p = dir.join(name);
+    let mut s = String::new();
+    for d in docs {
+        s.push_str(&d.to_string());
+        s.push('\n');
+    }
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+#[test]
+fn seed_gives_exactly_the_kamimura_cluster() {
+    let out = run(&["cluster", seed().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cs = clusters(&out.stdout);
+    assert_eq!(cs.len(), 1);
+    assert_eq!(member_ids(&cs[0]), vec!["seed-2", "seed-4"]);
+    assert_eq!(cs[0]["canonical"], "seed-4");
+    assert_eq!(cs[0]["size"], 2);
+    let outlets: Vec<&str> = cs[0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["outlet"].as_str().unwrap())
+        .collect();
+    assert_eq!(outlets, vec!["The Mainichi", "Asahi Shimbun"]);
+    let m = &cs[0]["members"][0];
+    assert!(
+        m["jaccard"].as_f64().unwrap() > 0.85 && m["containment"].as_f64().unwrap() > 0.95,
+        "{m}"
+    );
+    let header = &lines(&out.stdout)[0];
+    assert_eq!(header["record"], "header");
+    assert_eq!(header["schema_version"], 1);
+    assert_eq!(header["counts"]["read"], 4);
+    assert_eq!(header["params"]["bands"], 9);
+}
+
+#[test]
+fn seed_output_matches_golden_file() {
+    let out = run(&["cluster", "data/seed-articles.jsonl"]);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/seed-clusters.jsonl");
+    if std::env::var_os("NEARDUP_BLESS").is_some() {
+        std::fs::write(&golden, &out.stdout).unwrap();
+    }
+    // Regenerate with NEARDUP_BLESS=1 only when the format is meant to change.
+    let want = std::fs::read_to_string(&golden).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+}
+
+#[test]
+fn stdin_gzip_and_zstd_give_the_same_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = corpus(30);
+    let plain = write_jsonl(dir.path(), "c.jsonl", &docs);
+    let bytes = std::fs::read(&plain).unwrap();
+    let gz = dir.path().join("c.gz.data");
+    let mut enc =
+        flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), Default::default());
+    enc.write_all(&bytes).unwrap();
+    enc.finish().unwrap();
+    let zs = dir.path().join("c.zst");
+    std::fs::write(&zs, zstd::encode_all(&bytes[..], 3).unwrap()).unwrap();
+
+    let want = clusters(&run(&["cluster", plain.to_str().unwrap()]).stdout);
+    assert_eq!(want.len(), 10, "every third story has a copy");
+    let strip = |v: Vec<Value>| -> Vec<Value> {
+        v.into_iter()
+            .map(|mut c| {
+                for m in c["members"].as_array_mut().unwrap() {
+                    m.as_object_mut().unwrap().remove("input");
+                }
+                c
+            })
+            .collect()
+    };
+    for p in [&gz, &zs] {
+        let got = clusters(&run(&["cluster", p.to_str().unwrap()]).stdout);
+        assert_eq!(strip(got), strip(want.clone()));
+    }
+    for compressed in [false, true] {
+        let mut child = bin()
+            .args(["cluster", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let data = if compressed {
+            zstd::encode_all(&bytes[..], 3).unwrap()
+        } else {
+            bytes.clone()
+        };
+        child.stdin.take().unwrap().write_all(&data).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(strip(clusters(&out.stdout)), strip(want.clone()));
+        assert_eq!(clusters(&out.stdout)[0]["members"][0]["input"], "stdin");
+    }
+}
+
+#[test]
+fn malformed_lines_are_reported_counted_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.jsonl");
+    let seed_text = std::fs::read(seed()).unwrap();
+    let mut data = seed_text.clone();
+    data.extend_from_slice(b"{\"id\": \"x1\", \"text\": \"broken\n");
+    data.extend_from_slice(b"{\"id\": \"x2\"}\n");
+    data.extend_from_slice(b"{\"id\": \"x3\", \"text\": 17}\n");
+    data.extend_from_slice(b"{\"id\": \"x4\", \"text\": \"bad \xff byte\"}\n");
+    data.extend_from_slice(b"[\"not\", \"an object\"]\n");
+    data.extend_from_slice(b"\n   \n");
+    data.extend_from_slice(b"{\"id\": \"seed-1\", \"text\": \"a repeated id\"}\n");
+    data.extend_from_slice(b"{\"text\": \"no id at all but a text\"}\n");
+    std::fs::write(&p, &data).unwrap();
+    let name = p.to_str().unwrap();
+    let out = run(&["cluster", name]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for (line, what) in [
+        (5, "invalid JSON"),
+        (6, "no \"text\" field"),
+        (7, "field \"text\" must be a string, got a number"),
+        (8, "invalid UTF-8"),
+        (9, "expected a JSON object, got an array"),
+        (12, "duplicate id \"seed-1\""),
+    ] {
+        let prefix = format!("{name}:{line}: {what}");
+        assert!(
+            err.lines().any(|l| l.starts_with(&prefix)),
+            "missing {prefix:?} in\n{err}"
+        );
+    }
+    let header = &lines(&out.stdout)[0];
+    // 13 lines, two of them blank: 11 read = 5 documents + 6 rejected.
+    assert_eq!(header["counts"]["read"], 11);
+    assert_eq!(header["counts"]["rejected"], 6);
+    assert_eq!(header["counts"]["documents"], 5);
+    assert_eq!(header["counts"]["short"], 1);
+    assert_eq!(clusters(&out.stdout).len(), 1);
+
+    let strict = run(&["cluster", "--strict", name]);
+    assert_eq!(strict.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert!(err.contains(&format!("{name}:5: invalid JSON")), "{err}");
+    assert!(strict.stdout.is_empty());
+}
+
+#[test]
+fn missing_ids_are_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<Value> = corpus(1)
+        .into_iter()
+        .map(|mut d| {
+            d.as_object_mut().unwrap().remove("id");
+            d
+        })
+        .collect();
+    let p = write_jsonl(dir.path(), "noid.jsonl", &docs);
+    let out = run(&["cluster", p.to_str().unwrap()]);
+    let c = clusters(&out.stdout);
+    let name = p.to_str().unwrap();
+    assert_eq!(
+        member_ids(&c[0]),
+        vec![format!("{name}:1"), format!("{name}:2")]
+    );
+}
+
+#[test]
+fn dedupe_accounts_for_every_line_and_keeps_records_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut docs = corpus(40);
+    docs.push(json!({"id": "empty-1", "text": ""}));
+    docs.push(json!({"id": "empty-2", "text": "   "}));
+    docs.push(json!({"id": "short-1", "text": "Reuter"}));
+    docs.push(json!({"id": "short-2", "text": "Reuter"}));
+    docs.push(json!({"id": "extra", "text": "x", "nested": {"keep": [1, 2.5, null]}}));
+    let p = write_jsonl(dir.path(), "in.jsonl", &docs);
+    let mut raw = std::fs::read_to_string(&p).unwrap();
+    raw.push_str("{oops\n");
+    std::fs::write(&p, &raw).unwrap();
+    let kept = dir.path().join("kept.jsonl");
+    let removed = dir.path().join("removed.jsonl");
+    let out = run(&[
+        "dedupe",
+        p.to_str().unwrap(),
+        "--out",
+        kept.to_str().unwrap(),
+        "--removed",
+        removed.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept_text = std::fs::read_to_string(&kept).unwrap();
+    let removed_v = lines(&std::fs::read(&removed).unwrap());
+    let read = docs.len() + 1;
+    assert_eq!(kept_text.lines().count() + removed_v.len() + 1, read);
+    assert_eq!(removed_v.len(), 14, "14 copies in 40 stories");
+    let input_lines: Vec<&str> = raw.lines().collect();
+    for l in kept_text.lines() {
+        assert!(input_lines.contains(&l), "kept line changed: {l}");
+    }
+    for id in ["empty-1", "empty-2", "short-1", "short-2", "extra"] {
+        assert!(
+            kept_text.contains(&format!("\"id\":\"{id}\"")),
+            "{id} not kept"
+        );
+    }
+    // The copy is longer (it adds a caption), so it is canonical and the original is removed.
+    for r in &removed_v {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(r["duplicate_of"].as_str().unwrap(), format!("{id}-copy"));
+        assert!(r["cluster"].as_u64().unwrap() >= 1);
+        assert_eq!(r["outlet"], "Wire");
+        assert!(
+            r["text"].as_str().unwrap().len() > 1000,
+            "all original fields kept"
+        );
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "read {read}, kept {}, removed 14, rejected 1",
+            read - 15
+        )),
+        "{err}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 3, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn output_is_identical_with_one_or_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_jsonl(dir.path(), "c.jsonl", &corpus(150));
+    let a = run(&["cluster", "--threads", "1", p.to_str().unwrap()]);
+    let b = run(&["cluster", "--threads", "2", p.to_str().unwrap()]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(clusters(&a.stdout).len(), 50);
+    let o1 = dir.path().join("o1.jsonl");
+    let o2 = dir.path().join("o2.jsonl");
+    run(&[
+        "dedupe",
+        "--threads",
+        "1",
+        p.to_str().unwrap(),
+        "-o",
+        o1.to_str().unwrap(),
+    ]);
+    run(&[
+        "dedupe",
+        "--threads",
+        "2",
+        p.to_str().unwrap(),
+        "-o",
+        o2.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(o1).unwrap(), std::fs::read(o2).unwrap());
+}
+
+#[test]
+fn renamed_fields_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<Value> = corpus(3)
+        .into_iter()
+        .map(|d| json!({"doc": d["id"], "body": d["text"], "text": 5}))
+        .collect();
+    let p = write_jsonl(dir.path(), "r.jsonl", &docs);
+    let out = run(&[
+        "cluster",
+        "--id-field",
+        "doc",
+        "--text-field",
+        "body",
+        p.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(member_ids(&clusters(&out.stdout)[0]), vec!["s0", "s0-copy"]);
+}
+
+#[test]
+fn usage_and_input_errors_exit_2() {
+    for args in [
+        vec!["cluster", "--threshold", "1.5", "data/seed-articles.jsonl"],
+        vec![
+            "cluster",
+            "--shingle",
+            "letters:3",
+            "data/seed-articles.jsonl",
+        ],
+        vec!["cluster", "/no/such/file.jsonl"],
+        vec!["cluster"],
+        vec!["frobnicate"],
+    ] {
+        let out = run(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn failed_output_leaves_no_file_and_exits_1() {
+    let out = run(&[
+        "cluster",
+        "data/seed-articles.jsonl",
+        "-o",
+        "/no/such/dir/out.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dir/out.jsonl"));
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_jsonl(dir.path(), "c.jsonl", &corpus(900));
+    let mut child = bin()
+        .args(["cluster", p.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
