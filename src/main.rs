@@ -108,7 +108,7 @@ fn print_timings(o: &Outcome) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
-        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}",
+        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; signatures + shingle sets held {:.1} MB",
         t.read_sign.as_secs_f64(),
         t.lsh.as_secs_f64(),
         t.verify.as_secs_f64(),
@@ -118,5 +118,6 @@ fn print_timings(o: &Outcome) {
         o.counts.input_bytes as f64 / 1e6 / secs,
         o.banding.bands,
         o.banding.rows,
+        o.held_bytes as f64 / 1e6,
     );
 }

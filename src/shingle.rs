@@ -184,6 +184,32 @@ mod tests {
     }
 
     #[test]
+    fn dateline_dashes_do_not_matter() {
+        let body = " Japanese pop idol Kenshin Kamimura was convicted on Friday";
+        let a = shingles(
+            &normalize(&format!("HONG KONG (AP) \u{2014}{body}")),
+            auto(),
+            1,
+        );
+        let b = shingles(&normalize(&format!("HONG KONG (AP) --{body}")), auto(), 1);
+        let c = shingles(&normalize(&format!("TOKYO (Kyodo) --{body}")), auto(), 1);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.hashes.len(), 8); // 12 words
+    }
+
+    #[test]
+    fn abbreviations_stay_one_word() {
+        // UAX #29 keeps "u.s." and "don't" together, so "U.S." is one token, not two.
+        let s = shingles(
+            &normalize("The U.S. said it won\u{2019}t act"),
+            ShingleMode::Words(1),
+            1,
+        );
+        assert_eq!(s.hashes.len(), 6); // the, u.s, said, it, won't, act
+    }
+
+    #[test]
     fn emoji_and_short_texts() {
         assert!(shingles("🎤 🎤", auto(), 1).hashes.is_empty());
         assert!(shingles("", auto(), 1).hashes.is_empty());

@@ -458,3 +458,22 @@ fn closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn japanese_copies_cluster_by_character_ngrams() {
+    let story = "東京（共同）＝政府は２７日、南海トラフ地震の被害想定を見直し、死者数が最大で約２９万８千人に上るとの推計を公表した。前回の想定から減少したものの、防災対策の遅れが指摘されている。内閣府の有識者会議は、建物の耐震化や津波避難タワーの整備を進めれば被害を大幅に減らせると強調した。";
+    let other = "大阪（共同）＝大阪府警は２６日、特殊詐欺グループの拠点を摘発し、男女５人を詐欺の疑いで逮捕したと発表した。高齢者から現金をだまし取った疑いが持たれており、被害総額は数億円に上るとみて捜査を続けている。";
+    // A copy-edit: character 3-gram Jaccard 0.95 with the story.
+    let copy = story.replace("強調した", "述べた");
+    let dir = tempfile::tempdir().unwrap();
+    let docs = vec![
+        json!({"id": "ja-1", "outlet": "共同通信", "text": story}),
+        json!({"id": "ja-2", "outlet": "東京新聞", "text": copy}),
+        json!({"id": "ja-3", "outlet": "共同通信", "text": other}),
+    ];
+    let p = write_jsonl(dir.path(), "ja.jsonl", &docs);
+    let out = run(&["cluster", p.to_str().unwrap()]);
+    let cs = clusters(&out.stdout);
+    assert_eq!(cs.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(member_ids(&cs[0]), vec!["ja-1", "ja-2"]);
+}
