@@ -79,6 +79,9 @@ pub struct CommonArgs {
     /// Documents with fewer distinct shingles are counted as short and never matched.
     #[arg(long, default_value_t = defaults().min_shingles)]
     pub min_shingles: usize,
+    /// Weight of missed duplicates against extra candidates when choosing LSH bands and rows.
+    #[arg(long, default_value_t = defaults().fn_weight)]
+    pub fn_weight: f64,
     /// LSH bands (with --rows; default: chosen from the threshold).
     #[arg(long, requires = "rows")]
     pub bands: Option<usize>,
@@ -142,6 +145,7 @@ impl CommonArgs {
             num_perm: self.num_perm,
             seed: self.seed,
             threshold: self.threshold,
+            fn_weight: self.fn_weight,
             banding,
             max_bucket: self.max_bucket,
         };

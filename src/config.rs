@@ -116,7 +116,11 @@ pub struct Config {
     pub seed: u64,
     /// Jaccard similarity at or above which two documents are duplicates.
     pub threshold: f64,
-    /// LSH bands and rows; `None` chooses them from `threshold` and `num_perm`.
+    /// Weight of missed duplicates (false negatives) against extra candidates (false
+    /// positives, weight `1 - fn_weight`) when choosing the LSH banding; see
+    /// [`Banding::optimal`].
+    pub fn_weight: f64,
+    /// LSH bands and rows; `None` chooses them from `threshold`, `num_perm` and `fn_weight`.
     pub banding: Option<Banding>,
     /// Buckets with more members than this are linked as a star (every member to the first)
     /// instead of all pairs, to bound the work on boilerplate.
@@ -133,6 +137,7 @@ impl Default for Config {
             num_perm: 128,
             seed: 1,
             threshold: 0.8,
+            fn_weight: 0.9,
             banding: None,
             max_bucket: 1000,
         }
@@ -154,6 +159,13 @@ impl Config {
                 field: "--num-perm",
                 expected: "1 to 1024".into(),
                 got: self.num_perm.to_string(),
+            });
+        }
+        if !(self.fn_weight > 0.0 && self.fn_weight < 1.0) {
+            return Err(Error::Config {
+                field: "--fn-weight",
+                expected: "a number in (0, 1)".into(),
+                got: self.fn_weight.to_string(),
             });
         }
         if self.min_shingles == 0 {
@@ -196,7 +208,11 @@ impl Config {
                 })
             }
             Some(b) => Ok(b),
-            None => Ok(Banding::optimal(self.threshold, self.num_perm)),
+            None => Ok(Banding::optimal(
+                self.threshold,
+                self.num_perm,
+                self.fn_weight,
+            )),
         }
     }
 }

@@ -8,8 +8,8 @@
 //! 1. [`normalize::normalize`]: NFKC, lower case, quotes and dashes folded, whitespace collapsed;
 //! 2. [`shingle::shingles`]: word 5-shingles (or character 3-grams for unspaced scripts) hashed
 //!    with seeded xxh3;
-//! 3. [`minhash::MinHasher::sign`]: 128-slot MinHash signatures, in parallel, into one flat
-//!    [`minhash::Signatures`] matrix (text is dropped after this);
+//! 3. [`minhash::MinHasher::sign`]: 128-slot MinHash signatures; [`pipeline::read_and_sign`]
+//!    signs in parallel into one flat [`minhash::Signatures`] matrix and drops the text;
 //! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`lsh::Banding::optimal`];
 //! 5. [`verify::verify_pairs`]: exact Jaccard and containment of each candidate pair, on shingle
 //!    sets re-read from the input ([`pipeline::load_shingles`]);
@@ -48,4 +48,4 @@ pub mod verify;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use pipeline::{run, Outcome};
+pub use pipeline::{run, BadLine, Outcome};

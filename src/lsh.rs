@@ -38,22 +38,34 @@ fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
 }
 
 impl Banding {
-    /// Chooses `b` and `r` with `b * r <= num_perm` minimizing the false-positive area (the
-    /// S-curve below the threshold) plus the false-negative area (one minus the S-curve above
-    /// it), with equal weights; ties go to the first found in order of `b`, then `r`.
+    /// Chooses `b` and `r` with `b * r <= num_perm` minimizing
+    /// `(1 - fn_weight) * FP + fn_weight * FN`, where FP is the area under the S-curve below the
+    /// threshold (pairs that become candidates without being duplicates) and FN the area above
+    /// the threshold where the curve falls short of 1 (duplicates that are missed). Ties go to
+    /// the first found in order of `b`, then `r`.
     ///
-    /// The pinned values below are also what datasketch 2.0's `_optimal_param` returns for the
-    /// same arguments with weights 0.5 and 0.5.
+    /// neardup verifies every candidate exactly, so a false positive costs only a verification
+    /// while a false negative loses a duplicate: the default [`crate::Config::fn_weight`] is
+    /// 0.9. With `fn_weight = 0.5` this is datasketch's choice; all values pinned below are
+    /// also what datasketch 2.0's `_optimal_param` returns for the same arguments.
     ///
     /// ```
     /// use neardup::lsh::Banding;
-    /// assert_eq!(Banding::optimal(0.8, 128), Banding { bands: 9, rows: 13 });
-    /// assert_eq!(Banding::optimal(0.5, 128), Banding { bands: 25, rows: 5 });
-    /// assert_eq!(Banding::optimal(0.85, 128), Banding { bands: 8, rows: 16 });
-    /// assert_eq!(Banding::optimal(0.7, 64), Banding { bands: 8, rows: 8 });
-    /// assert_eq!(Banding::optimal(0.9, 256), Banding { bands: 9, rows: 28 });
+    /// let b = |bands, rows| Banding { bands, rows };
+    /// // Default weight (0.1 false positives, 0.9 false negatives).
+    /// assert_eq!(Banding::optimal(0.8, 128, 0.9), b(14, 9));
+    /// assert_eq!(Banding::optimal(0.5, 128, 0.9), b(32, 4));
+    /// assert_eq!(Banding::optimal(0.85, 128, 0.9), b(11, 11));
+    /// assert_eq!(Banding::optimal(0.7, 64, 0.9), b(12, 5));
+    /// assert_eq!(Banding::optimal(0.9, 256, 0.9), b(13, 19));
+    /// // Equal weights.
+    /// assert_eq!(Banding::optimal(0.8, 128, 0.5), b(9, 13));
+    /// assert_eq!(Banding::optimal(0.5, 128, 0.5), b(25, 5));
+    /// assert_eq!(Banding::optimal(0.85, 128, 0.5), b(8, 16));
+    /// assert_eq!(Banding::optimal(0.7, 64, 0.5), b(8, 8));
+    /// assert_eq!(Banding::optimal(0.9, 256, 0.5), b(9, 28));
     /// ```
-    pub fn optimal(threshold: f64, num_perm: usize) -> Banding {
+    pub fn optimal(threshold: f64, num_perm: usize, fn_weight: f64) -> Banding {
         let mut best = Banding { bands: 1, rows: 1 };
         let mut best_err = f64::INFINITY;
         for bands in 1..=num_perm {
@@ -61,7 +73,7 @@ impl Banding {
                 let cand = Banding { bands, rows };
                 let fp = integrate(|s| collision_probability(s, cand), 0.0, threshold);
                 let fneg = integrate(|s| 1.0 - collision_probability(s, cand), threshold, 1.0);
-                let err = 0.5 * fp + 0.5 * fneg;
+                let err = (1.0 - fn_weight) * fp + fn_weight * fneg;
                 if err < best_err {
                     best_err = err;
                     best = cand;
@@ -174,7 +186,7 @@ mod tests {
     #[test]
     fn optimal_respects_num_perm() {
         for (t, k) in [(0.3, 16), (0.7, 64), (0.95, 200), (1.0, 128)] {
-            let b = Banding::optimal(t, k);
+            let b = Banding::optimal(t, k, 0.9);
             assert!(b.bands * b.rows <= k, "{t} {k} -> {b:?}");
         }
     }

@@ -78,7 +78,7 @@ enum Parsed {
 pub fn read_and_sign(
     inputs: &mut InputSet,
     config: &Config,
-    on_bad: &mut dyn FnMut(&BadLine),
+    on_bad: &mut (dyn FnMut(&BadLine) + Send),
 ) -> Result<Signed> {
     let hasher = MinHasher::new(config.num_perm, config.seed);
     let mut signed = Signed {
@@ -184,7 +184,7 @@ fn reject(
     signed: &mut Signed,
     bad: BadLine,
     config: &Config,
-    on_bad: &mut dyn FnMut(&BadLine),
+    on_bad: &mut (dyn FnMut(&BadLine) + Send),
 ) -> Result<()> {
     signed.rejected += 1;
     if config.strict {

@@ -144,7 +144,8 @@ fn seed_gives_exactly_the_kamimura_cluster() {
     assert_eq!(header["record"], "header");
     assert_eq!(header["schema_version"], 1);
     assert_eq!(header["counts"]["read"], 4);
-    assert_eq!(header["params"]["bands"], 9);
+    assert_eq!(header["params"]["bands"], 14);
+    assert_eq!(header["params"]["rows"], 9);
 }
 
 #[test]

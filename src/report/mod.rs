@@ -12,7 +12,7 @@
 //! none is removed or changes meaning without a new `schema_version`.
 //!
 //! Header: `tool` (`"neardup"`), `version` (of neardup), `params` (`threshold`, `num_perm`,
-//! `bands`, `rows`, `seed`, `shingle`, `min_shingles`, `max_bucket`, `rule`), `inputs` (names
+//! `bands`, `rows`, `fn_weight`, `seed`, `shingle`, `min_shingles`, `max_bucket`, `rule`), `inputs` (names
 //! as given, `stdin` for `-`), `counts` (`read`, `documents`, `rejected`, `short`,
 //! `candidate_pairs`, `verified_pairs`, `oversized_buckets`, `clusters`, `duplicates`,
 //! `input_bytes`).
@@ -53,6 +53,8 @@ pub struct Params {
     pub bands: usize,
     /// LSH rows per band.
     pub rows: usize,
+    /// Weight of false negatives used to choose bands and rows.
+    pub fn_weight: f64,
     /// Seed.
     pub seed: u64,
     /// Shingling, e.g. `auto(words:5,chars:3)`.
@@ -73,6 +75,7 @@ impl Params {
             num_perm: config.num_perm,
             bands: banding.bands,
             rows: banding.rows,
+            fn_weight: config.fn_weight,
             seed: config.seed,
             shingle: config.shingle.to_string(),
             min_shingles: config.min_shingles,
