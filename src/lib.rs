@@ -45,6 +45,7 @@ pub mod pipeline;
 pub mod report;
 pub mod shingle;
 pub mod verify;
+pub mod wire;
 
 pub use config::Config;
 pub use error::{Error, Result};

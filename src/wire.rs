@@ -1,0 +1,447 @@
+//! Wire-service attribution from datelines, credits and bylines.
+//!
+//! Owns: the table of wire services ([`SERVICES`]) and their patterns, and the rule that picks
+//! one service for a document. Must not: guess. A document with no pattern of any service is
+//! unattributed (`None`), never assigned by similarity to others.
+//!
+//! A document is attributed by the strongest evidence found, in this order:
+//! 1. a **dateline**: the service in parentheses near the start, followed by a dash or `=`
+//!    (`HONG KONG (AP) --`, `LONDON (Reuters) -`, `東京（共同）＝`, `(서울=연합뉴스)`);
+//! 2. a **byline**: `By The Associated Press`, `By Reuters`, ...;
+//! 3. a **credit**: a photo or source credit anywhere (`(AP Photo/Kin Cheung)`,
+//!    `REUTERS/Kim Kyung-Hoon`, `(Kyodo)`);
+//! 4. the **outlet** field itself naming a wire service (an article published by Reuters).
+//!
+//! Ties within one kind go to the earliest position in the text. To add a service, add an
+//! entry to [`SERVICES`]; to add a form of evidence, add a pattern to the entry.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// One wire service and the patterns that name it.
+#[derive(Debug)]
+pub struct Service {
+    /// Short name used in reports (`AP`, `Reuters`, `Kyodo`, ...).
+    pub name: &'static str,
+    /// Full name (`Associated Press`).
+    pub full_name: &'static str,
+    /// Forms used inside dateline parentheses (`AP`, `共同`).
+    pub dateline: &'static [&'static str],
+    /// Byline phrases after "By " (`The Associated Press`).
+    pub bylines: &'static [&'static str],
+    /// Further credit patterns (regular expressions) matched anywhere in the text.
+    pub credits: &'static [&'static str],
+    /// Outlet names that are this service (compared case-insensitively).
+    pub outlets: &'static [&'static str],
+}
+
+/// The wire services neardup knows, in priority order for ties between clusters' members.
+pub static SERVICES: &[Service] = &[
+    Service {
+        name: "AP",
+        full_name: "Associated Press",
+        dateline: &["AP"],
+        bylines: &["The Associated Press", "Associated Press"],
+        credits: &[r"\(AP Photo[^)]{0,80}\)", r"\bAP Photo/[A-Z]"],
+        outlets: &["AP", "Associated Press", "The Associated Press", "AP News"],
+    },
+    Service {
+        name: "Reuters",
+        full_name: "Reuters",
+        dateline: &["Reuters", "REUTERS"],
+        bylines: &["Reuters"],
+        credits: &[
+            r"\bREUTERS/[A-Z]",
+            r"\(Reuters\)",
+            r"\(Reuters Photo[^)]{0,80}\)",
+        ],
+        outlets: &["Reuters", "Thomson Reuters"],
+    },
+    Service {
+        name: "AFP",
+        full_name: "Agence France-Presse",
+        dateline: &["AFP"],
+        bylines: &["AFP", "Agence France-Presse", "Agence France Presse"],
+        credits: &[
+            r"\bAFP/[A-Z]",
+            r"\bAFP via Getty Images\b",
+            r"\(AFP\)",
+            r"\bAFP PHOTO\b",
+        ],
+        outlets: &["AFP", "Agence France-Presse", "Agence France Presse"],
+    },
+    Service {
+        name: "Kyodo",
+        full_name: "Kyodo News",
+        dateline: &["Kyodo", "KYODO", "共同"],
+        bylines: &["Kyodo News", "Kyodo"],
+        credits: &[r"\(Kyodo\)", r"【共同】", r"（共同）"],
+        outlets: &["Kyodo", "Kyodo News", "共同通信"],
+    },
+    Service {
+        name: "Jiji",
+        full_name: "Jiji Press",
+        dateline: &["Jiji Press", "Jiji", "時事"],
+        bylines: &["Jiji Press"],
+        credits: &[r"\(Jiji Press\)", r"（時事）"],
+        outlets: &["Jiji", "Jiji Press", "時事通信"],
+    },
+    Service {
+        name: "Yonhap",
+        full_name: "Yonhap News Agency",
+        dateline: &["Yonhap", "연합뉴스"],
+        bylines: &["Yonhap News Agency", "Yonhap"],
+        credits: &[r"\(Yonhap\)", r"\(연합뉴스\)"],
+        outlets: &["Yonhap", "Yonhap News Agency", "연합뉴스"],
+    },
+    Service {
+        name: "Xinhua",
+        full_name: "Xinhua News Agency",
+        dateline: &["Xinhua", "新华社"],
+        bylines: &["Xinhua News Agency", "Xinhua"],
+        credits: &[r"\(Xinhua\)", r"新华社记者", r"\(Xinhua/[^)]{1,80}\)"],
+        outlets: &["Xinhua", "Xinhua News Agency", "新华社"],
+    },
+    Service {
+        name: "Bloomberg",
+        full_name: "Bloomberg News",
+        dateline: &["Bloomberg"],
+        bylines: &["Bloomberg News", "Bloomberg"],
+        credits: &[r"\(Bloomberg\)"],
+        outlets: &["Bloomberg", "Bloomberg News"],
+    },
+    Service {
+        name: "dpa",
+        full_name: "Deutsche Presse-Agentur",
+        dateline: &["dpa", "DPA"],
+        bylines: &["dpa", "Deutsche Presse-Agentur"],
+        credits: &[r"\(dpa\)"],
+        outlets: &["dpa", "Deutsche Presse-Agentur"],
+    },
+    Service {
+        name: "UPI",
+        full_name: "United Press International",
+        dateline: &["UPI"],
+        bylines: &["United Press International", "UPI"],
+        credits: &[r"\(UPI\)", r"\bUPI Photo\b"],
+        outlets: &["UPI", "United Press International"],
+    },
+    Service {
+        name: "PTI",
+        full_name: "Press Trust of India",
+        dateline: &["PTI"],
+        bylines: &["Press Trust of India", "PTI"],
+        credits: &[r"\(PTI\)", r"\bPTI Photo\b"],
+        outlets: &["PTI", "Press Trust of India"],
+    },
+    Service {
+        name: "EFE",
+        full_name: "Agencia EFE",
+        dateline: &["EFE"],
+        bylines: &["EFE"],
+        credits: &[r"\(EFE\)"],
+        outlets: &["EFE", "Agencia EFE"],
+    },
+    Service {
+        name: "ANSA",
+        full_name: "ANSA",
+        dateline: &["ANSA"],
+        bylines: &["ANSA"],
+        credits: &[r"\(ANSA\)"],
+        outlets: &["ANSA"],
+    },
+];
+
+/// The kind of evidence behind an attribution, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    /// A dateline near the start of the text.
+    Dateline,
+    /// A byline.
+    Byline,
+    /// A photo or source credit.
+    Credit,
+    /// The outlet field names the service.
+    Outlet,
+}
+
+/// A document's attribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    /// Index into [`SERVICES`].
+    pub service: u8,
+    /// What kind of evidence was found.
+    pub evidence: Evidence,
+    /// The matched text (`HONG KONG (AP) --`, `(AP Photo)`, or the outlet name).
+    pub matched: String,
+}
+
+impl Attribution {
+    /// The service.
+    pub fn service(&self) -> &'static Service {
+        &SERVICES[self.service as usize]
+    }
+}
+
+/// How far into the text a dateline may start, in bytes.
+const DATELINE_WINDOW: usize = 400;
+
+struct Compiled {
+    dateline: Regex,
+    byline: Regex,
+    credits: Vec<(u8, Regex)>,
+    /// Service index per alternative group of `dateline` and `byline`.
+    names: Vec<(u8, String)>,
+}
+
+fn alternation(
+    items: impl Iterator<Item = (u8, &'static str)>,
+    names: &mut Vec<(u8, String)>,
+) -> String {
+    let mut alts: Vec<(u8, &str)> = items.collect();
+    // Longer forms first so that "Associated Press" wins over "AP"-like prefixes.
+    alts.sort_by_key(|(_, s)| std::cmp::Reverse(s.len()));
+    alts.iter()
+        .map(|(i, s)| {
+            names.push((*i, s.to_string()));
+            format!("(?P<s{}>{})", names.len() - 1, regex::escape(s))
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn compiled() -> &'static Compiled {
+    static C: OnceLock<Compiled> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut names = Vec::new();
+        let d = alternation(
+            SERVICES.iter().enumerate().flat_map(|(i, s)| s.dateline.iter().map(move |n| (i as u8, *n))),
+            &mut names,
+        );
+        // "(AP) --", "（共同）＝", "(서울=연합뉴스)", "(Reuters) -": a dash or "=" must follow,
+        // unless the parenthesis has a "city=" part or ends the line.
+        let dateline = Regex::new(&format!(
+            r"[(（]\s*(?P<city>[^()（）=＝\n]{{1,24}}[=＝]\s*)?(?:{d})\s*[)）](?P<dash>[ \t]*(?:[-–—―=＝:]+|\n|$))?"
+        ))
+        .expect("dateline pattern");
+        let b = alternation(
+            SERVICES.iter().enumerate().flat_map(|(i, s)| s.bylines.iter().map(move |n| (i as u8, *n))),
+            &mut names,
+        );
+        let byline = Regex::new(&format!(r"(?m)(?:^|\n|\. )\s*(?i:by)\s+(?:{b})\s*(?:$|\n|[-–—,.])")).expect("byline pattern");
+        let credits = SERVICES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.credits.iter().map(move |p| (i as u8, Regex::new(p).expect("credit pattern"))))
+            .collect();
+        Compiled { dateline, byline, credits, names }
+    })
+}
+
+fn matched_service(c: &Compiled, caps: &regex::Captures<'_>) -> Option<u8> {
+    c.names
+        .iter()
+        .enumerate()
+        .find(|(k, _)| caps.name(&format!("s{k}")).is_some())
+        .map(|(_, (i, _))| *i)
+}
+
+/// Attributes one document from its original text (not normalized) and its outlet.
+///
+/// ```
+/// use neardup::wire::{attribute, Evidence};
+/// let a = attribute("TOKYO (Kyodo) -- Japanese narcotics agents said...", None).unwrap();
+/// assert_eq!((a.service().name, a.evidence), ("Kyodo", Evidence::Dateline));
+/// assert!(attribute("The minister said on Tuesday that prices rose.", None).is_none());
+/// ```
+pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
+    let c = compiled();
+    let mut head_end = DATELINE_WINDOW.min(text.len());
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let dateline = c
+        .dateline
+        .captures_iter(&text[..head_end])
+        .find(|caps| caps.name("city").is_some() || caps.name("dash").is_some());
+    if let Some(caps) = dateline {
+        if let Some(service) = matched_service(c, &caps) {
+            let m = caps.get(0).expect("whole match");
+            // Include the place name before the parenthesis, up to the line start.
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            let lead = &text[line_start..m.start()];
+            let lead = if lead.len() <= 40 { lead } else { "" };
+            return Some(Attribution {
+                service,
+                evidence: Evidence::Dateline,
+                matched: format!("{lead}{}", m.as_str()).trim().to_string(),
+            });
+        }
+    }
+    if let Some(caps) = c.byline.captures(text) {
+        if let Some(service) = matched_service(c, &caps) {
+            let m = caps.get(0).expect("whole match");
+            return Some(Attribution {
+                service,
+                evidence: Evidence::Byline,
+                matched: m
+                    .as_str()
+                    .trim_matches(|ch: char| ch.is_whitespace() || ch == '.' || ch == ',')
+                    .to_string(),
+            });
+        }
+    }
+    let credit = c
+        .credits
+        .iter()
+        .filter_map(|(i, re)| re.find(text).map(|m| (m.start(), *i, m.as_str())))
+        .min_by_key(|(pos, i, _)| (*pos, *i));
+    if let Some((_, service, m)) = credit {
+        return Some(Attribution {
+            service,
+            evidence: Evidence::Credit,
+            matched: m.to_string(),
+        });
+    }
+    let outlet = outlet?.trim();
+    SERVICES
+        .iter()
+        .position(|s| s.outlets.iter().any(|o| o.eq_ignore_ascii_case(outlet)))
+        .map(|i| Attribution {
+            service: i as u8,
+            evidence: Evidence::Outlet,
+            matched: outlet.to_string(),
+        })
+}
+
+/// Looks a service up by its short name.
+pub fn service_index(name: &str) -> Option<u8> {
+    SERVICES
+        .iter()
+        .position(|s| s.name == name)
+        .map(|i| i as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(text: &str) -> Option<(&'static str, Evidence)> {
+        attribute(text, None).map(|a| (a.service().name, a.evidence))
+    }
+
+    #[test]
+    fn datelines() {
+        use Evidence::Dateline as D;
+        assert_eq!(who("HONG KONG (AP) -- Japanese pop idol"), Some(("AP", D)));
+        assert_eq!(
+            who("HONG KONG (AP) \u{2014} Japanese pop idol"),
+            Some(("AP", D))
+        );
+        assert_eq!(
+            who("LONDON (Reuters) - Britain's economy"),
+            Some(("Reuters", D))
+        );
+        assert_eq!(
+            who("TOKYO (Kyodo) -- Japanese narcotics agents"),
+            Some(("Kyodo", D))
+        );
+        assert_eq!(who("PARIS (AFP) - France said"), Some(("AFP", D)));
+        assert_eq!(
+            who("SEOUL (Yonhap) -- North Korea fired"),
+            Some(("Yonhap", D))
+        );
+        assert_eq!(
+            who("BEIJING (Xinhua) -- China's exports"),
+            Some(("Xinhua", D))
+        );
+        assert_eq!(who("東京（共同）＝政府は２７日"), Some(("Kyodo", D)));
+        assert_eq!(who("(서울=연합뉴스) 김기자 = 정부는"), Some(("Yonhap", D)));
+        assert_eq!(who("FRANKFURT (dpa) - Die Bank"), Some(("dpa", D)));
+        assert_eq!(
+            who("NEW YORK (Bloomberg) -- Stocks rose"),
+            Some(("Bloomberg", D))
+        );
+        assert_eq!(who("NEW DELHI (PTI) - The government"), Some(("PTI", D)));
+        assert_eq!(who("WASHINGTON (UPI) -- The Senate"), Some(("UPI", D)));
+        assert_eq!(
+            who("TOKYO (Jiji Press) -- The Bank of Japan"),
+            Some(("Jiji", D))
+        );
+        assert_eq!(who("MADRID (EFE) - El Gobierno"), Some(("EFE", D)));
+        assert_eq!(who("ROME (ANSA) - The government"), Some(("ANSA", D)));
+    }
+
+    #[test]
+    fn dateline_text_is_kept_as_evidence() {
+        let a = attribute("HONG KONG (AP) -- Japanese pop idol", None).unwrap();
+        assert_eq!(a.matched, "HONG KONG (AP) --");
+    }
+
+    #[test]
+    fn credits_and_bylines() {
+        assert_eq!(
+            who("J-pop star arrives at court on Aug. 13. (AP Photo) HONG KONG--Japanese pop idol"),
+            Some(("AP", Evidence::Credit))
+        );
+        assert_eq!(
+            who("A crowd gathers. (AP Photo/Kin Cheung)\nThe rest."),
+            Some(("AP", Evidence::Credit))
+        );
+        assert_eq!(
+            who("Smoke rises. REUTERS/Kim Kyung-Hoon\nText."),
+            Some(("Reuters", Evidence::Credit))
+        );
+        assert_eq!(
+            who("Police stand guard. AFP via Getty Images"),
+            Some(("AFP", Evidence::Credit))
+        );
+        assert_eq!(
+            who("By The Associated Press\nWASHINGTON -- The Senate"),
+            Some(("AP", Evidence::Byline))
+        );
+        assert_eq!(
+            who("By Reuters\nStocks fell"),
+            Some(("Reuters", Evidence::Byline))
+        );
+    }
+
+    #[test]
+    fn dateline_beats_credit() {
+        assert_eq!(
+            who("TOKYO (Kyodo) -- Markets fell. A trader reacts. (AP Photo/Eugene Hoshiko)"),
+            Some(("Kyodo", Evidence::Dateline))
+        );
+    }
+
+    #[test]
+    fn mentions_are_not_attributions() {
+        assert_eq!(
+            who("The Associated Press reported that the AP Stylebook changed."),
+            None
+        );
+        assert_eq!(
+            who("Reuters said in a statement that it would cut jobs."),
+            None
+        );
+        assert_eq!(who("The APEC summit (APEC) opened on Friday."), None);
+        assert_eq!(who("Shares of AP Moller (APM) - fell"), None);
+    }
+
+    #[test]
+    fn outlet_field_names_a_service() {
+        let a = attribute("BAHIA COCOA REVIEW. Showers continued.", Some("Reuters")).unwrap();
+        assert_eq!(
+            (a.service().name, a.evidence),
+            ("Reuters", Evidence::Outlet)
+        );
+        assert!(attribute("Showers continued.", Some("The Mainichi")).is_none());
+    }
+
+    #[test]
+    fn late_parenthesis_is_not_a_dateline() {
+        let text = format!("{} (AP) -- not a dateline", "word ".repeat(100));
+        assert_eq!(who(&text), None);
+    }
+}
