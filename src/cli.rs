@@ -88,6 +88,12 @@ pub struct CommonArgs {
     /// LSH rows per band (with --bands).
     #[arg(long, requires = "bands")]
     pub rows: Option<usize>,
+    /// Ignore matches between two documents of the same outlet (reruns, corrections).
+    #[arg(long)]
+    pub cross_outlet_only: bool,
+    /// Ignore matches between documents dated more than DAYS apart (when both dates are known).
+    #[arg(long, value_name = "DAYS")]
+    pub window: Option<u32>,
     /// LSH buckets larger than this link each member to the first only.
     #[arg(long, default_value_t = defaults().max_bucket)]
     pub max_bucket: usize,
@@ -147,6 +153,8 @@ impl CommonArgs {
             threshold: self.threshold,
             fn_weight: self.fn_weight,
             banding,
+            cross_outlet_only: self.cross_outlet_only,
+            window_days: self.window,
             max_bucket: self.max_bucket,
         };
         config.validate()?;

@@ -6,6 +6,15 @@
 //! Invariants: members are listed in input order; clusters are numbered from 1 in the input
 //! order of their first member, so the numbers do not depend on thread count or pair order; the
 //! canonical member is the longest text, ties going to the earlier document.
+//!
+//! **Chaining guard.** Stories drift: A~B and B~C can hold while A and C are different
+//! stories, and union-find alone would merge a long chain of such steps into one giant
+//! cluster. So each connected component is checked against its center, the canonical member:
+//! every member must itself match the center. Members that do not are taken out; the rest of
+//! the component keeps the center, and what was taken out is split again into its own
+//! connected components (over the same verified pairs) and checked the same way. With a Jaccard
+//! rule at threshold `t`, any two members of a cluster then have Jaccard at least `2t - 1`
+//! (Jaccard distance is a metric), whatever the length of the chain.
 
 /// Disjoint sets over `0..n` with path halving and union by size.
 #[derive(Debug, Clone)]
@@ -63,14 +72,96 @@ pub struct Cluster {
 
 /// Groups documents `0..text_chars.len()` by the `edges` between them and returns the
 /// clusters of two or more members, numbered as the module docs say. `text_chars[i]` is the
-/// length of document `i`, used to choose the canonical member.
+/// length of document `i`, used to choose the canonical member. No chaining guard: see
+/// [`guarded_clusters`].
 pub fn clusters(text_chars: &[u32], edges: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cluster> {
-    let n = text_chars.len();
+    guarded_clusters(text_chars, edges, |_, _| true)
+}
+
+/// The longest member, ties to the earliest.
+fn center(members: &[u32], text_chars: &[u32]) -> u32 {
+    members
+        .iter()
+        .copied()
+        .max_by(|&x, &y| {
+            text_chars[x as usize]
+                .cmp(&text_chars[y as usize])
+                .then(y.cmp(&x))
+        })
+        .expect("non-empty cluster")
+}
+
+/// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
+/// says whether a member may stay in its center's cluster.
+pub fn guarded_clusters(
+    text_chars: &[u32],
+    edges: impl IntoIterator<Item = (u32, u32)>,
+    matches: impl Fn(u32, u32) -> bool,
+) -> Vec<Cluster> {
+    let edges: Vec<(u32, u32)> = edges.into_iter().filter(|(a, b)| a != b).collect();
+    let mut work = components(text_chars.len(), &edges);
+    let mut edges_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); work.len()];
+    {
+        let mut comp_of = vec![u32::MAX; text_chars.len()];
+        for (i, g) in work.iter().enumerate() {
+            for &d in g {
+                comp_of[d as usize] = i as u32;
+            }
+        }
+        for &(a, b) in &edges {
+            edges_of[comp_of[a as usize] as usize].push((a, b));
+        }
+    }
+    let mut work: Vec<(Vec<u32>, Vec<(u32, u32)>)> = work.drain(..).zip(edges_of).collect();
+    let mut done: Vec<(Vec<u32>, u32)> = Vec::new();
+    while let Some((members, comp_edges)) = work.pop() {
+        let c = center(&members, text_chars);
+        let (kept, out): (Vec<u32>, Vec<u32>) =
+            members.iter().partition(|&&m| m == c || matches(c, m));
+        if kept.len() >= 2 {
+            done.push((kept, c));
+        }
+        if out.len() >= 2 {
+            let mut local = vec![u32::MAX; text_chars.len()];
+            for (i, &d) in out.iter().enumerate() {
+                local[d as usize] = i as u32;
+            }
+            let inner: Vec<(u32, u32)> = comp_edges
+                .into_iter()
+                .filter(|&(a, b)| local[a as usize] != u32::MAX && local[b as usize] != u32::MAX)
+                .collect();
+            let local_edges: Vec<(u32, u32)> = inner
+                .iter()
+                .map(|&(a, b)| (local[a as usize], local[b as usize]))
+                .collect();
+            for g in components(out.len(), &local_edges) {
+                let g: Vec<u32> = g.into_iter().map(|i| out[i as usize]).collect();
+                let e = inner
+                    .iter()
+                    .copied()
+                    .filter(|&(a, _)| g.binary_search(&a).is_ok())
+                    .collect();
+                work.push((g, e));
+            }
+        }
+    }
+    done.sort_unstable_by_key(|(m, _)| m[0]);
+    done.into_iter()
+        .enumerate()
+        .map(|(i, (members, canonical))| Cluster {
+            number: i as u32 + 1,
+            members,
+            canonical,
+        })
+        .collect()
+}
+
+/// Connected components of two or more members, each sorted, in order of first member.
+fn components(n: usize, edges: &[(u32, u32)]) -> Vec<Vec<u32>> {
     let mut uf = UnionFind::new(n);
-    for (a, b) in edges {
+    for &(a, b) in edges {
         uf.union(a, b);
     }
-    // Component slot per root, assigned in order of first member.
     let mut slot_of_root = vec![u32::MAX; n];
     let mut groups: Vec<Vec<u32>> = Vec::new();
     for d in 0..n as u32 {
@@ -85,25 +176,6 @@ pub fn clusters(text_chars: &[u32], edges: impl IntoIterator<Item = (u32, u32)>)
         groups[slot_of_root[r] as usize].push(d);
     }
     groups
-        .into_iter()
-        .enumerate()
-        .map(|(i, members)| {
-            let canonical = members
-                .iter()
-                .copied()
-                .max_by(|&x, &y| {
-                    text_chars[x as usize]
-                        .cmp(&text_chars[y as usize])
-                        .then(y.cmp(&x))
-                })
-                .expect("non-empty cluster");
-            Cluster {
-                number: i as u32 + 1,
-                members,
-                canonical,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -171,6 +243,45 @@ mod tests {
         assert_eq!(c[0].members, vec![0, 1, 2, 3]);
         assert_eq!(c[0].canonical, 1);
         assert_eq!(c[0].number, 1);
+    }
+
+    /// A drifting chain: each step shares most of its set with the next, the ends share nothing.
+    #[test]
+    fn drifting_chain_is_not_one_giant_cluster() {
+        let n = 12u32;
+        let sets: Vec<Vec<u64>> = (0..n as u64)
+            .map(|i| (i * 2..i * 2 + 10).collect())
+            .collect();
+        let jac = |a: u32, b: u32| {
+            crate::verify::jaccard_and_containment(&sets[a as usize], &sets[b as usize]).0
+        };
+        let t = 0.6;
+        let edges: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .filter(|&(a, b)| jac(a, b) >= t)
+            .collect();
+        assert!(edges.contains(&(0, 1)) && !edges.contains(&(0, 11)));
+        let lens = vec![10; n as usize];
+        assert_eq!(
+            clusters(&lens, edges.iter().copied()).len(),
+            1,
+            "unguarded: one chain"
+        );
+        let guarded = guarded_clusters(&lens, edges.iter().copied(), |c, m| jac(c, m) >= t);
+        assert!(guarded.len() >= 3, "{guarded:?}");
+        let mut seen = 0;
+        for c in &guarded {
+            for &m in &c.members {
+                assert!(jac(c.canonical, m) >= t);
+                for &o in &c.members {
+                    assert!(jac(m, o) >= 2.0 * t - 1.0 - 1e-9);
+                }
+            }
+            seen += c.members.len();
+        }
+        assert!(seen <= n as usize);
+        let numbers: Vec<u32> = guarded.iter().map(|c| c.number).collect();
+        assert_eq!(numbers, (1..=guarded.len() as u32).collect::<Vec<_>>());
     }
 
     #[test]

@@ -122,6 +122,11 @@ pub struct Config {
     pub fn_weight: f64,
     /// LSH bands and rows; `None` chooses them from `threshold`, `num_perm` and `fn_weight`.
     pub banding: Option<Banding>,
+    /// Ignore matches between two documents of the same (known) outlet: reruns, corrections.
+    pub cross_outlet_only: bool,
+    /// Ignore matches between documents whose (known, readable) dates are further apart than
+    /// this many days.
+    pub window_days: Option<u32>,
     /// Buckets with more members than this are linked as a star (every member to the first)
     /// instead of all pairs, to bound the work on boilerplate.
     pub max_bucket: usize,
@@ -139,6 +144,8 @@ impl Default for Config {
             threshold: 0.8,
             fn_weight: 0.9,
             banding: None,
+            cross_outlet_only: false,
+            window_days: None,
             max_bucket: 1000,
         }
     }

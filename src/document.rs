@@ -66,6 +66,10 @@ pub struct DocMeta {
     pub text_chars: u32,
     /// Number of distinct shingles.
     pub shingles: u32,
+    /// The publication date as days since 0001-01-01, when the date could be read.
+    pub day: Option<i32>,
+    /// The wire service the text names (index into [`crate::wire::SERVICES`]).
+    pub wire: Option<u8>,
     /// True when the document has fewer than `min_shingles` shingles: it has no signature and
     /// never matches.
     pub short: bool,

@@ -4,7 +4,7 @@
 //! input line (a document, or a rejected line). Must not: parse command lines or write
 //! outputs; it runs on the rayon pool it is given.
 
-use crate::cluster::{clusters, Cluster};
+use crate::cluster::{guarded_clusters, Cluster};
 use crate::config::Config;
 use crate::document::{DocMeta, Document, Location};
 use crate::error::{Error, Result};
@@ -70,7 +70,7 @@ impl Signed {
 
 enum Parsed {
     Bad(String),
-    Doc(Box<Document>, u32, Vec<u32>),
+    Doc(Box<Document>, u32, Vec<u32>, Option<u8>),
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches.
@@ -111,6 +111,8 @@ pub fn read_and_sign(
                             names[line.location.input as usize], line.location.line
                         )
                     });
+                    let wire =
+                        crate::wire::attribute(&rec.text, rec.outlet.as_deref()).map(|a| a.service);
                     let doc = Document {
                         id,
                         text: rec.text,
@@ -119,7 +121,7 @@ pub fn read_and_sign(
                         date: rec.date,
                         url: rec.url,
                     };
-                    Parsed::Doc(Box::new(doc), s.hashes.len() as u32, sig)
+                    Parsed::Doc(Box::new(doc), s.hashes.len() as u32, sig, wire)
                 }
             })
             .collect();
@@ -132,12 +134,12 @@ pub fn read_and_sign(
                 line: loc.line,
                 message,
             };
-            let (doc, n_shingles, sig) = match p {
+            let (doc, n_shingles, sig, wire) = match p {
                 Parsed::Bad(m) => {
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
-                Parsed::Doc(d, n, s) => (d, n, s),
+                Parsed::Doc(d, n, s, w) => (d, n, s, w),
             };
             let next = signed.meta.len() as u32;
             if let Some(first) = insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.id, next)
@@ -158,6 +160,8 @@ pub fn read_and_sign(
             }
             signed.meta.push(DocMeta {
                 text_chars: doc.text.chars().count() as u32,
+                day: doc.date.as_deref().and_then(crate::date::parse_day),
+                wire,
                 id: doc.id,
                 title: doc.title,
                 outlet: doc.outlet,
@@ -276,6 +280,50 @@ pub fn load_shingles(
     Ok(store)
 }
 
+/// Re-reads the documents `docs` (ascending) and returns their texts, in the order of `docs`.
+pub fn load_texts(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+) -> Result<Vec<String>> {
+    let mut wanted: Vec<(Location, usize)> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| (meta[d as usize].location, i))
+        .collect();
+    wanted.sort_unstable_by_key(|(l, _)| (l.input, l.offset));
+    let mut texts = vec![String::new(); docs.len()];
+    inputs.fetch(&wanted, |i, line| {
+        let m = &meta[docs[i] as usize];
+        texts[i] = parse_record(line, &config.fields)
+            .map_err(|message| Error::InputChanged {
+                path: inputs.name(m.location.input).to_string(),
+                message: format!("line {}: {message}", m.location.line),
+            })?
+            .text;
+        Ok(())
+    })?;
+    Ok(texts)
+}
+
+/// True when the outlet and date options allow a match between documents `a` and `b`.
+pub fn pair_allowed(config: &Config, a: &DocMeta, b: &DocMeta) -> bool {
+    if config.cross_outlet_only {
+        if let (Some(x), Some(y)) = (&a.outlet, &b.outlet) {
+            if x.trim().eq_ignore_ascii_case(y.trim()) {
+                return false;
+            }
+        }
+    }
+    if let (Some(w), Some(x), Some(y)) = (config.window_days, a.day, b.day) {
+        if x.abs_diff(y) > w {
+            return false;
+        }
+    }
+    true
+}
+
 /// Wall time of each stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Timings {
@@ -304,6 +352,11 @@ pub struct Counts {
     pub candidate_pairs: u64,
     /// Candidate pairs that passed exact verification.
     pub verified_pairs: u64,
+    /// Verified pairs ignored by `--cross-outlet-only` or `--window`.
+    pub ignored_pairs: u64,
+    /// Documents left out of every cluster by the chaining guard: connected to a cluster
+    /// through verified pairs, they match no cluster center.
+    pub guard_splits: u64,
     /// LSH buckets too large for all pairs, linked as a star.
     pub oversized_buckets: u64,
     /// Clusters of two or more documents.
@@ -375,10 +428,29 @@ pub fn run(
         involved.sort_unstable();
         involved.dedup();
         let store = load_shingles(inputs, &signed.meta, &involved, config)?;
-        let pairs = verify_pairs(&candidates, &store, Rule::Jaccard(config.threshold));
+        let rule = Rule::Jaccard(config.threshold);
+        let verified = verify_pairs(&candidates, &store, rule);
+        let verified_pairs = verified.len() as u64;
+        let meta = &signed.meta;
+        let pairs: Vec<ScoredPair> = verified
+            .into_iter()
+            .filter(|p| pair_allowed(config, &meta[p.a as usize], &meta[p.b as usize]))
+            .collect();
         let t3 = Instant::now();
-        let lens: Vec<u32> = signed.meta.iter().map(|m| m.text_chars).collect();
-        let found = clusters(&lens, pairs.iter().map(|p| (p.a, p.b)));
+        let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
+        let guard = |c: u32, m: u32| {
+            let (sc, sm) = (store.get(c), store.get(m));
+            let (j, k) = jaccard_and_containment(sc.expect("in store"), sm.expect("in store"));
+            let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
+            let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
+            rule.accepts(j, k) && window_ok
+        };
+        let unguarded: usize = crate::cluster::clusters(&lens, pairs.iter().map(|p| (p.a, p.b)))
+            .iter()
+            .map(|c| c.members.len())
+            .sum();
+        let found = guarded_clusters(&lens, pairs.iter().map(|p| (p.a, p.b)), guard);
+        let guarded: usize = found.iter().map(|c| c.members.len()).sum();
         let scored: Vec<ScoredCluster> = found
             .into_par_iter()
             .map(|c| {
@@ -410,7 +482,9 @@ pub fn run(
             rejected: signed.rejected,
             short: signed.meta.iter().filter(|m| m.short).count() as u64,
             candidate_pairs: candidates.len() as u64,
-            verified_pairs: pairs.len() as u64,
+            verified_pairs,
+            ignored_pairs: verified_pairs - pairs.len() as u64,
+            guard_splits: (unguarded - guarded) as u64,
             oversized_buckets: oversized_buckets as u64,
             clusters: scored.len() as u64,
             duplicates: scored

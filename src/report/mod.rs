@@ -29,6 +29,7 @@
 //! {"schema_version":1,"record":"cluster","cluster":1,"size":2,"canonical":"seed-4","members":[...]}
 //! ```
 
+pub mod changes;
 pub mod dedupe;
 
 use crate::config::Config;

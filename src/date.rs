@@ -1,0 +1,69 @@
+//! Publication dates, parsed leniently into days since the common era.
+//!
+//! Owns: the date formats neardup understands. Must not: fail a document for a date it cannot
+//! read; such a date is kept as given in reports and treated as unknown for `--window` and
+//! "earliest copy".
+
+use chrono::{DateTime, NaiveDate};
+
+/// Formats tried on the start of the string, after ISO 8601 and RFC 2822.
+const FORMATS: &[&str] = &[
+    "%d-%b-%Y", // 26-FEB-1987 (Reuters-21578)
+    "%Y/%m/%d",
+    "%B %d, %Y", // August 13, 2025
+    "%b %d, %Y", // Aug 13, 2025
+    "%d %B %Y",  // 13 August 2025
+    "%d %b %Y",  // 13 Aug 2025
+];
+
+/// Days since 0001-01-01 of a date written as `2025-08-13`, `2025-08-13T09:00:00Z`,
+/// `Wed, 13 Aug 2025 09:00:00 +0000`, `26-FEB-1987 15:01:01.79`, `August 13, 2025` and
+/// similar; `None` when the string is not a date neardup can read.
+///
+/// ```
+/// use neardup::date::parse_day;
+/// assert_eq!(parse_day("2025-08-14"), parse_day("2025-08-13T23:00:00Z").map(|d| d + 1));
+/// assert_eq!(parse_day("26-FEB-1987 15:01:01.79"), parse_day("1987-02-26"));
+/// assert_eq!(parse_day("yesterday"), None);
+/// ```
+pub fn parse_day(s: &str) -> Option<i32> {
+    use chrono::Datelike;
+    let s = s.trim();
+    if let Some(d) = s
+        .get(..10)
+        .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
+    {
+        return Some(d.num_days_from_ce());
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(d.date_naive().num_days_from_ce());
+    }
+    FORMATS.iter().find_map(|f| {
+        NaiveDate::parse_and_remainder(s, f)
+            .ok()
+            .map(|(d, _)| d.num_days_from_ce())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_day;
+
+    #[test]
+    fn formats() {
+        let d = parse_day("2025-08-13").unwrap();
+        for s in [
+            "2025-08-13T10:00:00+09:00",
+            "Wed, 13 Aug 2025 10:00:00 +0000",
+            "2025/08/13",
+            "August 13, 2025",
+            "Aug 13, 2025",
+            "13 August 2025",
+            "13-AUG-2025 10:00:00.00",
+        ] {
+            assert_eq!(parse_day(s), Some(d), "{s}");
+        }
+        assert_eq!(parse_day(""), None);
+        assert_eq!(parse_day("2025-13-45"), None);
+    }
+}

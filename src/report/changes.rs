@@ -1,0 +1,237 @@
+//! What an outlet changed: a copy compared with the reference copy of its cluster.
+//!
+//! Owns: cutting texts into paragraphs and sentences, the sentence-level diff (with the
+//! `similar` crate) and the word-level edits inside changed sentences. Must not: decide which
+//! copy is the reference (the report does).
+//!
+//! Sentences are compared on their normalized words, so a sentence that differs only in quote
+//! marks, other punctuation, case or spacing counts as unchanged and is counted in `restyled`. Sentences
+//! only in the copy are `added` passages (a caption, a local paragraph); sentences only in the
+//! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
+//! sentences replaced by similar ones gives word-level `edits`.
+
+use crate::normalize::normalize;
+use serde::Serialize;
+use similar::{capture_diff_slices, Algorithm, ChangeTag, DiffOp, TextDiff};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// At most this many passages and edits are listed per member; the rest are counted.
+pub const MAX_ITEMS: usize = 50;
+
+/// A word-level edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// Words of the reference (empty for a pure insertion).
+    pub before: String,
+    /// Words of the copy (empty for a pure deletion).
+    pub after: String,
+}
+
+/// The changes of one copy against the reference copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// Passages the copy has and the reference does not.
+    pub added: Vec<String>,
+    /// Passages of the reference the copy does not have.
+    pub cut: Vec<String>,
+    /// True when the copy stops before the end of the reference.
+    pub truncated: bool,
+    /// Word-level edits inside sentences that both have in changed form.
+    pub edits: Vec<Edit>,
+    /// Sentences that differ only in typography (quote marks, dashes, case, spacing).
+    pub restyled: u32,
+    /// Passages and edits not listed because of [`MAX_ITEMS`].
+    pub omitted: u32,
+}
+
+impl Changes {
+    /// True when nothing at all changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.cut.is_empty() && self.edits.is_empty() && self.restyled == 0
+    }
+}
+
+/// Paragraphs, then sentences (UAX #29), trimmed, empty ones dropped.
+pub fn sentences(text: &str) -> Vec<&str> {
+    text.split('\n')
+        .flat_map(|p| p.split_sentence_bounds())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// What a sentence is compared on: its normalized words, without punctuation.
+fn key(sentence: &str) -> String {
+    normalize(sentence)
+        .unicode_words()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn push_limited<T>(v: &mut Vec<T>, item: T, omitted: &mut u32) {
+    if v.len() < MAX_ITEMS {
+        v.push(item);
+    } else {
+        *omitted += 1;
+    }
+}
+
+/// Compares `copy` with `reference`; see the module docs.
+///
+/// ```
+/// use neardup::report::changes::changes;
+/// let wire = "HONG KONG (AP) -- The idol was fined. He said \"sorry.\" Fans wept.";
+/// let copy = "A caption here. HONG KONG (AP) -- The idol was fined. He said 'sorry.'";
+/// let c = changes(wire, copy);
+/// assert_eq!(c.added, vec!["A caption here."]);
+/// assert_eq!(c.cut, vec!["Fans wept."]);
+/// assert!(c.truncated);
+/// assert_eq!(c.restyled, 1);
+/// ```
+pub fn changes(reference: &str, copy: &str) -> Changes {
+    let old = sentences(reference);
+    let new = sentences(copy);
+    let old_keys: Vec<String> = old.iter().map(|s| key(s)).collect();
+    let new_keys: Vec<String> = new.iter().map(|s| key(s)).collect();
+    let ops = capture_diff_slices(Algorithm::Patience, &old_keys, &new_keys);
+    let mut out = Changes::default();
+    let mut omitted = 0;
+    let last_equal_old_end = ops
+        .iter()
+        .filter_map(|op| match *op {
+            DiffOp::Equal { old_index, len, .. } => Some(old_index + len),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    for op in &ops {
+        match *op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                out.restyled += (0..len)
+                    .filter(|i| old[old_index + i] != new[new_index + i])
+                    .count() as u32;
+            }
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => push_limited(
+                &mut out.added,
+                new[new_index..new_index + new_len].join(" "),
+                &mut omitted,
+            ),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                if old_index + old_len >= old.len() && old_index >= last_equal_old_end {
+                    out.truncated = true;
+                }
+                push_limited(
+                    &mut out.cut,
+                    old[old_index..old_index + old_len].join(" "),
+                    &mut omitted,
+                );
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                let before = old[old_index..old_index + old_len].join(" ");
+                let after = new[new_index..new_index + new_len].join(" ");
+                let diff = TextDiff::configure()
+                    .algorithm(Algorithm::Patience)
+                    .diff_words(before.as_str(), after.as_str());
+                if diff.ratio() < 0.5 {
+                    push_limited(&mut out.cut, before.clone(), &mut omitted);
+                    push_limited(&mut out.added, after.clone(), &mut omitted);
+                    continue;
+                }
+                let mut cur = Edit {
+                    before: String::new(),
+                    after: String::new(),
+                };
+                let mut flush = |cur: &mut Edit, out: &mut Changes| {
+                    let e = Edit {
+                        before: cur.before.trim().to_string(),
+                        after: cur.after.trim().to_string(),
+                    };
+                    cur.before.clear();
+                    cur.after.clear();
+                    if e.before != e.after {
+                        push_limited(&mut out.edits, e, &mut omitted);
+                    }
+                };
+                for change in diff.iter_all_changes() {
+                    match change.tag() {
+                        ChangeTag::Equal => {
+                            if change.value().trim().is_empty()
+                                && !(cur.before.is_empty() && cur.after.is_empty())
+                            {
+                                cur.before.push_str(change.value());
+                                cur.after.push_str(change.value());
+                            } else {
+                                flush(&mut cur, &mut out);
+                            }
+                        }
+                        ChangeTag::Delete => cur.before.push_str(change.value()),
+                        ChangeTag::Insert => cur.after.push_str(change.value()),
+                    }
+                }
+                flush(&mut cur, &mut out);
+            }
+        }
+    }
+    out.omitted = omitted;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_texts_have_no_changes() {
+        let t = "One sentence. Two sentences.\nA new paragraph.";
+        assert!(changes(t, t).is_empty());
+    }
+
+    #[test]
+    fn word_edits_inside_a_sentence() {
+        let c = changes(
+            "The court fined him 15,000 dollars on Wednesday. He left.",
+            "The court fined him 15,000 Hong Kong dollars on Wednesday. He left.",
+        );
+        assert_eq!(
+            c.edits,
+            vec![Edit {
+                before: String::new(),
+                after: "Hong Kong".into()
+            }]
+        );
+        assert!(c.added.is_empty() && c.cut.is_empty() && !c.truncated);
+    }
+
+    #[test]
+    fn cut_in_the_middle_is_not_truncation() {
+        let c = changes("A one. B two. C three.", "A one. C three.");
+        assert_eq!(c.cut, vec!["B two."]);
+        assert!(!c.truncated);
+    }
+
+    #[test]
+    fn rewritten_sentence_is_cut_and_added() {
+        let c = changes(
+            "Prices rose sharply today. Same end.",
+            "Completely different words appear here instead. Same end.",
+        );
+        assert_eq!(c.cut, vec!["Prices rose sharply today."]);
+        assert_eq!(
+            c.added,
+            vec!["Completely different words appear here instead."]
+        );
+    }
+}
