@@ -37,6 +37,15 @@ pub struct ClusterArgs {
     /// Write the cluster file here (default: standard output).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also write one CSV row per cluster member here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write `path:line: text` lines (as grep -n) for each member here.
+    #[arg(long, value_name = "FILE")]
+    pub locations: Option<PathBuf>,
 }
 
 /// Options of `neardup dedupe`.

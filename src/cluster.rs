@@ -91,6 +91,9 @@ fn center(members: &[u32], text_chars: &[u32]) -> u32 {
         .expect("non-empty cluster")
 }
 
+/// Members of a component and the verified pairs inside it.
+type Component = (Vec<u32>, Vec<(u32, u32)>);
+
 /// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
 /// says whether a member may stay in its center's cluster.
 pub fn guarded_clusters(
@@ -112,7 +115,7 @@ pub fn guarded_clusters(
             edges_of[comp_of[a as usize] as usize].push((a, b));
         }
     }
-    let mut work: Vec<(Vec<u32>, Vec<(u32, u32)>)> = work.drain(..).zip(edges_of).collect();
+    let mut work: Vec<Component> = work.drain(..).zip(edges_of).collect();
     let mut done: Vec<(Vec<u32>, u32)> = Vec::new();
     while let Some((members, comp_edges)) = work.pop() {
         let c = center(&members, text_chars);

@@ -7,7 +7,7 @@ use neardup::cli::{Cli, ClusterArgs, Command, CommonArgs, DedupeArgs};
 use neardup::error::Result;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
-use neardup::report::{dedupe, Output, Report};
+use neardup::report::{csv, dedupe, html, members_needing_text, Output, Report, Texts};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -53,10 +53,37 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config) = run(&args.common)?;
-    let report = Report::new(&outcome, &config, &input_names(&inputs));
-    let mut out = Output::create(args.out.as_deref())?;
-    out.write_with(|w| report.write_jsonl(w))?;
-    out.commit()?;
+    let members = members_needing_text(&outcome);
+    let texts = pipeline::load_texts(&inputs, &outcome.meta, &members, &config)?;
+    let report = Report::new(
+        &outcome,
+        &config,
+        &input_names(&inputs),
+        &Texts::new(members, texts),
+    );
+    // Create every output first, so that a bad path fails before anything is written; commit
+    // them only when all are written.
+    let mut outputs = vec![(Output::create(args.out.as_deref())?, Format::Jsonl)];
+    for (path, format) in [
+        (&args.csv, Format::Csv),
+        (&args.html, Format::Html),
+        (&args.locations, Format::Locations),
+    ] {
+        if let Some(p) = path {
+            outputs.push((Output::create(Some(p))?, format));
+        }
+    }
+    for (out, format) in &mut outputs {
+        match format {
+            Format::Jsonl => out.write_with(|w| report.write_jsonl(w))?,
+            Format::Csv => out.write_with(|w| csv::write_csv(&report, w))?,
+            Format::Html => out.write_with(|w| html::write_html(&report, w))?,
+            Format::Locations => out.write_with(|w| csv::write_locations(&report, w))?,
+        }
+    }
+    for (out, _) in outputs {
+        out.commit()?;
+    }
     if !args.common.quiet {
         let c = &outcome.counts;
         eprintln!(
@@ -65,6 +92,13 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+enum Format {
+    Jsonl,
+    Csv,
+    Html,
+    Locations,
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {

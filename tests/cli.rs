@@ -148,6 +148,32 @@ fn seed_gives_exactly_the_kamimura_cluster() {
     assert_eq!(header["params"]["rows"], 9);
 }
 
+/// Runs `neardup cluster` on the seed with every output and compares each with its golden file.
+/// Regenerate with NEARDUP_BLESS=1 only when the format is meant to change.
+#[test]
+fn seed_csv_and_locations_match_golden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("r.csv");
+    let loc = dir.path().join("r.loc");
+    let out = run(&[
+        "cluster",
+        "data/seed-articles.jsonl",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--locations",
+        loc.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    for (got, name) in [(csv, "seed-clusters.csv"), (loc, "seed-locations.txt")] {
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+        let got = std::fs::read_to_string(got).unwrap();
+        if std::env::var_os("NEARDUP_BLESS").is_some() {
+            std::fs::write(&golden, &got).unwrap();
+        }
+        assert_eq!(got, std::fs::read_to_string(&golden).unwrap(), "{name}");
+    }
+}
+
 #[test]
 fn seed_output_matches_golden_file() {
     let out = run(&["cluster", "data/seed-articles.jsonl"]);

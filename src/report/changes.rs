@@ -15,6 +15,10 @@ use serde::Serialize;
 use similar::{capture_diff_slices, Algorithm, ChangeTag, DiffOp, TextDiff};
 use unicode_segmentation::UnicodeSegmentation;
 
+/// A pure insertion or deletion of at least this many words inside a changed sentence is a
+/// passage (`added` or `cut`), not an edit: a caption glued to the first sentence, say.
+pub const PASSAGE_WORDS: usize = 6;
+
 /// At most this many passages and edits are listed per member; the rest are counted.
 pub const MAX_ITEMS: usize = 50;
 
@@ -161,7 +165,12 @@ pub fn changes(reference: &str, copy: &str) -> Changes {
                     };
                     cur.before.clear();
                     cur.after.clear();
-                    if e.before != e.after {
+                    let words = |s: &str| s.split_whitespace().count();
+                    if e.before.is_empty() && words(&e.after) >= PASSAGE_WORDS {
+                        push_limited(&mut out.added, e.after, &mut omitted);
+                    } else if e.after.is_empty() && words(&e.before) >= PASSAGE_WORDS {
+                        push_limited(&mut out.cut, e.before, &mut omitted);
+                    } else if e.before != e.after {
                         push_limited(&mut out.edits, e, &mut omitted);
                     }
                 };
@@ -213,6 +222,19 @@ mod tests {
             }]
         );
         assert!(c.added.is_empty() && c.cut.is_empty() && !c.truncated);
+    }
+
+    #[test]
+    fn caption_glued_to_a_sentence_is_an_added_passage() {
+        let c = changes(
+            "HONG KONG (AP) -- The idol was found guilty of indecent assault in a Hong Kong court on Wednesday before some emotional fans.",
+            "The star arrives at the court on Aug. 13. (AP Photo) HONG KONG--The idol was found guilty of indecent assault in a Hong Kong court on Wednesday before some emotional fans.",
+        );
+        assert_eq!(
+            c.added,
+            vec!["The star arrives at the court on Aug. 13. (AP Photo)"]
+        );
+        assert_eq!(c.edits.len(), 1, "{:?}", c.edits);
     }
 
     #[test]

@@ -30,12 +30,16 @@
 //! ```
 
 pub mod changes;
+pub mod csv;
 pub mod dedupe;
+pub mod html;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
 use crate::pipeline::{Counts, Outcome};
+use crate::report::changes::{changes, Changes};
+use crate::wire::{attribute, Attribution, Evidence, SERVICES};
 use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -66,6 +70,10 @@ pub struct Params {
     pub max_bucket: usize,
     /// The duplicate rule, e.g. `jaccard>=0.8`.
     pub rule: String,
+    /// `--cross-outlet-only`.
+    pub cross_outlet_only: bool,
+    /// `--window` in days, or null.
+    pub window_days: Option<u32>,
 }
 
 impl Params {
@@ -82,6 +90,8 @@ impl Params {
             min_shingles: config.min_shingles,
             max_bucket: config.max_bucket,
             rule: format!("jaccard>={}", config.threshold),
+            cross_outlet_only: config.cross_outlet_only,
+            window_days: config.window_days,
         }
     }
 }
@@ -103,6 +113,10 @@ pub struct Header {
     pub inputs: Vec<String>,
     /// Counts.
     pub counts: Counts,
+    /// Documents and clusters per wire service, most documents first.
+    pub wires: Vec<WireCount>,
+    /// Distinct outlets and documents per outlet in clusters, most first (at most 100).
+    pub top_outlets: Vec<OutletCount>,
 }
 
 /// One member of a cluster.
@@ -128,6 +142,81 @@ pub struct Member {
     pub jaccard: f64,
     /// Containment against the canonical member.
     pub containment: f64,
+    /// The wire service this copy names, if any.
+    pub wire: Option<&'static str>,
+    /// The evidence for `wire`.
+    pub wire_evidence: Option<WireEvidence>,
+    /// What this copy changed against the cluster's reference copy (`null` for the reference).
+    pub changes: Option<Changes>,
+}
+
+/// Why a document is attributed to a wire service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireEvidence {
+    /// `dateline`, `byline`, `credit` or `outlet`.
+    pub kind: Evidence,
+    /// The text that matched.
+    pub text: String,
+}
+
+/// An outlet and how many members of a cluster it ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutletCount {
+    /// Outlet name as given (`null` for members without one).
+    pub outlet: Option<String>,
+    /// Number of members.
+    pub count: usize,
+}
+
+/// The earliest dated copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Earliest {
+    /// Its id.
+    pub id: String,
+    /// Its date as given.
+    pub date: String,
+}
+
+/// Similarity of the members to the canonical member (the canonical member itself excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Similarity {
+    /// Lowest Jaccard.
+    pub min: f64,
+    /// Median Jaccard.
+    pub median: f64,
+}
+
+/// A wire service named in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireName {
+    /// Short name (`AP`).
+    pub name: &'static str,
+    /// Full name (`Associated Press`).
+    pub full_name: &'static str,
+}
+
+/// Documents per wire service over the whole corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireCount {
+    /// Short name.
+    pub wire: &'static str,
+    /// Documents attributed to it.
+    pub documents: u64,
+    /// Clusters attributed to it.
+    pub clusters: u64,
+}
+
+/// A document in no cluster that names a wire service (listed in the HTML report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Single {
+    /// Id.
+    pub id: String,
+    /// Outlet.
+    pub outlet: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Wire service.
+    pub wire: &'static str,
 }
 
 /// One cluster line.
@@ -143,8 +232,22 @@ pub struct ClusterRecord {
     pub size: usize,
     /// Id of the canonical member.
     pub canonical: String,
+    /// The wire service most members name (ties to the first in the services table), or null.
+    pub wire: Option<WireName>,
+    /// Outlets with the number of members each ran, most first, then by name.
+    pub outlets: Vec<OutletCount>,
+    /// The earliest copy, when any member's date could be read.
+    pub earliest: Option<Earliest>,
+    /// Similarity of the members to the canonical member.
+    pub similarity: Similarity,
+    /// Id of the copy changes are measured against: the one closest to the wire original
+    /// (a copy with the wire's own dateline, then the earliest, then input order).
+    pub reference: String,
     /// Members in input order.
     pub members: Vec<Member>,
+    /// The canonical member's text (for the HTML report; not in the cluster file).
+    #[serde(skip)]
+    pub canonical_text: String,
 }
 
 /// A whole report: header and clusters.
@@ -154,25 +257,146 @@ pub struct Report {
     pub header: Header,
     /// Clusters in number order.
     pub clusters: Vec<ClusterRecord>,
+    /// Jaccard of every verified pair that clusters were built from (for the histogram).
+    #[serde(skip)]
+    pub pair_jaccards: Vec<f64>,
+    /// Up to [`MAX_SINGLES`] documents in no cluster that name a wire service.
+    #[serde(skip)]
+    pub singles: Vec<Single>,
+    /// How many such documents there are in all.
+    #[serde(skip)]
+    pub singles_total: usize,
+}
+
+/// At most this many unclustered wire documents are kept for the HTML report.
+pub const MAX_SINGLES: usize = 500;
+
+/// The texts of cluster members, looked up by document index.
+#[derive(Debug, Default)]
+pub struct Texts {
+    docs: Vec<u32>,
+    texts: Vec<String>,
+}
+
+impl Texts {
+    /// Texts `texts[i]` of documents `docs[i]` (`docs` ascending).
+    pub fn new(docs: Vec<u32>, texts: Vec<String>) -> Texts {
+        assert_eq!(docs.len(), texts.len());
+        Texts { docs, texts }
+    }
+
+    /// The text of document `d`, or "" when not loaded.
+    pub fn get(&self, d: u32) -> &str {
+        self.docs
+            .binary_search(&d)
+            .map_or("", |i| self.texts[i].as_str())
+    }
+}
+
+/// The documents whose texts [`Report::new`] needs: every cluster member, ascending.
+pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
+    let mut v: Vec<u32> = outcome
+        .clusters
+        .iter()
+        .flat_map(|c| c.cluster.members.iter().copied())
+        .collect();
+    v.sort_unstable();
+    v
 }
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+fn median(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => 1.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+fn count_outlets<'a>(outlets: impl Iterator<Item = &'a Option<String>>) -> Vec<OutletCount> {
+    let mut counts: std::collections::BTreeMap<Option<&str>, usize> = Default::default();
+    for o in outlets {
+        *counts.entry(o.as_deref()).or_default() += 1;
+    }
+    let mut v: Vec<OutletCount> = counts
+        .into_iter()
+        .map(|(o, count)| OutletCount {
+            outlet: o.map(str::to_string),
+            count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.outlet.cmp(&b.outlet)));
+    v
+}
+
 impl Report {
-    /// Builds the report of a run. `input_names[i]` names input `i`.
-    pub fn new(outcome: &Outcome, config: &Config, input_names: &[String]) -> Report {
-        let clusters = outcome
+    /// Builds the report of a run. `input_names[i]` names input `i`; `texts` holds the texts
+    /// of [`members_needing_text`].
+    pub fn new(
+        outcome: &Outcome,
+        config: &Config,
+        input_names: &[String],
+        texts: &Texts,
+    ) -> Report {
+        let meta = &outcome.meta;
+        let mut wire_clusters = vec![0u64; SERVICES.len()];
+        let clusters: Vec<ClusterRecord> = outcome
             .clusters
             .iter()
             .map(|sc| {
                 let c = &sc.cluster;
-                let members = sc
+                // The cluster's wire: the service most members name.
+                let mut votes = vec![0usize; SERVICES.len()];
+                for &m in &c.members {
+                    if let Some(w) = meta[m as usize].wire {
+                        votes[w as usize] += 1;
+                    }
+                }
+                let wire_idx = votes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &v)| v > 0)
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+                    .map(|(i, _)| i);
+                if let Some(w) = wire_idx {
+                    wire_clusters[w] += 1;
+                }
+                let attributions: Vec<Option<Attribution>> = c
+                    .members
+                    .iter()
+                    .map(|&m| attribute(texts.get(m), meta[m as usize].outlet.as_deref()))
+                    .collect();
+                // The reference: the wire's own dateline first, then the earliest, then input order.
+                let reference = c
+                    .members
+                    .iter()
+                    .zip(&attributions)
+                    .min_by_key(|(&m, a)| {
+                        let own_dateline = matches!(a, Some(a) if a.evidence == Evidence::Dateline
+                            && Some(a.service as usize) == wire_idx);
+                        let day = meta[m as usize].day;
+                        (!own_dateline, day.is_none(), day, m)
+                    })
+                    .map(|(&m, _)| m)
+                    .expect("non-empty cluster");
+                let earliest = c
+                    .members
+                    .iter()
+                    .filter_map(|&m| meta[m as usize].day.map(|d| (d, m)))
+                    .min()
+                    .map(|(_, m)| Earliest {
+                        id: meta[m as usize].id.clone(),
+                        date: meta[m as usize].date.clone().unwrap_or_default(),
+                    });
+                let members: Vec<Member> = sc
                     .scores
                     .iter()
-                    .map(|s| {
-                        let m = &outcome.meta[s.doc as usize];
+                    .zip(attributions)
+                    .map(|(s, a)| {
+                        let m = &meta[s.doc as usize];
                         Member {
                             id: m.id.clone(),
                             outlet: m.outlet.clone(),
@@ -184,19 +408,91 @@ impl Report {
                             canonical: s.doc == c.canonical,
                             jaccard: round4(s.jaccard),
                             containment: round4(s.containment),
+                            wire: a.as_ref().map(|a| a.service().name),
+                            wire_evidence: a.map(|a| WireEvidence {
+                                kind: a.evidence,
+                                text: a.matched,
+                            }),
+                            changes: (s.doc != reference)
+                                .then(|| changes(texts.get(reference), texts.get(s.doc))),
                         }
                     })
                     .collect();
+                let mut sims: Vec<f64> = sc
+                    .scores
+                    .iter()
+                    .filter(|s| s.doc != c.canonical)
+                    .map(|s| round4(s.jaccard))
+                    .collect();
+                sims.sort_by(f64::total_cmp);
                 ClusterRecord {
                     schema_version: SCHEMA_VERSION,
                     record: "cluster",
                     cluster: c.number,
                     size: c.members.len(),
-                    canonical: outcome.meta[c.canonical as usize].id.clone(),
+                    canonical: meta[c.canonical as usize].id.clone(),
+                    wire: wire_idx.map(|i| WireName {
+                        name: SERVICES[i].name,
+                        full_name: SERVICES[i].full_name,
+                    }),
+                    outlets: count_outlets(c.members.iter().map(|&m| &meta[m as usize].outlet)),
+                    earliest,
+                    similarity: Similarity {
+                        min: sims.first().copied().unwrap_or(1.0),
+                        median: round4(median(&sims)),
+                    },
+                    reference: meta[reference as usize].id.clone(),
                     members,
+                    canonical_text: texts.get(c.canonical).to_string(),
                 }
             })
             .collect();
+        let mut wire_docs = vec![0u64; SERVICES.len()];
+        for m in meta {
+            if let Some(w) = m.wire {
+                wire_docs[w as usize] += 1;
+            }
+        }
+        let mut wires: Vec<WireCount> = SERVICES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| wire_docs[*i] > 0)
+            .map(|(i, s)| WireCount {
+                wire: s.name,
+                documents: wire_docs[i],
+                clusters: wire_clusters[i],
+            })
+            .collect();
+        wires.sort_by_key(|w| std::cmp::Reverse(w.documents));
+        let mut top_outlets = count_outlets(
+            outcome
+                .clusters
+                .iter()
+                .flat_map(|c| c.cluster.members.iter())
+                .map(|&m| &meta[m as usize].outlet),
+        );
+        top_outlets.truncate(100);
+        let mut in_cluster = vec![false; meta.len()];
+        for c in &outcome.clusters {
+            for &m in &c.cluster.members {
+                in_cluster[m as usize] = true;
+            }
+        }
+        let mut singles = Vec::new();
+        let mut singles_total = 0;
+        for (d, m) in meta.iter().enumerate() {
+            if let (false, Some(w)) = (in_cluster[d], m.wire) {
+                singles_total += 1;
+                if singles.len() < MAX_SINGLES {
+                    singles.push(Single {
+                        id: m.id.clone(),
+                        outlet: m.outlet.clone(),
+                        title: m.title.clone(),
+                        wire: SERVICES[w as usize].name,
+                    });
+                }
+            }
+        }
         Report {
             header: Header {
                 schema_version: SCHEMA_VERSION,
@@ -206,8 +502,13 @@ impl Report {
                 params: Params::new(config, outcome.banding),
                 inputs: input_names.to_vec(),
                 counts: outcome.counts,
+                wires,
+                top_outlets,
             },
             clusters,
+            pair_jaccards: outcome.pairs.iter().map(|p| p.jaccard).collect(),
+            singles,
+            singles_total,
         }
     }
 

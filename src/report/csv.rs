@@ -1,0 +1,96 @@
+//! The CSV writer: one row per cluster member, for spreadsheets.
+//!
+//! Owns: the column list and spreadsheet-formula neutralization. Must not: hold anything the
+//! JSON Lines file does not (it is a flat view of the same [`Report`]).
+//!
+//! Columns: `cluster, id, outlet, title, date, wire, jaccard, containment, canonical`. Text
+//! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
+//! carriage return) get a leading `'`, since titles and outlets come from untrusted input.
+
+use super::Report;
+use std::io::{self, Write};
+
+/// The header row.
+pub const COLUMNS: [&str; 9] = [
+    "cluster",
+    "id",
+    "outlet",
+    "title",
+    "date",
+    "wire",
+    "jaccard",
+    "containment",
+    "canonical",
+];
+
+/// Prefixes `'` to a cell a spreadsheet would treat as a formula.
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Writes the CSV view of `report`.
+pub fn write_csv(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(COLUMNS)?;
+    for c in &report.clusters {
+        let wire = c.wire.as_ref().map_or("", |w| w.name);
+        for m in &c.members {
+            out.write_record([
+                c.cluster.to_string().as_str(),
+                &defuse(&m.id),
+                &defuse(m.outlet.as_deref().unwrap_or("")),
+                &defuse(m.title.as_deref().unwrap_or("")),
+                &defuse(m.date.as_deref().unwrap_or("")),
+                wire,
+                &m.jaccard.to_string(),
+                &m.containment.to_string(),
+                if m.canonical { "true" } else { "false" },
+            ])?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes one line per member in the `path:line: text` form of `grep -n`, grouped by cluster,
+/// so that an editor's quickfix list jumps to each copy in the input files. The text after the
+/// colon is `cluster N [wire] id (outlet): title`. Members read from standard input are named
+/// `stdin`, which no editor can open.
+pub fn write_locations(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    for c in &report.clusters {
+        let wire = c
+            .wire
+            .as_ref()
+            .map_or(String::new(), |w| format!(" [{}]", w.name));
+        for m in &c.members {
+            let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+            writeln!(
+                w,
+                "{}:{}: cluster {}{} {} ({}): {}",
+                m.input,
+                m.line,
+                c.cluster,
+                wire,
+                one_line(&m.id),
+                one_line(m.outlet.as_deref().unwrap_or("unknown outlet")),
+                one_line(m.title.as_deref().unwrap_or("")),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defuse;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("Plain title"), "Plain title");
+    }
+}

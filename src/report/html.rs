@@ -1,0 +1,370 @@
+//! The HTML report: one self-contained page for an editor.
+//!
+//! Owns: the page layout, the inline SVG histogram, the filter box, and HTML escaping. Must
+//! not: load anything from the network (no external CSS, fonts, scripts or images) or put any
+//! text from the input into the page without [`escape`].
+//!
+//! The page stays usable with thousands of clusters: every cluster is a collapsed `<details>`
+//! section (the browser lays out closed sections lazily), the filter box hides sections by a
+//! precomputed lower-case search string (one pass over the sections per keystroke), and the
+//! page size grows linearly with the clusters.
+
+use super::{ClusterRecord, Report};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Escapes text for HTML element content and quoted attribute values.
+///
+/// ```
+/// use neardup::report::html::escape;
+/// assert_eq!(escape("<script>alert('x')</script> & \"q\""),
+///            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+/// ```
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2327;background:#f6f7f7}
+header,main{max-width:1100px;margin:0 auto;padding:12px 20px}
+h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:18px 0 8px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px}
+.card{background:#fff;border:1px solid #dcdcde;border-radius:6px;padding:10px 14px}
+.card table{border-collapse:collapse;width:100%}.card td{padding:1px 4px}.card td.n{text-align:right}
+.stat{font-size:24px;font-weight:600}
+.controls{position:sticky;top:0;background:#f6f7f7;padding:8px 0;z-index:1;display:flex;gap:8px;align-items:center}
+#filter{flex:1;font-size:15px;padding:6px 8px;border:1px solid #8c8f94;border-radius:4px}
+details.cluster{background:#fff;border:1px solid #dcdcde;border-radius:6px;margin:8px 0}
+details.cluster>summary{cursor:pointer;padding:8px 12px;list-style-position:inside}
+.wire{display:inline-block;background:#2271b1;color:#fff;border-radius:3px;padding:0 6px;font-size:13px;font-weight:600}
+.nowire{background:#8c8f94}
+.outlet{display:inline-block;background:#f0f0f1;border-radius:3px;padding:0 6px;margin:0 2px;font-size:13px}
+.body{padding:4px 14px 12px}
+table.members{border-collapse:collapse;width:100%;font-size:14px}
+table.members th,table.members td{border-bottom:1px solid #eee;text-align:left;padding:3px 6px;vertical-align:top}
+.changes{margin:6px 0 10px;padding-left:10px;border-left:3px solid #dcdcde}
+ins{background:#d7f5dd;text-decoration:none}del{background:#fbd9d9}
+.text{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:8px;max-height:22em;overflow:auto;font-size:14px}
+.muted{color:#646970;font-size:13px}
+"#;
+
+const SCRIPT: &str = r#"
+const f=document.getElementById('filter'),n=document.getElementById('shown');
+const all=Array.from(document.querySelectorAll('details.cluster'));
+function apply(){const q=f.value.trim().toLowerCase();let k=0;
+for(const d of all){const hit=!q||d.dataset.search.includes(q);d.hidden=!hit;if(hit)k++;}
+n.textContent=k;}
+f.addEventListener('input',apply);
+document.getElementById('expand').onclick=()=>{for(const d of all)if(!d.hidden)d.open=true;};
+document.getElementById('collapse').onclick=()=>{for(const d of all)d.open=false;};
+"#;
+
+/// An inline SVG histogram of pair similarities in 20 bins from the lowest value (rounded down
+/// to 0.05) to 1.
+pub fn histogram_svg(values: &[f64]) -> String {
+    let lo = values.iter().copied().fold(1.0f64, f64::min);
+    let lo = ((lo * 20.0).floor() / 20.0).min(0.95);
+    let bins = 20usize;
+    let mut counts = vec![0usize; bins];
+    for &v in values {
+        let i = (((v - lo) / (1.0 - lo)) * bins as f64).floor() as usize;
+        counts[i.min(bins - 1)] += 1;
+    }
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let (w, h, bw) = (420.0, 120.0, 420.0 / bins as f64);
+    let mut s = format!(
+        r#"<svg role="img" aria-label="histogram of pair Jaccard similarity" width="{w}" height="{}" viewBox="0 0 {w} {}">"#,
+        h + 18.0,
+        h + 18.0
+    );
+    for (i, &c) in counts.iter().enumerate() {
+        let bh = h * c as f64 / max as f64;
+        let from = lo + (1.0 - lo) * i as f64 / bins as f64;
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#2271b1"><title>{:.3}-{:.3}: {} pairs</title></rect>"##,
+            i as f64 * bw + 1.0,
+            h - bh,
+            bw - 2.0,
+            bh,
+            from,
+            from + (1.0 - lo) / bins as f64,
+            c
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<text x="0" y="{}" font-size="11" fill="#646970">{lo:.2}</text><text x="{}" y="{}" font-size="11" fill="#646970" text-anchor="end">1.00</text></svg>"##,
+        h + 14.0,
+        w,
+        h + 14.0
+    );
+    s
+}
+
+fn wire_badge(c: &ClusterRecord) -> String {
+    match &c.wire {
+        Some(w) => format!(
+            r#"<span class="wire" title="{}">{}</span>"#,
+            escape(w.full_name),
+            escape(w.name)
+        ),
+        None => r#"<span class="wire nowire">no wire named</span>"#.into(),
+    }
+}
+
+fn cluster_html(c: &ClusterRecord, out: &mut String) {
+    let title = c
+        .members
+        .iter()
+        .find(|m| m.canonical)
+        .and_then(|m| m.title.clone())
+        .unwrap_or_else(|| c.canonical.clone());
+    let mut search = format!("#{} {} ", c.cluster, c.wire.as_ref().map_or("", |w| w.name));
+    for m in &c.members {
+        let _ = write!(
+            search,
+            "{} {} {} ",
+            m.id,
+            m.outlet.as_deref().unwrap_or(""),
+            m.title.as_deref().unwrap_or("")
+        );
+    }
+    let outlets: String = c
+        .outlets
+        .iter()
+        .map(|o| {
+            let name = o.outlet.as_deref().unwrap_or("unknown outlet");
+            if o.count > 1 {
+                format!(
+                    r#"<span class="outlet">{} ×{}</span>"#,
+                    escape(name),
+                    o.count
+                )
+            } else {
+                format!(r#"<span class="outlet">{}</span>"#, escape(name))
+            }
+        })
+        .collect();
+    let _ = write!(
+        out,
+        r#"<details class="cluster" id="c{n}" data-search="{search}"><summary><b>#{n}</b> · {size} copies · {wire} {outlets} — {title}</summary><div class="body">"#,
+        n = c.cluster,
+        search = escape(&search.to_lowercase()),
+        size = c.size,
+        wire = wire_badge(c),
+        title = escape(&title),
+    );
+    let _ = write!(
+        out,
+        r#"<p class="muted">Jaccard to the canonical copy: min {:.2}, median {:.2}. Changes are shown against <b>{}</b>{}.</p>"#,
+        c.similarity.min,
+        c.similarity.median,
+        escape(&c.reference),
+        c.earliest.as_ref().map_or(String::new(), |e| format!(
+            "; earliest copy {} ({})",
+            escape(&e.id),
+            escape(&e.date)
+        )),
+    );
+    out.push_str(r#"<table class="members"><tr><th>outlet</th><th>id</th><th>title</th><th>date</th><th>wire</th><th>Jaccard</th><th>containment</th><th></th></tr>"#);
+    for m in &c.members {
+        let role = match (m.canonical, m.id == c.reference) {
+            (true, true) => "canonical, reference",
+            (true, false) => "canonical",
+            (false, true) => "reference",
+            _ => "",
+        };
+        let wire = match (&m.wire, &m.wire_evidence) {
+            (Some(w), Some(e)) => format!(
+                r#"{} <span class="muted">{:?}: {}</span>"#,
+                escape(w),
+                e.kind,
+                escape(&e.text)
+            ),
+            _ => String::new(),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+            escape(m.outlet.as_deref().unwrap_or("")),
+            escape(&m.id),
+            escape(m.title.as_deref().unwrap_or("")),
+            escape(m.date.as_deref().unwrap_or("")),
+            wire,
+            m.jaccard,
+            m.containment,
+            role
+        );
+    }
+    out.push_str("</table>");
+    for m in &c.members {
+        let Some(ch) = &m.changes else { continue };
+        let _ = write!(
+            out,
+            r#"<div class="changes"><b>{}</b> ({}) against {}:"#,
+            escape(m.outlet.as_deref().unwrap_or("unknown outlet")),
+            escape(&m.id),
+            escape(&c.reference)
+        );
+        if ch.is_empty() {
+            out.push_str(" no changes.");
+        }
+        out.push_str("<ul>");
+        for a in &ch.added {
+            let _ = write!(out, "<li>added: <ins>{}</ins></li>", escape(a));
+        }
+        for a in &ch.cut {
+            let _ = write!(out, "<li>cut: <del>{}</del></li>", escape(a));
+        }
+        if ch.truncated {
+            out.push_str("<li>stops before the end of the reference copy</li>");
+        }
+        for e in &ch.edits {
+            let _ = write!(
+                out,
+                "<li>edit: <del>{}</del> → <ins>{}</ins></li>",
+                escape(&e.before),
+                escape(&e.after)
+            );
+        }
+        if ch.restyled > 0 {
+            let _ = write!(
+                out,
+                "<li>{} sentences differ only in punctuation, quote marks or case</li>",
+                ch.restyled
+            );
+        }
+        if ch.omitted > 0 {
+            let _ = write!(out, "<li>{} more changes not listed</li>", ch.omitted);
+        }
+        out.push_str("</ul></div>");
+    }
+    let _ = write!(
+        out,
+        r#"<p class="muted">Canonical copy ({}):</p><div class="text">{}</div></div></details>"#,
+        escape(&c.canonical),
+        escape(&c.canonical_text)
+    );
+}
+
+/// Writes the whole page.
+pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let h = &report.header;
+    let c = &h.counts;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>neardup report</title><style>{STYLE}</style></head><body><header><h1>Syndication report</h1><p class="muted">neardup {} · {} · threshold {} · {} permutations, {} bands × {} rows · seed {}</p></header><main>"#,
+        escape(h.version),
+        escape(&h.inputs.join(", ")),
+        h.params.threshold,
+        h.params.num_perm,
+        h.params.bands,
+        h.params.rows,
+        h.params.seed,
+    );
+    let _ = write!(
+        out,
+        r#"<div class="grid"><div class="card"><div class="stat">{}</div>documents read ({} rejected, {} too short)</div><div class="card"><div class="stat">{}</div>clusters</div><div class="card"><div class="stat">{}</div>duplicates (copies beyond the first)</div></div>"#,
+        c.read, c.rejected, c.short, c.clusters, c.duplicates
+    );
+    out.push_str(r#"<div class="grid" style="margin-top:12px"><div class="card"><b>Wire services</b><table><tr><td></td><td class="n">documents</td><td class="n">clusters</td></tr>"#);
+    for wc in h.wires.iter().take(10) {
+        let _ = write!(
+            out,
+            r#"<tr><td><span class="wire">{}</span></td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            escape(wc.wire),
+            wc.documents,
+            wc.clusters
+        );
+    }
+    if h.wires.is_empty() {
+        out.push_str("<tr><td colspan=3>none named</td></tr>");
+    }
+    out.push_str(r#"</table></div><div class="card"><b>Outlets in clusters</b><table>"#);
+    for o in h.top_outlets.iter().take(10) {
+        let _ = write!(
+            out,
+            r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
+            escape(o.outlet.as_deref().unwrap_or("unknown outlet")),
+            o.count
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</table></div><div class="card"><b>Pair similarity (Jaccard)</b><br>{}<div class="muted">{} verified pairs</div></div></div>"#,
+        histogram_svg(&report.pair_jaccards),
+        report.pair_jaccards.len()
+    );
+    let _ = write!(
+        out,
+        r#"<h2>Clusters, largest first</h2><div class="controls"><input id="filter" type="search" placeholder="Filter by title, outlet, wire service or id" aria-label="filter clusters"><span class="muted"><span id="shown">{}</span> shown</span><button id="expand" type="button">Expand all</button><button id="collapse" type="button">Collapse all</button></div>"#,
+        report.clusters.len()
+    );
+    let mut order: Vec<&ClusterRecord> = report.clusters.iter().collect();
+    order.sort_by(|a, b| b.size.cmp(&a.size).then(a.cluster.cmp(&b.cluster)));
+    for cl in order {
+        cluster_html(cl, &mut out);
+        if out.len() > 1 << 20 {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
+    }
+    if report.clusters.is_empty() {
+        out.push_str("<p>No clusters.</p>");
+    }
+    let _ = write!(
+        out,
+        r#"<h2>Wire stories in no cluster</h2><p class="muted">{} documents name a wire service and have no copy in this corpus{}.</p><table class="members"><tr><th>wire</th><th>outlet</th><th>id</th><th>title</th></tr>"#,
+        report.singles_total,
+        if report.singles_total > report.singles.len() {
+            format!("; the first {} are listed", report.singles.len())
+        } else {
+            String::new()
+        }
+    );
+    for s in &report.singles {
+        let _ = write!(
+            out,
+            r#"<tr class="single"><td><span class="wire">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            escape(s.wire),
+            escape(s.outlet.as_deref().unwrap_or("")),
+            escape(&s.id),
+            escape(s.title.as_deref().unwrap_or(""))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table></main><script>{SCRIPT}</script></body></html>"
+    );
+    w.write_all(out.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_counts_every_value() {
+        let svg = histogram_svg(&[0.8, 0.85, 0.9, 1.0, 1.0]);
+        assert_eq!(svg.matches("<rect").count(), 20);
+        let total: usize = svg
+            .split(" pairs</title>")
+            .filter_map(|p| p.rsplit(": ").next()?.parse::<usize>().ok())
+            .sum();
+        assert_eq!(total, 5);
+        assert!(histogram_svg(&[]).contains("<svg"));
+    }
+}
