@@ -165,7 +165,9 @@ fn seed_csv_and_locations_match_golden_files() {
     ]);
     assert!(out.status.success());
     for (got, name) in [(csv, "seed-clusters.csv"), (loc, "seed-locations.txt")] {
-        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(name);
         let got = std::fs::read_to_string(got).unwrap();
         if std::env::var_os("NEARDUP_BLESS").is_some() {
             std::fs::write(&golden, &got).unwrap();

@@ -84,8 +84,7 @@ pub fn histogram_svg(values: &[f64]) -> String {
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
     let (w, h, bw) = (420.0, 120.0, 420.0 / bins as f64);
     let mut s = format!(
-        r#"<svg role="img" aria-label="histogram of pair Jaccard similarity" width="{w}" height="{}" viewBox="0 0 {w} {}">"#,
-        h + 18.0,
+        r#"<svg role="img" aria-label="histogram of pair Jaccard similarity" style="width:100%;height:auto" viewBox="0 0 {w} {}">"#,
         h + 18.0
     );
     for (i, &c) in counts.iter().enumerate() {
@@ -124,7 +123,10 @@ fn wire_badge(c: &ClusterRecord) -> String {
     }
 }
 
-fn cluster_html(c: &ClusterRecord, out: &mut String) {
+/// How many of the largest clusters are shown expanded when the page opens.
+pub const OPEN_CLUSTERS: usize = 3;
+
+fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
     let title = c
         .members
         .iter()
@@ -159,8 +161,9 @@ fn cluster_html(c: &ClusterRecord, out: &mut String) {
         .collect();
     let _ = write!(
         out,
-        r#"<details class="cluster" id="c{n}" data-search="{search}"><summary><b>#{n}</b> · {size} copies · {wire} {outlets} — {title}</summary><div class="body">"#,
+        r#"<details class="cluster" id="c{n}" data-search="{search}"{open}><summary><b>#{n}</b> · {size} copies · {wire} {outlets} — {title}</summary><div class="body">"#,
         n = c.cluster,
+        open = if open { " open" } else { "" },
         search = escape(&search.to_lowercase()),
         size = c.size,
         wire = wire_badge(c),
@@ -315,8 +318,8 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     );
     let mut order: Vec<&ClusterRecord> = report.clusters.iter().collect();
     order.sort_by(|a, b| b.size.cmp(&a.size).then(a.cluster.cmp(&b.cluster)));
-    for cl in order {
-        cluster_html(cl, &mut out);
+    for (i, cl) in order.into_iter().enumerate() {
+        cluster_html(cl, i < OPEN_CLUSTERS, &mut out);
         if out.len() > 1 << 20 {
             w.write_all(out.as_bytes())?;
             out.clear();
@@ -327,7 +330,7 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     let _ = write!(
         out,
-        r#"<h2>Wire stories in no cluster</h2><p class="muted">{} documents name a wire service and have no copy in this corpus{}.</p><table class="members"><tr><th>wire</th><th>outlet</th><th>id</th><th>title</th></tr>"#,
+        r#"<h2>Wire stories in no cluster</h2><p class="muted">Documents that name a wire service and have no copy in this corpus: {}{}.</p><table class="members"><tr><th>wire</th><th>outlet</th><th>id</th><th>title</th></tr>"#,
         report.singles_total,
         if report.singles_total > report.singles.len() {
             format!("; the first {} are listed", report.singles.len())

@@ -1,0 +1,146 @@
+//! The HTML report as a person sees it: rendered by headless Chromium.
+//!
+//! `.ci/run` installs Debian's `chromium`; where no Chromium is found these tests say so and
+//! pass, except under CI (`CI` set), where a missing browser is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("NEARDUP_CHROMIUM").map(PathBuf::from),
+        Some(PathBuf::from("/usr/bin/chromium")),
+        Some(PathBuf::from("/usr/bin/chromium-browser")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium, or set NEARDUP_CHROMIUM)");
+    }
+    found
+}
+
+/// Runs headless Chromium on `page` with `args` (e.g. `--dump-dom`) and returns stdout.
+fn browse(browser: &Path, page: &Path, args: &[&str]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1100,1500",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn report(input: &Path, dir: &Path) -> PathBuf {
+    let html = dir.join("report.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .args([
+            "cluster",
+            "-q",
+            input.to_str().unwrap(),
+            "-o",
+            "/dev/null",
+            "--html",
+        ])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    html
+}
+
+#[test]
+fn seed_report_shows_cluster_wire_outlets_and_changes() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let page = report(&seed, dir.path());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external assets"
+    );
+
+    let dom = browse(&browser, &page, &["--dump-dom"]);
+    let clusters = dom.matches(r#"<details class="cluster""#).count();
+    assert_eq!(clusters, 1, "one cluster in the DOM");
+    let cluster = &dom[dom.find(r#"<details class="cluster""#).unwrap()
+        ..dom.find("Wire stories in no cluster").unwrap()];
+    assert!(cluster.contains(r#"<span class="wire" title="Associated Press">AP</span>"#));
+    assert!(cluster.contains(r#"<span class="outlet">The Mainichi</span>"#));
+    assert!(cluster.contains(r#"<span class="outlet">Asahi Shimbun</span>"#));
+    assert!(cluster.contains("added: <ins>J-pop star Kenshin Kamimura arrives at the West Kowloon"));
+    assert!(
+        cluster.contains("seed-2") && cluster.contains("seed-4") && !cluster.contains("seed-3")
+    );
+    let singles = &dom[dom.find("Wire stories in no cluster").unwrap()..];
+    assert!(singles.contains(r#"<span class="wire">Kyodo</span>"#) && singles.contains("seed-3"));
+
+    let png = dir.path().join("shot.png");
+    browse(
+        &browser,
+        &page,
+        &[&format!("--screenshot={}", png.display())],
+    );
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 20_000,
+        "a real screenshot"
+    );
+}
+
+#[test]
+fn article_markup_appears_as_text() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let body = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\"> \
+                The council voted on Tuesday to approve the new budget for the city schools and parks, \
+                after a long debate that ran late into the night and drew dozens of residents.";
+    let docs = [
+        serde_json::json!({"id": "a<b>", "outlet": "<i>Daily</i>", "title": "<script>x</script>", "text": body}),
+        serde_json::json!({"id": "b", "outlet": "Herald \"&\"", "title": "' onmouseover='x", "text": format!("{body} More.")}),
+    ];
+    let input = dir.path().join("evil.jsonl");
+    std::fs::write(
+        &input,
+        docs.iter().map(|d| format!("{d}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let page = report(&input, dir.path());
+    let dom = browse(&browser, &page, &["--dump-dom"]);
+    assert_eq!(dom.matches(r#"<details class="cluster""#).count(), 1);
+    assert!(
+        dom.contains("<title>neardup report</title>"),
+        "no script ran"
+    );
+    assert!(!dom.contains("<img src=\"x\""), "no injected element");
+    assert!(!dom.contains("<i>Daily</i>"));
+    assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
+    assert!(dom.contains("&lt;i&gt;Daily&lt;/i&gt;"));
+    assert!(dom.contains("a&lt;b&gt;"));
+}
