@@ -145,6 +145,31 @@ fn seed_gives_exactly_the_kamimura_cluster() {
     assert_eq!(header["schema_version"], 1);
     assert_eq!(header["counts"]["read"], 4);
     assert_eq!(header["params"]["bands"], 14);
+    let wires = header["wires"].as_array().unwrap();
+    assert_eq!(
+        wires[0],
+        json!({"wire": "AP", "documents": 2, "clusters": 1})
+    );
+    assert_eq!(
+        wires[1],
+        json!({"wire": "Kyodo", "documents": 1, "clusters": 0})
+    );
+    assert_eq!(cs[0]["wire"]["name"], "AP");
+    assert_eq!(
+        cs[0]["reference"], "seed-2",
+        "the copy with the AP dateline"
+    );
+    let asahi = &cs[0]["members"][1]["changes"];
+    assert!(asahi["added"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("J-pop star Kenshin Kamimura arrives"));
+    assert!(asahi["added"][0].as_str().unwrap().ends_with("(AP Photo)"));
+    assert!(asahi["cut"].as_array().unwrap().is_empty());
+    assert!(
+        asahi["restyled"].as_u64().unwrap() >= 1,
+        "other quote marks"
+    );
     assert_eq!(header["params"]["rows"], 9);
 }
 
@@ -505,4 +530,38 @@ fn japanese_copies_cluster_by_character_ngrams() {
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(member_ids(&cs[0]), vec!["ja-1", "ja-2"]);
+}
+
+#[test]
+fn cross_outlet_only_and_window_ignore_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = corpus(2);
+    let text = base[0]["text"].as_str().unwrap();
+    let docs = vec![
+        json!({"id": "first", "outlet": "Daily", "date": "2025-01-01", "text": text}),
+        json!({"id": "rerun", "outlet": "daily ", "date": "2025-01-02", "text": format!("{text} Corrected.")}),
+        json!({"id": "later", "outlet": "Herald", "date": "2025-03-01", "text": format!("Updated. {text}")}),
+    ];
+    let p = write_jsonl(dir.path(), "o.jsonl", &docs);
+    let p = p.to_str().unwrap();
+    let ids = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = run(&[&["cluster", p][..], args].concat());
+        assert!(out.status.success());
+        clusters(&out.stdout).iter().map(member_ids).collect()
+    };
+    assert_eq!(ids(&[]), vec![vec!["first", "rerun", "later"]]);
+    assert_eq!(ids(&["--window", "7"]), vec![vec!["first", "rerun"]]);
+    assert_eq!(
+        ids(&["--cross-outlet-only", "--window", "7"]),
+        Vec::<Vec<String>>::new()
+    );
+    assert_eq!(
+        ids(&["--cross-outlet-only"]),
+        vec![vec!["first", "rerun", "later"]]
+    );
+    let out = run(&["cluster", p, "--cross-outlet-only", "--window", "7"]);
+    let header = &lines(&out.stdout)[0];
+    assert_eq!(header["counts"]["verified_pairs"], 3);
+    assert_eq!(header["counts"]["ignored_pairs"], 3);
+    assert_eq!(header["params"]["window_days"], 7);
 }
