@@ -26,6 +26,28 @@ pub enum Command {
     Cluster(ClusterArgs),
     /// Keep one document of each cluster; write the others apart.
     Dedupe(DedupeArgs),
+    /// Measure the clusters against labels or the exact truth: precision, recall, F1, ARI.
+    Eval(EvalArgs),
+}
+
+/// Options of `neardup eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Truth labels: TSV of `id<TAB>group` or `id_a<TAB>id_b`.
+    #[arg(long, value_name = "FILE", required_unless_present = "exact")]
+    pub labels: Option<PathBuf>,
+    /// Compute the truth exactly: every pair the duplicate rule accepts on exact shingle sets.
+    #[arg(long, conflicts_with = "labels")]
+    pub exact: bool,
+    /// How many of the worst misses to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub worst: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `neardup cluster`.
@@ -75,6 +97,22 @@ pub struct CommonArgs {
     /// Jaccard similarity at or above which two documents are duplicates.
     #[arg(short = 't', long, default_value_t = defaults().threshold)]
     pub threshold: f64,
+    /// Duplicate rule: containment (Jaccard >= threshold, or the smaller document contained in
+    /// the larger >= --containment) or jaccard (Jaccard >= threshold only).
+    #[arg(long, default_value_t = defaults().mode.to_string(), value_name = "containment|jaccard")]
+    pub mode: String,
+    /// Containment at or above which a cut or extended copy is a duplicate (containment mode).
+    #[arg(long, default_value_t = defaults().containment)]
+    pub containment: f64,
+    /// Containment counts only when the smaller document has at least N shingles.
+    #[arg(long, default_value_t = defaults().min_contained, value_name = "N")]
+    pub min_contained: usize,
+    /// Index one shingle in N to find contained documents (containment mode).
+    #[arg(long, default_value_t = defaults().sample_every, value_name = "N")]
+    pub sample_every: u64,
+    /// Sampled shingles in more documents than this are boilerplate, not used to find pairs.
+    #[arg(long, default_value_t = defaults().max_df)]
+    pub max_df: usize,
     /// MinHash permutations per signature.
     #[arg(long, default_value_t = defaults().num_perm)]
     pub num_perm: usize,
@@ -160,6 +198,11 @@ impl CommonArgs {
             num_perm: self.num_perm,
             seed: self.seed,
             threshold: self.threshold,
+            mode: self.mode.parse()?,
+            containment: self.containment,
+            min_contained: self.min_contained,
+            sample_every: self.sample_every,
+            max_df: self.max_df,
             fn_weight: self.fn_weight,
             banding,
             cross_outlet_only: self.cross_outlet_only,

@@ -97,6 +97,42 @@ impl std::str::FromStr for ShingleMode {
     }
 }
 
+/// What makes two documents duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Jaccard similarity at or above `threshold`.
+    Jaccard,
+    /// Jaccard at or above `threshold`, or the smaller document contained in the larger at or
+    /// above `containment` (a copy an outlet cut short, or one with a caption or footer added).
+    Containment,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = Error;
+
+    /// Parses `jaccard` or `containment`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "jaccard" => Ok(Mode::Jaccard),
+            "containment" => Ok(Mode::Containment),
+            _ => Err(Error::Config {
+                field: "--mode",
+                expected: "jaccard or containment".into(),
+                got: s.to_string(),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Mode::Jaccard => "jaccard",
+            Mode::Containment => "containment",
+        })
+    }
+}
+
 /// Everything a run needs to know. Build it with [`Config::default`], change fields, then call
 /// [`Config::validate`].
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +152,20 @@ pub struct Config {
     pub seed: u64,
     /// Jaccard similarity at or above which two documents are duplicates.
     pub threshold: f64,
+    /// The duplicate rule.
+    pub mode: Mode,
+    /// In containment mode: the share of the smaller document's shingles found in the larger
+    /// at or above which two documents are duplicates.
+    pub containment: f64,
+    /// In containment mode: containment counts only when the smaller document has at least
+    /// this many shingles (bylines and one-line briefs are contained in many stories).
+    pub min_contained: usize,
+    /// In containment mode: one shingle in `sample_every` (by hash value) is indexed to find
+    /// contained documents.
+    pub sample_every: u64,
+    /// In containment mode: sampled shingles found in more documents than this are boilerplate
+    /// (shared footers, bylines, stock phrases) and are not used to find candidates.
+    pub max_df: usize,
     /// Weight of missed duplicates (false negatives) against extra candidates (false
     /// positives, weight `1 - fn_weight`) when choosing the LSH banding; see
     /// [`Banding::optimal`].
@@ -142,6 +192,11 @@ impl Default for Config {
             num_perm: 128,
             seed: 1,
             threshold: 0.8,
+            mode: Mode::Containment,
+            containment: 0.8,
+            min_contained: 10,
+            sample_every: 8,
+            max_df: 500,
             fn_weight: 0.9,
             banding: None,
             cross_outlet_only: false,
@@ -159,6 +214,27 @@ impl Config {
                 field: "--threshold",
                 expected: "a number in (0, 1]".into(),
                 got: self.threshold.to_string(),
+            });
+        }
+        if !(self.containment > 0.0 && self.containment <= 1.0) {
+            return Err(Error::Config {
+                field: "--containment",
+                expected: "a number in (0, 1]".into(),
+                got: self.containment.to_string(),
+            });
+        }
+        if !(1..=1 << 20).contains(&self.sample_every) {
+            return Err(Error::Config {
+                field: "--sample-every",
+                expected: "1 to 1048576".into(),
+                got: self.sample_every.to_string(),
+            });
+        }
+        if self.max_df < 2 {
+            return Err(Error::Config {
+                field: "--max-df",
+                expected: "at least 2".into(),
+                got: self.max_df.to_string(),
             });
         }
         if !(1..=1024).contains(&self.num_perm) {

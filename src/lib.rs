@@ -35,9 +35,11 @@
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod contain;
 pub mod date;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

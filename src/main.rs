@@ -3,11 +3,11 @@
 //! failure). A closed standard output (`neardup cluster ... | head`) is not an error.
 
 use clap::Parser;
-use neardup::cli::{Cli, ClusterArgs, Command, CommonArgs, DedupeArgs};
+use neardup::cli::{Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs};
 use neardup::error::Result;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
-use neardup::report::{csv, dedupe, html, members_needing_text, Output, Report, Texts};
+use neardup::report::{csv, dedupe, html, members_needing_text, Output, Params, Report, Texts};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Cluster(args) => cluster(args),
         Command::Dedupe(args) => dedupe_cmd(args),
+        Command::Eval(args) => eval_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -133,6 +134,96 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn eval_cmd(args: &EvalArgs) -> Result<()> {
+    use neardup::eval::{self, TruthPair};
+    use neardup::input::labels;
+    use neardup::verify::Rule;
+    let (inputs, outcome, config) = run(&args.common)?;
+    let meta = &outcome.meta;
+    let n = meta.len();
+    let groups: Vec<Vec<u32>> = outcome
+        .clusters
+        .iter()
+        .map(|c| c.cluster.members.clone())
+        .collect();
+    let predicted = eval::labels_from_groups(n, &groups);
+    let by_id: std::collections::HashMap<&str, u32> = meta
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as u32))
+        .collect();
+    let ids = |d: u32| meta[d as usize].id.clone();
+    let rule = Rule::from_config(&config);
+    let (truth, scored, name, unknown) = if args.exact {
+        let docs = outcome_signed_docs(&outcome);
+        let store = pipeline::load_shingles(&inputs, meta, &docs, &config)?;
+        let sets: Vec<Option<&[u64]>> = (0..n as u32).map(|d| store.get(d)).collect();
+        let floor = rule.min_containment().min(0.9);
+        let all: Vec<TruthPair> = eval::exact_pairs(&sets, floor);
+        let truth: Vec<(u32, u32)> = all
+            .iter()
+            .filter(|p| rule.accepts(p.jaccard, p.containment, p.smaller as usize))
+            .map(|p| (p.a, p.b))
+            .collect();
+        let name = format!(
+            "exact, {} on word shingles, short documents left out",
+            Params::new(&config, outcome.banding).rule
+        );
+        (truth, all, name, Vec::new())
+    } else {
+        let path = args
+            .labels
+            .as_deref()
+            .expect("clap requires --labels without --exact");
+        let l = labels::read_labels(path, |s| by_id.contains_key(s))?;
+        let (truth, unknown) = labels::truth_pairs(&l, |s| by_id.get(s).copied());
+        (
+            truth,
+            Vec::new(),
+            format!("labels {}", path.display()),
+            unknown,
+        )
+    };
+    let j = |p: &TruthPair| p.jaccard >= 0.9;
+    let c = |p: &TruthPair| p.containment >= 0.9;
+    let kinds: Vec<eval::Kind> = if args.exact {
+        vec![("jaccard>=0.9", &j), ("containment>=0.9", &c)]
+    } else {
+        Vec::new()
+    };
+    let truth = eval::Truth {
+        name,
+        pairs: &truth,
+        scored: &scored,
+        kinds: &kinds,
+    };
+    let mut report = eval::evaluate(
+        &predicted,
+        outcome.clusters.len() as u64,
+        &truth,
+        &ids,
+        args.worst,
+    );
+    report.unknown_ids = unknown;
+    let mut out = Output::create(None)?;
+    if args.json {
+        out.write_with(|w| {
+            serde_json::to_writer_pretty(&mut *w, &report)?;
+            writeln!(w)
+        })?;
+    } else {
+        out.write_with(|w| report.write_text(w))?;
+    }
+    out.commit()
+}
+
+/// Documents with a signature (not short), ascending.
+fn outcome_signed_docs(o: &Outcome) -> Vec<u32> {
+    (0..o.meta.len() as u32)
+        .filter(|&d| !o.meta[d as usize].short)
+        .collect()
 }
 
 fn print_timings(o: &Outcome) {

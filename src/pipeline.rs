@@ -5,7 +5,7 @@
 //! outputs; it runs on the rayon pool it is given.
 
 use crate::cluster::{guarded_clusters, Cluster};
-use crate::config::Config;
+use crate::config::{Config, Mode};
 use crate::document::{DocMeta, Document, Location};
 use crate::error::{Error, Result};
 use crate::input::{jsonl::parse_record, Batch, InputSet};
@@ -57,6 +57,8 @@ pub struct Signed {
     pub rejected: u64,
     /// Bytes of input lines read.
     pub bytes: u64,
+    /// Sampled shingles of each signed document (containment mode only).
+    pub samples: ShingleStore,
 }
 
 impl Signed {
@@ -70,7 +72,7 @@ impl Signed {
 
 enum Parsed {
     Bad(String),
-    Doc(Box<Document>, u32, Vec<u32>, Option<u8>),
+    Doc(Box<Document>, u32, Vec<u32>, Option<u8>, Vec<u64>),
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches.
@@ -100,8 +102,14 @@ pub fn read_and_sign(
                 Err(m) => Parsed::Bad(m),
                 Ok(rec) => {
                     let s = shingle_text(&rec.text, config);
-                    let sig = if s.hashes.len() >= config.min_shingles {
+                    let signed = s.hashes.len() >= config.min_shingles;
+                    let sig = if signed {
                         hasher.sign(&s.hashes)
+                    } else {
+                        Vec::new()
+                    };
+                    let samples = if signed && config.mode == Mode::Containment {
+                        crate::contain::sample(&s.hashes, config.sample_every)
                     } else {
                         Vec::new()
                     };
@@ -121,7 +129,7 @@ pub fn read_and_sign(
                         date: rec.date,
                         url: rec.url,
                     };
-                    Parsed::Doc(Box::new(doc), s.hashes.len() as u32, sig, wire)
+                    Parsed::Doc(Box::new(doc), s.hashes.len() as u32, sig, wire, samples)
                 }
             })
             .collect();
@@ -134,12 +142,12 @@ pub fn read_and_sign(
                 line: loc.line,
                 message,
             };
-            let (doc, n_shingles, sig, wire) = match p {
+            let (doc, n_shingles, sig, wire, samples) = match p {
                 Parsed::Bad(m) => {
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
-                Parsed::Doc(d, n, s, w) => (d, n, s, w),
+                Parsed::Doc(d, n, s, w, x) => (d, n, s, w, x),
             };
             let next = signed.meta.len() as u32;
             if let Some(first) = insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.id, next)
@@ -153,6 +161,9 @@ pub fn read_and_sign(
                 continue;
             }
             let short = sig.is_empty();
+            if !samples.is_empty() {
+                signed.samples.insert(next, &samples);
+            }
             if short {
                 signed.signatures.push_empty();
             } else {
@@ -359,6 +370,8 @@ pub struct Counts {
     pub guard_splits: u64,
     /// LSH buckets too large for all pairs, linked as a star.
     pub oversized_buckets: u64,
+    /// Sampled shingles in more than `max_df` documents, not used to find pairs.
+    pub boilerplate_samples: u64,
     /// Clusters of two or more documents.
     pub clusters: u64,
     /// Documents in clusters that are not the canonical member.
@@ -416,19 +429,29 @@ pub fn run(
     let banding = config.validate()?;
     pool.install(|| {
         let t0 = Instant::now();
-        let signed = read_and_sign(inputs, config, on_bad)?;
+        let mut signed = read_and_sign(inputs, config, on_bad)?;
         let t1 = Instant::now();
         let docs = signed.signed_docs();
         let Candidates {
-            pairs: candidates,
+            pairs: mut candidates,
             oversized_buckets,
         } = candidate_pairs(&signed.signatures, &docs, banding, config.max_bucket);
+        let mut boilerplate_samples = 0;
+        if config.mode == Mode::Containment {
+            let (contained, boiler) =
+                crate::contain::candidate_pairs(&signed.samples, &docs, config.max_df);
+            boilerplate_samples = boiler;
+            candidates.extend(contained);
+            candidates.par_sort_unstable();
+            candidates.dedup();
+        }
+        signed.samples = ShingleStore::default();
         let t2 = Instant::now();
         let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
         involved.sort_unstable();
         involved.dedup();
         let store = load_shingles(inputs, &signed.meta, &involved, config)?;
-        let rule = Rule::Jaccard(config.threshold);
+        let rule = Rule::from_config(config);
         let verified = verify_pairs(&candidates, &store, rule);
         let verified_pairs = verified.len() as u64;
         let meta = &signed.meta;
@@ -443,7 +466,8 @@ pub fn run(
             let (j, k) = jaccard_and_containment(sc.expect("in store"), sm.expect("in store"));
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
             let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
-            rule.accepts(j, k) && window_ok
+            let smaller = sc.map_or(0, <[u64]>::len).min(sm.map_or(0, <[u64]>::len));
+            rule.accepts(j, k, smaller) && window_ok
         };
         let unguarded: usize = crate::cluster::clusters(&lens, pairs.iter().map(|p| (p.a, p.b)))
             .iter()
@@ -486,6 +510,7 @@ pub fn run(
             ignored_pairs: verified_pairs - pairs.len() as u64,
             guard_splits: (unguarded - guarded) as u64,
             oversized_buckets: oversized_buckets as u64,
+            boilerplate_samples,
             clusters: scored.len() as u64,
             duplicates: scored
                 .iter()

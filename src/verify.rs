@@ -60,7 +60,11 @@ impl ShingleStore {
     }
 
     /// Stores the set of document `doc` (replacing nothing: each document is stored once).
+    /// The store grows when `doc` is beyond the size it was made for.
     pub fn insert(&mut self, doc: u32, set: &[u64]) {
+        if doc as usize >= self.slot.len() {
+            self.slot.resize(doc as usize + 1, u32::MAX);
+        }
         assert_eq!(self.slot[doc as usize], u32::MAX, "document stored twice");
         self.slot[doc as usize] = self.ranges.len() as u32;
         let start = self.data.len();
@@ -103,13 +107,55 @@ pub struct ScoredPair {
 pub enum Rule {
     /// Jaccard at or above the threshold.
     Jaccard(f64),
+    /// Jaccard at or above `jaccard`, or containment at or above `containment` when the
+    /// smaller set has at least `min_contained` shingles (a byline or a one-line brief is
+    /// contained in many stories without being a copy of any).
+    Containment {
+        /// Jaccard threshold.
+        jaccard: f64,
+        /// Containment threshold.
+        containment: f64,
+        /// Smallest set for which containment counts.
+        min_contained: usize,
+    },
 }
 
 impl Rule {
+    /// The rule a configuration asks for.
+    pub fn from_config(config: &crate::Config) -> Rule {
+        match config.mode {
+            crate::config::Mode::Jaccard => Rule::Jaccard(config.threshold),
+            crate::config::Mode::Containment => Rule::Containment {
+                jaccard: config.threshold,
+                containment: config.containment,
+                min_contained: config.min_contained,
+            },
+        }
+    }
+
+    /// The lowest containment any accepted pair can have (Jaccard never exceeds containment).
+    pub fn min_containment(&self) -> f64 {
+        match *self {
+            Rule::Jaccard(t) => t,
+            Rule::Containment {
+                jaccard,
+                containment,
+                ..
+            } => jaccard.min(containment),
+        }
+    }
+
     /// True when the scores make the pair a duplicate.
-    pub fn accepts(&self, jaccard: f64, _containment: f64) -> bool {
+    /// True when the scores of two sets, the smaller of `smaller` shingles, make them
+    /// duplicates.
+    pub fn accepts(&self, jaccard: f64, containment: f64, smaller: usize) -> bool {
         match *self {
             Rule::Jaccard(t) => jaccard >= t,
+            Rule::Containment {
+                jaccard: t,
+                containment: c,
+                min_contained,
+            } => jaccard >= t || (containment >= c && smaller >= min_contained),
         }
     }
 }
@@ -127,12 +173,14 @@ pub fn verify_pairs(pairs: &[(u32, u32)], store: &ShingleStore, rule: Rule) -> V
                 .get(b)
                 .expect("candidate document in the shingle store");
             let (jaccard, containment) = jaccard_and_containment(sa, sb);
-            rule.accepts(jaccard, containment).then_some(ScoredPair {
-                a,
-                b,
-                jaccard,
-                containment,
-            })
+            let smaller = sa.len().min(sb.len());
+            rule.accepts(jaccard, containment, smaller)
+                .then_some(ScoredPair {
+                    a,
+                    b,
+                    jaccard,
+                    containment,
+                })
         })
         .collect()
 }

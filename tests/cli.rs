@@ -565,3 +565,40 @@ fn cross_outlet_only_and_window_ignore_matches() {
     assert_eq!(header["counts"]["ignored_pairs"], 3);
     assert_eq!(header["params"]["window_days"], 7);
 }
+
+#[test]
+fn output_to_a_named_pipe_writes_into_the_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = run(&[
+        "cluster",
+        "data/seed-articles.jsonl",
+        "-o",
+        fifo.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = reader.join().unwrap();
+    assert_eq!(
+        got.lines().count(),
+        2,
+        "header and one cluster through the pipe"
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "still a pipe"
+    );
+}

@@ -10,6 +10,7 @@
 //! a temporary spool file during the first pass and then re-read like a plain file.
 
 pub mod jsonl;
+pub mod labels;
 
 use crate::document::Location;
 use crate::error::{Error, Result};

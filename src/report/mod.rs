@@ -68,8 +68,16 @@ pub struct Params {
     pub min_shingles: usize,
     /// Largest LSH bucket expanded to all pairs.
     pub max_bucket: usize,
-    /// The duplicate rule, e.g. `jaccard>=0.8`.
+    /// The duplicate rule, e.g. `jaccard>=0.8 or containment>=0.8`.
     pub rule: String,
+    /// `containment` or `jaccard`.
+    pub mode: String,
+    /// Containment threshold (containment mode).
+    pub containment: f64,
+    /// One shingle in this many is sampled to find contained documents.
+    pub sample_every: u64,
+    /// Sampled shingles in more documents than this are boilerplate.
+    pub max_df: usize,
     /// `--cross-outlet-only`.
     pub cross_outlet_only: bool,
     /// `--window` in days, or null.
@@ -89,7 +97,17 @@ impl Params {
             shingle: config.shingle.to_string(),
             min_shingles: config.min_shingles,
             max_bucket: config.max_bucket,
-            rule: format!("jaccard>={}", config.threshold),
+            rule: match config.mode {
+                crate::config::Mode::Jaccard => format!("jaccard>={}", config.threshold),
+                crate::config::Mode::Containment => format!(
+                    "jaccard>={} or containment>={} (smaller document of {} shingles or more)",
+                    config.threshold, config.containment, config.min_contained
+                ),
+            },
+            mode: config.mode.to_string(),
+            containment: config.containment,
+            sample_every: config.sample_every,
+            max_df: config.max_df,
             cross_outlet_only: config.cross_outlet_only,
             window_days: config.window_days,
         }
@@ -526,7 +544,9 @@ impl Report {
 
 /// An output file written atomically (a temporary file in the same directory, renamed over the
 /// target by [`Output::commit`]), or standard output for `-`. Dropping an output that was not
-/// committed leaves the target untouched.
+/// committed leaves the target untouched. A target that exists and is not a regular file (a
+/// device such as `/dev/null`, a named pipe) is written in place: renaming over it would
+/// replace the device with a file.
 pub struct Output {
     name: PathBuf,
     inner: OutputInner,
@@ -535,6 +555,8 @@ pub struct Output {
 enum OutputInner {
     Stdout(BufWriter<io::Stdout>),
     File(BufWriter<tempfile::NamedTempFile>, PathBuf),
+    /// A device, pipe or socket (`/dev/null`, a FIFO): written in place, never replaced.
+    Special(BufWriter<std::fs::File>),
 }
 
 impl Output {
@@ -546,6 +568,16 @@ impl Output {
                 inner: OutputInner::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
             }),
             Some(p) if p.as_os_str() == "-" => Output::create(None),
+            Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(|e| Error::output(p, e))?;
+                Ok(Output {
+                    name: p.to_path_buf(),
+                    inner: OutputInner::Special(BufWriter::with_capacity(1 << 16, f)),
+                })
+            }
             Some(p) => {
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
@@ -580,6 +612,7 @@ impl Output {
         let r = match &mut self.inner {
             OutputInner::Stdout(w) => f(w),
             OutputInner::File(w, _) => f(w),
+            OutputInner::Special(w) => f(w),
         };
         r.map_err(|e| Error::output(&self.name, e))
     }
@@ -589,6 +622,7 @@ impl Output {
         match &mut self.inner {
             OutputInner::Stdout(w) => w,
             OutputInner::File(w, _) => w,
+            OutputInner::Special(w) => w,
         }
     }
 
@@ -597,6 +631,7 @@ impl Output {
         let name = self.name;
         match self.inner {
             OutputInner::Stdout(mut w) => w.flush().map_err(|e| Error::output(&name, e)),
+            OutputInner::Special(mut w) => w.flush().map_err(|e| Error::output(&name, e)),
             OutputInner::File(w, target) => {
                 let tmp = w
                     .into_inner()
