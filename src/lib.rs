@@ -10,11 +10,15 @@
 //!    with seeded xxh3;
 //! 3. [`minhash::MinHasher::sign`]: 128-slot MinHash signatures; [`pipeline::read_and_sign`]
 //!    signs in parallel into one flat [`minhash::Signatures`] matrix and drops the text;
-//! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`lsh::Banding::optimal`];
+//! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`lsh::Banding::optimal`],
+//!    and [`contain::candidate_pairs`]: a sampled-shingle index for copies cut short;
 //! 5. [`verify::verify_pairs`]: exact Jaccard and containment of each candidate pair, on shingle
 //!    sets re-read from the input ([`pipeline::load_shingles`]);
-//! 6. [`cluster::clusters`]: union-find over verified pairs, stable numbers, canonical member;
-//! 7. [`report`]: the versioned cluster file and the dedupe outputs.
+//! 6. [`cluster::guarded_clusters`]: union-find over verified pairs with a chaining guard,
+//!    stable numbers, canonical member;
+//! 7. [`report`]: the versioned report (wire services, outlets, per-copy changes) and its
+//!    writers (JSON Lines, CSV, HTML, locations), and the dedupe outputs;
+//! 8. [`eval`]: precision, recall and ARI against labels or the exact truth.
 //!
 //! [`pipeline::run`] chains them on a rayon pool you pass in.
 //!

@@ -269,10 +269,10 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>neardup report</title><style>{STYLE}</style></head><body><header><h1>Syndication report</h1><p class="muted">neardup {} · {} · threshold {} · {} permutations, {} bands × {} rows · seed {}</p></header><main>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>neardup report</title><style>{STYLE}</style></head><body><header><h1>Syndication report</h1><p class="muted">neardup {} · {} · {} · {} permutations, {} bands × {} rows · seed {}</p></header><main>"#,
         escape(h.version),
         escape(&h.inputs.join(", ")),
-        h.params.threshold,
+        escape(&h.params.rule),
         h.params.num_perm,
         h.params.bands,
         h.params.rows,
