@@ -28,6 +28,44 @@ pub enum Command {
     Dedupe(DedupeArgs),
     /// Measure the clusters against labels or the exact truth: precision, recall, F1, ARI.
     Eval(EvalArgs),
+    /// Write a synthetic archive of news-like articles with syndicated copies, and its labels.
+    Gen(GenArgs),
+    /// Run the pipeline and print stage timings, throughput, peak memory and pair counts.
+    Bench(BenchArgs),
+}
+
+/// Options of `neardup gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Number of documents.
+    #[arg(long, default_value_t = crate::gen::GenConfig::default().docs)]
+    pub docs: u64,
+    /// Seed: the same seed gives the same archive.
+    #[arg(long, default_value_t = crate::gen::GenConfig::default().seed)]
+    pub seed: u64,
+    /// Share of documents that are copies of an earlier story.
+    #[arg(long, default_value_t = crate::gen::GenConfig::default().dup_rate)]
+    pub dup_rate: f64,
+    /// The archive (`.zst` or `.gz` compresses it); `-` for standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+    /// The labels file, `id<TAB>group` (default: the archive's name + `.labels.tsv`).
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Options of `neardup bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `neardup eval`.

@@ -36,6 +36,7 @@
 //! assert_eq!(hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
 //! ```
 
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -44,6 +45,7 @@ pub mod date;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod gen;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

@@ -3,7 +3,9 @@
 //! failure). A closed standard output (`neardup cluster ... | head`) is not an error.
 
 use clap::Parser;
-use neardup::cli::{Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs};
+use neardup::cli::{
+    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs,
+};
 use neardup::error::Result;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
@@ -17,6 +19,8 @@ fn main() -> ExitCode {
         Command::Cluster(args) => cluster(args),
         Command::Dedupe(args) => dedupe_cmd(args),
         Command::Eval(args) => eval_cmd(args),
+        Command::Gen(args) => gen_cmd(args),
+        Command::Bench(args) => bench_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -224,6 +228,88 @@ fn outcome_signed_docs(o: &Outcome) -> Vec<u32> {
     (0..o.meta.len() as u32)
         .filter(|&d| !o.meta[d as usize].short)
         .collect()
+}
+
+fn gen_cmd(args: &GenArgs) -> Result<()> {
+    use neardup::gen::{write_archive, GenConfig, Generator};
+    if !(0.0..1.0).contains(&args.dup_rate) {
+        return Err(neardup::Error::Config {
+            field: "--dup-rate",
+            expected: "a number in [0, 1)".into(),
+            got: args.dup_rate.to_string(),
+        });
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
+    let labels_path = args.labels.clone().unwrap_or_else(|| {
+        let mut p = args.out.clone().into_os_string();
+        p.push(".labels.tsv");
+        p.into()
+    });
+    let generator = Generator::new(GenConfig {
+        docs: args.docs,
+        seed: args.seed,
+        dup_rate: args.dup_rate,
+    });
+    let mut out = Output::create(Some(&args.out))?;
+    let mut labels = Output::create(Some(&labels_path))?;
+    let name = args.out.to_string_lossy();
+    let compression = if name.ends_with(".zst") {
+        2
+    } else if name.ends_with(".gz") {
+        1
+    } else {
+        0
+    };
+    let labels_name = labels.name().to_path_buf();
+    let mut copies = 0;
+    out.write_with(|w| {
+        let lw = labels.writer();
+        copies = match compression {
+            2 => {
+                let mut z = zstd::stream::write::Encoder::new(w, 3)?;
+                let c = write_archive(&generator, &pool, &mut z, lw)?;
+                z.finish()?;
+                c
+            }
+            1 => {
+                let mut z = flate2::write::GzEncoder::new(w, flate2::Compression::fast());
+                let c = write_archive(&generator, &pool, &mut z, lw)?;
+                z.finish()?;
+                c
+            }
+            _ => write_archive(&generator, &pool, w, lw)?,
+        };
+        Ok(())
+    })?;
+    labels.commit()?;
+    out.commit()?;
+    eprintln!(
+        "neardup: wrote {} documents ({copies} copies of earlier stories) to {}, labels to {}",
+        args.docs,
+        args.out.display(),
+        labels_name.display()
+    );
+    Ok(())
+}
+
+fn bench_cmd(args: &BenchArgs) -> Result<()> {
+    let start = std::time::Instant::now();
+    let (_inputs, outcome, _config) = run(&args.common)?;
+    let wall = start.elapsed().as_secs_f64();
+    let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
+    let mut out = Output::create(None)?;
+    if args.json {
+        out.write_with(|w| {
+            serde_json::to_writer_pretty(&mut *w, &b)?;
+            writeln!(w)
+        })?;
+    } else {
+        out.write_with(|w| b.write_table(w))?;
+    }
+    out.commit()
 }
 
 fn print_timings(o: &Outcome) {
