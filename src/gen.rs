@@ -292,31 +292,6 @@ impl Generator {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deterministic_and_has_copies() {
-        let g = Generator::new(GenConfig {
-            docs: 300,
-            seed: 7,
-            dup_rate: 0.3,
-        });
-        let a: Vec<GenDoc> = (0..300).map(|i| g.doc(i)).collect();
-        let g2 = Generator::new(GenConfig {
-            docs: 300,
-            seed: 7,
-            dup_rate: 0.3,
-        });
-        assert_eq!(a, (0..300).map(|i| g2.doc(i)).collect::<Vec<_>>());
-        let copies = a.iter().filter(|d| d.id != d.story).count();
-        assert!((60..=120).contains(&copies), "{copies}");
-        let words: usize = a.iter().map(|d| d.line.split(' ').count()).sum::<usize>() / a.len();
-        assert!((250..=700).contains(&words), "{words}");
-    }
-}
-
 /// Writes documents `0..config.docs` as JSON Lines to `docs` and their `id<TAB>group` labels
 /// (with a header line) to `labels`, generating in parallel batches on `pool`. Returns the
 /// number of copies written.
@@ -349,4 +324,29 @@ pub fn write_archive(
         start = end;
     }
     Ok(copies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_has_copies() {
+        let g = Generator::new(GenConfig {
+            docs: 300,
+            seed: 7,
+            dup_rate: 0.3,
+        });
+        let a: Vec<GenDoc> = (0..300).map(|i| g.doc(i)).collect();
+        let g2 = Generator::new(GenConfig {
+            docs: 300,
+            seed: 7,
+            dup_rate: 0.3,
+        });
+        assert_eq!(a, (0..300).map(|i| g2.doc(i)).collect::<Vec<_>>());
+        let copies = a.iter().filter(|d| d.id != d.story).count();
+        assert!((60..=120).contains(&copies), "{copies}");
+        let words: usize = a.iter().map(|d| d.line.split(' ').count()).sum::<usize>() / a.len();
+        assert!((250..=700).contains(&words), "{words}");
+    }
 }
