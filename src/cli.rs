@@ -154,6 +154,9 @@ pub struct CommonArgs {
     /// MinHash permutations per signature.
     #[arg(long, default_value_t = defaults().num_perm)]
     pub num_perm: usize,
+    /// MinHash scheme: oph (one hash per shingle, densified) or permutations (one per slot).
+    #[arg(long, default_value_t = defaults().minhash.to_string(), value_name = "oph|permutations")]
+    pub minhash: String,
     /// Seed of shingle hashes and permutations.
     #[arg(long, default_value_t = defaults().seed)]
     pub seed: u64,
@@ -234,6 +237,7 @@ impl CommonArgs {
             shingle: self.shingle.parse::<ShingleMode>()?,
             min_shingles: self.min_shingles,
             num_perm: self.num_perm,
+            minhash: self.minhash.parse()?,
             seed: self.seed,
             threshold: self.threshold,
             mode: self.mode.parse()?,

@@ -146,8 +146,10 @@ pub struct Config {
     /// A document with fewer distinct shingles than this is "short": it is counted apart, gets
     /// no signature and never matches anything.
     pub min_shingles: usize,
-    /// MinHash permutations per signature.
+    /// MinHash slots per signature.
     pub num_perm: usize,
+    /// How signatures are computed.
+    pub minhash: crate::minhash::Scheme,
     /// Seed of the shingle hashes and of the MinHash permutations.
     pub seed: u64,
     /// Jaccard similarity at or above which two documents are duplicates.
@@ -190,6 +192,7 @@ impl Default for Config {
             shingle: ShingleMode::default(),
             min_shingles: 5,
             num_perm: 128,
+            minhash: crate::minhash::Scheme::OnePermutation,
             seed: 1,
             threshold: 0.8,
             mode: Mode::Containment,

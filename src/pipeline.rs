@@ -82,7 +82,7 @@ pub fn read_and_sign(
     config: &Config,
     on_bad: &mut (dyn FnMut(&BadLine) + Send),
 ) -> Result<Signed> {
-    let hasher = MinHasher::new(config.num_perm, config.seed);
+    let hasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     let mut signed = Signed {
         signatures: Signatures::new(config.num_perm),
         ..Signed::default()

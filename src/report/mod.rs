@@ -11,7 +11,7 @@
 //! (`"header"` or `"cluster"`). Fields may be added in later versions of the same schema;
 //! none is removed or changes meaning without a new `schema_version`.
 //!
-//! Header: `tool` (`"neardup"`), `version` (of neardup), `params` (`threshold`, `num_perm`,
+//! Header: `tool` (`"neardup"`), `version` (of neardup), `params` (`threshold`, `num_perm`, `minhash`,
 //! `bands`, `rows`, `fn_weight`, `seed`, `shingle`, `min_shingles`, `max_bucket`, `rule`), `inputs` (names
 //! as given, `stdin` for `-`), `counts` (`read`, `documents`, `rejected`, `short`,
 //! `candidate_pairs`, `verified_pairs`, `oversized_buckets`, `clusters`, `duplicates`,
@@ -52,8 +52,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Params {
     /// Jaccard threshold.
     pub threshold: f64,
-    /// MinHash permutations.
+    /// MinHash slots.
     pub num_perm: usize,
+    /// MinHash scheme (`oph` or `permutations`).
+    pub minhash: String,
     /// LSH bands.
     pub bands: usize,
     /// LSH rows per band.
@@ -90,6 +92,7 @@ impl Params {
         Params {
             threshold: config.threshold,
             num_perm: config.num_perm,
+            minhash: config.minhash.to_string(),
             bands: banding.bands,
             rows: banding.rows,
             fn_weight: config.fn_weight,
