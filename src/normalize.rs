@@ -31,6 +31,9 @@ fn fold(c: char) -> char {
 /// Returns the normalized form of `text` (see the module docs). Idempotent:
 /// `normalize(&normalize(t)) == normalize(t)`.
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        return normalize_ascii(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut push = |c: char, out: &mut String| {
@@ -74,9 +77,31 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// The same as [`normalize`] for ASCII text, byte by byte: NFKC changes nothing, so only case,
+/// the backtick and whitespace are folded.
+fn normalize_ascii(text: &str) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    let mut pending_space = false;
+    for &b in text.as_bytes() {
+        if b.is_ascii_whitespace() || b == 0x0B {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(b' ');
+            pending_space = false;
+        }
+        out.push(match b {
+            b'`' => b'\'',
+            b => b.to_ascii_lowercase(),
+        });
+    }
+    String::from_utf8(out).expect("ASCII in, ASCII out")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{fold, normalize, normalize_ascii};
 
     #[test]
     fn curly_quotes_fold_to_straight() {
@@ -128,6 +153,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The ASCII fast path agrees with the general path.
+        #[test]
+        fn ascii_path_matches_general_path(t in "[ -~\t\n\r\x0b\x0c\x1c-\x1f]{0,60}") {
+            let mut general = String::new();
+            let mut pending = false;
+            for c in t.chars() {
+                let c = fold(c);
+                if c == ' ' {
+                    pending = !general.is_empty();
+                } else {
+                    if pending {
+                        general.push(' ');
+                        pending = false;
+                    }
+                    general.extend(c.to_lowercase());
+                }
+            }
+            proptest::prop_assert_eq!(normalize_ascii(&t), general);
+        }
+
         #[test]
         fn idempotent(t in "\\PC{0,60}") {
             let once = normalize(&t);

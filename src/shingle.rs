@@ -91,13 +91,92 @@ pub fn shingles(normalized: &str, mode: ShingleMode, seed: u64) -> Shingles {
     }
 }
 
+/// Byte classes for the ASCII word splitter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    Underscore,
+    /// `:` joins letters.
+    MidLetter,
+    /// `.` and `'` join letters, and digits.
+    MidNumLet,
+    /// `,` and `;` join digits.
+    MidNum,
+    Other,
+}
+
+fn class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Underscore,
+        b':' => Class::MidLetter,
+        b'.' | b'\'' => Class::MidNumLet,
+        b',' | b';' => Class::MidNum,
+        _ => Class::Other,
+    }
+}
+
+/// The words of an ASCII text exactly as `unicode_words` (UAX #29) finds them, without its
+/// general machinery: runs of letters, digits and `_`, joined across one `:`, `.` or `'`
+/// between two letters, and across one `,`, `;`, `.` or `'` between two digits; runs of `_`
+/// alone are not words. A property test checks it against `unicode_words`.
+pub fn ascii_words(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        use Class::*;
+        while i < b.len() {
+            if matches!(class(b[i]), Letter | Digit | Underscore) {
+                let start = i;
+                let mut alnum = false;
+                loop {
+                    let c = class(b[i]);
+                    alnum |= matches!(c, Letter | Digit);
+                    let next = b.get(i + 1).map(|&x| class(x));
+                    match next {
+                        Some(Letter | Digit | Underscore) => i += 1,
+                        Some(m @ (MidLetter | MidNumLet | MidNum)) => {
+                            let after = b.get(i + 2).map(|&x| class(x));
+                            let joins = match (c, m, after) {
+                                (Letter, MidLetter | MidNumLet, Some(Letter)) => true,
+                                (Digit, MidNum | MidNumLet, Some(Digit)) => true,
+                                _ => false,
+                            };
+                            if joins {
+                                i += 2;
+                            } else {
+                                i += 1;
+                                break;
+                            }
+                        }
+                        _ => {
+                            i += 1;
+                            break;
+                        }
+                    }
+                }
+                if alnum {
+                    return Some(&text[start..i]);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    })
+}
+
 /// Word k-shingles: each UAX #29 word is hashed, then each window of k word hashes is hashed
 /// again as 8k little-endian bytes.
 fn word_shingles(text: &str, k: usize, seed: u64) -> Vec<u64> {
-    let words: Vec<u64> = text
-        .unicode_words()
-        .map(|w| xxh3_64_with_seed(w.as_bytes(), seed))
-        .collect();
+    let hash = |w: &str| xxh3_64_with_seed(w.as_bytes(), seed);
+    let words: Vec<u64> = if text.is_ascii() {
+        ascii_words(text).map(hash).collect()
+    } else {
+        text.unicode_words().map(hash).collect()
+    };
     if words.len() < k {
         return Vec::new();
     }
@@ -233,6 +312,31 @@ mod tests {
         let b = shingles("東京共同", ShingleMode::Chars(2), 1);
         assert_eq!(a, b);
         assert_eq!(a.hashes.len(), 3);
+    }
+
+    proptest::proptest! {
+        /// The ASCII splitter finds exactly the words UAX #29 finds.
+        #[test]
+        fn ascii_words_match_unicode_words(t in "[ab1_.,;:' -]{0,40}") {
+            let fast: Vec<&str> = ascii_words(&t).collect();
+            let uax: Vec<&str> = t.unicode_words().collect();
+            proptest::prop_assert_eq!(fast, uax);
+        }
+
+        #[test]
+        fn ascii_words_match_on_any_ascii(t in "[ -~\t\n]{0,60}") {
+            let fast: Vec<&str> = ascii_words(&t).collect();
+            let uax: Vec<&str> = t.unicode_words().collect();
+            proptest::prop_assert_eq!(fast, uax);
+        }
+    }
+
+    #[test]
+    fn ascii_words_on_news_text() {
+        let t = "hong kong (ap) -- the u.s. fund's 1,000,000.50 shares, a:b won't; x_y __ 3.5% e.g.";
+        let fast: Vec<&str> = ascii_words(t).collect();
+        assert_eq!(fast, t.unicode_words().collect::<Vec<_>>());
+        assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));
     }
 
     #[test]
