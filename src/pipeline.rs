@@ -13,7 +13,9 @@ use crate::lsh::{candidate_pairs, Banding, Candidates};
 use crate::minhash::{MinHasher, Signatures};
 use crate::normalize::normalize;
 use crate::shingle::{shingles, Shingles};
-use crate::verify::{jaccard_and_containment, verify_pairs, Rule, ScoredPair, ShingleStore};
+use crate::verify::{
+    jaccard_and_containment, verify_pairs, Rule, ScoredPair, SetSource, SetSpool, ShingleStore,
+};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -59,6 +61,8 @@ pub struct Signed {
     pub bytes: u64,
     /// Sampled shingles of each signed document (containment mode only).
     pub samples: ShingleStore,
+    /// Every document's shingle set, for verification (empty for short documents).
+    pub sets: Option<SetSpool>,
 }
 
 impl Signed {
@@ -72,7 +76,7 @@ impl Signed {
 
 enum Parsed {
     Bad(String),
-    Doc(Box<Document>, u32, Vec<u32>, Option<u8>, Vec<u64>),
+    Doc(Box<Document>, Vec<u64>, Vec<u32>, Option<u8>, Vec<u64>),
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches.
@@ -85,6 +89,7 @@ pub fn read_and_sign(
     let hasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     let mut signed = Signed {
         signatures: Signatures::new(config.num_perm),
+        sets: Some(SetSpool::new()?),
         ..Signed::default()
     };
     let mut ids: HashMap<u64, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
@@ -129,7 +134,7 @@ pub fn read_and_sign(
                         date: rec.date,
                         url: rec.url,
                     };
-                    Parsed::Doc(Box::new(doc), s.hashes.len() as u32, sig, wire, samples)
+                    Parsed::Doc(Box::new(doc), s.hashes, sig, wire, samples)
                 }
             })
             .collect();
@@ -142,7 +147,7 @@ pub fn read_and_sign(
                 line: loc.line,
                 message,
             };
-            let (doc, n_shingles, sig, wire, samples) = match p {
+            let (doc, set, sig, wire, samples) = match p {
                 Parsed::Bad(m) => {
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
@@ -161,6 +166,11 @@ pub fn read_and_sign(
                 continue;
             }
             let short = sig.is_empty();
+            let spool = signed
+                .sets
+                .as_mut()
+                .expect("spool open during the first pass");
+            spool.push(if short { &[] } else { &set })?;
             if !samples.is_empty() {
                 signed.samples.insert(next, &samples);
             }
@@ -179,12 +189,15 @@ pub fn read_and_sign(
                 date: doc.date,
                 url: doc.url,
                 location: loc,
-                shingles: n_shingles,
+                shingles: set.len() as u32,
                 short,
             });
         }
         Ok(())
     })?;
+    if let Some(spool) = signed.sets.as_mut() {
+        spool.finish()?;
+    }
     if signed.meta.len() > u32::MAX as usize - 1 {
         return Err(Error::Config {
             field: "inputs",
@@ -342,7 +355,7 @@ pub struct Timings {
     pub read_sign: Duration,
     /// Banding and candidate pairs.
     pub lsh: Duration,
-    /// Re-reading candidate documents and exact verification.
+    /// Exact verification of candidate pairs.
     pub verify: Duration,
     /// Union-find, canonical members and their scores.
     pub cluster: Duration,
@@ -415,8 +428,10 @@ pub struct Outcome {
     pub timings: Timings,
     /// The banding used.
     pub banding: Banding,
-    /// Peak bytes held in signatures plus shingle sets (a lower bound of the process's memory).
+    /// Bytes held in signatures (a lower bound of the process's memory).
     pub held_bytes: usize,
+    /// Bytes of shingle sets spooled to a temporary file for verification.
+    pub spool_bytes: u64,
 }
 
 /// Runs every stage on `pool`. Bad lines go to `on_bad` as they are found.
@@ -447,10 +462,7 @@ pub fn run(
         }
         signed.samples = ShingleStore::default();
         let t2 = Instant::now();
-        let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
-        involved.sort_unstable();
-        involved.dedup();
-        let store = load_shingles(inputs, &signed.meta, &involved, config)?;
+        let store = signed.sets.take().expect("spool written by the first pass");
         let rule = Rule::from_config(config);
         let verified = verify_pairs(&candidates, &store, rule);
         let verified_pairs = verified.len() as u64;
@@ -462,11 +474,11 @@ pub fn run(
         let t3 = Instant::now();
         let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
         let guard = |c: u32, m: u32| {
-            let (sc, sm) = (store.get(c), store.get(m));
-            let (j, k) = jaccard_and_containment(sc.expect("in store"), sm.expect("in store"));
+            let (sc, sm) = (store.set(c), store.set(m));
+            let (j, k) = jaccard_and_containment(&sc, &sm);
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
             let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
-            let smaller = sc.map_or(0, <[u64]>::len).min(sm.map_or(0, <[u64]>::len));
+            let smaller = sc.len().min(sm.len());
             rule.accepts(j, k, smaller) && window_ok
         };
         let unguarded: usize = crate::cluster::clusters(&lens, pairs.iter().map(|p| (p.a, p.b)))
@@ -478,7 +490,7 @@ pub fn run(
         let scored: Vec<ScoredCluster> = found
             .into_par_iter()
             .map(|c| {
-                let canon = store.get(c.canonical).expect("cluster member in store");
+                let canon = store.set(c.canonical);
                 let scores = c
                     .members
                     .iter()
@@ -486,7 +498,7 @@ pub fn run(
                         let (jaccard, containment) = if d == c.canonical {
                             (1.0, 1.0)
                         } else {
-                            jaccard_and_containment(canon, store.get(d).expect("member in store"))
+                            jaccard_and_containment(&canon, &store.set(d))
                         };
                         MemberScore {
                             doc: d,
@@ -499,7 +511,8 @@ pub fn run(
             })
             .collect();
         let t4 = Instant::now();
-        let held_bytes = signed.signatures.heap_bytes() + store.heap_bytes();
+        let held_bytes = signed.signatures.heap_bytes();
+        let spool_bytes = store.disk_bytes();
         let counts = Counts {
             read: signed.read,
             documents: signed.meta.len() as u64,
@@ -531,6 +544,7 @@ pub fn run(
             },
             banding,
             held_bytes,
+            spool_bytes,
         })
     })
 }

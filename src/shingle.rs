@@ -139,11 +139,11 @@ pub fn ascii_words(text: &str) -> impl Iterator<Item = &str> {
                         Some(Letter | Digit | Underscore) => i += 1,
                         Some(m @ (MidLetter | MidNumLet | MidNum)) => {
                             let after = b.get(i + 2).map(|&x| class(x));
-                            let joins = match (c, m, after) {
-                                (Letter, MidLetter | MidNumLet, Some(Letter)) => true,
-                                (Digit, MidNum | MidNumLet, Some(Digit)) => true,
-                                _ => false,
-                            };
+                            let joins = matches!(
+                                (c, m, after),
+                                (Letter, MidLetter | MidNumLet, Some(Letter))
+                                    | (Digit, MidNum | MidNumLet, Some(Digit))
+                            );
                             if joins {
                                 i += 2;
                             } else {
@@ -333,7 +333,8 @@ mod tests {
 
     #[test]
     fn ascii_words_on_news_text() {
-        let t = "hong kong (ap) -- the u.s. fund's 1,000,000.50 shares, a:b won't; x_y __ 3.5% e.g.";
+        let t =
+            "hong kong (ap) -- the u.s. fund's 1,000,000.50 shares, a:b won't; x_y __ 3.5% e.g.";
         let fast: Vec<&str> = ascii_words(t).collect();
         assert_eq!(fast, t.unicode_words().collect::<Vec<_>>());
         assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));

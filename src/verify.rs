@@ -89,6 +89,105 @@ impl ShingleStore {
     }
 }
 
+/// Where the shingle sets of documents come from during verification.
+pub trait SetSource: Sync {
+    /// The set of document `doc` (empty when the document has none).
+    fn set(&self, doc: u32) -> std::borrow::Cow<'_, [u64]>;
+}
+
+impl SetSource for ShingleStore {
+    fn set(&self, doc: u32) -> std::borrow::Cow<'_, [u64]> {
+        std::borrow::Cow::Borrowed(self.get(doc).unwrap_or(&[]))
+    }
+}
+
+/// The shingle sets of every document, written during the first pass to an unnamed temporary
+/// file (in `TMPDIR`) and read back by offset during verification: memory stays flat whatever
+/// the number of candidates, at the cost of disk space equal to 8 bytes per shingle.
+#[derive(Debug)]
+pub struct SetSpool {
+    file: std::fs::File,
+    writer: Option<std::io::BufWriter<std::fs::File>>,
+    /// `offsets[d]..offsets[d + 1]` are document `d`'s bytes.
+    offsets: Vec<u64>,
+}
+
+impl SetSpool {
+    /// A new, empty spool.
+    pub fn new() -> crate::Result<SetSpool> {
+        let file =
+            tempfile::tempfile().map_err(|e| crate::Error::output("temporary set spool", e))?;
+        let writer = file
+            .try_clone()
+            .map_err(|e| crate::Error::output("temporary set spool", e))?;
+        Ok(SetSpool {
+            file,
+            writer: Some(std::io::BufWriter::with_capacity(1 << 20, writer)),
+            offsets: vec![0],
+        })
+    }
+
+    /// Appends the set of the next document (documents are pushed in order, from 0).
+    pub fn push(&mut self, set: &[u64]) -> crate::Result<()> {
+        use std::io::Write;
+        let w = self.writer.as_mut().expect("spool still open for writing");
+        for x in set {
+            w.write_all(&x.to_le_bytes())
+                .map_err(|e| crate::Error::output("temporary set spool", e))?;
+        }
+        let last = *self.offsets.last().expect("offsets start at 0");
+        self.offsets.push(last + 8 * set.len() as u64);
+        Ok(())
+    }
+
+    /// Flushes what was written; the spool can be read from then on.
+    pub fn finish(&mut self) -> crate::Result<()> {
+        use std::io::Write;
+        if let Some(mut w) = self.writer.take() {
+            w.flush()
+                .map_err(|e| crate::Error::output("temporary set spool", e))?;
+        }
+        Ok(())
+    }
+
+    /// Bytes on disk.
+    pub fn disk_bytes(&self) -> u64 {
+        *self.offsets.last().expect("offsets start at 0")
+    }
+
+    fn read(&self, doc: u32) -> std::io::Result<Vec<u64>> {
+        let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
+        let mut bytes = vec![0u8; (b - a) as usize];
+        read_at(&self.file, &mut bytes, a)?;
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect())
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    let mut f = file.try_clone()?;
+    f.seek(std::io::SeekFrom::Start(offset))?;
+    f.read_exact(buf)
+}
+
+impl SetSource for SetSpool {
+    /// # Panics
+    /// When the temporary file cannot be read back: the disk failed under a running job.
+    fn set(&self, doc: u32) -> std::borrow::Cow<'_, [u64]> {
+        assert!(self.writer.is_none(), "spool read before finish()");
+        std::borrow::Cow::Owned(self.read(doc).expect("reading the temporary set spool"))
+    }
+}
+
 /// A verified pair with its exact scores.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredPair {
@@ -161,18 +260,13 @@ impl Rule {
 }
 
 /// Scores every candidate pair exactly and keeps those the rule accepts, in the order given.
-/// Every document of every pair must be in `store`. Runs on the current rayon pool.
-pub fn verify_pairs(pairs: &[(u32, u32)], store: &ShingleStore, rule: Rule) -> Vec<ScoredPair> {
+/// Runs on the current rayon pool.
+pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> Vec<ScoredPair> {
     pairs
         .par_iter()
         .filter_map(|&(a, b)| {
-            let sa = store
-                .get(a)
-                .expect("candidate document in the shingle store");
-            let sb = store
-                .get(b)
-                .expect("candidate document in the shingle store");
-            let (jaccard, containment) = jaccard_and_containment(sa, sb);
+            let (sa, sb) = (sets.set(a), sets.set(b));
+            let (jaccard, containment) = jaccard_and_containment(&sa, &sb);
             let smaller = sa.len().min(sb.len());
             rule.accepts(jaccard, containment, smaller)
                 .then_some(ScoredPair {
@@ -206,6 +300,19 @@ mod tests {
                 prop_assert!((c - i / a.len().min(b.len()) as f64).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn spool_reads_back_what_was_written() {
+        let mut spool = SetSpool::new().unwrap();
+        spool.push(&[1, 2, 3]).unwrap();
+        spool.push(&[]).unwrap();
+        spool.push(&[u64::MAX, 7]).unwrap();
+        spool.finish().unwrap();
+        assert_eq!(&*spool.set(0), &[1, 2, 3]);
+        assert!(spool.set(1).is_empty());
+        assert_eq!(&*spool.set(2), &[u64::MAX, 7]);
+        assert_eq!(spool.disk_bytes(), 40);
     }
 
     #[test]
