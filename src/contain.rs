@@ -19,7 +19,6 @@
 //! Cost: about `1/sample_every` of the shingles, 12 bytes each, and the pairs of documents
 //! that share samples.
 
-use crate::verify::ShingleStore;
 use rayon::prelude::*;
 
 /// The sampled shingles of a set: those whose hash is divisible by `every`.
@@ -27,39 +26,68 @@ pub fn sample(set: &[u64], every: u64) -> Vec<u64> {
     set.iter().copied().filter(|x| x % every == 0).collect()
 }
 
-/// Candidate pairs from the samples of the documents `docs`; see the module docs. Also
-/// returns the number of sampled shingles dropped as boilerplate.
-pub fn candidate_pairs(
-    samples: &ShingleStore,
-    docs: &[u32],
-    max_df: usize,
-) -> (Vec<(u32, u32)>, u64) {
-    let mut entries: Vec<(u64, u32)> = docs
-        .iter()
-        .flat_map(|&d| samples.get(d).unwrap_or(&[]).iter().map(move |&x| (x, d)))
-        .collect();
-    entries.par_sort_unstable();
-    let groups: Vec<&[(u64, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
-    let boilerplate = groups.iter().filter(|g| g.len() > max_df).count() as u64;
-    let mut pairs: Vec<u64> = groups
-        .par_iter()
+/// The samples of all documents, packed for sorting: the high 32 bits of a sampled shingle's
+/// hash above the document index, 8 bytes an entry. (Two different samples with the same high
+/// half only add candidates, which verification then rejects.)
+#[derive(Debug, Clone, Default)]
+pub struct SampleIndex {
+    entries: Vec<u64>,
+    /// Samples per document.
+    counts: Vec<u32>,
+}
+
+impl SampleIndex {
+    /// Records the samples of document `doc` (documents are added in increasing order).
+    pub fn add(&mut self, doc: u32, samples: &[u64]) {
+        if self.counts.len() <= doc as usize {
+            self.counts.resize(doc as usize + 1, 0);
+        }
+        self.counts[doc as usize] = samples.len() as u32;
+        self.entries
+            .extend(samples.iter().map(|&x| (x >> 32) << 32 | u64::from(doc)));
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * 8 + self.counts.capacity() * 4
+    }
+
+    fn count(&self, doc: u32) -> usize {
+        self.counts.get(doc as usize).map_or(0, |&c| c as usize)
+    }
+}
+
+/// Candidate pairs from the samples; see the module docs. Consumes the index. Also returns the
+/// number of sampled shingles dropped as boilerplate. Runs on the current rayon pool.
+pub fn candidate_pairs(mut index: SampleIndex, max_df: usize) -> (Vec<(u32, u32)>, u64) {
+    index.entries.par_sort_unstable();
+    let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
+    let boilerplate = index
+        .entries
+        .par_chunk_by(same)
+        .filter(|g| g.len() > max_df)
+        .count() as u64;
+    let mut pairs: Vec<u64> = index
+        .entries
+        .par_chunk_by(same)
         .filter(|g| g.len() >= 2 && g.len() <= max_df)
         .flat_map_iter(|g| {
-            g.iter().enumerate().flat_map(move |(i, &(_, a))| {
-                g[i + 1..]
-                    .iter()
-                    .map(move |&(_, b)| (u64::from(a.min(b)) << 32) | u64::from(a.max(b)))
+            g.iter().enumerate().flat_map(move |(i, &a)| {
+                g[i + 1..].iter().map(move |&b| {
+                    let (a, b) = (a as u32, b as u32);
+                    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
+                })
             })
         })
         .collect();
+    index.entries = Vec::new();
     pairs.par_sort_unstable();
-    let len = |d: u32| samples.get(d).map_or(0, <[u64]>::len);
     let out = pairs
         .chunk_by(|x, y| x == y)
         .filter_map(|run| {
             let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
-            let need = len(a).min(len(b)).div_ceil(2).max(1);
-            (run.len() >= need).then_some((a, b))
+            let need = index.count(a).min(index.count(b)).div_ceil(2).max(1);
+            (a != b && run.len() >= need).then_some((a, b))
         })
         .collect();
     (out, boilerplate)
@@ -81,17 +109,23 @@ mod tests {
 
     #[test]
     fn cut_copy_is_a_candidate_and_boilerplate_is_not() {
-        let mut store = ShingleStore::new(4);
+        // Samples given directly, with distinct high halves.
+        let s = |v: &[u64]| v.iter().map(|x| x << 32).collect::<Vec<u64>>();
         let full: Vec<u64> = (0..40).collect();
-        store.insert(0, &full); // the original
-        store.insert(1, &full[..12]); // cut to its first 30%
-        store.insert(2, &[0, 1, 100, 101, 102, 103]); // shares two samples with both
-        store.insert(3, &[200, 201, 202]);
-        let (pairs, boiler) = candidate_pairs(&store, &[0, 1, 2, 3], 10);
+        let index = || {
+            let mut ix = SampleIndex::default();
+            ix.add(0, &s(&full)); // the original
+            ix.add(1, &s(&full[..12])); // cut to its first 30%
+            ix.add(2, &s(&[0, 1, 100, 101, 102, 103])); // shares two samples with both
+            ix.add(3, &s(&[200, 201, 202]));
+            ix
+        };
+        let (pairs, boiler) = candidate_pairs(index(), 10);
         assert!(pairs.contains(&(0, 1)));
+        assert!(!pairs.contains(&(0, 2)), "2 of 6 samples is less than half");
         assert!(!pairs.iter().any(|&(a, b)| a == 3 || b == 3));
         assert_eq!(boiler, 0);
-        let (pairs, boiler) = candidate_pairs(&store, &[0, 1, 2, 3], 2);
+        let (pairs, boiler) = candidate_pairs(index(), 2);
         assert_eq!(boiler, 2, "samples 0 and 1 are in three documents");
         assert!(pairs.contains(&(0, 1)));
     }

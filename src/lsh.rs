@@ -108,27 +108,89 @@ pub fn band_key(row: &[u32], band: usize, banding: Banding) -> u64 {
     }
 }
 
-/// Finds candidate pairs among the documents `docs` (indices into `signatures`, ascending).
-/// Within a bucket of at most `max_bucket` members every pair is a candidate; a larger bucket
-/// (boilerplate shared by very many documents) pairs each member with its first member only.
-/// Runs on the current rayon pool.
+/// The band keys of every document, `bands` per document in one flat vector: all that LSH needs
+/// of a signature (8 bytes a band instead of 4 bytes a slot).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BandKeys {
+    bands: usize,
+    keys: Vec<u64>,
+}
+
+impl BandKeys {
+    /// Empty, for `banding.bands` keys per document.
+    pub fn new(banding: Banding) -> BandKeys {
+        BandKeys {
+            bands: banding.bands,
+            keys: Vec::new(),
+        }
+    }
+
+    /// The keys of one signature row.
+    pub fn of_row(row: &[u32], banding: Banding) -> Vec<u64> {
+        (0..banding.bands)
+            .map(|b| band_key(row, b, banding))
+            .collect()
+    }
+
+    /// Appends a document's keys (as made by [`BandKeys::of_row`]); an unsigned document gets
+    /// zero keys and must not be banded.
+    pub fn push(&mut self, keys: &[u64]) {
+        if keys.is_empty() {
+            self.keys.extend(std::iter::repeat_n(0, self.bands));
+        } else {
+            assert_eq!(keys.len(), self.bands);
+            self.keys.extend_from_slice(keys);
+        }
+    }
+
+    /// The keys of all rows of `signatures`.
+    pub fn from_signatures(signatures: &Signatures, banding: Banding) -> BandKeys {
+        let mut k = BandKeys::new(banding);
+        for i in 0..signatures.len() {
+            k.push(&BandKeys::of_row(signatures.row(i), banding));
+        }
+        k
+    }
+
+    /// Key of band `band` of document `doc`.
+    pub fn key(&self, doc: u32, band: usize) -> u64 {
+        self.keys[doc as usize * self.bands + band]
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 8
+    }
+}
+
+/// Finds candidate pairs among the documents `docs` (indices into `signatures`, ascending);
+/// see [`candidate_pairs_from_keys`].
 pub fn candidate_pairs(
     signatures: &Signatures,
     docs: &[u32],
     banding: Banding,
     max_bucket: usize,
 ) -> Candidates {
-    let per_band: Vec<(Vec<u64>, usize)> = (0..banding.bands)
+    candidate_pairs_from_keys(
+        &BandKeys::from_signatures(signatures, banding),
+        docs,
+        max_bucket,
+    )
+}
+
+/// Finds candidate pairs among the documents `docs` (ascending) from their band keys.
+/// Within a bucket of at most `max_bucket` members every pair is a candidate; a larger bucket
+/// (boilerplate shared by very many documents) pairs each member with its first member only.
+/// Runs on the current rayon pool.
+pub fn candidate_pairs_from_keys(keys: &BandKeys, docs: &[u32], max_bucket: usize) -> Candidates {
+    let per_band: Vec<(Vec<u64>, usize)> = (0..keys.bands)
         .into_par_iter()
         .map(|band| {
-            let mut keys: Vec<(u64, u32)> = docs
-                .iter()
-                .map(|&d| (band_key(signatures.row(d as usize), band, banding), d))
-                .collect();
-            keys.sort_unstable();
+            let mut keyed: Vec<(u64, u32)> = docs.iter().map(|&d| (keys.key(d, band), d)).collect();
+            keyed.sort_unstable();
             let mut pairs = Vec::new();
             let mut oversized = 0;
-            for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+            for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
                 if bucket.len() < 2 {
                     continue;
                 }

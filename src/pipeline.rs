@@ -9,8 +9,8 @@ use crate::config::{Config, Mode};
 use crate::document::{DocMeta, Document, Location};
 use crate::error::{Error, Result};
 use crate::input::{jsonl::parse_record, Batch, InputSet};
-use crate::lsh::{candidate_pairs, Banding, Candidates};
-use crate::minhash::{MinHasher, Signatures};
+use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
+use crate::minhash::MinHasher;
 use crate::normalize::normalize;
 use crate::shingle::{shingles, Shingles};
 use crate::verify::{
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3Builder};
 
 /// Bytes of input lines parsed and signed together in parallel.
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 2 << 20;
 
 /// A line that could not be used as a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,13 +46,13 @@ pub fn shingle_text(text: &str, config: &Config) -> Shingles {
     shingles(&normalize(text), config.shingle, config.seed)
 }
 
-/// The corpus after the first pass: metadata and signatures, no text.
+/// The corpus after the first pass: metadata and band keys, no text and no signatures.
 #[derive(Debug, Default)]
 pub struct Signed {
     /// One entry per document, in input order; index = document index.
     pub meta: Vec<DocMeta>,
-    /// One row per document; short documents have an all-`u32::MAX` row and are never banded.
-    pub signatures: Signatures,
+    /// The LSH band keys of each document (zeros for short documents, which are never banded).
+    pub keys: BandKeys,
     /// Non-blank lines read.
     pub read: u64,
     /// Lines rejected.
@@ -60,7 +60,7 @@ pub struct Signed {
     /// Bytes of input lines read.
     pub bytes: u64,
     /// Sampled shingles of each signed document (containment mode only).
-    pub samples: ShingleStore,
+    pub samples: crate::contain::SampleIndex,
     /// Every document's shingle set, for verification (empty for short documents).
     pub sets: Option<SetSpool>,
 }
@@ -76,19 +76,21 @@ impl Signed {
 
 enum Parsed {
     Bad(String),
-    Doc(Box<Document>, Vec<u64>, Vec<u32>, Option<u8>, Vec<u64>),
+    Doc(Box<Document>, Vec<u64>, Vec<u64>, Option<u8>, Vec<u64>),
 }
 
-/// First pass: reads every line, parses, shingles and signs documents in parallel batches.
+/// First pass: reads every line, parses, shingles and signs documents in parallel batches, and
+/// keeps of each signature only its band keys under `banding`.
 /// Each bad line is passed to `on_bad` (and is fatal with `config.strict`).
 pub fn read_and_sign(
     inputs: &mut InputSet,
     config: &Config,
+    banding: Banding,
     on_bad: &mut (dyn FnMut(&BadLine) + Send),
 ) -> Result<Signed> {
     let hasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     let mut signed = Signed {
-        signatures: Signatures::new(config.num_perm),
+        keys: BandKeys::new(banding),
         sets: Some(SetSpool::new()?),
         ..Signed::default()
     };
@@ -109,7 +111,7 @@ pub fn read_and_sign(
                     let s = shingle_text(&rec.text, config);
                     let signed = s.hashes.len() >= config.min_shingles;
                     let sig = if signed {
-                        hasher.sign(&s.hashes)
+                        BandKeys::of_row(&hasher.sign(&s.hashes), banding)
                     } else {
                         Vec::new()
                     };
@@ -172,13 +174,9 @@ pub fn read_and_sign(
                 .expect("spool open during the first pass");
             spool.push(if short { &[] } else { &set })?;
             if !samples.is_empty() {
-                signed.samples.insert(next, &samples);
+                signed.samples.add(next, &samples);
             }
-            if short {
-                signed.signatures.push_empty();
-            } else {
-                signed.signatures.push(&sig);
-            }
+            signed.keys.push(&sig);
             signed.meta.push(DocMeta {
                 text_chars: doc.text.chars().count() as u32,
                 day: doc.date.as_deref().and_then(crate::date::parse_day),
@@ -428,7 +426,7 @@ pub struct Outcome {
     pub timings: Timings,
     /// The banding used.
     pub banding: Banding,
-    /// Bytes held in signatures (a lower bound of the process's memory).
+    /// Bytes held in band keys (a lower bound of the process's memory).
     pub held_bytes: usize,
     /// Bytes of shingle sets spooled to a temporary file for verification.
     pub spool_bytes: u64,
@@ -444,23 +442,22 @@ pub fn run(
     let banding = config.validate()?;
     pool.install(|| {
         let t0 = Instant::now();
-        let mut signed = read_and_sign(inputs, config, on_bad)?;
+        let mut signed = read_and_sign(inputs, config, banding, on_bad)?;
         let t1 = Instant::now();
         let docs = signed.signed_docs();
         let Candidates {
             pairs: mut candidates,
             oversized_buckets,
-        } = candidate_pairs(&signed.signatures, &docs, banding, config.max_bucket);
+        } = candidate_pairs_from_keys(&signed.keys, &docs, config.max_bucket);
         let mut boilerplate_samples = 0;
         if config.mode == Mode::Containment {
-            let (contained, boiler) =
-                crate::contain::candidate_pairs(&signed.samples, &docs, config.max_df);
+            let index = std::mem::take(&mut signed.samples);
+            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df);
             boilerplate_samples = boiler;
             candidates.extend(contained);
             candidates.par_sort_unstable();
             candidates.dedup();
         }
-        signed.samples = ShingleStore::default();
         let t2 = Instant::now();
         let store = signed.sets.take().expect("spool written by the first pass");
         let rule = Rule::from_config(config);
@@ -511,7 +508,7 @@ pub fn run(
             })
             .collect();
         let t4 = Instant::now();
-        let held_bytes = signed.signatures.heap_bytes();
+        let held_bytes = signed.keys.heap_bytes();
         let spool_bytes = store.disk_bytes();
         let counts = Counts {
             read: signed.read,
