@@ -38,16 +38,51 @@ fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Confi
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
     let quiet = common.quiet;
+    let bar = progress_bar(quiet, inputs.total_bytes());
     let mut on_bad = |b: &BadLine| {
         if !quiet {
-            eprintln!("{b}");
+            bar.suspend(|| eprintln!("{b}"));
         }
     };
-    let outcome = pipeline::run(&mut inputs, &config, &pool, &mut on_bad)?;
+    let mut on_progress = |p: pipeline::Progress| match p {
+        pipeline::Progress::Read { bytes, lines } => {
+            bar.set_position(bytes);
+            bar.set_message(format!("{lines} documents read"));
+        }
+        pipeline::Progress::Stage(s) => bar.set_message(s),
+    };
+    let outcome =
+        pipeline::run_with_progress(&mut inputs, &config, &pool, &mut on_bad, &mut on_progress);
+    bar.finish_and_clear();
+    let outcome = outcome?;
     if common.verbose {
         print_timings(&outcome);
     }
     Ok((inputs, outcome, config))
+}
+
+/// A progress bar on stderr for the first pass, hidden with `--quiet` or when stderr is not a
+/// terminal. Bad lines printed meanwhile go through the bar so they are not overwritten.
+fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(t) => ProgressBar::new(t).with_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+            )
+            .expect("valid template"),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec}) {msg}")
+                .expect("valid template"),
+        ),
+    };
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+    bar
 }
 
 fn input_names(inputs: &InputSet) -> Vec<String> {

@@ -41,6 +41,20 @@ impl std::fmt::Display for BadLine {
     }
 }
 
+/// What a run reports as it goes, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The first pass has read this many bytes of input lines and documents so far.
+    Read {
+        /// Bytes of lines read.
+        bytes: u64,
+        /// Non-blank lines read.
+        lines: u64,
+    },
+    /// A later stage started.
+    Stage(&'static str),
+}
+
 /// Normalizes and shingles one text: the per-document work shared by both passes.
 pub fn shingle_text(text: &str, config: &Config) -> Shingles {
     shingles(&normalize(text), config.shingle, config.seed)
@@ -87,6 +101,7 @@ pub fn read_and_sign(
     config: &Config,
     banding: Banding,
     on_bad: &mut (dyn FnMut(&BadLine) + Send),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Signed> {
     let hasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     let mut signed = Signed {
@@ -191,6 +206,10 @@ pub fn read_and_sign(
                 short,
             });
         }
+        progress(Progress::Read {
+            bytes: signed.bytes,
+            lines: signed.read,
+        });
         Ok(())
     })?;
     if let Some(spool) = signed.sets.as_mut() {
@@ -439,10 +458,22 @@ pub fn run(
     pool: &rayon::ThreadPool,
     on_bad: &mut (dyn FnMut(&BadLine) + Send),
 ) -> Result<Outcome> {
+    run_with_progress(inputs, config, pool, on_bad, &mut |_| {})
+}
+
+/// [`run`], reporting progress to `progress` as it goes.
+pub fn run_with_progress(
+    inputs: &mut InputSet,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    on_bad: &mut (dyn FnMut(&BadLine) + Send),
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Outcome> {
     let banding = config.validate()?;
     pool.install(|| {
         let t0 = Instant::now();
-        let mut signed = read_and_sign(inputs, config, banding, on_bad)?;
+        let mut signed = read_and_sign(inputs, config, banding, on_bad, progress)?;
+        progress(Progress::Stage("finding candidate pairs"));
         let t1 = Instant::now();
         let docs = signed.signed_docs();
         let Candidates {
@@ -459,6 +490,7 @@ pub fn run(
             candidates.dedup();
         }
         let t2 = Instant::now();
+        progress(Progress::Stage("verifying pairs"));
         let store = signed.sets.take().expect("spool written by the first pass");
         let rule = Rule::from_config(config);
         let verified = verify_pairs(&candidates, &store, rule);
@@ -469,6 +501,7 @@ pub fn run(
             .filter(|p| pair_allowed(config, &meta[p.a as usize], &meta[p.b as usize]))
             .collect();
         let t3 = Instant::now();
+        progress(Progress::Stage("clustering"));
         let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
         let guard = |c: u32, m: u32| {
             let (sc, sm) = (store.set(c), store.set(m));

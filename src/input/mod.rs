@@ -195,6 +195,18 @@ impl InputSet {
         self.sources.is_empty()
     }
 
+    /// The total size of the inputs in bytes, when every input is a plain file (compressed
+    /// files and standard input have no size known in advance): for progress reports.
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.sources
+            .iter()
+            .map(|s| match (&s.path, s.compression, &s.spool) {
+                (Some(p), Compression::None, None) => std::fs::metadata(p).ok().map(|m| m.len()),
+                _ => None,
+            })
+            .sum()
+    }
+
     /// The name of input `i` as used in messages and generated ids.
     pub fn name(&self, i: u32) -> &str {
         &self.sources[i as usize].name
