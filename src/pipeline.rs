@@ -11,8 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::{jsonl::parse_record, Batch, InputSet};
 use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
 use crate::minhash::MinHasher;
-use crate::normalize::normalize;
-use crate::shingle::{shingles, Shingles};
+use crate::shingle::Shingles;
 use crate::verify::{
     jaccard_and_containment, verify_pairs, Rule, ScoredPair, SetSource, SetSpool, ShingleStore,
 };
@@ -57,7 +56,7 @@ pub enum Progress {
 
 /// Normalizes and shingles one text: the per-document work shared by both passes.
 pub fn shingle_text(text: &str, config: &Config) -> Shingles {
-    shingles(&normalize(text), config.shingle, config.seed)
+    crate::shingle::shingles_of_text(text, config.shingle, config.seed)
 }
 
 /// The corpus after the first pass: metadata and band keys, no text and no signatures.

@@ -1,8 +1,9 @@
 //! Shingling: normalized text to a sorted, deduplicated set of 64-bit shingle hashes.
 //!
 //! Owns: the choice between word k-shingles (UAX #29 words) and character n-grams (for scripts
-//! written without spaces between words), and the seeded xxh3 hashing of shingles. Must not:
-//! normalize (it expects the output of [`crate::normalize::normalize`]) or keep text.
+//! written without spaces between words), and the seeded hashing of shingles. Must not: keep
+//! text. [`shingles`] expects the output of [`crate::normalize::normalize`];
+//! [`shingles_of_text`] normalizes itself (in one pass for ASCII text).
 //!
 //! ```
 //! use neardup::config::ShingleMode;
@@ -106,7 +107,26 @@ enum Class {
     Other,
 }
 
-fn class(b: u8) -> Class {
+/// [`class`] of every byte, for the splitter's inner loop.
+static CLASSES: [Class; 256] = table(false);
+/// [`raw_class`] of every byte.
+static RAW_CLASSES: [Class; 256] = table(true);
+
+const fn table(raw: bool) -> [Class; 256] {
+    let mut t = [Class::Other; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if raw && i == b'`' as usize {
+            Class::MidNumLet
+        } else {
+            class(i as u8)
+        };
+        i += 1;
+    }
+    t
+}
+
+const fn class(b: u8) -> Class {
     match b {
         b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
         b'0'..=b'9' => Class::Digit,
@@ -123,7 +143,15 @@ fn class(b: u8) -> Class {
 /// between two letters, and across one `,`, `;`, `.` or `'` between two digits; runs of `_`
 /// alone are not words. A property test checks it against `unicode_words`.
 pub fn ascii_words(text: &str) -> impl Iterator<Item = &str> {
-    let b = text.as_bytes();
+    ascii_spans(text.as_bytes(), &CLASSES).map(move |(a, b)| &text[a..b])
+}
+
+/// The byte ranges of the words of ASCII `b`, with byte classes from `class`.
+fn ascii_spans<'a>(
+    b: &'a [u8],
+    table: &'static [Class; 256],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let class = move |x: u8| table[x as usize];
     let mut i = 0;
     std::iter::from_fn(move || {
         use Class::*;
@@ -158,7 +186,7 @@ pub fn ascii_words(text: &str) -> impl Iterator<Item = &str> {
                     }
                 }
                 if alnum {
-                    return Some(&text[start..i]);
+                    return Some((start, i));
                 }
             } else {
                 i += 1;
@@ -168,27 +196,87 @@ pub fn ascii_words(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Word k-shingles: each UAX #29 word is hashed, then each window of k word hashes is hashed
-/// again as 8k little-endian bytes.
+/// Shingles straight from the original text: `shingles(&normalize(text), mode, seed)`, with a
+/// fast path for ASCII text cut into words, which splits, lower-cases and hashes in one pass
+/// without building the normalized string (a property test checks the two agree).
+pub fn shingles_of_text(text: &str, mode: ShingleMode, seed: u64) -> Shingles {
+    let k = match mode {
+        ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
+        ShingleMode::Chars(_) => 0,
+    };
+    if k == 0 || !text.is_ascii() {
+        return shingles(&crate::normalize::normalize(text), mode, seed);
+    }
+    let bytes = text.as_bytes();
+    let mut word = Vec::with_capacity(32);
+    // Raw ASCII classes are those of normalized text, with the backtick joining like the
+    // apostrophe it is normalized to.
+    let words: Vec<u64> = ascii_spans(bytes, &RAW_CLASSES)
+        .map(|(a, b)| {
+            word.clear();
+            word.extend(bytes[a..b].iter().map(|&c| match c {
+                b'`' => b'\'',
+                c => c.to_ascii_lowercase(),
+            }));
+            word_hash(&word, seed)
+        })
+        .collect();
+    let mut hashes = window_hashes(&words, k, seed);
+    hashes.sort_unstable();
+    hashes.dedup();
+    Shingles {
+        tokenization: Tokenization::Words(k),
+        hashes,
+    }
+}
+
+/// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k
+/// word hashes is folded into one.
 fn word_shingles(text: &str, k: usize, seed: u64) -> Vec<u64> {
-    let hash = |w: &str| xxh3_64_with_seed(w.as_bytes(), seed);
+    let hash = |w: &str| word_hash(w.as_bytes(), seed);
     let words: Vec<u64> = if text.is_ascii() {
         ascii_words(text).map(hash).collect()
     } else {
         text.unicode_words().map(hash).collect()
     };
+    window_hashes(&words, k, seed)
+}
+
+/// SplitMix64's finalizer: a bijective mix of 64 bits.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The hash of one word: a word of up to 8 bytes is packed into a `u64` with its length and
+/// mixed (injective before the mix, so distinct short words never collide), a longer one is
+/// hashed with seeded xxh3.
+pub fn word_hash(word: &[u8], seed: u64) -> u64 {
+    if word.len() <= 8 {
+        let mut packed = [0u8; 8];
+        packed[..word.len()].copy_from_slice(word);
+        let x = u64::from_le_bytes(packed);
+        mix(x ^ mix(seed ^ (word.len() as u64) << 56))
+    } else {
+        xxh3_64_with_seed(word, seed)
+    }
+}
+
+/// The hash of each window of `k` word hashes: the word hashes folded with a rotate and a
+/// multiply (so order matters), then mixed.
+fn window_hashes(words: &[u64], k: usize, seed: u64) -> Vec<u64> {
     if words.len() < k {
         return Vec::new();
     }
-    let mut buf = Vec::with_capacity(8 * k);
     words
         .windows(k)
         .map(|w| {
-            buf.clear();
-            for h in w {
-                buf.extend_from_slice(&h.to_le_bytes());
+            let mut h = seed;
+            for &x in w {
+                h = (h.rotate_left(23) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             }
-            xxh3_64_with_seed(&buf, seed)
+            mix(h)
         })
         .collect()
 }
@@ -328,6 +416,27 @@ mod tests {
             let fast: Vec<&str> = ascii_words(&t).collect();
             let uax: Vec<&str> = t.unicode_words().collect();
             proptest::prop_assert_eq!(fast, uax);
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass ASCII path gives the same shingles as normalizing first.
+        #[test]
+        fn raw_ascii_path_matches_normalized_path(t in "[ -~\t\n]{0,80}", k in 1usize..4) {
+            for mode in [ShingleMode::Words(k), ShingleMode::default()] {
+                proptest::prop_assert_eq!(
+                    shingles_of_text(&t, mode, 5),
+                    shingles(&normalize(&t), mode, 5)
+                );
+            }
+        }
+
+        #[test]
+        fn raw_ascii_path_matches_on_wordy_text(t in "([A-Za-z`'.,:;0-9_]{1,6}[ \t\n]{1,2}){0,30}") {
+            proptest::prop_assert_eq!(
+                shingles_of_text(&t, ShingleMode::Words(2), 9),
+                shingles(&normalize(&t), ShingleMode::Words(2), 9)
+            );
         }
     }
 

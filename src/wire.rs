@@ -190,7 +190,10 @@ const DATELINE_WINDOW: usize = 400;
 struct Compiled {
     dateline: Regex,
     byline: Regex,
-    credits: Vec<(u8, Regex)>,
+    /// All credit patterns in one alternation, in service order; group `c{i}` is pattern `i`.
+    credits: Regex,
+    /// Service of each credit pattern.
+    credit_services: Vec<u8>,
     /// Service index per alternative group of `dateline` and `byline`.
     names: Vec<(u8, String)>,
 }
@@ -230,12 +233,22 @@ fn compiled() -> &'static Compiled {
             &mut names,
         );
         let byline = Regex::new(&format!(r"(?m)(?:^|\n|\. )\s*(?i:by)\s+(?:{b})\s*(?:$|\n|[-–—,.])")).expect("byline pattern");
-        let credits = SERVICES
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| s.credits.iter().map(move |p| (i as u8, Regex::new(p).expect("credit pattern"))))
-            .collect();
-        Compiled { dateline, byline, credits, names }
+        let mut credit_services = Vec::new();
+        let mut alts = Vec::new();
+        for (i, s) in SERVICES.iter().enumerate() {
+            for p in s.credits {
+                alts.push(format!("(?P<c{}>{p})", credit_services.len()));
+                credit_services.push(i as u8);
+            }
+        }
+        let credits = Regex::new(&alts.join("|")).expect("credit patterns");
+        Compiled {
+            dateline,
+            byline,
+            credits,
+            credit_services,
+            names,
+        }
     })
 }
 
@@ -292,16 +305,15 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
             });
         }
     }
-    let credit = c
-        .credits
-        .iter()
-        .filter_map(|(i, re)| re.find(text).map(|m| (m.start(), *i, m.as_str())))
-        .min_by_key(|(pos, i, _)| (*pos, *i));
-    if let Some((_, service, m)) = credit {
+    // Leftmost match; at one position the first pattern in table order wins.
+    if let Some(caps) = c.credits.captures(text) {
+        let k = (0..c.credit_services.len())
+            .find(|k| caps.name(&format!("c{k}")).is_some())
+            .expect("one alternative matched");
         return Some(Attribution {
-            service,
+            service: c.credit_services[k],
             evidence: Evidence::Credit,
-            matched: m.to_string(),
+            matched: caps.get(0).expect("whole match").as_str().to_string(),
         });
     }
     let outlet = outlet?.trim();
