@@ -213,12 +213,21 @@ pub fn shingles_of_text(text: &str, mode: ShingleMode, seed: u64) -> Shingles {
     // apostrophe it is normalized to.
     let words: Vec<u64> = ascii_spans(bytes, &RAW_CLASSES)
         .map(|(a, b)| {
-            word.clear();
-            word.extend(bytes[a..b].iter().map(|&c| match c {
+            let fold = |c: u8| match c {
                 b'`' => b'\'',
                 c => c.to_ascii_lowercase(),
-            }));
-            word_hash(&word, seed)
+            };
+            if b - a <= 8 {
+                let packed = bytes[a..b]
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |acc, (i, &c)| acc | u64::from(fold(c)) << (8 * i));
+                short_word_hash(packed, b - a, seed)
+            } else {
+                word.clear();
+                word.extend(bytes[a..b].iter().map(|&c| fold(c)));
+                word_hash(&word, seed)
+            }
         })
         .collect();
     let mut hashes = window_hashes(&words, k, seed);
@@ -254,13 +263,19 @@ fn mix(mut z: u64) -> u64 {
 /// hashed with seeded xxh3.
 pub fn word_hash(word: &[u8], seed: u64) -> u64 {
     if word.len() <= 8 {
-        let mut packed = [0u8; 8];
-        packed[..word.len()].copy_from_slice(word);
-        let x = u64::from_le_bytes(packed);
-        mix(x ^ mix(seed ^ (word.len() as u64) << 56))
+        let packed = word
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, &b)| acc | u64::from(b) << (8 * i));
+        short_word_hash(packed, word.len(), seed)
     } else {
         xxh3_64_with_seed(word, seed)
     }
+}
+
+/// [`word_hash`] of a word of `len <= 8` bytes packed little-endian into `packed`.
+fn short_word_hash(packed: u64, len: usize, seed: u64) -> u64 {
+    mix(packed ^ mix(seed ^ (len as u64) << 56))
 }
 
 /// The hash of each window of `k` word hashes: the word hashes folded with a rotate and a

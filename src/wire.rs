@@ -7,7 +7,7 @@
 //! A document is attributed by the strongest evidence found, in this order:
 //! 1. a **dateline**: the service in parentheses near the start, followed by a dash or `=`
 //!    (`HONG KONG (AP) --`, `LONDON (Reuters) -`, `東京（共同）＝`, `(서울=연합뉴스)`);
-//! 2. a **byline**: `By The Associated Press`, `By Reuters`, ...;
+//! 2. a **byline** in the first or last 600 bytes: `By The Associated Press`, `By Reuters`, ...;
 //! 3. a **credit**: a photo or source credit anywhere (`(AP Photo/Kin Cheung)`,
 //!    `REUTERS/Kim Kyung-Hoon`, `(Kyodo)`);
 //! 4. the **outlet** field itself naming a wire service (an article published by Reuters).
@@ -186,6 +186,8 @@ impl Attribution {
 
 /// How far into the text a dateline may start, in bytes.
 const DATELINE_WINDOW: usize = 400;
+/// How far from the start or the end of the text a byline may stand, in bytes.
+const BYLINE_WINDOW: usize = 600;
 
 struct Compiled {
     dateline: Regex,
@@ -292,7 +294,20 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
             });
         }
     }
-    if let Some(caps) = c.byline.captures(text) {
+    // Bylines stand at the top or the bottom of a story.
+    let mut tail_start = text.len().saturating_sub(BYLINE_WINDOW);
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    let mut head_end_b = BYLINE_WINDOW.min(text.len());
+    while !text.is_char_boundary(head_end_b) {
+        head_end_b -= 1;
+    }
+    let byline = c
+        .byline
+        .captures(&text[..head_end_b])
+        .or_else(|| c.byline.captures(&text[tail_start.max(head_end_b)..]));
+    if let Some(caps) = byline {
         if let Some(service) = matched_service(c, &caps) {
             let m = caps.get(0).expect("whole match");
             return Some(Attribution {

@@ -116,11 +116,6 @@ impl Batch {
     pub fn bytes(&self) -> usize {
         self.data.len()
     }
-
-    fn clear(&mut self) {
-        self.data.clear();
-        self.lines.clear();
-    }
 }
 
 /// Copies everything read through it into a spool file.
@@ -214,17 +209,44 @@ impl InputSet {
 
     /// The first pass: reads every input in order and hands its lines to `f` in batches of
     /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
-    /// temporary file on the way so that [`InputSet::fetch`] can read it again.
+    /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
+    /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
     pub fn scan(
         &mut self,
         batch_bytes: usize,
         mut f: impl FnMut(&Batch) -> Result<()>,
     ) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
+        let sources = &mut self.sources;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let sent = read_batches(sources, batch_bytes, |b| tx.send(Ok(b)).is_ok());
+                if let Err(e) = sent {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            // Returning early drops `rx`, which stops the reader at its next batch.
+            for batch in rx {
+                f(&batch?)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
+/// (successfully) when `send` returns false because nobody listens any more.
+fn read_batches(
+    sources: &mut [Source],
+    batch_bytes: usize,
+    mut send: impl FnMut(Batch) -> bool,
+) -> Result<()> {
+    {
         let mut batch = Batch::default();
-        for i in 0..self.sources.len() {
-            let display = self.sources[i].name.clone();
+        for i in 0..sources.len() {
+            let display = sources[i].name.clone();
             let err = |e: io::Error| Error::input(display.as_str(), e);
-            let mut reader: Box<dyn BufRead + Send> = match &self.sources[i].path {
+            let mut reader: Box<dyn BufRead + Send> = match &sources[i].path {
                 Some(path) => decompressed(File::open(path).map_err(err)?).map_err(err)?.1,
                 None => {
                     let spool = tempfile::Builder::new()
@@ -235,7 +257,7 @@ impl InputSet {
                         inner: decompressed(io::stdin()).map_err(err)?.1,
                         spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
                     };
-                    let src = &mut self.sources[i];
+                    let src = &mut sources[i];
                     src.path = Some(spool.path().to_path_buf());
                     src.spool = Some(spool);
                     Box::new(BufReader::with_capacity(1 << 16, tee))
@@ -276,12 +298,11 @@ impl InputSet {
                     batch.lines.push((location, start));
                 }
                 offset += n as u64;
-                if batch.data.len() >= batch_bytes {
-                    f(&batch)?;
-                    batch.clear();
+                if batch.data.len() >= batch_bytes && !send(std::mem::take(&mut batch)) {
+                    return Ok(());
                 }
             }
-            if let Some(spool) = &self.sources[i].spool {
+            if let Some(spool) = &sources[i].spool {
                 spool
                     .as_file()
                     .sync_data()
@@ -289,11 +310,13 @@ impl InputSet {
             }
         }
         if !batch.is_empty() {
-            f(&batch)?;
+            send(batch);
         }
         Ok(())
     }
+}
 
+impl InputSet {
     /// The second pass: reads the lines at `wanted` (sorted by input, then offset; as recorded
     /// by [`InputSet::scan`]) and hands each to `f` with the tag given beside it. A line whose
     /// bytes no longer match is an [`Error::InputChanged`].
