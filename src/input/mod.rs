@@ -243,10 +243,10 @@ fn read_batches(
 ) -> Result<()> {
     {
         let mut batch = Batch::default();
-        for i in 0..sources.len() {
-            let display = sources[i].name.clone();
+        for (i, source) in sources.iter_mut().enumerate() {
+            let display = source.name.clone();
             let err = |e: io::Error| Error::input(display.as_str(), e);
-            let mut reader: Box<dyn BufRead + Send> = match &sources[i].path {
+            let mut reader: Box<dyn BufRead + Send> = match &source.path {
                 Some(path) => decompressed(File::open(path).map_err(err)?).map_err(err)?.1,
                 None => {
                     let spool = tempfile::Builder::new()
@@ -257,9 +257,8 @@ fn read_batches(
                         inner: decompressed(io::stdin()).map_err(err)?.1,
                         spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
                     };
-                    let src = &mut sources[i];
-                    src.path = Some(spool.path().to_path_buf());
-                    src.spool = Some(spool);
+                    source.path = Some(spool.path().to_path_buf());
+                    source.spool = Some(spool);
                     Box::new(BufReader::with_capacity(1 << 16, tee))
                 }
             };
@@ -302,7 +301,7 @@ fn read_batches(
                     return Ok(());
                 }
             }
-            if let Some(spool) = &sources[i].spool {
+            if let Some(spool) = &source.spool {
                 spool
                     .as_file()
                     .sync_data()
