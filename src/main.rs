@@ -246,14 +246,23 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
         args.worst,
     );
     report.unknown_ids = unknown;
+    print_json_or_text(args.json, &report, |w| report.write_text(w))
+}
+
+/// Prints `value` as pretty JSON on stdout with `json`, else the text `text` writes.
+fn print_json_or_text(
+    json: bool,
+    value: &impl serde::Serialize,
+    text: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let mut out = Output::create(None)?;
-    if args.json {
+    if json {
         out.write_with(|w| {
-            serde_json::to_writer_pretty(&mut *w, &report)?;
+            serde_json::to_writer_pretty(&mut *w, value)?;
             writeln!(w)
         })?;
     } else {
-        out.write_with(|w| report.write_text(w))?;
+        out.write_with(text)?;
     }
     out.commit()
 }
@@ -335,16 +344,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let (_inputs, outcome, _config) = run(&args.common)?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
-    let mut out = Output::create(None)?;
-    if args.json {
-        out.write_with(|w| {
-            serde_json::to_writer_pretty(&mut *w, &b)?;
-            writeln!(w)
-        })?;
-    } else {
-        out.write_with(|w| b.write_table(w))?;
-    }
-    out.commit()
+    print_json_or_text(args.json, &b, |w| b.write_table(w))
 }
 
 fn print_timings(o: &Outcome) {

@@ -275,26 +275,13 @@ mod tests {
     #[test]
     fn estimate_tracks_exact_jaccard() {
         let hasher = MinHasher::new(128, 42);
-        let mut state = 9u64;
-        let mut total_err = 0.0;
-        let mut worst: f64 = 0.0;
-        let n = 200;
-        for t in 0..n {
-            let size = 50 + (t * 7) % 400;
-            let shared = (size * (t % 10)) / 10;
-            let common: Vec<u64> = (0..shared).map(|_| splitmix64(&mut state)).collect();
-            let mut a = common.clone();
-            let mut b = common;
-            a.extend((shared..size).map(|_| splitmix64(&mut state)));
-            b.extend((shared..size).map(|_| splitmix64(&mut state)));
-            a.sort_unstable();
-            b.sort_unstable();
-            let exact = jaccard_and_containment(&a, &b).0;
-            let est = estimate_jaccard(&hasher.sign(&a), &hasher.sign(&b));
-            total_err += (est - exact).abs();
-            worst = worst.max((est - exact).abs());
-        }
-        let mean = total_err / n as f64;
+        let pairs = pairs_with_known_jaccard(200, 9);
+        let errors: Vec<f64> = pairs
+            .iter()
+            .map(|(a, b, exact)| (estimate_jaccard(&hasher.sign(a), &hasher.sign(b)) - exact).abs())
+            .collect();
+        let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+        let worst = errors.iter().copied().fold(0.0, f64::max);
         assert!(mean < 0.04, "mean abs error {mean}");
         assert!(worst < 0.2, "worst error {worst}");
     }
