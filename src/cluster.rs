@@ -125,26 +125,37 @@ pub fn guarded_clusters(
             done.push((kept, c));
         }
         if out.len() >= 2 {
-            let mut local = vec![u32::MAX; text_chars.len()];
-            for (i, &d) in out.iter().enumerate() {
-                local[d as usize] = i as u32;
-            }
+            // `out` is sorted: a document's local index is its position in it. Work stays
+            // proportional to the component, never to the corpus.
+            let local = |d: u32| out.binary_search(&d).ok();
             let inner: Vec<(u32, u32)> = comp_edges
                 .into_iter()
-                .filter(|&(a, b)| local[a as usize] != u32::MAX && local[b as usize] != u32::MAX)
+                .filter(|&(a, b)| local(a).is_some() && local(b).is_some())
                 .collect();
             let local_edges: Vec<(u32, u32)> = inner
                 .iter()
-                .map(|&(a, b)| (local[a as usize], local[b as usize]))
+                .map(|&(a, b)| {
+                    (
+                        local(a).expect("kept") as u32,
+                        local(b).expect("kept") as u32,
+                    )
+                })
                 .collect();
-            for g in components(out.len(), &local_edges) {
-                let g: Vec<u32> = g.into_iter().map(|i| out[i as usize]).collect();
-                let e = inner
-                    .iter()
-                    .copied()
-                    .filter(|&(a, _)| g.binary_search(&a).is_ok())
-                    .collect();
-                work.push((g, e));
+            let groups = components(out.len(), &local_edges);
+            let mut group_of = vec![usize::MAX; out.len()];
+            for (gi, g) in groups.iter().enumerate() {
+                for &i in g {
+                    group_of[i as usize] = gi;
+                }
+            }
+            let mut edges_of_group = vec![Vec::new(); groups.len()];
+            for (&edge, &(la, _)) in inner.iter().zip(&local_edges) {
+                if let Some(e) = edges_of_group.get_mut(group_of[la as usize]) {
+                    e.push(edge);
+                }
+            }
+            for (g, e) in groups.into_iter().zip(edges_of_group) {
+                work.push((g.into_iter().map(|i| out[i as usize]).collect(), e));
             }
         }
     }

@@ -502,9 +502,16 @@ pub fn run_with_progress(
         let t3 = Instant::now();
         progress(Progress::Stage("clustering"));
         let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
+        // The guard compares one center with each of its members in turn: keep the center's set.
+        let center: std::cell::RefCell<Option<(u32, Vec<u64>)>> = std::cell::RefCell::new(None);
         let guard = |c: u32, m: u32| {
-            let (sc, sm) = (store.set(c), store.set(m));
-            let (j, k) = jaccard_and_containment(&sc, &sm);
+            let mut cached = center.borrow_mut();
+            if cached.as_ref().is_none_or(|(d, _)| *d != c) {
+                *cached = Some((c, store.set(c).into_owned()));
+            }
+            let sc = &cached.as_ref().expect("just set").1;
+            let sm = store.set(m);
+            let (j, k) = jaccard_and_containment(sc, &sm);
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
             let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
             let smaller = sc.len().min(sm.len());
