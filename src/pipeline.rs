@@ -502,9 +502,20 @@ pub fn run_with_progress(
         let t3 = Instant::now();
         progress(Progress::Stage("clustering"));
         let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
+        // Scores of verified, allowed pairs: most members of a cluster are paired with its
+        // center directly, and their sets need not be read again.
+        let known = |x: u32, y: u32| {
+            pairs
+                .binary_search_by_key(&(x.min(y), x.max(y)), |p| (p.a, p.b))
+                .ok()
+                .map(|i| (pairs[i].jaccard, pairs[i].containment))
+        };
         // The guard compares one center with each of its members in turn: keep the center's set.
         let center: std::cell::RefCell<Option<(u32, Vec<u64>)>> = std::cell::RefCell::new(None);
         let guard = |c: u32, m: u32| {
+            if known(c, m).is_some() {
+                return true; // accepted by the rule and allowed by the outlet and date filters
+            }
             let mut cached = center.borrow_mut();
             if cached.as_ref().is_none_or(|(d, _)| *d != c) {
                 *cached = Some((c, store.set(c).into_owned()));
@@ -526,15 +537,18 @@ pub fn run_with_progress(
         let scored: Vec<ScoredCluster> = found
             .into_par_iter()
             .map(|c| {
-                let canon = store.set(c.canonical);
+                let mut canon: Option<std::borrow::Cow<[u64]>> = None;
                 let scores = c
                     .members
                     .iter()
                     .map(|&d| {
                         let (jaccard, containment) = if d == c.canonical {
                             (1.0, 1.0)
+                        } else if let Some(s) = known(c.canonical, d) {
+                            s
                         } else {
-                            jaccard_and_containment(&canon, &store.set(d))
+                            let canon = canon.get_or_insert_with(|| store.set(c.canonical));
+                            jaccard_and_containment(canon, &store.set(d))
                         };
                         MemberScore {
                             doc: d,
