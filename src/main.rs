@@ -33,7 +33,16 @@ fn main() -> ExitCode {
 }
 
 /// Opens the inputs and runs the pipeline, printing bad lines as they are found.
-fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Config)> {
+/// Runs the pipeline; returns the inputs (for the second reads), the outcome, the configuration
+/// and the thread pool it ran on (for the report).
+fn run(
+    common: &CommonArgs,
+) -> Result<(
+    InputSet,
+    Outcome,
+    neardup::config::Config,
+    rayon::ThreadPool,
+)> {
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
@@ -58,7 +67,7 @@ fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Confi
     if common.verbose {
         print_timings(&outcome);
     }
-    Ok((inputs, outcome, config))
+    Ok((inputs, outcome, config, pool))
 }
 
 /// A progress bar on stderr for the first pass, hidden with `--quiet` or when stderr is not a
@@ -92,15 +101,11 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 }
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let (inputs, outcome, config) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let members = members_needing_text(&outcome);
     let texts = pipeline::load_texts(&inputs, &outcome.meta, &members, &config)?;
-    let report = Report::new(
-        &outcome,
-        &config,
-        &input_names(&inputs),
-        &Texts::new(members, texts),
-    );
+    let texts = Texts::new(members, texts);
+    let report = pool.install(|| Report::new(&outcome, &config, &input_names(&inputs), &texts));
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
     let mut outputs = vec![(Output::create(args.out.as_deref())?, Format::Jsonl)];
@@ -142,7 +147,7 @@ enum Format {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, _) = run(&args.common)?;
+    let (inputs, outcome, _, _) = run(&args.common)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -179,7 +184,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     use neardup::eval::{self, TruthPair};
     use neardup::input::labels;
     use neardup::verify::Rule;
-    let (inputs, outcome, config) = run(&args.common)?;
+    let (inputs, outcome, config, _) = run(&args.common)?;
     let meta = &outcome.meta;
     let n = meta.len();
     let groups: Vec<Vec<u32>> = outcome
@@ -341,7 +346,7 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
 
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
-    let (_inputs, outcome, _config) = run(&args.common)?;
+    let (_inputs, outcome, _config, _) = run(&args.common)?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.json, &b, |w| b.write_table(w))

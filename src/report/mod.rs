@@ -40,6 +40,7 @@ use crate::lsh::Banding;
 use crate::pipeline::{Counts, Outcome};
 use crate::report::changes::{changes, Changes};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -363,10 +364,11 @@ impl Report {
         texts: &Texts,
     ) -> Report {
         let meta = &outcome.meta;
-        let mut wire_clusters = vec![0u64; SERVICES.len()];
+        // Clusters are independent: their records (attribution, changes) are made in parallel
+        // on the current rayon pool, in cluster order.
         let clusters: Vec<ClusterRecord> = outcome
             .clusters
-            .iter()
+            .par_iter()
             .map(|sc| {
                 let c = &sc.cluster;
                 // The cluster's wire: the service most members name.
@@ -382,9 +384,6 @@ impl Report {
                     .filter(|(_, &v)| v > 0)
                     .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
                     .map(|(i, _)| i);
-                if let Some(w) = wire_idx {
-                    wire_clusters[w] += 1;
-                }
                 let attributions: Vec<Option<Attribution>> = c
                     .members
                     .iter()
@@ -468,6 +467,16 @@ impl Report {
                 }
             })
             .collect();
+        let mut wire_clusters = vec![0u64; SERVICES.len()];
+        for c in &clusters {
+            if let Some(w) = &c.wire {
+                let i = SERVICES
+                    .iter()
+                    .position(|s| s.name == w.name)
+                    .expect("a wire of the table");
+                wire_clusters[i] += 1;
+            }
+        }
         let mut wire_docs = vec![0u64; SERVICES.len()];
         for m in meta {
             if let Some(w) = m.wire {
