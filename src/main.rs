@@ -103,7 +103,7 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config, pool) = run(&args.common)?;
     let members = members_needing_text(&outcome);
-    let texts = pipeline::load_texts(&inputs, &outcome.meta, &members, &config)?;
+    let texts = pipeline::load_docs(&inputs, &outcome.meta, &members, &config)?;
     let texts = Texts::new(members, texts);
     let report = pool.install(|| Report::new(&outcome, &config, &input_names(&inputs), &texts));
     // Create every output first, so that a bad path fails before anything is written; commit

@@ -6,7 +6,7 @@
 
 use crate::cluster::{guarded_clusters, Cluster};
 use crate::config::{Config, Mode};
-use crate::document::{DocMeta, Location};
+use crate::document::{DocMeta, Document, Location};
 use crate::error::{Error, Result};
 use crate::input::{jsonl::parse_record, Batch, InputSet};
 use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
@@ -94,8 +94,10 @@ enum Parsed {
 
 /// What the parallel part of the first pass makes of one document.
 struct Signing {
-    /// Metadata, its `location` still to be set.
+    /// Metadata, its outlet still to be shared.
     meta: DocMeta,
+    /// The outlet as read.
+    outlet: Option<String>,
     /// Shingle hashes in text order, repeats included (empty for a short document).
     hashes: Vec<u64>,
     /// Band keys (empty for a short document).
@@ -123,6 +125,12 @@ pub fn read_and_sign(
     let mut ids: HashMap<u64, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
     let mut id_overflow: HashMap<String, u32, Xxh3Builder> =
         HashMap::with_hasher(Xxh3Builder::new());
+    // One string per distinct outlet, shared by its documents.
+    let mut outlets: std::collections::HashMap<
+        std::sync::Arc<str>,
+        std::sync::Arc<str>,
+        Xxh3Builder,
+    > = std::collections::HashMap::with_hasher(Xxh3Builder::new());
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
         .collect();
@@ -163,15 +171,13 @@ pub fn read_and_sign(
                         day: rec.date.as_deref().and_then(crate::date::parse_day),
                         wire,
                         id,
-                        title: rec.title,
-                        outlet: rec.outlet,
-                        date: rec.date,
-                        url: rec.url,
+                        outlet: None,
                         location: line.location,
                         short: !signed,
                     };
                     Parsed::Doc(Box::new(Signing {
                         meta,
+                        outlet: rec.outlet,
                         hashes: if signed { hashes } else { Vec::new() },
                         keys,
                         samples,
@@ -208,7 +214,8 @@ pub fn read_and_sign(
                 continue;
             }
             let Signing {
-                meta,
+                mut meta,
+                outlet,
                 hashes,
                 keys,
                 samples,
@@ -222,6 +229,17 @@ pub fn read_and_sign(
                 signed.samples.add(next, &samples);
             }
             signed.keys.push(&keys);
+            meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
+                Some(shared) => std::sync::Arc::clone(shared),
+                None => {
+                    let shared: std::sync::Arc<str> = o.into();
+                    outlets.insert(
+                        std::sync::Arc::clone(&shared),
+                        std::sync::Arc::clone(&shared),
+                    );
+                    shared
+                }
+            });
             signed.meta.push(meta);
         }
         progress(Progress::Read {
@@ -346,24 +364,51 @@ pub fn load_texts(
     docs: &[u32],
     config: &Config,
 ) -> Result<Vec<String>> {
+    Ok(load_docs(inputs, meta, docs, config)?
+        .into_iter()
+        .map(|d| d.text)
+        .collect())
+}
+
+/// Second pass for reports: re-reads the documents `docs` and returns them whole (text, title,
+/// date, URL: what the first pass did not keep), in the order of `docs`.
+pub fn load_docs(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+) -> Result<Vec<Document>> {
     let mut wanted: Vec<(Location, usize)> = docs
         .iter()
         .enumerate()
         .map(|(i, &d)| (meta[d as usize].location, i))
         .collect();
     wanted.sort_unstable_by_key(|(l, _)| (l.input, l.offset));
-    let mut texts = vec![String::new(); docs.len()];
+    let mut out: Vec<Document> = docs
+        .iter()
+        .map(|&d| Document {
+            id: meta[d as usize].id.clone(),
+            text: String::new(),
+            title: None,
+            outlet: meta[d as usize].outlet.as_deref().map(str::to_string),
+            date: None,
+            url: None,
+        })
+        .collect();
     inputs.fetch(&wanted, |i, line| {
         let m = &meta[docs[i] as usize];
-        texts[i] = parse_record(line, &config.fields)
-            .map_err(|message| Error::InputChanged {
-                path: inputs.name(m.location.input).to_string(),
-                message: format!("line {}: {message}", m.location.line),
-            })?
-            .text;
+        let rec = parse_record(line, &config.fields).map_err(|message| Error::InputChanged {
+            path: inputs.name(m.location.input).to_string(),
+            message: format!("line {}: {message}", m.location.line),
+        })?;
+        let d = &mut out[i];
+        d.text = rec.text;
+        d.title = rec.title;
+        d.date = rec.date;
+        d.url = rec.url;
         Ok(())
     })?;
-    Ok(texts)
+    Ok(out)
 }
 
 /// True when the outlet and date options allow a match between documents `a` and `b`.

@@ -35,6 +35,7 @@ pub mod dedupe;
 pub mod html;
 
 use crate::config::Config;
+use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
 use crate::pipeline::{Counts, Outcome};
@@ -297,31 +298,47 @@ pub const MAX_SINGLES: usize = 500;
 #[derive(Debug, Default)]
 pub struct Texts {
     docs: Vec<u32>,
-    texts: Vec<String>,
+    loaded: Vec<Document>,
 }
 
 impl Texts {
-    /// Texts `texts[i]` of documents `docs[i]` (`docs` ascending).
-    pub fn new(docs: Vec<u32>, texts: Vec<String>) -> Texts {
-        assert_eq!(docs.len(), texts.len());
-        Texts { docs, texts }
+    /// Documents `loaded[i]` (read again from the input) of document numbers `docs[i]`
+    /// (`docs` ascending).
+    pub fn new(docs: Vec<u32>, loaded: Vec<Document>) -> Texts {
+        assert_eq!(docs.len(), loaded.len());
+        Texts { docs, loaded }
+    }
+
+    /// The whole document `d`, when loaded.
+    pub fn doc(&self, d: u32) -> Option<&Document> {
+        self.docs.binary_search(&d).ok().map(|i| &self.loaded[i])
     }
 
     /// The text of document `d`, or "" when not loaded.
     pub fn get(&self, d: u32) -> &str {
-        self.docs
-            .binary_search(&d)
-            .map_or("", |i| self.texts[i].as_str())
+        self.doc(d).map_or("", |doc| doc.text.as_str())
     }
 }
 
-/// The documents whose texts [`Report::new`] needs: every cluster member, ascending.
+/// The documents [`Report::new`] reads again, ascending: every cluster member, and the first
+/// [`MAX_SINGLES`] documents in no cluster that name a wire service (the report lists their
+/// titles).
 pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
     let mut v: Vec<u32> = outcome
         .clusters
         .iter()
         .flat_map(|c| c.cluster.members.iter().copied())
         .collect();
+    v.sort_unstable();
+    let singles: Vec<u32> = outcome
+        .meta
+        .iter()
+        .enumerate()
+        .filter(|&(d, m)| m.wire.is_some() && v.binary_search(&(d as u32)).is_err())
+        .map(|(d, _)| d as u32)
+        .take(MAX_SINGLES)
+        .collect();
+    v.extend(singles);
     v.sort_unstable();
     v
 }
@@ -338,7 +355,9 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-fn count_outlets<'a>(outlets: impl Iterator<Item = &'a Option<String>>) -> Vec<OutletCount> {
+fn count_outlets<'a>(
+    outlets: impl Iterator<Item = &'a Option<std::sync::Arc<str>>>,
+) -> Vec<OutletCount> {
     let mut counts: std::collections::BTreeMap<Option<&str>, usize> = Default::default();
     for o in outlets {
         *counts.entry(o.as_deref()).or_default() += 1;
@@ -409,7 +428,10 @@ impl Report {
                     .min()
                     .map(|(_, m)| Earliest {
                         id: meta[m as usize].id.clone(),
-                        date: meta[m as usize].date.clone().unwrap_or_default(),
+                        date: texts
+                            .doc(m)
+                            .and_then(|d| d.date.clone())
+                            .unwrap_or_default(),
                     });
                 let members: Vec<Member> = sc
                     .scores
@@ -417,12 +439,13 @@ impl Report {
                     .zip(attributions)
                     .map(|(s, a)| {
                         let m = &meta[s.doc as usize];
+                        let doc = texts.doc(s.doc);
                         Member {
                             id: m.id.clone(),
-                            outlet: m.outlet.clone(),
-                            title: m.title.clone(),
-                            date: m.date.clone(),
-                            url: m.url.clone(),
+                            outlet: m.outlet.as_deref().map(str::to_string),
+                            title: doc.and_then(|d| d.title.clone()),
+                            date: doc.and_then(|d| d.date.clone()),
+                            url: doc.and_then(|d| d.url.clone()),
                             input: input_names[m.location.input as usize].clone(),
                             line: m.location.line,
                             canonical: s.doc == c.canonical,
@@ -516,8 +539,8 @@ impl Report {
                 if singles.len() < MAX_SINGLES {
                     singles.push(Single {
                         id: m.id.clone(),
-                        outlet: m.outlet.clone(),
-                        title: m.title.clone(),
+                        outlet: m.outlet.as_deref().map(str::to_string),
+                        title: texts.doc(d as u32).and_then(|doc| doc.title.clone()),
                         wire: SERVICES[w as usize].name,
                     });
                 }
