@@ -226,7 +226,7 @@ pub fn read_and_sign(
                 .expect("spool open during the first pass");
             spool.push(&hashes)?;
             if !samples.is_empty() {
-                signed.samples.add(next, &samples);
+                signed.samples.add(next, &samples)?;
             }
             signed.keys.push(&keys);
             meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
@@ -512,6 +512,8 @@ pub struct Outcome {
     pub held_bytes: usize,
     /// Bytes of shingle sets spooled to a temporary file for verification.
     pub spool_bytes: u64,
+    /// Bytes of sampled shingles spilled to temporary files (containment mode, large inputs).
+    pub sample_spill_bytes: u64,
 }
 
 /// Runs every stage on `pool`. Bad lines go to `on_bad` as they are found.
@@ -544,9 +546,10 @@ pub fn run_with_progress(
             oversized_buckets,
         } = candidate_pairs_from_keys(&signed.keys, &docs, config.max_bucket);
         let mut boilerplate_samples = 0;
+        let sample_spill_bytes = signed.samples.spilled_bytes();
         if config.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
-            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df);
+            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df)?;
             boilerplate_samples = boiler;
             candidates.extend(contained);
             candidates.par_sort_unstable();
@@ -659,6 +662,7 @@ pub fn run_with_progress(
             banding,
             held_bytes,
             spool_bytes,
+            sample_spill_bytes,
         })
     })
 }
