@@ -85,6 +85,22 @@ fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
     bar
 }
 
+/// Says on stderr what was read but is not an article: web archive records (requests,
+/// redirects, images...) and files of other types in directories.
+fn print_skipped(inputs: &InputSet, records: u64) {
+    if records > 0 {
+        eprintln!("neardup: skipped {records} web archive records that are not articles (requests, metadata, redirects, non-HTML responses)");
+    }
+    let files = inputs.skipped_files();
+    if let Some(first) = files.first() {
+        eprintln!(
+            "neardup: skipped {} files of other types in directories (first: {})",
+            files.len(),
+            first.display()
+        );
+    }
+}
+
 fn input_names(inputs: &InputSet) -> Vec<String> {
     (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
@@ -130,6 +146,7 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
             "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
             c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
         );
+        print_skipped(&inputs, c.skipped);
     }
     Ok(())
 }
@@ -142,7 +159,7 @@ enum Format {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, _) = run(&args.common)?;
+    let (inputs, outcome, config) = run(&args.common)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -161,6 +178,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         removed.as_mut().map(|r| r.writer()),
         &kept_name,
         &removed_name,
+        &config,
     )?;
     if let Some(r) = removed {
         r.commit()?;
@@ -171,6 +189,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
             counts.read, counts.kept, counts.removed, counts.rejected, outcome.counts.short, outcome.counts.clusters
         );
+        print_skipped(&inputs, counts.skipped);
     }
     Ok(())
 }

@@ -6,9 +6,9 @@
 
 use crate::cluster::{guarded_clusters, Cluster};
 use crate::config::{Config, Mode};
-use crate::document::{DocMeta, Document, Location};
+use crate::document::{DocMeta, Document, Location, Unit};
 use crate::error::{Error, Result};
-use crate::input::{jsonl::parse_record, Batch, InputSet};
+use crate::input::{self, jsonl::Record, Batch, Content, InputSet};
 use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
 use crate::minhash::MinHasher;
 use crate::shingle::Shingles;
@@ -23,20 +23,28 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3Builder};
 /// Bytes of input lines parsed and signed together in parallel.
 const BATCH_BYTES: usize = 2 << 20;
 
-/// A line that could not be used as a document.
+/// A line (or WARC record, or file) that could not be used as a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadLine {
     /// Input name.
     pub input: String,
-    /// 1-based line number.
+    /// 1-based line number (record number in a web archive).
     pub line: u64,
+    /// What `line` counts.
+    pub unit: Unit,
     /// What is wrong.
     pub message: String,
 }
 
 impl std::fmt::Display for BadLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.input, self.line, self.message)
+        write!(
+            f,
+            "{}{}: {}",
+            self.input,
+            self.unit.after_name(self.line),
+            self.message
+        )
     }
 }
 
@@ -66,10 +74,12 @@ pub struct Signed {
     pub meta: Vec<DocMeta>,
     /// The LSH band keys of each document (zeros for short documents, which are never banded).
     pub keys: BandKeys,
-    /// Non-blank lines read.
+    /// Non-blank lines (and web archive records, and files) read.
     pub read: u64,
     /// Lines rejected.
     pub rejected: u64,
+    /// Web archive records that are not articles (requests, metadata, redirects, images...).
+    pub skipped: u64,
     /// Bytes of input lines read.
     pub bytes: u64,
     /// Sampled shingles of each signed document (containment mode only).
@@ -87,8 +97,9 @@ impl Signed {
     }
 }
 
-enum Parsed {
+enum Signing {
     Bad(String),
+    Skipped,
     Doc(Box<Document>, Vec<u64>, Vec<u64>, Option<u8>, Vec<u64>),
 }
 
@@ -114,69 +125,88 @@ pub fn read_and_sign(
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
         .collect();
+    // What a location's line counts, per input, as its units arrive (settled by the reader).
+    let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
     inputs.scan(BATCH_BYTES, |batch: &Batch| {
-        let parsed: Vec<Parsed> = batch
+        let parsed: Vec<Signing> = batch
             .lines()
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|line| match parse_record(line.bytes, &config.fields) {
-                Err(m) => Parsed::Bad(m),
-                Ok(rec) => {
-                    let s = shingle_text(&rec.text, config);
-                    let signed = s.hashes.len() >= config.min_shingles;
-                    let sig = if signed {
-                        BandKeys::of_row(&hasher.sign(&s.hashes), banding)
-                    } else {
-                        Vec::new()
-                    };
-                    let samples = if signed && config.mode == Mode::Containment {
-                        crate::contain::sample(&s.hashes, config.sample_every)
-                    } else {
-                        Vec::new()
-                    };
-                    let id = rec.id.unwrap_or_else(|| {
-                        format!(
-                            "{}:{}",
-                            names[line.location.input as usize], line.location.line
-                        )
-                    });
-                    let wire =
-                        crate::wire::attribute(&rec.text, rec.outlet.as_deref()).map(|a| a.service);
-                    let doc = Document {
-                        id,
-                        text: rec.text,
-                        title: rec.title,
-                        outlet: rec.outlet,
-                        date: rec.date,
-                        url: rec.url,
-                    };
-                    Parsed::Doc(Box::new(doc), s.hashes, sig, wire, samples)
-                }
+            .map(|line| match line.content {
+                Content::Bad(m) => Signing::Bad(m.to_string()),
+                Content::Skipped => Signing::Skipped,
+                Content::Bytes(bytes) => match input::parse(line.format, bytes, &config.fields) {
+                    Err(m) => Signing::Bad(m),
+                    Ok(input::Parsed::Skip(_)) => Signing::Skipped,
+                    Ok(input::Parsed::Doc(rec)) => {
+                        let s = shingle_text(&rec.text, config);
+                        let signed = s.hashes.len() >= config.min_shingles;
+                        let sig = if signed {
+                            BandKeys::of_row(&hasher.sign(&s.hashes), banding)
+                        } else {
+                            Vec::new()
+                        };
+                        let samples = if signed && config.mode == Mode::Containment {
+                            crate::contain::sample(&s.hashes, config.sample_every)
+                        } else {
+                            Vec::new()
+                        };
+                        let id = rec.id.unwrap_or_else(|| {
+                            let name = &names[line.location.input as usize];
+                            match line.format.unit() {
+                                Unit::File => name.clone(),
+                                Unit::Line | Unit::Record => {
+                                    format!("{name}:{}", line.location.line)
+                                }
+                            }
+                        });
+                        let wire = crate::wire::attribute(&rec.text, rec.outlet.as_deref())
+                            .map(|a| a.service);
+                        let doc = Document {
+                            id,
+                            text: rec.text,
+                            title: rec.title,
+                            outlet: rec.outlet,
+                            date: rec.date,
+                            url: rec.url,
+                        };
+                        Signing::Doc(Box::new(doc), s.hashes, sig, wire, samples)
+                    }
+                },
             })
             .collect();
         for (line, p) in batch.lines().zip(parsed) {
             signed.read += 1;
             signed.bytes += u64::from(line.location.len);
             let loc = line.location;
+            let unit = line.format.unit();
+            units[loc.input as usize] = unit;
             let bad = |message: String| BadLine {
                 input: names[loc.input as usize].clone(),
                 line: loc.line,
+                unit,
                 message,
             };
             let (doc, set, sig, wire, samples) = match p {
-                Parsed::Bad(m) => {
+                Signing::Bad(m) => {
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
-                Parsed::Doc(d, n, s, w, x) => (d, n, s, w, x),
+                Signing::Skipped => {
+                    signed.skipped += 1;
+                    continue;
+                }
+                Signing::Doc(d, n, s, w, x) => (d, n, s, w, x),
             };
             let next = signed.meta.len() as u32;
             if let Some(first) = insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.id, next)
             {
                 let f = &signed.meta[first as usize].location;
                 let m = format!(
-                    "duplicate id {:?} (first on {}:{})",
-                    doc.id, names[f.input as usize], f.line
+                    "duplicate id {:?} (first on {}{})",
+                    doc.id,
+                    names[f.input as usize],
+                    units[f.input as usize].after_name(f.line)
                 );
                 reject(&mut signed, bad(m), config, on_bad)?;
                 continue;
@@ -235,6 +265,7 @@ fn reject(
         return Err(Error::BadLine {
             path: bad.input,
             line: bad.line,
+            unit: bad.unit,
             message: bad.message,
         });
     }
@@ -272,6 +303,21 @@ fn insert_id(
     }
 }
 
+/// Parses again a unit read back by location: it was a document in the first pass, so anything
+/// else means the input changed.
+pub fn reparse(inputs: &InputSet, m: &DocMeta, bytes: &[u8], config: &Config) -> Result<Record> {
+    let i = m.location.input;
+    let format = inputs.format(i);
+    let changed = |message: String| Error::InputChanged {
+        path: inputs.name(i).to_string(),
+        message: format!("{}: {message}", format.unit().describe(m.location.line)),
+    };
+    match input::parse(format, bytes, &config.fields).map_err(changed)? {
+        input::Parsed::Doc(rec) => Ok(rec),
+        input::Parsed::Skip(why) => Err(changed(format!("no longer a document ({why})"))),
+    }
+}
+
 /// Second pass: re-reads the documents `docs` (ascending) and returns their shingle sets.
 pub fn load_shingles(
     inputs: &InputSet,
@@ -291,13 +337,8 @@ pub fn load_shingles(
         let sets: Vec<(u32, Result<Vec<u64>>)> = pending
             .par_iter()
             .map(|(d, line)| {
-                let m = &meta[*d as usize];
-                let r = parse_record(line, &config.fields)
-                    .map(|rec| shingle_text(&rec.text, config).hashes)
-                    .map_err(|message| Error::InputChanged {
-                        path: inputs.name(m.location.input).to_string(),
-                        message: format!("line {}: {message}", m.location.line),
-                    });
+                let r = reparse(inputs, &meta[*d as usize], line, config)
+                    .map(|rec| shingle_text(&rec.text, config).hashes);
                 (*d, r)
             })
             .collect();
@@ -335,13 +376,7 @@ pub fn load_texts(
     wanted.sort_unstable_by_key(|(l, _)| (l.input, l.offset));
     let mut texts = vec![String::new(); docs.len()];
     inputs.fetch(&wanted, |i, line| {
-        let m = &meta[docs[i] as usize];
-        texts[i] = parse_record(line, &config.fields)
-            .map_err(|message| Error::InputChanged {
-                path: inputs.name(m.location.input).to_string(),
-                message: format!("line {}: {message}", m.location.line),
-            })?
-            .text;
+        texts[i] = reparse(inputs, &meta[docs[i] as usize], line, config)?.text;
         Ok(())
     })?;
     Ok(texts)
@@ -377,15 +412,20 @@ pub struct Timings {
     pub cluster: Duration,
 }
 
-/// Counts of one run; every input line is a document or rejected.
+/// Counts of one run; every input line (or web archive record, or file) is a document, rejected
+/// or skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
-    /// Non-blank input lines read.
+    /// Non-blank input lines (and web archive records, and whole files) read.
     pub read: u64,
-    /// Lines that became documents (`read - rejected`).
+    /// Lines that became documents (`read - rejected - skipped`).
     pub documents: u64,
     /// Lines that could not be read as documents.
     pub rejected: u64,
+    /// Web archive records that are not articles: requests, metadata, redirects, images...
+    pub skipped: u64,
+    /// Files in the named directories not read, their names giving no format neardup reads.
+    pub skipped_files: u64,
     /// Documents too short to compare (fewer than `min_shingles` shingles).
     pub short: u64,
     /// Candidate pairs from LSH.
@@ -567,6 +607,8 @@ pub fn run_with_progress(
             read: signed.read,
             documents: signed.meta.len() as u64,
             rejected: signed.rejected,
+            skipped: signed.skipped,
+            skipped_files: inputs.skipped_files().len() as u64,
             short: signed.meta.iter().filter(|m| m.short).count() as u64,
             candidate_pairs: candidates.len() as u64,
             verified_pairs,

@@ -1,14 +1,23 @@
 //! The dedupe outputs: kept records unchanged, removed records with where they went.
 //!
 //! Owns: choosing, for every document, kept or removed, and writing the input records again in
-//! input order. Must not: change a kept record (its bytes are copied as read) or drop a
-//! document: `read = kept + removed + rejected`.
+//! input order. Must not: change a kept JSON Lines record (its bytes are copied as read) or drop
+//! a document: `read = kept + removed + rejected + skipped`.
+//!
+//! Inputs that are not JSON Lines are written as JSON Lines too: a `.json` file holding one
+//! object is written on one line (the same object, compacted); a web archive record, an HTML
+//! page or a text file is written as the document extracted from it, an object with the
+//! configured field names (`id`, `title`, `outlet`, `date`, `url`, `text`; absent ones left
+//! out). So `neardup dedupe crawl.warc.gz --out kept.jsonl` gives the deduplicated articles of
+//! a crawl.
 
-use crate::document::Location;
+use crate::config::Config;
+use crate::document::{DocMeta, Location};
 use crate::error::{Error, Result};
-use crate::input::InputSet;
+use crate::input::{Format, InputSet};
 use crate::pipeline::Outcome;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// The accounting of a dedupe pass.
@@ -23,6 +32,8 @@ pub struct DedupeCounts {
     pub removed: u64,
     /// Lines that could not be read as documents (reported on the way, written nowhere).
     pub rejected: u64,
+    /// Web archive records that are not articles (written nowhere).
+    pub skipped: u64,
 }
 
 /// For each document, `Some((cluster number, canonical document))` when it is removed.
@@ -68,6 +79,50 @@ pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>
     serde_json::to_vec(&obj).map_err(|e| e.to_string())
 }
 
+/// The JSON Lines record written for a document read from `bytes`: the bytes themselves for
+/// JSON Lines, else one line of JSON (see the module docs).
+pub fn output_record<'a>(
+    inputs: &InputSet,
+    meta: &DocMeta,
+    bytes: &'a [u8],
+    config: &Config,
+) -> Result<Cow<'a, [u8]>> {
+    let changed = |message: String| Error::InputChanged {
+        path: inputs.name(meta.location.input).to_string(),
+        message,
+    };
+    match inputs.format(meta.location.input) {
+        Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
+        Format::JsonDoc => {
+            let v: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| changed(e.to_string()))?;
+            Ok(Cow::Owned(
+                serde_json::to_vec(&v).map_err(|e| changed(e.to_string()))?,
+            ))
+        }
+        Format::Text | Format::Html | Format::Warc => {
+            let rec = crate::pipeline::reparse(inputs, meta, bytes, config)?;
+            let f = &config.fields;
+            let mut obj = serde_json::Map::new();
+            obj.insert(f.id.clone(), meta.id.clone().into());
+            for (name, value) in [
+                (&f.title, rec.title),
+                (&f.outlet, rec.outlet),
+                (&f.date, rec.date),
+                (&f.url, rec.url),
+            ] {
+                if let Some(v) = value {
+                    obj.insert(name.clone(), v.into());
+                }
+            }
+            obj.insert(f.text.clone(), rec.text.into());
+            Ok(Cow::Owned(
+                serde_json::to_vec(&obj).map_err(|e| changed(e.to_string()))?,
+            ))
+        }
+    }
+}
+
 /// Re-reads every document and writes it to `kept`, or to `removed` (when given) with
 /// `duplicate_of` and `cluster` added. Returns the accounting.
 pub fn write_dedupe(
@@ -77,11 +132,13 @@ pub fn write_dedupe(
     mut removed: Option<&mut dyn Write>,
     kept_name: &str,
     removed_name: &str,
+    config: &Config,
 ) -> Result<DedupeCounts> {
     let fate = removals(outcome);
     let mut counts = DedupeCounts {
         read: outcome.counts.read,
         rejected: outcome.counts.rejected,
+        skipped: outcome.counts.skipped,
         ..DedupeCounts::default()
     };
     let wanted: Vec<(Location, u32)> = outcome
@@ -90,7 +147,8 @@ pub fn write_dedupe(
         .enumerate()
         .map(|(i, m)| (m.location, i as u32))
         .collect();
-    inputs.fetch(&wanted, |d, line| {
+    inputs.fetch(&wanted, |d, bytes| {
+        let line = &output_record(inputs, &outcome.meta[d as usize], bytes, config)?[..];
         match fate[d as usize] {
             None => {
                 counts.kept += 1;
@@ -115,7 +173,10 @@ pub fn write_dedupe(
         }
         Ok(())
     })?;
-    debug_assert_eq!(counts.read, counts.kept + counts.removed + counts.rejected);
+    debug_assert_eq!(
+        counts.read,
+        counts.kept + counts.removed + counts.rejected + counts.skipped
+    );
     Ok(counts)
 }
 
