@@ -322,9 +322,17 @@ pub fn extract(html: &str) -> Page {
         .or(body)
         .unwrap_or(doc.tree.root());
     let mut blocks = Blocks::default();
-    walk(container, &mut blocks, 0);
+    walk(container, &mut blocks, 0, true);
     blocks.flush();
     page.text = blocks.out;
+    // Class names are a guess: when they left out most of the container's paragraph text (a
+    // wrapper named "main-nav-open", say), read the container again trusting tags and roles only.
+    if page.text.len() * 3 < paragraph_chars(container) {
+        let mut blocks = Blocks::default();
+        walk(container, &mut blocks, 0, false);
+        blocks.flush();
+        page.text = blocks.out;
+    }
     page
 }
 
@@ -375,8 +383,8 @@ fn json_ld_date(script: &str) -> Option<String> {
     Some(collapse(&rest[..end])).filter(|d| !d.is_empty())
 }
 
-/// True when an element is page furniture by its role, class or id.
-fn is_furniture(e: &scraper::node::Element) -> bool {
+/// True when an element is page furniture by its role, or (when `by_class`) its class or id.
+fn is_furniture(e: &scraper::node::Element, by_class: bool) -> bool {
     if let Some(role) = e.attr("role") {
         if DROPPED_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r)) {
             return true;
@@ -385,8 +393,21 @@ fn is_furniture(e: &scraper::node::Element) -> bool {
     if e.attr("aria-hidden") == Some("true") || e.attr("hidden").is_some() {
         return true;
     }
-    let names = e.attr("class").into_iter().chain(e.attr("id"));
-    for name in names {
+    if !by_class {
+        return false;
+    }
+    let classes = e.attr("class").unwrap_or("").split_ascii_whitespace();
+    for name in classes.chain(e.attr("id")) {
+        // State modifiers name what is beside the element, not the element: "has-sidebar".
+        let lower = name.to_ascii_lowercase();
+        if [
+            "has-", "has_", "with-", "no-", "is-", "js-", "show-", "hide-",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        {
+            continue;
+        }
         for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
             if !word.is_empty()
                 && word.len() <= 14
@@ -443,13 +464,13 @@ impl Blocks {
     }
 }
 
-fn walk(node: NodeRef<'_, Node>, blocks: &mut Blocks, depth: usize) {
+fn walk(node: NodeRef<'_, Node>, blocks: &mut Blocks, depth: usize, by_class: bool) {
     for child in node.children() {
         match child.value() {
             Node::Text(t) => blocks.text(t, false),
             Node::Element(e) => {
                 let name = e.name();
-                if DROPPED.contains(&name) || is_furniture(e) {
+                if DROPPED.contains(&name) || is_furniture(e, by_class) {
                     continue;
                 }
                 let block = BLOCKS.contains(&name);
@@ -459,7 +480,7 @@ fn walk(node: NodeRef<'_, Node>, blocks: &mut Blocks, depth: usize) {
                 if name == "a" {
                     walk_link(child, blocks);
                 } else if depth < 512 {
-                    walk(child, blocks, depth + 1);
+                    walk(child, blocks, depth + 1, by_class);
                 }
                 if block {
                     blocks.flush();
@@ -542,6 +563,22 @@ mod tests {
         assert_eq!(p.text, "First line\nsecond line\nthird & last");
         assert_eq!(extract("").text, "");
         assert_eq!(extract("plain words").text, "plain words");
+    }
+
+    #[test]
+    fn a_wrapper_with_a_furniture_class_does_not_lose_the_story() {
+        let story = "<p>One long paragraph of the story that must be kept whatever the class.</p>";
+        // A modifier class is not furniture.
+        let p = extract(&format!(
+            "<body><div class=\"page has-sidebar\">{story}</div></body>"
+        ));
+        assert!(p.text.starts_with("One long paragraph"), "{:?}", p.text);
+        // A wrapper whose class looks like furniture: read again by tags and roles only.
+        let p = extract(&format!(
+            "<body><div class=\"layout menu-open\">{story}<nav><p>Home</p></nav></div></body>"
+        ));
+        assert!(p.text.starts_with("One long paragraph"), "{:?}", p.text);
+        assert!(!p.text.contains("Home"));
     }
 
     #[test]

@@ -396,12 +396,6 @@ impl InputSet {
         self.sources[i as usize].format
     }
 
-    /// Where unit `line` of input `i` is, in words: `file:12`, `file: record 12`, `file`.
-    pub fn place(&self, i: u32, line: u64) -> String {
-        let s = &self.sources[i as usize];
-        format!("{}{}", s.name, s.format.unit().after_name(line))
-    }
-
     /// The first pass: reads every input in order and hands its units to `f` in batches of
     /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
     /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
