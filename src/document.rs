@@ -96,8 +96,6 @@ pub struct DocMeta {
     pub location: Location,
     /// Length of the text in characters (the canonical member of a cluster is the longest).
     pub text_chars: u32,
-    /// Number of distinct shingles.
-    pub shingles: u32,
     /// The publication date as days since 0001-01-01, when the date could be read.
     pub day: Option<i32>,
     /// The wire service the text names (index into [`crate::wire::SERVICES`]).

@@ -6,7 +6,7 @@
 
 use crate::cluster::{guarded_clusters, Cluster};
 use crate::config::{Config, Mode};
-use crate::document::{DocMeta, Document, Location, Unit};
+use crate::document::{DocMeta, Location, Unit};
 use crate::error::{Error, Result};
 use crate::input::{self, jsonl::Record, Batch, Content, InputSet};
 use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
@@ -97,10 +97,22 @@ impl Signed {
     }
 }
 
-enum Signing {
+enum Parsed {
     Bad(String),
     Skipped,
-    Doc(Box<Document>, Vec<u64>, Vec<u64>, Option<u8>, Vec<u64>),
+    Doc(Box<Signing>),
+}
+
+/// What the parallel part of the first pass makes of one document.
+struct Signing {
+    /// Metadata, its `location` still to be set.
+    meta: DocMeta,
+    /// Shingle hashes in text order, repeats included (empty for a short document).
+    hashes: Vec<u64>,
+    /// Band keys (empty for a short document).
+    keys: Vec<u64>,
+    /// Sampled shingles, sorted and distinct (containment mode).
+    samples: Vec<u64>,
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches, and
@@ -128,26 +140,30 @@ pub fn read_and_sign(
     // What a location's line counts, per input, as its units arrive (settled by the reader).
     let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
     inputs.scan(BATCH_BYTES, |batch: &Batch| {
-        let parsed: Vec<Signing> = batch
+        let parsed: Vec<Parsed> = batch
             .lines()
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|line| match line.content {
-                Content::Bad(m) => Signing::Bad(m.to_string()),
-                Content::Skipped => Signing::Skipped,
+                Content::Bad(m) => Parsed::Bad(m.to_string()),
+                Content::Skipped => Parsed::Skipped,
                 Content::Bytes(bytes) => match input::parse(line.format, bytes, &config.fields) {
-                    Err(m) => Signing::Bad(m),
-                    Ok(input::Parsed::Skip(_)) => Signing::Skipped,
+                    Err(m) => Parsed::Bad(m),
+                    Ok(input::Parsed::Skip(_)) => Parsed::Skipped,
                     Ok(input::Parsed::Doc(rec)) => {
-                        let s = shingle_text(&rec.text, config);
-                        let signed = s.hashes.len() >= config.min_shingles;
-                        let sig = if signed {
-                            BandKeys::of_row(&hasher.sign(&s.hashes), banding)
+                        let hashes =
+                            crate::shingle::shingle_hashes(&rec.text, config.shingle, config.seed);
+                        let signed = crate::shingle::has_distinct(&hashes, config.min_shingles);
+                        let keys = if signed {
+                            BandKeys::of_row(&hasher.sign(&hashes), banding)
                         } else {
                             Vec::new()
                         };
                         let samples = if signed && config.mode == Mode::Containment {
-                            crate::contain::sample(&s.hashes, config.sample_every)
+                            let mut x = crate::contain::sample(&hashes, config.sample_every);
+                            x.sort_unstable();
+                            x.dedup();
+                            x
                         } else {
                             Vec::new()
                         };
@@ -162,15 +178,24 @@ pub fn read_and_sign(
                         });
                         let wire = crate::wire::attribute(&rec.text, rec.outlet.as_deref())
                             .map(|a| a.service);
-                        let doc = Document {
+                        let meta = DocMeta {
+                            text_chars: rec.text.chars().count() as u32,
+                            day: rec.date.as_deref().and_then(crate::date::parse_day),
+                            wire,
                             id,
-                            text: rec.text,
                             title: rec.title,
                             outlet: rec.outlet,
                             date: rec.date,
                             url: rec.url,
+                            location: line.location,
+                            short: !signed,
                         };
-                        Signing::Doc(Box::new(doc), s.hashes, sig, wire, samples)
+                        Parsed::Doc(Box::new(Signing {
+                            meta,
+                            hashes: if signed { hashes } else { Vec::new() },
+                            keys,
+                            samples,
+                        }))
                     }
                 },
             })
@@ -187,53 +212,47 @@ pub fn read_and_sign(
                 unit,
                 message,
             };
-            let (doc, set, sig, wire, samples) = match p {
-                Signing::Bad(m) => {
+            let doc = match p {
+                Parsed::Bad(m) => {
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
-                Signing::Skipped => {
+                Parsed::Skipped => {
                     signed.skipped += 1;
                     continue;
                 }
-                Signing::Doc(d, n, s, w, x) => (d, n, s, w, x),
+                Parsed::Doc(d) => d,
             };
             let next = signed.meta.len() as u32;
-            if let Some(first) = insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.id, next)
+            if let Some(first) =
+                insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.meta.id, next)
             {
                 let f = &signed.meta[first as usize].location;
                 let m = format!(
                     "duplicate id {:?} (first on {}{})",
-                    doc.id,
+                    doc.meta.id,
                     names[f.input as usize],
                     units[f.input as usize].after_name(f.line)
                 );
                 reject(&mut signed, bad(m), config, on_bad)?;
                 continue;
             }
-            let short = sig.is_empty();
+            let Signing {
+                meta,
+                hashes,
+                keys,
+                samples,
+            } = *doc;
             let spool = signed
                 .sets
                 .as_mut()
                 .expect("spool open during the first pass");
-            spool.push(if short { &[] } else { &set })?;
+            spool.push(&hashes)?;
             if !samples.is_empty() {
                 signed.samples.add(next, &samples);
             }
-            signed.keys.push(&sig);
-            signed.meta.push(DocMeta {
-                text_chars: doc.text.chars().count() as u32,
-                day: doc.date.as_deref().and_then(crate::date::parse_day),
-                wire,
-                id: doc.id,
-                title: doc.title,
-                outlet: doc.outlet,
-                date: doc.date,
-                url: doc.url,
-                location: loc,
-                shingles: set.len() as u32,
-                short,
-            });
+            signed.keys.push(&keys);
+            signed.meta.push(meta);
         }
         progress(Progress::Read {
             bytes: signed.bytes,

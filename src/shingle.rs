@@ -200,43 +200,176 @@ fn ascii_spans<'a>(
 /// fast path for ASCII text cut into words, which splits, lower-cases and hashes in one pass
 /// without building the normalized string (a property test checks the two agree).
 pub fn shingles_of_text(text: &str, mode: ShingleMode, seed: u64) -> Shingles {
+    let (tokenization, mut hashes) = raw_shingles(text, mode, seed);
+    hashes.sort_unstable();
+    hashes.dedup();
+    Shingles {
+        tokenization,
+        hashes,
+    }
+}
+
+/// The shingle hashes of [`shingles_of_text`] in text order, repeats included: the set before
+/// it is sorted and deduplicated, for callers that only need the set's minima (MinHash) or
+/// sort later (the pipeline sorts a set only when a candidate pair needs it).
+pub fn shingle_hashes(text: &str, mode: ShingleMode, seed: u64) -> Vec<u64> {
+    raw_shingles(text, mode, seed).1
+}
+
+/// True when `hashes` holds at least `n` distinct values; stops as soon as it has seen them.
+pub fn has_distinct(hashes: &[u64], n: usize) -> bool {
+    if hashes.len() < n {
+        return false;
+    }
+    if n > 64 {
+        let mut sorted = hashes.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        return sorted.len() >= n;
+    }
+    let mut seen: Vec<u64> = Vec::with_capacity(n);
+    for &h in hashes {
+        if !seen.contains(&h) {
+            seen.push(h);
+            if seen.len() >= n {
+                return true;
+            }
+        }
+    }
+    n == 0
+}
+
+fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<u64>) {
     let k = match mode {
         ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
         ShingleMode::Chars(_) => 0,
     };
     if k == 0 || !text.is_ascii() {
-        return shingles(&crate::normalize::normalize(text), mode, seed);
+        let normalized = crate::normalize::normalize(text);
+        let tokenization = choose(&normalized, mode);
+        let hashes = match tokenization {
+            Tokenization::Words(k) => word_shingles(&normalized, k, seed),
+            Tokenization::Chars(n) => char_shingles(&normalized, n, seed),
+        };
+        return (tokenization, hashes);
     }
-    let bytes = text.as_bytes();
-    let mut word = Vec::with_capacity(32);
-    // Raw ASCII classes are those of normalized text, with the backtick joining like the
-    // apostrophe it is normalized to.
-    let words: Vec<u64> = ascii_spans(bytes, &RAW_CLASSES)
-        .map(|(a, b)| {
-            let fold = |c: u8| match c {
+    let words = raw_ascii_word_hashes(text.as_bytes(), seed);
+    (Tokenization::Words(k), window_hashes(&words, k, seed))
+}
+
+/// Flags of a byte for [`raw_ascii_word_hashes`]: what [`RAW_CLASSES`] says, as bits.
+const WORD: u8 = 1;
+const ALNUM: u8 = 2;
+const LETTER: u8 = 4;
+const DIGIT: u8 = 8;
+const MID_LETTER: u8 = 16;
+const MID_NUM_LET: u8 = 32;
+const MID_NUM: u8 = 64;
+/// The backtick, normalized to an apostrophe.
+const TICK: u8 = 128;
+
+/// [`RAW_CLASSES`] as flag bits.
+static RAW_FLAGS: [u8; 256] = flags();
+
+const fn flags() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match RAW_CLASSES[i] {
+            Class::Letter => WORD | ALNUM | LETTER,
+            Class::Digit => WORD | ALNUM | DIGIT,
+            Class::Underscore => WORD,
+            Class::MidLetter => MID_LETTER,
+            Class::MidNumLet => MID_NUM_LET,
+            Class::MidNum => MID_NUM,
+            Class::Other => 0,
+        };
+        if i == b'`' as usize {
+            t[i] |= TICK;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// Lower-cases the ASCII letters among the 8 bytes of `x` at once (bytes below 0x80 only).
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let at_least_a = x.wrapping_add(ONES * (0x80 - b'A' as u64));
+    let above_z = x.wrapping_add(ONES * (0x80 - b'Z' as u64 - 1));
+    let upper = at_least_a & !above_z & (ONES * 0x80);
+    x | (upper >> 2)
+}
+
+/// The [`word_hash`] of each word of raw ASCII text, lower-cased and with backticks read as
+/// apostrophes: what splitting the normalized text with [`ascii_words`] and hashing each word
+/// gives, in one tight pass (words as [`ascii_spans`] finds them with [`RAW_CLASSES`]; short
+/// words are loaded 8 bytes at a time and lower-cased together).
+fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
+    let n = b.len();
+    let mut words = Vec::with_capacity(n / 5 + 1);
+    let mut long = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let first = RAW_FLAGS[b[i] as usize];
+        if first & WORD == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut seen = first;
+        let mut prev = first;
+        i += 1;
+        while i < n {
+            let f = RAW_FLAGS[b[i] as usize];
+            if f & WORD != 0 {
+                seen |= f;
+                prev = f;
+                i += 1;
+                continue;
+            }
+            if f & (MID_LETTER | MID_NUM_LET | MID_NUM) != 0 && i + 1 < n {
+                let after = RAW_FLAGS[b[i + 1] as usize];
+                let joins = (prev & LETTER != 0
+                    && f & (MID_LETTER | MID_NUM_LET) != 0
+                    && after & LETTER != 0)
+                    || (prev & DIGIT != 0
+                        && f & (MID_NUM | MID_NUM_LET) != 0
+                        && after & DIGIT != 0);
+                if joins {
+                    seen |= f | after;
+                    prev = after;
+                    i += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        if seen & ALNUM == 0 {
+            continue;
+        }
+        let word = &b[start..i];
+        let len = word.len();
+        if len <= 8 && seen & TICK == 0 {
+            let packed = if start + 8 <= n {
+                let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
+                raw & (u64::MAX >> (64 - 8 * len))
+            } else {
+                word.iter()
+                    .enumerate()
+                    .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
+            };
+            words.push(short_word_hash(lower8(packed), len, seed));
+        } else {
+            long.clear();
+            long.extend(word.iter().map(|&c| match c {
                 b'`' => b'\'',
                 c => c.to_ascii_lowercase(),
-            };
-            if b - a <= 8 {
-                let packed = bytes[a..b]
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |acc, (i, &c)| acc | u64::from(fold(c)) << (8 * i));
-                short_word_hash(packed, b - a, seed)
-            } else {
-                word.clear();
-                word.extend(bytes[a..b].iter().map(|&c| fold(c)));
-                word_hash(&word, seed)
-            }
-        })
-        .collect();
-    let mut hashes = window_hashes(&words, k, seed);
-    hashes.sort_unstable();
-    hashes.dedup();
-    Shingles {
-        tokenization: Tokenization::Words(k),
-        hashes,
+            }));
+            words.push(word_hash(&long, seed));
+        }
     }
+    words
 }
 
 /// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k
@@ -452,6 +585,22 @@ mod tests {
                 shingles_of_text(&t, ShingleMode::Words(2), 9),
                 shingles(&normalize(&t), ShingleMode::Words(2), 9)
             );
+        }
+
+        #[test]
+        fn raw_hashes_are_the_set_unsorted(t in "([A-Za-z`'.,0-9]{1,12}[ \n]{1,2}|[éü日本語]{1,3} ){0,40}") {
+            let mut raw = shingle_hashes(&t, ShingleMode::Words(3), 5);
+            raw.sort_unstable();
+            raw.dedup();
+            proptest::prop_assert_eq!(raw, shingles_of_text(&t, ShingleMode::Words(3), 5).hashes);
+        }
+
+        #[test]
+        fn has_distinct_counts_distinct_values(v in proptest::collection::vec(0u64..6, 0..20), n in 0usize..10) {
+            let mut d = v.clone();
+            d.sort_unstable();
+            d.dedup();
+            proptest::prop_assert_eq!(has_distinct(&v, n), d.len() >= n);
         }
     }
 

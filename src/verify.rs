@@ -103,7 +103,8 @@ impl SetSource for ShingleStore {
 
 /// The shingle sets of every document, written during the first pass to an unnamed temporary
 /// file (in `TMPDIR`) and read back by offset during verification: memory stays flat whatever
-/// the number of candidates, at the cost of disk space equal to 8 bytes per shingle.
+/// the number of candidates, at the cost of disk space equal to 8 bytes per shingle. Sets are
+/// read back sorted and distinct, whatever order they were pushed in.
 #[derive(Debug)]
 pub struct SetSpool {
     file: std::fs::File,
@@ -127,7 +128,9 @@ impl SetSpool {
         })
     }
 
-    /// Appends the set of the next document (documents are pushed in order, from 0).
+    /// Appends the set of the next document (documents are pushed in order, from 0). The
+    /// hashes may come in any order and repeat: a set is sorted and deduplicated when it is
+    /// read back, so that only the sets of candidate documents are ever sorted.
     pub fn push(&mut self, set: &[u64]) -> crate::Result<()> {
         use std::io::Write;
         let w = self.writer.as_mut().expect("spool still open for writing");
@@ -159,10 +162,13 @@ impl SetSpool {
         let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
         let mut bytes = vec![0u8; (b - a) as usize];
         read_at(&self.file, &mut bytes, a)?;
-        Ok(bytes
+        let mut set: Vec<u64> = bytes
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect())
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        Ok(set)
     }
 }
 
@@ -303,16 +309,16 @@ mod tests {
     }
 
     #[test]
-    fn spool_reads_back_what_was_written() {
+    fn spool_reads_back_sets_sorted_and_distinct() {
         let mut spool = SetSpool::new().unwrap();
         spool.push(&[1, 2, 3]).unwrap();
         spool.push(&[]).unwrap();
-        spool.push(&[u64::MAX, 7]).unwrap();
+        spool.push(&[u64::MAX, 7, u64::MAX, 0]).unwrap();
         spool.finish().unwrap();
         assert_eq!(&*spool.set(0), &[1, 2, 3]);
         assert!(spool.set(1).is_empty());
-        assert_eq!(&*spool.set(2), &[u64::MAX, 7]);
-        assert_eq!(spool.disk_bytes(), 40);
+        assert_eq!(&*spool.set(2), &[0, 7, u64::MAX]);
+        assert_eq!(spool.disk_bytes(), 56);
     }
 
     #[test]
