@@ -33,7 +33,16 @@ fn main() -> ExitCode {
 }
 
 /// Opens the inputs and runs the pipeline, printing bad lines as they are found.
-fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Config)> {
+/// What a run leaves for the outputs: the inputs (to read texts again), the outcome, the
+/// configuration and the worker pool (for parsing texts again in parallel).
+type Ran = (
+    InputSet,
+    Outcome,
+    neardup::config::Config,
+    rayon::ThreadPool,
+);
+
+fn run(common: &CommonArgs) -> Result<Ran> {
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
@@ -58,7 +67,7 @@ fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Confi
     if common.verbose {
         print_timings(&outcome);
     }
-    Ok((inputs, outcome, config))
+    Ok((inputs, outcome, config, pool))
 }
 
 /// A progress bar on stderr for the first pass, hidden with `--quiet` or when stderr is not a
@@ -108,9 +117,9 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 }
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let (inputs, outcome, config) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let members = members_needing_text(&outcome);
-    let texts = pipeline::load_texts(&inputs, &outcome.meta, &members, &config)?;
+    let texts = pool.install(|| pipeline::load_texts(&inputs, &outcome.meta, &members, &config))?;
     let report = Report::new(
         &outcome,
         &config,
@@ -159,7 +168,7 @@ enum Format {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, config) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -171,15 +180,17 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         .as_ref()
         .map(|r| r.name().display().to_string())
         .unwrap_or_default();
-    let counts = dedupe::write_dedupe(
-        &inputs,
-        &outcome,
-        kept.writer(),
-        removed.as_mut().map(|r| r.writer()),
-        &kept_name,
-        &removed_name,
-        &config,
-    )?;
+    let counts = pool.install(|| {
+        dedupe::write_dedupe(
+            &inputs,
+            &outcome,
+            kept.writer(),
+            removed.as_mut().map(|r| r.writer()),
+            &kept_name,
+            &removed_name,
+            &config,
+        )
+    })?;
     if let Some(r) = removed {
         r.commit()?;
     }
@@ -198,7 +209,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     use neardup::eval::{self, TruthPair};
     use neardup::input::labels;
     use neardup::verify::Rule;
-    let (inputs, outcome, config) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let meta = &outcome.meta;
     let n = meta.len();
     let groups: Vec<Vec<u32>> = outcome
@@ -216,7 +227,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     let rule = Rule::from_config(&config);
     let (truth, scored, name, unknown) = if args.exact {
         let docs = outcome_signed_docs(&outcome);
-        let store = pipeline::load_shingles(&inputs, meta, &docs, &config)?;
+        let store = pool.install(|| pipeline::load_shingles(&inputs, meta, &docs, &config))?;
         let sets: Vec<Option<&[u64]>> = (0..n as u32).map(|d| store.get(d)).collect();
         let floor = rule.min_containment().min(0.9);
         let all: Vec<TruthPair> = eval::exact_pairs(&sets, floor);
@@ -360,7 +371,7 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
 
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
-    let (_inputs, outcome, _config) = run(&args.common)?;
+    let (_inputs, outcome, _config, _pool) = run(&args.common)?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.json, &b, |w| b.write_table(w))

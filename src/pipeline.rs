@@ -381,24 +381,74 @@ pub fn load_shingles(
 }
 
 /// Re-reads the documents `docs` (ascending) and returns their texts, in the order of `docs`.
+/// Parsing (HTML extraction, for web archives) runs in parallel batches on the current pool.
 pub fn load_texts(
     inputs: &InputSet,
     meta: &[DocMeta],
     docs: &[u32],
     config: &Config,
 ) -> Result<Vec<String>> {
-    let mut wanted: Vec<(Location, usize)> = docs
+    let mut texts = Vec::with_capacity(docs.len());
+    fetch_records(
+        inputs,
+        meta,
+        docs,
+        config,
+        |_| true,
+        |_, _, rec| {
+            texts.push(rec.expect("parsed for every format").text);
+            Ok(())
+        },
+    )?;
+    Ok(texts)
+}
+
+/// Re-reads the documents `docs` (ascending) and hands each to `f` in order: its index, its
+/// bytes as read, and its record parsed again when `parse` says its format needs it. Parsing
+/// runs in parallel batches on the current pool.
+pub fn fetch_records(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+    parse: impl Fn(input::Format) -> bool + Sync,
+    mut f: impl FnMut(u32, &[u8], Option<Record>) -> Result<()>,
+) -> Result<()> {
+    debug_assert!(docs.windows(2).all(|w| w[0] < w[1]));
+    // Documents are numbered in input order, so `docs` is also in (input, offset) order.
+    let wanted: Vec<(Location, u32)> = docs
         .iter()
-        .enumerate()
-        .map(|(i, &d)| (meta[d as usize].location, i))
+        .map(|&d| (meta[d as usize].location, d))
         .collect();
-    wanted.sort_unstable_by_key(|(l, _)| (l.input, l.offset));
-    let mut texts = vec![String::new(); docs.len()];
-    inputs.fetch(&wanted, |i, line| {
-        texts[i] = reparse(inputs, &meta[docs[i] as usize], line, config)?.text;
+    if !(0..inputs.len() as u32).any(|i| parse(inputs.format(i))) {
+        // Nothing to parse (dedupe of JSON Lines): hand the bytes on as they are read.
+        return inputs.fetch(&wanted, |d, bytes| f(d, bytes, None));
+    }
+    let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut pending_bytes = 0usize;
+    let mut flush = |pending: &mut Vec<(u32, Vec<u8>)>| -> Result<()> {
+        let records: Vec<Option<Result<Record>>> = pending
+            .par_iter()
+            .map(|(d, bytes)| {
+                let m = &meta[*d as usize];
+                parse(inputs.format(m.location.input)).then(|| reparse(inputs, m, bytes, config))
+            })
+            .collect();
+        for ((d, bytes), rec) in pending.drain(..).zip(records) {
+            f(d, &bytes, rec.transpose()?)?;
+        }
+        Ok(())
+    };
+    inputs.fetch(&wanted, |d, bytes| {
+        pending_bytes += bytes.len();
+        pending.push((d, bytes.to_vec()));
+        if pending_bytes >= BATCH_BYTES {
+            flush(&mut pending)?;
+            pending_bytes = 0;
+        }
         Ok(())
     })?;
-    Ok(texts)
+    flush(&mut pending)
 }
 
 /// True when the outlet and date options allow a match between documents `a` and `b`.

@@ -12,10 +12,11 @@
 //! a crawl.
 
 use crate::config::Config;
-use crate::document::{DocMeta, Location};
+use crate::document::DocMeta;
 use crate::error::{Error, Result};
+use crate::input::jsonl::Record;
 use crate::input::{Format, InputSet};
-use crate::pipeline::Outcome;
+use crate::pipeline::{fetch_records, Outcome};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
@@ -79,12 +80,20 @@ pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>
     serde_json::to_vec(&obj).map_err(|e| e.to_string())
 }
 
-/// The JSON Lines record written for a document read from `bytes`: the bytes themselves for
-/// JSON Lines, else one line of JSON (see the module docs).
-pub fn output_record<'a>(
+/// True when the output record of a document in `format` is made from its extracted fields
+/// rather than from its bytes.
+fn extracted(format: Format) -> bool {
+    matches!(format, Format::Text | Format::Html | Format::Warc)
+}
+
+/// The JSON Lines record written for a document read as `bytes` (and parsed again as `rec` when
+/// [`extracted`] says so): the bytes themselves for JSON Lines, else one line of JSON (see the
+/// module docs).
+fn output_record<'a>(
     inputs: &InputSet,
     meta: &DocMeta,
     bytes: &'a [u8],
+    rec: Option<Record>,
     config: &Config,
 ) -> Result<Cow<'a, [u8]>> {
     let changed = |message: String| Error::InputChanged {
@@ -101,7 +110,7 @@ pub fn output_record<'a>(
             ))
         }
         Format::Text | Format::Html | Format::Warc => {
-            let rec = crate::pipeline::reparse(inputs, meta, bytes, config)?;
+            let rec = rec.ok_or_else(|| changed("record not parsed again".into()))?;
             let f = &config.fields;
             let mut obj = serde_json::Map::new();
             obj.insert(f.id.clone(), meta.id.clone().into());
@@ -123,7 +132,8 @@ pub fn output_record<'a>(
     }
 }
 
-/// Re-reads every document and writes it to `kept`, or to `removed` (when given) with
+/// Re-reads every document (parsing again in parallel, on the current pool, the documents
+/// extracted from web archives, HTML or text files) and writes it to `kept`, or to `removed` (when given) with
 /// `duplicate_of` and `cluster` added. Returns the accounting.
 pub fn write_dedupe(
     inputs: &InputSet,
@@ -141,14 +151,10 @@ pub fn write_dedupe(
         skipped: outcome.counts.skipped,
         ..DedupeCounts::default()
     };
-    let wanted: Vec<(Location, u32)> = outcome
-        .meta
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.location, i as u32))
-        .collect();
-    inputs.fetch(&wanted, |d, bytes| {
-        let line = &output_record(inputs, &outcome.meta[d as usize], bytes, config)?[..];
+    let all: Vec<u32> = (0..outcome.meta.len() as u32).collect();
+    let meta = &outcome.meta;
+    fetch_records(inputs, meta, &all, config, extracted, |d, bytes, rec| {
+        let line = &output_record(inputs, &meta[d as usize], bytes, rec, config)?[..];
         match fate[d as usize] {
             None => {
                 counts.kept += 1;
