@@ -578,6 +578,11 @@ fn directory_tree_of_text_html_and_json_files() {
     let jl: String = jl.iter().map(|v| format!("{v}\n")).collect();
     std::fs::write(root.join("b/deep/feed.json"), jl).unwrap();
     std::fs::write(root.join("b/logo.png"), b"\x89PNG").unwrap();
+    std::fs::write(
+        root.join("b/broken.json"),
+        "{\n  \"id\": \"x\",\n  \"text\": oops\n}\n",
+    )
+    .unwrap();
     std::fs::write(root.join(".git/config"), "[core]").unwrap();
     std::fs::write(root.join("a/.notes.txt.swp"), "x").unwrap();
 
@@ -593,8 +598,15 @@ fn directory_tree_of_text_html_and_json_files() {
         "{stderr}"
     );
     assert!(stderr.contains("logo.png"), "{stderr}");
+    // A bad whole-file document is named by its path alone, with the place in the file.
+    let broken = format!(
+        "{}: invalid JSON at line 3, column 11",
+        root.join("b/broken.json").display()
+    );
+    assert!(stderr.contains(&broken), "{stderr}");
     let h = header(&out.stdout);
     assert_eq!(h["counts"]["documents"], 6);
+    assert_eq!(h["counts"]["rejected"], 1);
     assert_eq!(h["counts"]["skipped_files"], 1);
     // Files in sorted order, whole directory tree.
     let p = |rel: &str| root.join(rel).display().to_string();
@@ -609,6 +621,7 @@ fn directory_tree_of_text_html_and_json_files() {
         [
             p("a/other.txt"),
             p("a/story.txt"),
+            p("b/broken.json"),
             p("b/deep/feed.json"),
             p("b/deep/item.json"),
             p("b/page.html")
