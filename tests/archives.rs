@@ -504,7 +504,12 @@ fn dedupe_of_a_warc_writes_the_extracted_articles_as_json_lines() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let kept = lines(&std::fs::read(&kept).unwrap());
+    let raw = std::fs::read_to_string(&kept).unwrap();
+    assert!(
+        raw.starts_with(r#"{"id":"urn:uuid:a-story","title":"Countries agree river water framework","outlet":"daily-a.example","date":"2024-03-07T06:10:00Z","url":"#),
+        "{raw}"
+    );
+    let kept = lines(raw.as_bytes());
     let removed = lines(&std::fs::read(&removed).unwrap());
     assert_eq!(kept.len() + removed.len(), 3);
     assert_eq!(removed.len(), 1);

@@ -112,22 +112,33 @@ fn output_record<'a>(
         Format::Text | Format::Html | Format::Warc => {
             let rec = rec.ok_or_else(|| changed("record not parsed again".into()))?;
             let f = &config.fields;
-            let mut obj = serde_json::Map::new();
-            obj.insert(f.id.clone(), meta.id.clone().into());
+            // Written by hand to keep the fields in this order (a serde_json map sorts them);
+            // a configured name used twice is written once, with the later value.
+            let mut fields: Vec<(&str, String)> = vec![(f.id.as_str(), meta.id.clone())];
             for (name, value) in [
                 (&f.title, rec.title),
                 (&f.outlet, rec.outlet),
                 (&f.date, rec.date),
                 (&f.url, rec.url),
+                (&f.text, Some(rec.text)),
             ] {
                 if let Some(v) = value {
-                    obj.insert(name.clone(), v.into());
+                    fields.retain(|(n, _)| *n != name.as_str());
+                    fields.push((name.as_str(), v));
                 }
             }
-            obj.insert(f.text.clone(), rec.text.into());
-            Ok(Cow::Owned(
-                serde_json::to_vec(&obj).map_err(|e| changed(e.to_string()))?,
-            ))
+            let mut out = Vec::with_capacity(fields.iter().map(|(_, v)| v.len() + 16).sum());
+            out.push(b'{');
+            for (i, (name, value)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut out, name).map_err(|e| changed(e.to_string()))?;
+                out.push(b':');
+                serde_json::to_writer(&mut out, value).map_err(|e| changed(e.to_string()))?;
+            }
+            out.push(b'}');
+            Ok(Cow::Owned(out))
         }
     }
 }
