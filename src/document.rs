@@ -79,19 +79,15 @@ pub struct Document {
     pub url: Option<String>,
 }
 
-/// What is kept of a document after signing: no text.
+/// What is kept of a document after signing: no text, and of its fields only the id and the
+/// outlet (titles, dates as written and URLs are read again, with the text, for the documents
+/// a report shows), so that memory grows with the number of documents, not with their size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocMeta {
     /// Unique id.
     pub id: String,
-    /// Headline, when given.
-    pub title: Option<String>,
-    /// Publishing outlet, when given.
-    pub outlet: Option<String>,
-    /// Publication date as given.
-    pub date: Option<String>,
-    /// URL, when given.
-    pub url: Option<String>,
+    /// Publishing outlet, when given (one shared string per distinct outlet).
+    pub outlet: Option<std::sync::Arc<str>>,
     /// Where the line is.
     pub location: Location,
     /// Length of the text in characters (the canonical member of a cluster is the longest).

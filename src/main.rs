@@ -33,16 +33,16 @@ fn main() -> ExitCode {
 }
 
 /// Opens the inputs and runs the pipeline, printing bad lines as they are found.
-/// What a run leaves for the outputs: the inputs (to read texts again), the outcome, the
-/// configuration and the worker pool (for parsing texts again in parallel).
-type Ran = (
+/// Runs the pipeline; returns the inputs (for the second reads), the outcome, the configuration
+/// and the thread pool it ran on (for the report).
+fn run(
+    common: &CommonArgs,
+) -> Result<(
     InputSet,
     Outcome,
     neardup::config::Config,
     rayon::ThreadPool,
-);
-
-fn run(common: &CommonArgs) -> Result<Ran> {
+)> {
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
@@ -119,13 +119,9 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config, pool) = run(&args.common)?;
     let members = members_needing_text(&outcome);
-    let texts = pool.install(|| pipeline::load_texts(&inputs, &outcome.meta, &members, &config))?;
-    let report = Report::new(
-        &outcome,
-        &config,
-        &input_names(&inputs),
-        &Texts::new(members, texts),
-    );
+    let texts = pool.install(|| pipeline::load_docs(&inputs, &outcome.meta, &members, &config))?;
+    let texts = Texts::new(members, texts);
+    let report = pool.install(|| Report::new(&outcome, &config, &input_names(&inputs), &texts));
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
     let mut outputs = vec![(Output::create(args.out.as_deref())?, Format::Jsonl)];
@@ -371,7 +367,7 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
 
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
-    let (_inputs, outcome, _config, _pool) = run(&args.common)?;
+    let (_inputs, outcome, _config, _) = run(&args.common)?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.json, &b, |w| b.write_table(w))
@@ -384,7 +380,7 @@ fn print_timings(o: &Outcome) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
-        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory, shingle sets {:.1} MB spooled to disk",
+        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory, shingle sets {:.1} MB spooled to disk, sampled shingles {:.1} MB spilled to disk",
         t.read_sign.as_secs_f64(),
         t.lsh.as_secs_f64(),
         t.verify.as_secs_f64(),
@@ -396,5 +392,6 @@ fn print_timings(o: &Outcome) {
         o.banding.rows,
         o.held_bytes as f64 / 1e6,
         o.spool_bytes as f64 / 1e6,
+        o.sample_spill_bytes as f64 / 1e6,
     );
 }

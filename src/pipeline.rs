@@ -6,7 +6,7 @@
 
 use crate::cluster::{guarded_clusters, Cluster};
 use crate::config::{Config, Mode};
-use crate::document::{DocMeta, Location, Unit};
+use crate::document::{DocMeta, Document, Location, Unit};
 use crate::error::{Error, Result};
 use crate::input::{self, jsonl::Record, Batch, Content, InputSet};
 use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
@@ -105,8 +105,10 @@ enum Parsed {
 
 /// What the parallel part of the first pass makes of one document.
 struct Signing {
-    /// Metadata, its `location` still to be set.
+    /// Metadata, its outlet still to be shared.
     meta: DocMeta,
+    /// The outlet as read.
+    outlet: Option<String>,
     /// Shingle hashes in text order, repeats included (empty for a short document).
     hashes: Vec<u64>,
     /// Band keys (empty for a short document).
@@ -134,6 +136,12 @@ pub fn read_and_sign(
     let mut ids: HashMap<u64, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
     let mut id_overflow: HashMap<String, u32, Xxh3Builder> =
         HashMap::with_hasher(Xxh3Builder::new());
+    // One string per distinct outlet, shared by its documents.
+    let mut outlets: std::collections::HashMap<
+        std::sync::Arc<str>,
+        std::sync::Arc<str>,
+        Xxh3Builder,
+    > = std::collections::HashMap::with_hasher(Xxh3Builder::new());
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
         .collect();
@@ -183,15 +191,13 @@ pub fn read_and_sign(
                             day: rec.date.as_deref().and_then(crate::date::parse_day),
                             wire,
                             id,
-                            title: rec.title,
-                            outlet: rec.outlet,
-                            date: rec.date,
-                            url: rec.url,
+                            outlet: None,
                             location: line.location,
                             short: !signed,
                         };
                         Parsed::Doc(Box::new(Signing {
                             meta,
+                            outlet: rec.outlet,
                             hashes: if signed { hashes } else { Vec::new() },
                             keys,
                             samples,
@@ -238,7 +244,8 @@ pub fn read_and_sign(
                 continue;
             }
             let Signing {
-                meta,
+                mut meta,
+                outlet,
                 hashes,
                 keys,
                 samples,
@@ -249,9 +256,20 @@ pub fn read_and_sign(
                 .expect("spool open during the first pass");
             spool.push(&hashes)?;
             if !samples.is_empty() {
-                signed.samples.add(next, &samples);
+                signed.samples.add(next, &samples)?;
             }
             signed.keys.push(&keys);
+            meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
+                Some(shared) => std::sync::Arc::clone(shared),
+                None => {
+                    let shared: std::sync::Arc<str> = o.into();
+                    outlets.insert(
+                        std::sync::Arc::clone(&shared),
+                        std::sync::Arc::clone(&shared),
+                    );
+                    shared
+                }
+            });
             signed.meta.push(meta);
         }
         progress(Progress::Read {
@@ -388,19 +406,43 @@ pub fn load_texts(
     docs: &[u32],
     config: &Config,
 ) -> Result<Vec<String>> {
-    let mut texts = Vec::with_capacity(docs.len());
+    Ok(load_docs(inputs, meta, docs, config)?
+        .into_iter()
+        .map(|d| d.text)
+        .collect())
+}
+
+/// Second pass for reports: re-reads the documents `docs` (ascending) and returns them whole
+/// (text, title, date, URL: what the first pass did not keep), in the order of `docs`.
+/// Parsing (HTML extraction, for web archives) runs in parallel batches on the current pool.
+pub fn load_docs(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+) -> Result<Vec<Document>> {
+    let mut out = Vec::with_capacity(docs.len());
     fetch_records(
         inputs,
         meta,
         docs,
         config,
         |_| true,
-        |_, _, rec| {
-            texts.push(rec.expect("parsed for every format").text);
+        |d, _, rec| {
+            let rec = rec.expect("parsed for every format");
+            let m = &meta[d as usize];
+            out.push(Document {
+                id: m.id.clone(),
+                text: rec.text,
+                title: rec.title,
+                outlet: m.outlet.as_deref().map(str::to_string),
+                date: rec.date,
+                url: rec.url,
+            });
             Ok(())
         },
     )?;
-    Ok(texts)
+    Ok(out)
 }
 
 /// Re-reads the documents `docs` (ascending) and hands each to `f` in order: its index, its
@@ -557,6 +599,8 @@ pub struct Outcome {
     pub held_bytes: usize,
     /// Bytes of shingle sets spooled to a temporary file for verification.
     pub spool_bytes: u64,
+    /// Bytes of sampled shingles spilled to temporary files (containment mode, large inputs).
+    pub sample_spill_bytes: u64,
 }
 
 /// Runs every stage on `pool`. Bad lines go to `on_bad` as they are found.
@@ -589,9 +633,10 @@ pub fn run_with_progress(
             oversized_buckets,
         } = candidate_pairs_from_keys(&signed.keys, &docs, config.max_bucket);
         let mut boilerplate_samples = 0;
+        let sample_spill_bytes = signed.samples.spilled_bytes();
         if config.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
-            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df);
+            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df)?;
             boilerplate_samples = boiler;
             candidates.extend(contained);
             candidates.par_sort_unstable();
@@ -706,6 +751,7 @@ pub fn run_with_progress(
             banding,
             held_bytes,
             spool_bytes,
+            sample_spill_bytes,
         })
     })
 }

@@ -244,6 +244,18 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
         ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
         ShingleMode::Chars(_) => 0,
     };
+    let folded;
+    let text = if k != 0 && !text.is_ascii() {
+        match fold_punctuation(text) {
+            Some(ascii) => {
+                folded = ascii;
+                folded.as_str()
+            }
+            None => text,
+        }
+    } else {
+        text
+    };
     if k == 0 || !text.is_ascii() {
         let normalized = crate::normalize::normalize(text);
         let tokenization = choose(&normalized, mode);
@@ -255,6 +267,41 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
     }
     let words = raw_ascii_word_hashes(text.as_bytes(), seed);
     (Tokenization::Words(k), window_hashes(&words, k, seed))
+}
+
+/// The ASCII form [`crate::normalize::normalize`] gives the typographic punctuation of
+/// otherwise ASCII text (curly quotes, guillemets, dashes, the minus sign, no-break and thin
+/// spaces, the ellipsis), or `None` when the text has any other non-ASCII character. Such text
+/// (most English news copy) then takes the one-pass ASCII path; a test checks every character
+/// here against `normalize`.
+fn fold_punctuation(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+        out.push_str(&rest[..i]);
+        let c = rest[i..]
+            .chars()
+            .next()
+            .expect("a character at a char boundary");
+        out.push_str(fold_one(c)?);
+        rest = &rest[i + c.len_utf8()..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// What `normalize` makes of one punctuation character, when that is ASCII whatever its
+/// neighbours.
+fn fold_one(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2039}' | '\u{203A}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' => "\"",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => "-",
+        '\u{00A0}' | '\u{2002}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => " ",
+        '\u{2026}' => "...",
+        _ => return None,
+    })
 }
 
 /// Flags of a byte for [`raw_ascii_word_hashes`]: what [`RAW_CLASSES`] says, as bits.
@@ -571,6 +618,21 @@ mod tests {
         /// The one-pass ASCII path gives the same shingles as normalizing first.
         #[test]
         fn raw_ascii_path_matches_normalized_path(t in "[ -~\t\n]{0,80}", k in 1usize..4) {
+            for mode in [ShingleMode::Words(k), ShingleMode::default()] {
+                proptest::prop_assert_eq!(
+                    shingles_of_text(&t, mode, 5),
+                    shingles(&normalize(&t), mode, 5)
+                );
+            }
+        }
+
+        /// Typographic punctuation in ASCII text takes the same fast path, with the same
+        /// result.
+        #[test]
+        fn folded_punctuation_matches_normalized_path(
+            t in "([A-Za-z0-9.,:;'`_ -]|[\u{2018}\u{2019}\u{201A}\u{201B}\u{2039}\u{203A}\u{201C}\u{201D}\u{201E}\u{201F}\u{AB}\u{BB}\u{2010}-\u{2015}\u{2212}\u{A0}\u{2002}-\u{200A}\u{202F}\u{205F}\u{2026}\u{2033}\u{B4}\u{E9}]){0,80}",
+            k in 1usize..4,
+        ) {
             for mode in [ShingleMode::Words(k), ShingleMode::default()] {
                 proptest::prop_assert_eq!(
                     shingles_of_text(&t, mode, 5),

@@ -265,14 +265,29 @@ impl Rule {
     }
 }
 
+/// Candidate pairs scored together: their documents' sets are read once per chunk, so a
+/// document in many pairs is read (and, from a [`SetSpool`], sorted) once per chunk, not once
+/// per pair. At most `2 * VERIFY_CHUNK` sets are held at a time.
+const VERIFY_CHUNK: usize = 4096;
+
 /// Scores every candidate pair exactly and keeps those the rule accepts, in the order given.
 /// Runs on the current rayon pool.
 pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> Vec<ScoredPair> {
-    pairs
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let (sa, sb) = (sets.set(a), sets.set(b));
-            let (jaccard, containment) = jaccard_and_containment(&sa, &sb);
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(VERIFY_CHUNK) {
+        let mut docs: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let loaded: Vec<std::borrow::Cow<'_, [u64]>> =
+            docs.par_iter().map(|&d| sets.set(d)).collect();
+        let set = |d: u32| -> &[u64] {
+            &loaded[docs
+                .binary_search(&d)
+                .expect("document of the chunk loaded")]
+        };
+        out.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
+            let (sa, sb) = (set(a), set(b));
+            let (jaccard, containment) = jaccard_and_containment(sa, sb);
             let smaller = sa.len().min(sb.len());
             rule.accepts(jaccard, containment, smaller)
                 .then_some(ScoredPair {
@@ -281,8 +296,9 @@ pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> V
                     jaccard,
                     containment,
                 })
-        })
-        .collect()
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
