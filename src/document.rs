@@ -15,12 +15,44 @@ impl DocId {
     }
 }
 
-/// Where a document's line is in the inputs.
+/// What the `line` of a [`Location`] counts: lines of JSON Lines, records of a WARC file, or
+/// nothing (the document is a whole file: `.txt`, `.html`, a `.json` object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// 1-based line number.
+    Line,
+    /// 1-based record number in a web archive (every record counts, skipped ones too).
+    Record,
+    /// The whole file (`line` is 1).
+    File,
+}
+
+impl Unit {
+    /// What follows the file name in messages: `:12`, `: record 12`, or nothing.
+    pub fn after_name(self, n: u64) -> String {
+        match self {
+            Unit::Line => format!(":{n}"),
+            Unit::Record => format!(": record {n}"),
+            Unit::File => String::new(),
+        }
+    }
+
+    /// The position in words: `line 12`, `record 12`, `the file`.
+    pub fn describe(self, n: u64) -> String {
+        match self {
+            Unit::Line => format!("line {n}"),
+            Unit::Record => format!("record {n}"),
+            Unit::File => "the file".to_string(),
+        }
+    }
+}
+
+/// Where a document's line (or record, or file) is in the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     /// Index of the input in the order given.
     pub input: u32,
-    /// 1-based line number.
+    /// 1-based line number (record number in a web archive, 1 for a whole file; see [`Unit`]).
     pub line: u64,
     /// Byte offset of the line's first byte in the (decompressed) input.
     pub offset: u64,

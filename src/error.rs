@@ -27,13 +27,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A line of the input could not be used as a document (only fatal with `strict`).
-    #[error("{path}:{line}: {message}")]
+    /// A line (or web archive record, or file) of the input could not be used as a document
+    /// (only fatal with `strict`).
+    #[error("{path}{}: {message}", unit.after_name(*line))]
     BadLine {
         /// The input file.
         path: String,
-        /// The 1-based line number.
+        /// The 1-based line number (record number for web archives).
         line: u64,
+        /// What `line` counts.
+        unit: crate::document::Unit,
         /// What is wrong with the line, e.g. `no "text" field`.
         message: String,
     },

@@ -5,6 +5,9 @@
 //!
 //! The pipeline, one public function per stage, plain data in and out:
 //!
+//! 0. [`input::InputSet`]: JSON Lines, web archives (WARC, WARC.gz, WET; article text from HTML
+//!    by [`input::html::extract`], the outlet from the host) and directories of `.txt`,
+//!    `.html` and `.json` files, cut into units that [`input::parse`] turns into records;
 //! 1. [`normalize::normalize`]: NFKC, lower case, quotes and dashes folded, whitespace collapsed;
 //! 2. [`shingle::shingles`]: word 5-shingles (or character 3-grams for unspaced scripts) hashed
 //!    with seeded xxh3;

@@ -94,6 +94,22 @@ fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
     bar
 }
 
+/// Says on stderr what was read but is not an article: web archive records (requests,
+/// redirects, images...) and files of other types in directories.
+fn print_skipped(inputs: &InputSet, records: u64) {
+    if records > 0 {
+        eprintln!("neardup: skipped {records} web archive records that are not articles (requests, metadata, redirects, non-HTML responses)");
+    }
+    let files = inputs.skipped_files();
+    if let Some(first) = files.first() {
+        eprintln!(
+            "neardup: skipped {} files of other types in directories (first: {})",
+            files.len(),
+            first.display()
+        );
+    }
+}
+
 fn input_names(inputs: &InputSet) -> Vec<String> {
     (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
@@ -103,7 +119,7 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config, pool) = run(&args.common)?;
     let members = members_needing_text(&outcome);
-    let texts = pipeline::load_docs(&inputs, &outcome.meta, &members, &config)?;
+    let texts = pool.install(|| pipeline::load_docs(&inputs, &outcome.meta, &members, &config))?;
     let texts = Texts::new(members, texts);
     let report = pool.install(|| Report::new(&outcome, &config, &input_names(&inputs), &texts));
     // Create every output first, so that a bad path fails before anything is written; commit
@@ -135,6 +151,7 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
             "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
             c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
         );
+        print_skipped(&inputs, c.skipped);
     }
     Ok(())
 }
@@ -147,7 +164,7 @@ enum Format {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, _, _) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -159,14 +176,17 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         .as_ref()
         .map(|r| r.name().display().to_string())
         .unwrap_or_default();
-    let counts = dedupe::write_dedupe(
-        &inputs,
-        &outcome,
-        kept.writer(),
-        removed.as_mut().map(|r| r.writer()),
-        &kept_name,
-        &removed_name,
-    )?;
+    let counts = pool.install(|| {
+        dedupe::write_dedupe(
+            &inputs,
+            &outcome,
+            kept.writer(),
+            removed.as_mut().map(|r| r.writer()),
+            &kept_name,
+            &removed_name,
+            &config,
+        )
+    })?;
     if let Some(r) = removed {
         r.commit()?;
     }
@@ -176,6 +196,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
             counts.read, counts.kept, counts.removed, counts.rejected, outcome.counts.short, outcome.counts.clusters
         );
+        print_skipped(&inputs, counts.skipped);
     }
     Ok(())
 }
@@ -184,7 +205,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     use neardup::eval::{self, TruthPair};
     use neardup::input::labels;
     use neardup::verify::Rule;
-    let (inputs, outcome, config, _) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let meta = &outcome.meta;
     let n = meta.len();
     let groups: Vec<Vec<u32>> = outcome
@@ -202,7 +223,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     let rule = Rule::from_config(&config);
     let (truth, scored, name, unknown) = if args.exact {
         let docs = outcome_signed_docs(&outcome);
-        let store = pipeline::load_shingles(&inputs, meta, &docs, &config)?;
+        let store = pool.install(|| pipeline::load_shingles(&inputs, meta, &docs, &config))?;
         let sets: Vec<Option<&[u64]>> = (0..n as u32).map(|d| store.get(d)).collect();
         let floor = rule.min_containment().min(0.9);
         let all: Vec<TruthPair> = eval::exact_pairs(&sets, floor);

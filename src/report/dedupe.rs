@@ -1,14 +1,24 @@
 //! The dedupe outputs: kept records unchanged, removed records with where they went.
 //!
 //! Owns: choosing, for every document, kept or removed, and writing the input records again in
-//! input order. Must not: change a kept record (its bytes are copied as read) or drop a
-//! document: `read = kept + removed + rejected`.
+//! input order. Must not: change a kept JSON Lines record (its bytes are copied as read) or drop
+//! a document: `read = kept + removed + rejected + skipped`.
+//!
+//! Inputs that are not JSON Lines are written as JSON Lines too: a `.json` file holding one
+//! object is written on one line (the same object, compacted); a web archive record, an HTML
+//! page or a text file is written as the document extracted from it, an object with the
+//! configured field names (`id`, `title`, `outlet`, `date`, `url`, `text`; absent ones left
+//! out). So `neardup dedupe crawl.warc.gz --out kept.jsonl` gives the deduplicated articles of
+//! a crawl.
 
-use crate::document::Location;
+use crate::config::Config;
+use crate::document::DocMeta;
 use crate::error::{Error, Result};
-use crate::input::InputSet;
-use crate::pipeline::Outcome;
+use crate::input::jsonl::Record;
+use crate::input::{Format, InputSet};
+use crate::pipeline::{fetch_records, Outcome};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// The accounting of a dedupe pass.
@@ -23,6 +33,8 @@ pub struct DedupeCounts {
     pub removed: u64,
     /// Lines that could not be read as documents (reported on the way, written nowhere).
     pub rejected: u64,
+    /// Web archive records that are not articles (written nowhere).
+    pub skipped: u64,
 }
 
 /// For each document, `Some((cluster number, canonical document))` when it is removed.
@@ -68,7 +80,71 @@ pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>
     serde_json::to_vec(&obj).map_err(|e| e.to_string())
 }
 
-/// Re-reads every document and writes it to `kept`, or to `removed` (when given) with
+/// True when the output record of a document in `format` is made from its extracted fields
+/// rather than from its bytes.
+fn extracted(format: Format) -> bool {
+    matches!(format, Format::Text | Format::Html | Format::Warc)
+}
+
+/// The JSON Lines record written for a document read as `bytes` (and parsed again as `rec` when
+/// [`extracted`] says so): the bytes themselves for JSON Lines, else one line of JSON (see the
+/// module docs).
+fn output_record<'a>(
+    inputs: &InputSet,
+    meta: &DocMeta,
+    bytes: &'a [u8],
+    rec: Option<Record>,
+    config: &Config,
+) -> Result<Cow<'a, [u8]>> {
+    let changed = |message: String| Error::InputChanged {
+        path: inputs.name(meta.location.input).to_string(),
+        message,
+    };
+    match inputs.format(meta.location.input) {
+        Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
+        Format::JsonDoc => {
+            let v: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| changed(e.to_string()))?;
+            Ok(Cow::Owned(
+                serde_json::to_vec(&v).map_err(|e| changed(e.to_string()))?,
+            ))
+        }
+        Format::Text | Format::Html | Format::Warc => {
+            let rec = rec.ok_or_else(|| changed("record not parsed again".into()))?;
+            let f = &config.fields;
+            // Written by hand to keep the fields in this order (a serde_json map sorts them);
+            // a configured name used twice is written once, with the later value.
+            let mut fields: Vec<(&str, String)> = vec![(f.id.as_str(), meta.id.clone())];
+            for (name, value) in [
+                (&f.title, rec.title),
+                (&f.outlet, rec.outlet),
+                (&f.date, rec.date),
+                (&f.url, rec.url),
+                (&f.text, Some(rec.text)),
+            ] {
+                if let Some(v) = value {
+                    fields.retain(|(n, _)| *n != name.as_str());
+                    fields.push((name.as_str(), v));
+                }
+            }
+            let mut out = Vec::with_capacity(fields.iter().map(|(_, v)| v.len() + 16).sum());
+            out.push(b'{');
+            for (i, (name, value)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut out, name).map_err(|e| changed(e.to_string()))?;
+                out.push(b':');
+                serde_json::to_writer(&mut out, value).map_err(|e| changed(e.to_string()))?;
+            }
+            out.push(b'}');
+            Ok(Cow::Owned(out))
+        }
+    }
+}
+
+/// Re-reads every document (parsing again in parallel, on the current pool, the documents
+/// extracted from web archives, HTML or text files) and writes it to `kept`, or to `removed` (when given) with
 /// `duplicate_of` and `cluster` added. Returns the accounting.
 pub fn write_dedupe(
     inputs: &InputSet,
@@ -77,20 +153,19 @@ pub fn write_dedupe(
     mut removed: Option<&mut dyn Write>,
     kept_name: &str,
     removed_name: &str,
+    config: &Config,
 ) -> Result<DedupeCounts> {
     let fate = removals(outcome);
     let mut counts = DedupeCounts {
         read: outcome.counts.read,
         rejected: outcome.counts.rejected,
+        skipped: outcome.counts.skipped,
         ..DedupeCounts::default()
     };
-    let wanted: Vec<(Location, u32)> = outcome
-        .meta
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.location, i as u32))
-        .collect();
-    inputs.fetch(&wanted, |d, line| {
+    let all: Vec<u32> = (0..outcome.meta.len() as u32).collect();
+    let meta = &outcome.meta;
+    fetch_records(inputs, meta, &all, config, extracted, |d, bytes, rec| {
+        let line = &output_record(inputs, &meta[d as usize], bytes, rec, config)?[..];
         match fate[d as usize] {
             None => {
                 counts.kept += 1;
@@ -115,7 +190,10 @@ pub fn write_dedupe(
         }
         Ok(())
     })?;
-    debug_assert_eq!(counts.read, counts.kept + counts.removed + counts.rejected);
+    debug_assert_eq!(
+        counts.read,
+        counts.kept + counts.removed + counts.rejected + counts.skipped
+    );
     Ok(counts)
 }
 

@@ -13,14 +13,16 @@
 //!
 //! Header: `tool` (`"neardup"`), `version` (of neardup), `params` (`threshold`, `num_perm`, `minhash`,
 //! `bands`, `rows`, `fn_weight`, `seed`, `shingle`, `min_shingles`, `max_bucket`, `rule`), `inputs` (names
-//! as given, `stdin` for `-`), `counts` (`read`, `documents`, `rejected`, `short`,
-//! `candidate_pairs`, `verified_pairs`, `oversized_buckets`, `clusters`, `duplicates`,
-//! `input_bytes`).
+//! as given, `stdin` for `-`, every file of a directory), `counts` (`read`, `documents`,
+//! `rejected`, `skipped` (web archive records that are not articles), `skipped_files` (files of
+//! other types in directories), `short`, `candidate_pairs`, `verified_pairs`,
+//! `oversized_buckets`, `clusters`, `duplicates`, `input_bytes`).
 //!
 //! Cluster: `cluster` (number from 1, in input order of the first member), `size`,
 //! `canonical` (id of the member kept by `dedupe`: the longest text, ties to the earliest),
 //! `members`: objects in input order with `id`, `outlet`, `title`, `date`, `url` (null when
-//! unknown), `input` and `line` (where the record is), `canonical` (bool), and `jaccard` and
+//! unknown), `input` and `line` (where the record is: its line, its record number in a web archive, 1
+//! for a document that is a whole file), `canonical` (bool), and `jaccard` and
 //! `containment` against the canonical member (exact, on shingle sets, rounded to 4 decimals;
 //! 1 for the canonical member itself).
 //!
