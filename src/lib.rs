@@ -46,6 +46,7 @@ pub mod document;
 pub mod error;
 pub mod eval;
 pub mod gen;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;
