@@ -404,6 +404,9 @@ impl Segment {
         // its checksum before it is used, so a file changed under us is an error, not a wrong
         // answer.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::input(path, e))?;
+        // Lookups are binary searches: no read-ahead around each page touched.
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Random);
         let bad = |m: String| corrupt(path, m);
         let header = Header::decode(&map, &bad)?;
         let len = map.len() as u64;
@@ -521,9 +524,10 @@ impl Segment {
         Ok(u32::from_le_bytes(b.try_into().expect("4 bytes")))
     }
 
-    /// First index in `lo..hi` of u64 section `s` (sorted there) whose value is >= `key`.
+    /// First index in `lo..hi` of u64 section `s` (sorted there) whose value is >= `key`:
+    /// halving entry by entry while the range is large, then one read of what is left.
     fn lower_bound(&self, s: usize, mut lo: u64, mut hi: u64, key: u64) -> Result<u64> {
-        while lo < hi {
+        while hi - lo > 256 {
             let mid = lo + (hi - lo) / 2;
             if self.u64_at(s, mid)? < key {
                 lo = mid + 1;
@@ -531,7 +535,38 @@ impl Segment {
                 hi = mid;
             }
         }
-        Ok(lo)
+        let rest = self.bytes(s, 8 * lo, 8 * (hi - lo))?;
+        let below = rest
+            .chunks_exact(8)
+            .take_while(|c| u64::from_le_bytes((*c).try_into().expect("8 bytes")) < key)
+            .count();
+        Ok(lo + below as u64)
+    }
+
+    /// Calls `f` on the values of u64 section `s` from index `from` (below `end`), read 64 at
+    /// a time, until `f` returns false.
+    fn scan_u64(
+        &self,
+        s: usize,
+        from: u64,
+        end: u64,
+        mut f: impl FnMut(u64, u64) -> bool,
+    ) -> Result<()> {
+        let mut i = from;
+        while i < end {
+            let n = (end - i).min(64);
+            let bytes = self.bytes(s, 8 * i, 8 * n)?;
+            for (j, c) in bytes.chunks_exact(8).enumerate() {
+                if !f(
+                    i + j as u64,
+                    u64::from_le_bytes(c.try_into().expect("8 bytes")),
+                ) {
+                    return Ok(());
+                }
+            }
+            i += n;
+        }
+        Ok(())
     }
 
     /// The documents whose key in `band` equals `key`, at most `limit + 1` of them (so that a
@@ -539,30 +574,35 @@ impl Segment {
     pub fn band_bucket(&self, band: usize, key: u64, limit: usize) -> Result<Vec<u32>> {
         let n = self.header.signed;
         let (lo, hi) = (band as u64 * n, (band as u64 + 1) * n);
-        let mut i = self.lower_bound(BAND_KEYS, lo, hi, key)?;
-        let mut out = Vec::new();
-        while i < hi && out.len() <= limit && self.u64_at(BAND_KEYS, i)? == key {
-            out.push(self.u32_at(BAND_DOCS, i)?);
-            i += 1;
-        }
-        Ok(out)
+        let first = self.lower_bound(BAND_KEYS, lo, hi, key)?;
+        let mut last = first;
+        self.scan_u64(BAND_KEYS, first, hi, |i, k| {
+            let take = k == key && i - first <= limit as u64;
+            if take {
+                last = i + 1;
+            }
+            take
+        })?;
+        let docs = self.bytes(BAND_DOCS, 4 * first, 4 * (last - first))?;
+        Ok(docs
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect())
     }
 
     /// The documents holding a sample whose high 32 bits are `high`, one entry per sample,
     /// at most `limit + 1` of them.
     pub fn sample_docs(&self, high: u32, limit: usize) -> Result<Vec<u32>> {
         let n = self.header.samples;
-        let key = u64::from(high) << 32;
-        let mut i = self.lower_bound(SAMPLES, 0, n, key)?;
+        let first = self.lower_bound(SAMPLES, 0, n, u64::from(high) << 32)?;
         let mut out = Vec::new();
-        while i < n && out.len() <= limit {
-            let e = self.u64_at(SAMPLES, i)?;
-            if e >> 32 != u64::from(high) {
-                break;
+        self.scan_u64(SAMPLES, first, n, |_, e| {
+            let take = e >> 32 == u64::from(high) && out.len() <= limit;
+            if take {
+                out.push(e as u32);
             }
-            out.push(e as u32);
-            i += 1;
-        }
+            take
+        })?;
         Ok(out)
     }
 
@@ -634,5 +674,106 @@ pub(crate) fn corrupt(path: &Path, message: String) -> Error {
     Error::Index {
         path: path.to_path_buf(),
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(id: &str, short: bool) -> StoredMeta {
+        StoredMeta {
+            id: id.into(),
+            title: Some(format!("title {id}")),
+            outlet: None,
+            date: None,
+            url: None,
+            shingles: 0,
+            short,
+        }
+    }
+
+    /// Writes documents with sets `i*10..i*10+n` and keys from a small alphabet, then checks
+    /// every lookup against the data written.
+    #[test]
+    fn lookups_return_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.nds");
+        let mut f = std::fs::File::create_new(&path).unwrap();
+        let n = 3000u32; // sets large enough to span many blocks
+        let keys: Vec<Vec<u64>> = (0..n)
+            .map(|d| vec![u64::from(d % 7), u64::from(d % 11) << 40, 5])
+            .collect();
+        let sets: Vec<Vec<u64>> = (0..n)
+            .map(|d| {
+                (0..(d % 50) as u64)
+                    .map(|i| (u64::from(d) << 33) + i)
+                    .collect()
+            })
+            .collect();
+        let docs = (0..n).map(|d| {
+            let short = d % 13 == 0;
+            Ok(NewDoc {
+                meta: meta(&format!("doc-{d}"), short),
+                keys: if short { &[] } else { &keys[d as usize] },
+                set: std::borrow::Cow::Borrowed(if short { &[][..] } else { &sets[d as usize] }),
+                samples: if short {
+                    vec![]
+                } else {
+                    vec![u64::from(d % 5) << 32]
+                },
+            })
+        });
+        let h = write_segment(&mut f, &path, 42, 3, docs).unwrap();
+        let seg = Segment::open(&path).unwrap();
+        assert_eq!(seg.header(), &h);
+        assert_eq!(seg.docs(), u64::from(n));
+        let signed: Vec<u32> = (0..n).filter(|d| d % 13 != 0).collect();
+        assert_eq!(h.signed, signed.len() as u64);
+        for d in [0, 1, 12, 13, 14, 2999] {
+            let short = d % 13 == 0;
+            let want: &[u64] = if short { &[] } else { &sets[d as usize] };
+            assert_eq!(seg.set(d).unwrap(), want);
+            assert_eq!(seg.meta(d).unwrap(), meta(&format!("doc-{d}"), short));
+            assert_eq!(seg.find_id(&format!("doc-{d}")).unwrap(), Some(d));
+            assert_eq!(seg.sample_count(d).unwrap(), u32::from(!short));
+        }
+        assert_eq!(seg.find_id("doc-3000").unwrap(), None);
+        let bucket = seg.band_bucket(0, 3, usize::MAX).unwrap();
+        let want: Vec<u32> = signed.iter().copied().filter(|d| d % 7 == 3).collect();
+        assert_eq!(bucket, want);
+        let bucket = seg.band_bucket(1, 4 << 40, usize::MAX).unwrap();
+        let want: Vec<u32> = signed.iter().copied().filter(|d| d % 11 == 4).collect();
+        assert_eq!(bucket, want);
+        assert_eq!(seg.band_bucket(2, 5, 9).unwrap().len(), 10, "limit + 1");
+        assert!(seg.band_bucket(2, 6, usize::MAX).unwrap().is_empty());
+        let s2: Vec<u32> = seg.sample_docs(2, usize::MAX).unwrap();
+        let want: Vec<u32> = signed.iter().copied().filter(|d| d % 5 == 2).collect();
+        assert_eq!(s2, want);
+        seg.verify_all().unwrap();
+    }
+
+    #[test]
+    fn a_flipped_byte_is_found_where_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.nds");
+        let mut f = std::fs::File::create_new(&path).unwrap();
+        let set: Vec<u64> = (0..5000).collect(); // 40 KB: three blocks
+        let keys = [1u64];
+        let docs = std::iter::once(Ok(NewDoc {
+            meta: meta("a", false),
+            keys: &keys,
+            set: std::borrow::Cow::Borrowed(&set[..]),
+            samples: vec![],
+        }));
+        write_segment(&mut f, &path, 1, 1, docs).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[HEADER_LEN as usize + 20_000] ^= 1; // inside the set, second block
+        std::fs::write(&path, &bytes).unwrap();
+        let seg = Segment::open(&path).unwrap();
+        assert_eq!(seg.meta(0).unwrap().id, "a", "other blocks still read");
+        let err = seg.set(0).unwrap_err().to_string();
+        assert!(err.contains("checksum mismatch"), "{err}");
+        assert!(seg.verify_all().is_err());
     }
 }
