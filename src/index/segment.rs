@@ -404,9 +404,6 @@ impl Segment {
         // its checksum before it is used, so a file changed under us is an error, not a wrong
         // answer.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::input(path, e))?;
-        // Lookups are binary searches: no read-ahead around each page touched.
-        #[cfg(unix)]
-        let _ = map.advise(memmap2::Advice::Random);
         let bad = |m: String| corrupt(path, m);
         let header = Header::decode(&map, &bad)?;
         let len = map.len() as u64;
