@@ -156,8 +156,9 @@ impl IndexParams {
         Ok((config.clone(), config.validate()?))
     }
 
-    /// Checks that `config` (from the command line) asks for these parameters; `given` says
-    /// which options were given explicitly (only those are compared).
+    /// Checks that `got` (the parameters the command line asks for) equals these stored ones in
+    /// every option `given` says was given explicitly; the first that differs is an
+    /// [`Error::IndexMismatch`].
     pub fn check(&self, got: &IndexParams, given: &Given) -> Result<()> {
         let mut checks: Vec<(&'static str, bool, String, String)> = vec![
             (
