@@ -132,40 +132,40 @@ pub struct IndexStatsArgs {
 /// not given; `add` and `query` take the index's and refuse a given value that differs.
 #[derive(Debug, Args)]
 pub struct IndexParamArgs {
-    /// Jaccard similarity at or above which two documents are duplicates [build default: 0.8].
+    /// Jaccard similarity at or above which two documents are duplicates.
     #[arg(short = 't', long)]
     pub threshold: Option<f64>,
-    /// Duplicate rule: containment or jaccard [build default: containment].
+    /// Duplicate rule: containment or jaccard.
     #[arg(long, value_name = "containment|jaccard")]
     pub mode: Option<String>,
-    /// Containment at or above which a cut or extended copy is a duplicate [build default: 0.8].
+    /// Containment at or above which a cut or extended copy is a duplicate.
     #[arg(long)]
     pub containment: Option<f64>,
-    /// Containment counts only when the smaller document has at least N shingles [10].
+    /// Containment counts only when the smaller document has at least N shingles.
     #[arg(long, value_name = "N")]
     pub min_contained: Option<usize>,
-    /// Index one shingle in N to find contained documents [8].
+    /// Index one shingle in N to find contained documents.
     #[arg(long, value_name = "N")]
     pub sample_every: Option<u64>,
-    /// Sampled shingles in more documents than this are boilerplate [500].
+    /// Sampled shingles in more documents than this are boilerplate.
     #[arg(long)]
     pub max_df: Option<usize>,
-    /// MinHash slots per signature [128].
+    /// MinHash slots per signature.
     #[arg(long)]
     pub num_perm: Option<usize>,
-    /// MinHash scheme: oph or permutations [oph].
+    /// MinHash scheme: oph or permutations.
     #[arg(long, value_name = "oph|permutations")]
     pub minhash: Option<String>,
-    /// Seed of shingle hashes and permutations [1].
+    /// Seed of shingle hashes and permutations.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Shingles: auto, words:K or chars:N [auto].
+    /// Shingles: auto, words:K or chars:N.
     #[arg(long, value_name = "auto|words:K|chars:N")]
     pub shingle: Option<String>,
-    /// Documents with fewer distinct shingles are short and never matched [5].
+    /// Documents with fewer distinct shingles are short and never matched.
     #[arg(long)]
     pub min_shingles: Option<usize>,
-    /// Weight of missed duplicates against extra candidates for the banding [0.9].
+    /// Weight of missed duplicates against extra candidates for the banding.
     #[arg(long)]
     pub fn_weight: Option<f64>,
     /// LSH bands (with --rows; default: chosen from the threshold).
@@ -174,7 +174,7 @@ pub struct IndexParamArgs {
     /// LSH rows per band (with --bands).
     #[arg(long, requires = "bands")]
     pub rows: Option<usize>,
-    /// LSH buckets larger than this link each member to the first only [1000].
+    /// LSH buckets larger than this link each member to the first only.
     #[arg(long)]
     pub max_bucket: Option<usize>,
 }
