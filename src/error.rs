@@ -59,6 +59,26 @@ pub enum Error {
         /// What no longer matches.
         message: String,
     },
+    /// A persistent index is damaged, of another format version, or not an index at all
+    /// (exit code 2). Never answered from: every byte is checked before it is used.
+    #[error("{path}: {message}")]
+    Index {
+        /// The index directory or the file in it.
+        path: PathBuf,
+        /// What is wrong, e.g. `checksum mismatch in bytes 512..16896 (the file is damaged)`.
+        message: String,
+    },
+    /// An option given on the command line differs from the value the index was built with
+    /// (exit code 2): `index was built with --seed 1, got --seed 2`.
+    #[error("index was built with {option} {built}, got {option} {got}")]
+    IndexMismatch {
+        /// The option, e.g. `--seed`.
+        option: &'static str,
+        /// The value stored in the index.
+        built: String,
+        /// The value given.
+        got: String,
+    },
     /// The rayon thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),
@@ -87,7 +107,9 @@ impl Error {
             Error::BadLine { .. }
             | Error::Config { .. }
             | Error::InputChanged { .. }
-            | Error::Input { .. } => 2,
+            | Error::Input { .. }
+            | Error::Index { .. }
+            | Error::IndexMismatch { .. } => 2,
             Error::Output { .. } | Error::ThreadPool(_) => 1,
         }
     }

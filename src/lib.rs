@@ -21,7 +21,9 @@
 //!    stable numbers, canonical member;
 //! 7. [`report`]: the versioned report (wire services, outlets, per-copy changes) and its
 //!    writers (JSON Lines, CSV, HTML, locations), and the dedupe outputs;
-//! 8. [`eval`]: precision, recall and ARI against labels or the exact truth.
+//! 8. [`eval`]: precision, recall and ARI against labels or the exact truth;
+//! 9. [`index`]: a persistent, checksummed, memory-mapped index of an archive, added to
+//!    crash-safely and queried with new articles (exact scores).
 //!
 //! [`pipeline::run`] chains them on a rayon pool you pass in.
 //!
@@ -49,6 +51,7 @@ pub mod document;
 pub mod error;
 pub mod eval;
 pub mod gen;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;

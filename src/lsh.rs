@@ -177,6 +177,11 @@ impl BandKeys {
         self.keys[doc as usize * self.bands + band]
     }
 
+    /// The keys of document `doc`, one per band (zeros for an unsigned document).
+    pub fn row(&self, doc: u32) -> &[u64] {
+        &self.keys[doc as usize * self.bands..(doc as usize + 1) * self.bands]
+    }
+
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 8

@@ -4,7 +4,8 @@
 
 use clap::Parser;
 use neardup::cli::{
-    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs,
+    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs, IndexArgs,
+    IndexCommand, IndexParamArgs,
 };
 use neardup::error::Result;
 use neardup::input::InputSet;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cmd(args),
         Command::Gen(args) => gen_cmd(args),
         Command::Bench(args) => bench_cmd(args),
+        Command::Index(args) => index_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -394,4 +396,153 @@ fn print_timings(o: &Outcome) {
         o.spool_bytes as f64 / 1e6,
         o.sample_spill_bytes as f64 / 1e6,
     );
+}
+
+/// Test-only fail point: with this variable set, `index add` aborts the process after its new
+/// segment is written and synced, before the manifest is replaced (what a kill at the worst
+/// moment does). Read here in the binary only, never in the library.
+const ABORT_BEFORE_COMMIT: &str = "NEARDUP_TEST_ABORT_BEFORE_COMMIT";
+
+fn index_cmd(args: &IndexArgs) -> Result<()> {
+    use neardup::index::{self, Index, IndexParams, QueryRecord, Writer};
+    /// The index's configuration with the reading options, after checking that every
+    /// parameter given on the command line equals the index's.
+    fn checked(index: &Index, params: &IndexParamArgs) -> Result<neardup::Config> {
+        let got = params.config(index.config())?;
+        let banding = got.banding.unwrap_or(index.banding());
+        index
+            .params()
+            .check(&IndexParams::new(&got, banding), &params.given())?;
+        Ok(index.config().clone())
+    }
+    let bad_printer = |quiet: bool| {
+        move |b: &BadLine| {
+            if !quiet {
+                eprintln!("{b}");
+            }
+        }
+    };
+    match &args.command {
+        IndexCommand::Build(a) => {
+            let config = a
+                .read
+                .apply(a.params.config(&neardup::Config::default())?)?;
+            let pool = a.read.pool()?;
+            let mut inputs = InputSet::open(&a.inputs)?;
+            let bar = progress_bar(a.read.quiet, inputs.total_bytes());
+            let quiet = a.read.quiet;
+            let mut on_bad = |b: &BadLine| {
+                if !quiet {
+                    bar.suspend(|| eprintln!("{b}"));
+                }
+            };
+            let mut on_progress = |p: pipeline::Progress| match p {
+                pipeline::Progress::Read { bytes, lines } => {
+                    bar.set_position(bytes);
+                    bar.set_message(format!("{lines} documents read"));
+                }
+                pipeline::Progress::Stage(s) => bar.set_message(s),
+            };
+            let start = std::time::Instant::now();
+            let counts = index::build(
+                &a.out,
+                &mut inputs,
+                &config,
+                &pool,
+                &mut on_bad,
+                &mut on_progress,
+            );
+            bar.finish_and_clear();
+            let counts = counts?;
+            if !quiet {
+                eprintln!(
+                    "neardup: read {}, indexed {} ({} short), rejected {}; wrote {} in {:.2} s",
+                    counts.read,
+                    counts.added,
+                    counts.short,
+                    counts.rejected,
+                    a.out.display(),
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Add(a) => {
+            let writer = Writer::open(&a.index)?;
+            let config = a.read.apply(checked(writer.index(), &a.params)?)?;
+            let pool = a.read.pool()?;
+            let quiet = a.read.quiet;
+            if !quiet && !writer.removed_orphans.is_empty() {
+                eprintln!(
+                    "neardup: removed {} unfinished segment(s) of an interrupted add",
+                    writer.removed_orphans.len()
+                );
+            }
+            let mut inputs = InputSet::open(&a.inputs)?;
+            let mut on_bad = bad_printer(quiet);
+            let pending = writer.prepare(&mut inputs, &config, &pool, &mut on_bad, &mut |_| {})?;
+            if std::env::var_os(ABORT_BEFORE_COMMIT).is_some() {
+                std::process::abort();
+            }
+            let counts = writer.commit(pending)?;
+            if !quiet {
+                eprintln!(
+                    "neardup: read {}, added {} ({} short), rejected {}; the index holds {} documents",
+                    counts.read, counts.added, counts.short, counts.rejected, counts.total
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Query(a) => {
+            let t0 = std::time::Instant::now();
+            let index = Index::open(&a.index)?;
+            let open = t0.elapsed();
+            let config = a.read.apply(checked(&index, &a.params)?)?;
+            let pool = a.read.pool()?;
+            let quiet = a.read.quiet;
+            let mut inputs = InputSet::open(&a.inputs)?;
+            let mut out = Output::create(a.out.as_deref())?;
+            let mut on_bad = bad_printer(quiet);
+            let (results, counts) =
+                index::query_inputs(&index, &mut inputs, &config, &pool, &mut on_bad)?;
+            for r in &results {
+                let rec = QueryRecord::new(&index, r, inputs.name(r.doc.location.input))?;
+                out.write_with(|w| {
+                    if a.text {
+                        rec.write_text(w)
+                    } else {
+                        serde_json::to_writer(&mut *w, &rec)?;
+                        writeln!(w)
+                    }
+                })?;
+            }
+            out.commit()?;
+            if !quiet {
+                eprintln!(
+                    "neardup: read {}, queried {} ({} short), rejected {}; {} with copies in the index ({} documents)",
+                    counts.read, counts.documents, counts.short, counts.rejected, counts.with_matches, index.docs()
+                );
+            }
+            if a.read.verbose {
+                let n = counts.documents.max(1) as f64;
+                eprintln!(
+                    "neardup: open {:.2} ms; read+sign {:.1} ms; lookup {:.1} ms ({:.3} ms per article, {} threads)",
+                    open.as_secs_f64() * 1e3,
+                    counts.read_sign.as_secs_f64() * 1e3,
+                    counts.lookup.as_secs_f64() * 1e3,
+                    counts.lookup.as_secs_f64() * 1e3 / n,
+                    pool.current_num_threads()
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Stats(a) => {
+            let index = Index::open(&a.index)?;
+            if a.verify {
+                index.verify_all()?;
+            }
+            let stats = index.stats();
+            print_json_or_text(a.json, &stats, |w| stats.write_text(w))
+        }
+    }
 }

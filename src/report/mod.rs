@@ -345,7 +345,8 @@ pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
     v
 }
 
-fn round4(x: f64) -> f64 {
+/// `x` rounded to 4 decimals, as scores are written in every output.
+pub(crate) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
