@@ -52,8 +52,15 @@ impl SampleIndex {
         self.entries.capacity() * 8 + self.counts.capacity() * 4
     }
 
-    fn count(&self, doc: u32) -> usize {
+    /// Number of samples of document `doc` (0 for a document without any).
+    pub fn count(&self, doc: u32) -> usize {
         self.counts.get(doc as usize).map_or(0, |&c| c as usize)
+    }
+
+    /// Every entry as `(document, high 32 bits of the sampled shingle)`, in the order added
+    /// (documents ascending). These high halves are what [`candidate_pairs`] groups by.
+    pub fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.entries.iter().map(|&e| (e as u32, (e >> 32) as u32))
     }
 }
 
