@@ -3,7 +3,8 @@
 //! split into 4 shards, signed per shard with `neardup sign`, clustered by
 //! `engines/spark/neardup_spark.py` at `local[2]` with 1 and 7 shuffle partitions, and reported
 //! with `neardup report`: the cluster file and the CSV must equal `neardup cluster`'s byte for
-//! byte; and the same under `--mode jaccard --cross-outlet-only --window 2` with 3 partitions.
+//! byte; and the same under `--mode jaccard --cross-outlet-only --window 2` with 3 partitions;
+//! the corpus signed as one shard gives the same clusters.
 //!
 //! Spark runs from `.venv-spark` (made by `.ci/run`). Without it the Spark test is skipped with
 //! a message, except under `CI=true`, where it fails.
@@ -258,6 +259,27 @@ fn spark_clusters_equal_local_clusters() {
         }
     }
 
+    // The same corpus in one file signed as one shard: the same clusters (by id).
+    let whole = d.join("whole.jsonl");
+    let text: String = shards
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    std::fs::write(&whole, text).unwrap();
+    let (one_sig, one_out) = (d.join("one-sig"), d.join("one-out"));
+    let mut args = vec![
+        "sign",
+        "-q",
+        s(&whole),
+        "--shard",
+        "0",
+        "--out",
+        s(&one_sig),
+    ];
+    args.extend(CASES[0].settings);
+    ok(neardup(&args), "neardup sign");
+    spark_args.extend([s(&one_sig).to_string(), s(&one_out).to_string(), "2".into()]);
+
     // Spark: one session for every case.
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("engines/spark/run_cases.py");
     let spark = Command::new(&submit)
@@ -277,8 +299,12 @@ fn spark_clusters_equal_local_clusters() {
         .expect("run spark-submit");
     let stderr = String::from_utf8_lossy(&spark.stderr);
     assert!(spark.status.success(), "spark-submit failed:\n{stderr}");
-    for line in stderr.lines().filter(|l| l.starts_with("run_cases:")) {
-        eprintln!("{line}");
+    // PySpark's launcher passes the Python driver's messages on standard output.
+    let stdout = String::from_utf8_lossy(&spark.stdout);
+    for line in stdout.lines().chain(stderr.lines()) {
+        if line.starts_with("run_cases:") {
+            eprintln!("{line}");
+        }
     }
 
     // Each report equals the local one, byte for byte.
@@ -310,6 +336,45 @@ fn spark_clusters_equal_local_clusters() {
             std::fs::read_to_string(&csv).unwrap()
         );
     }
+    let one = one_out.join("report.jsonl");
+    ok(
+        neardup(&[
+            "report",
+            "-q",
+            "--clusters",
+            s(&one_out),
+            "--docs",
+            s(&one_sig),
+            "-o",
+            s(&one),
+        ]),
+        "neardup report",
+    );
+    let local = std::fs::read_to_string(&reports[0].2).unwrap();
+    let clusters = member_ids(&local);
+    assert!(clusters.len() >= 8);
+    assert_eq!(
+        member_ids(&std::fs::read_to_string(&one).unwrap()),
+        clusters,
+        "one shard and four shards"
+    );
+}
+
+/// The members of each cluster, by id, from a cluster file.
+fn member_ids(jsonl: &str) -> Vec<Vec<String>> {
+    jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["record"] == "cluster")
+        .map(|c| {
+            c["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
 }
 
 #[test]
