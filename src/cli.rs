@@ -34,6 +34,10 @@ pub enum Command {
     Bench(BenchArgs),
     /// A persistent index: build it from an archive, add to it, query new articles against it.
     Index(IndexArgs),
+    /// Sign one shard of a corpus into Parquet for a distributed engine (Apache Spark).
+    Sign(SignArgs),
+    /// Write the report of clusters found by a distributed engine from signed shards.
+    Report(ReportArgs),
 }
 
 /// Options of `neardup index`.
@@ -307,6 +311,48 @@ impl ReadArgs {
             .build()
             .map_err(|e| Error::ThreadPool(e.to_string()))
     }
+}
+
+/// Options of `neardup sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Shared options (one input: the shard). Every option that decides what a duplicate is
+    /// goes into the signature directory's manifest; all shards must be signed with the same.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The shard's number: document ids are `shard << 40 | index`, and shards are reported in
+    /// the order of their numbers.
+    #[arg(long, value_name = "N")]
+    pub shard: u32,
+    /// The signature directory (shared by all shards of a corpus).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Options of `neardup report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The engine's output directory (holds `clusters/`, `pairs/` and `stats/`).
+    #[arg(long, value_name = "OUTDIR")]
+    pub clusters: PathBuf,
+    /// The signature directory written by `neardup sign`.
+    #[arg(long, value_name = "SIGDIR")]
+    pub docs: PathBuf,
+    /// Write the cluster file here (default: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write one CSV row per cluster member here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write `path:line: text` lines (as grep -n) for each member here.
+    #[arg(long, value_name = "FILE")]
+    pub locations: Option<PathBuf>,
+    /// Print no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Options of `neardup gen`.

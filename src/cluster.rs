@@ -78,8 +78,9 @@ pub fn clusters(text_chars: &[u32], edges: impl IntoIterator<Item = (u32, u32)>)
     guarded_clusters(text_chars, edges, |_, _| true)
 }
 
-/// The longest member, ties to the earliest.
-fn center(members: &[u32], text_chars: &[u32]) -> u32 {
+/// The center of a group of members: the longest (most text characters), ties to the
+/// earliest. It is the canonical member of a cluster.
+pub fn center(members: &[u32], text_chars: &[u32]) -> u32 {
     members
         .iter()
         .copied()

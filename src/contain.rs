@@ -142,8 +142,32 @@ impl SampleIndex {
         self.spilled * 8
     }
 
-    fn count(&self, doc: u32) -> usize {
+    /// Number of samples of document `doc` (0 for a document without any).
+    pub fn count(&self, doc: u32) -> usize {
         self.counts.get(doc as usize).map_or(0, |&c| c as usize)
+    }
+
+    /// Every entry as `(document, high 32 bits of the sampled shingle)`, sorted (documents
+    /// ascending, each document's samples ascending: the order they were added in). These
+    /// high halves are what [`candidate_pairs`] groups by. Reads the spill files back.
+    pub fn entries(&self) -> crate::Result<Vec<(u32, u32)>> {
+        use std::io::{Read, Seek};
+        let mut out = Vec::new();
+        for (part, file) in self.parts.iter().zip(&self.files) {
+            if let Some(f) = file {
+                let mut f = f.try_clone().map_err(spill_error)?;
+                f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
+                let mut bytes = Vec::new();
+                f.read_to_end(&mut bytes).map_err(spill_error)?;
+                out.extend(bytes.chunks_exact(8).map(|c| {
+                    let e = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+                    (e as u32, (e >> 32) as u32)
+                }));
+            }
+            out.extend(part.iter().map(|&e| (e as u32, (e >> 32) as u32)));
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 }
 

@@ -79,6 +79,15 @@ pub enum Error {
         /// The value given.
         got: String,
     },
+    /// A signature directory or an engine's output is missing a part, malformed, or does not
+    /// match the other parts (exit code 2).
+    #[error("{path}: {message}")]
+    Signatures {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The rayon thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),
@@ -101,6 +110,14 @@ impl Error {
         }
     }
 
+    /// A problem with a signature directory or engine output at `path`.
+    pub fn signatures(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Signatures {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
     /// The process exit code for this error: 2 for usage and input errors, 1 for other failures.
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -109,7 +126,8 @@ impl Error {
             | Error::InputChanged { .. }
             | Error::Input { .. }
             | Error::Index { .. }
-            | Error::IndexMismatch { .. } => 2,
+            | Error::IndexMismatch { .. }
+            | Error::Signatures { .. } => 2,
             Error::Output { .. } | Error::ThreadPool(_) => 1,
         }
     }

@@ -58,6 +58,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;
+pub mod shard;
 pub mod shingle;
 pub mod verify;
 pub mod wire;

@@ -186,6 +186,11 @@ impl BandKeys {
     pub fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 8
     }
+
+    /// Keys per document.
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
 }
 
 /// Finds candidate pairs among the documents `docs` (indices into `signatures`, ascending);

@@ -5,7 +5,7 @@
 use clap::Parser;
 use neardup::cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs, IndexArgs,
-    IndexCommand, IndexParamArgs,
+    IndexCommand, IndexParamArgs, ReportArgs, SignArgs,
 };
 use neardup::error::Result;
 use neardup::input::InputSet;
@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Gen(args) => gen_cmd(args),
         Command::Bench(args) => bench_cmd(args),
         Command::Index(args) => index_cmd(args),
+        Command::Sign(args) => sign_cmd(args),
+        Command::Report(args) => report_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,17 +122,38 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config, pool) = run(&args.common)?;
-    let members = members_needing_text(&outcome);
-    let texts = pool.install(|| pipeline::load_docs(&inputs, &outcome.meta, &members, &config))?;
-    let texts = Texts::new(members, texts);
-    let report = pool.install(|| Report::new(&outcome, &config, &input_names(&inputs), &texts));
+    let report = build_report(&inputs, &outcome, &config, &pool)?;
+    write_report(&report, [&args.out, &args.csv, &args.html, &args.locations])?;
+    if !args.common.quiet {
+        print_summary(&outcome);
+        print_skipped(&inputs, outcome.counts.skipped);
+    }
+    Ok(())
+}
+
+/// The report of `outcome`, reading the cluster members from `inputs` again; on `pool`.
+fn build_report(
+    inputs: &InputSet,
+    outcome: &Outcome,
+    config: &neardup::config::Config,
+    pool: &rayon::ThreadPool,
+) -> Result<Report> {
+    let members = members_needing_text(outcome);
+    let docs = pool.install(|| pipeline::load_docs(inputs, &outcome.meta, &members, config))?;
+    let texts = Texts::new(members, docs);
+    Ok(pool.install(|| Report::new(outcome, config, &input_names(inputs), &texts)))
+}
+
+/// Writes the cluster file (`paths[0]`, standard output when `None`) and the optional CSV,
+/// HTML and locations views (`paths[1..]`).
+fn write_report(report: &Report, paths: [&Option<std::path::PathBuf>; 4]) -> Result<()> {
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
-    let mut outputs = vec![(Output::create(args.out.as_deref())?, Format::Jsonl)];
+    let mut outputs = vec![(Output::create(paths[0].as_deref())?, Format::Jsonl)];
     for (path, format) in [
-        (&args.csv, Format::Csv),
-        (&args.html, Format::Html),
-        (&args.locations, Format::Locations),
+        (paths[1], Format::Csv),
+        (paths[2], Format::Html),
+        (paths[3], Format::Locations),
     ] {
         if let Some(p) = path {
             outputs.push((Output::create(Some(p))?, format));
@@ -139,21 +162,78 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     for (out, format) in &mut outputs {
         match format {
             Format::Jsonl => out.write_with(|w| report.write_jsonl(w))?,
-            Format::Csv => out.write_with(|w| csv::write_csv(&report, w))?,
-            Format::Html => out.write_with(|w| html::write_html(&report, w))?,
-            Format::Locations => out.write_with(|w| csv::write_locations(&report, w))?,
+            Format::Csv => out.write_with(|w| csv::write_csv(report, w))?,
+            Format::Html => out.write_with(|w| html::write_html(report, w))?,
+            Format::Locations => out.write_with(|w| csv::write_locations(report, w))?,
         }
     }
     for (out, _) in outputs {
         out.commit()?;
     }
-    if !args.common.quiet {
-        let c = &outcome.counts;
+    Ok(())
+}
+
+fn print_summary(outcome: &Outcome) {
+    let c = &outcome.counts;
+    eprintln!(
+        "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
+        c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
+    );
+}
+
+fn sign_cmd(args: &SignArgs) -> Result<()> {
+    let common = &args.common;
+    if common.inputs.len() != 1 {
+        return Err(neardup::Error::Config {
+            field: "INPUT",
+            expected: "one input file per shard".into(),
+            got: format!("{} inputs", common.inputs.len()),
+        });
+    }
+    let config = common.config()?;
+    let pool = common.pool()?;
+    let quiet = common.quiet;
+    let mut on_bad = |b: &BadLine| {
+        if !quiet {
+            eprintln!("{b}");
+        }
+    };
+    let s = neardup::shard::sign_shard(
+        &common.inputs[0],
+        args.shard,
+        &args.out,
+        &config,
+        &pool,
+        &mut on_bad,
+    )?;
+    if !quiet {
+        let i = &s.info;
         eprintln!(
-            "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
-            c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
+            "neardup: shard {} ({}): read {}, documents {} ({} short), rejected {}; {} band keys, {} samples written to {}",
+            i.shard, i.input, i.read, i.documents, i.short, i.rejected, s.band_rows, s.sample_rows, args.out.display()
         );
-        print_skipped(&inputs, c.skipped);
+        if i.skipped > 0 {
+            eprintln!(
+                "neardup: skipped {} web archive records that are not articles",
+                i.skipped
+            );
+        }
+    }
+    Ok(())
+}
+
+fn report_cmd(args: &ReportArgs) -> Result<()> {
+    let sig = neardup::shard::SignatureDir::open(&args.docs)?;
+    let run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
+    let paths: Vec<std::path::PathBuf> = run.inputs.iter().map(Into::into).collect();
+    let inputs = InputSet::open(&paths)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .build()
+        .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
+    let report = build_report(&inputs, &run.outcome, &run.config, &pool)?;
+    write_report(&report, [&args.out, &args.csv, &args.html, &args.locations])?;
+    if !args.quiet {
+        print_summary(&run.outcome);
     }
     Ok(())
 }

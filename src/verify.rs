@@ -32,12 +32,25 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
 /// assert_eq!(jaccard_and_containment(&[], &[]), (0.0, 0.0));
 /// ```
 pub fn jaccard_and_containment(a: &[u64], b: &[u64]) -> (f64, f64) {
-    if a.is_empty() || b.is_empty() {
+    scores_from_counts(intersection_size(a, b), a.len(), b.len())
+}
+
+/// Jaccard and containment from the sizes of the intersection and of both sets: the one
+/// formula every path uses (IEEE-754 double division of exact integer counts, as Spark's `/`
+/// on integers computes it too), so that engines agree to the last bit. Both are 0 when
+/// either set is empty.
+///
+/// ```
+/// use neardup::verify::scores_from_counts;
+/// assert_eq!(scores_from_counts(2, 4, 2), (0.5, 1.0));
+/// ```
+pub fn scores_from_counts(inter: usize, a: usize, b: usize) -> (f64, f64) {
+    if a == 0 || b == 0 {
         return (0.0, 0.0);
     }
-    let inter = intersection_size(a, b) as f64;
-    let union = (a.len() + b.len()) as f64 - inter;
-    (inter / union, inter / a.len().min(b.len()) as f64)
+    let inter = inter as f64;
+    let union = (a + b) as f64 - inter;
+    (inter / union, inter / a.min(b) as f64)
 }
 
 /// The shingle sets of a subset of the documents, in one flat buffer.
