@@ -354,6 +354,7 @@ fn lower8(x: u64) -> u64 {
 /// words are loaded 8 bytes at a time and lower-cased together).
 fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
     let n = b.len();
+    let len_keys: [u64; 9] = std::array::from_fn(|len| len_key(len, seed));
     let mut words = Vec::with_capacity(n / 5 + 1);
     let mut long = Vec::new();
     let mut i = 0;
@@ -406,7 +407,7 @@ fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
                     .enumerate()
                     .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
             };
-            words.push(short_word_hash(lower8(packed), len, seed));
+            words.push(mix(lower8(packed) ^ len_keys[len]));
         } else {
             long.clear();
             long.extend(word.iter().map(|&c| match c {
@@ -455,7 +456,12 @@ pub fn word_hash(word: &[u8], seed: u64) -> u64 {
 
 /// [`word_hash`] of a word of `len <= 8` bytes packed little-endian into `packed`.
 fn short_word_hash(packed: u64, len: usize, seed: u64) -> u64 {
-    mix(packed ^ mix(seed ^ (len as u64) << 56))
+    mix(packed ^ len_key(len, seed))
+}
+
+/// The part of [`short_word_hash`] that depends only on the length and the seed.
+fn len_key(len: usize, seed: u64) -> u64 {
+    mix(seed ^ (len as u64) << 56)
 }
 
 /// The hash of each window of `k` word hashes: the word hashes folded with a rotate and a
