@@ -103,6 +103,10 @@ enum Parsed {
     Doc(Box<Signing>),
 }
 
+/// Where a unit of a batch is and how it was read: what the sequential part of the first pass
+/// needs of it once the batch itself is gone.
+type UnitAt = (Location, input::Format);
+
 /// What the parallel part of the first pass makes of one document.
 struct Signing {
     /// Metadata, its outlet still to be shared.
@@ -147,70 +151,13 @@ pub fn read_and_sign(
         .collect();
     // What a location's line counts, per input, as its units arrive (settled by the reader).
     let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
-    inputs.scan(BATCH_BYTES, |batch: &Batch| {
-        let parsed: Vec<Parsed> = batch
-            .lines()
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|line| match line.content {
-                Content::Bad(m) => Parsed::Bad(m.to_string()),
-                Content::Skipped => Parsed::Skipped,
-                Content::Bytes(bytes) => match input::parse(line.format, bytes, &config.fields) {
-                    Err(m) => Parsed::Bad(m),
-                    Ok(input::Parsed::Skip(_)) => Parsed::Skipped,
-                    Ok(input::Parsed::Doc(rec)) => {
-                        let hashes =
-                            crate::shingle::shingle_hashes(&rec.text, config.shingle, config.seed);
-                        let signed = crate::shingle::has_distinct(&hashes, config.min_shingles);
-                        let keys = if signed {
-                            BandKeys::of_row(&hasher.sign(&hashes), banding)
-                        } else {
-                            Vec::new()
-                        };
-                        let samples = if signed && config.mode == Mode::Containment {
-                            let mut x = crate::contain::sample(&hashes, config.sample_every);
-                            x.sort_unstable();
-                            x.dedup();
-                            x
-                        } else {
-                            Vec::new()
-                        };
-                        let id = rec.id.unwrap_or_else(|| {
-                            let name = &names[line.location.input as usize];
-                            match line.format.unit() {
-                                Unit::File => name.clone(),
-                                Unit::Line | Unit::Record => {
-                                    format!("{name}:{}", line.location.line)
-                                }
-                            }
-                        });
-                        let wire = crate::wire::attribute(&rec.text, rec.outlet.as_deref())
-                            .map(|a| a.service);
-                        let meta = DocMeta {
-                            text_chars: rec.text.chars().count() as u32,
-                            day: rec.date.as_deref().and_then(crate::date::parse_day),
-                            wire,
-                            id,
-                            outlet: None,
-                            location: line.location,
-                            short: !signed,
-                        };
-                        Parsed::Doc(Box::new(Signing {
-                            meta,
-                            outlet: rec.outlet,
-                            hashes: if signed { hashes } else { Vec::new() },
-                            keys,
-                            samples,
-                        }))
-                    }
-                },
-            })
-            .collect();
-        for (line, p) in batch.lines().zip(parsed) {
+    // The sequential part of a batch (ids, spool, keys, samples, metadata, in input order) runs
+    // while the next batch is parsed and signed in parallel.
+    let mut apply = |lines: Vec<UnitAt>, parsed: Vec<Parsed>| -> Result<()> {
+        for ((loc, format), p) in lines.into_iter().zip(parsed) {
             signed.read += 1;
-            signed.bytes += u64::from(line.location.len);
-            let loc = line.location;
-            let unit = line.format.unit();
+            signed.bytes += u64::from(loc.len);
+            let unit = format.unit();
             units[loc.input as usize] = unit;
             let bad = |message: String| BadLine {
                 input: names[loc.input as usize].clone(),
@@ -277,7 +224,88 @@ pub fn read_and_sign(
             lines: signed.read,
         });
         Ok(())
+    };
+    let mut pending: Option<(Vec<UnitAt>, Vec<Parsed>)> = None;
+    inputs.scan(BATCH_BYTES, |batch: &Batch| {
+        let lines: Vec<UnitAt> = batch.lines().map(|l| (l.location, l.format)).collect();
+        let (parsed, applied) = rayon::join(
+            || {
+                batch
+                    .lines()
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .map(|line| match line.content {
+                        Content::Bad(m) => Parsed::Bad(m.to_string()),
+                        Content::Skipped => Parsed::Skipped,
+                        Content::Bytes(bytes) => {
+                            match input::parse(line.format, bytes, &config.fields) {
+                                Err(m) => Parsed::Bad(m),
+                                Ok(input::Parsed::Skip(_)) => Parsed::Skipped,
+                                Ok(input::Parsed::Doc(rec)) => {
+                                    let hashes = crate::shingle::shingle_hashes(
+                                        &rec.text,
+                                        config.shingle,
+                                        config.seed,
+                                    );
+                                    let signed =
+                                        crate::shingle::has_distinct(&hashes, config.min_shingles);
+                                    let keys = if signed {
+                                        BandKeys::of_row(&hasher.sign(&hashes), banding)
+                                    } else {
+                                        Vec::new()
+                                    };
+                                    let samples = if signed && config.mode == Mode::Containment {
+                                        let mut x =
+                                            crate::contain::sample(&hashes, config.sample_every);
+                                        x.sort_unstable();
+                                        x.dedup();
+                                        x
+                                    } else {
+                                        Vec::new()
+                                    };
+                                    let id = rec.id.unwrap_or_else(|| {
+                                        let name = &names[line.location.input as usize];
+                                        match line.format.unit() {
+                                            Unit::File => name.clone(),
+                                            Unit::Line | Unit::Record => {
+                                                format!("{name}:{}", line.location.line)
+                                            }
+                                        }
+                                    });
+                                    let wire =
+                                        crate::wire::attribute(&rec.text, rec.outlet.as_deref())
+                                            .map(|a| a.service);
+                                    let meta = DocMeta {
+                                        text_chars: rec.text.chars().count() as u32,
+                                        day: rec.date.as_deref().and_then(crate::date::parse_day),
+                                        wire,
+                                        id,
+                                        outlet: None,
+                                        location: line.location,
+                                        short: !signed,
+                                    };
+                                    Parsed::Doc(Box::new(Signing {
+                                        meta,
+                                        outlet: rec.outlet,
+                                        hashes: if signed { hashes } else { Vec::new() },
+                                        keys,
+                                        samples,
+                                    }))
+                                }
+                            }
+                        }
+                    })
+                    .collect()
+            },
+            || pending.take().map_or(Ok(()), |(l, p)| apply(l, p)),
+        );
+        applied?;
+        pending = Some((lines, parsed));
+        Ok(())
     })?;
+    if let Some((l, p)) = pending.take() {
+        apply(l, p)?;
+    }
     if let Some(spool) = signed.sets.as_mut() {
         spool.finish()?;
     }
