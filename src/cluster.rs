@@ -1,11 +1,13 @@
 //! Clusters: connected components of the verified-pair graph.
 //!
 //! Owns: union-find, cluster numbering and the choice of the canonical member. Must not: score
-//! pairs or know about metadata beyond the text lengths it is given.
+//! pairs or know about metadata beyond the ranking keys it is given.
 //!
 //! Invariants: members are listed in input order; clusters are numbered from 1 in the input
 //! order of their first member, so the numbers do not depend on thread count or pair order; the
-//! canonical member is the longest text, ties going to the earlier document.
+//! canonical member has the greatest key (in the pipeline: the longest text, ties going to the
+//! smallest id, so that neither the canonical member nor, through the guard, the members of a
+//! cluster depend on input order), remaining ties to the earlier document.
 //!
 //! **Chaining guard.** Stories drift: A~B and B~C can hold while A and C are different
 //! stories, and union-find alone would merge a long chain of such steps into one giant
@@ -71,15 +73,19 @@ pub struct Cluster {
 }
 
 /// Groups documents `0..text_chars.len()` by the `edges` between them and returns the
-/// clusters of two or more members, numbered as the module docs say. `text_chars[i]` is the
-/// length of document `i`, used to choose the canonical member. No chaining guard: see
-/// [`guarded_clusters`].
-pub fn clusters(text_chars: &[u32], edges: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cluster> {
+/// clusters of two or more members, numbered as the module docs say. `text_chars[i]` ranks
+/// document `i` to choose the canonical member (the greatest; the pipeline passes the text
+/// length and, for ties, the reverse order of ids, so that the choice does not depend on input
+/// order). No chaining guard: see [`guarded_clusters`].
+pub fn clusters<K: Ord>(
+    text_chars: &[K],
+    edges: impl IntoIterator<Item = (u32, u32)>,
+) -> Vec<Cluster> {
     guarded_clusters(text_chars, edges, |_, _| true)
 }
 
-/// The longest member, ties to the earliest.
-fn center(members: &[u32], text_chars: &[u32]) -> u32 {
+/// The greatest (longest) member, ties to the earliest.
+fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
     members
         .iter()
         .copied()
@@ -96,8 +102,8 @@ type Component = (Vec<u32>, Vec<(u32, u32)>);
 
 /// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
 /// says whether a member may stay in its center's cluster.
-pub fn guarded_clusters(
-    text_chars: &[u32],
+pub fn guarded_clusters<K: Ord>(
+    text_chars: &[K],
     edges: impl IntoIterator<Item = (u32, u32)>,
     matches: impl Fn(u32, u32) -> bool,
 ) -> Vec<Cluster> {

@@ -121,6 +121,9 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
             Format::Locations => out.write_with(|w| csv::write_locations(&report, w))?,
         }
     }
+    for (out, _) in &mut outputs {
+        out.finish()?;
+    }
     for (out, _) in outputs {
         out.commit()?;
     }
@@ -149,6 +152,11 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         .as_deref()
         .map(|p| Output::create(Some(p)))
         .transpose()?;
+    let mut summary = args
+        .summary
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
     let kept_name = kept.name().display().to_string();
     let removed_name = removed
         .as_ref()
@@ -162,6 +170,23 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         &kept_name,
         &removed_name,
     )?;
+    if let Some(s) = summary.as_mut() {
+        let record = dedupe::Summary::new(input_names(&inputs), counts);
+        s.write_with(|w| {
+            serde_json::to_writer(&mut *w, &record)?;
+            writeln!(w)
+        })?;
+    }
+    // Everything written and synced before anything is committed: all outputs or none.
+    for out in [Some(&mut kept), removed.as_mut(), summary.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        out.finish()?;
+    }
+    if let Some(s) = summary {
+        s.commit()?;
+    }
     if let Some(r) = removed {
         r.commit()?;
     }
@@ -169,7 +194,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
     if !args.common.quiet {
         eprintln!(
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
-            counts.read, counts.kept, counts.removed, counts.rejected, outcome.counts.short, outcome.counts.clusters
+            counts.read, counts.kept, counts.removed, counts.rejected, counts.short, counts.clusters
         );
     }
     Ok(())

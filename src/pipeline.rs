@@ -114,44 +114,47 @@ pub fn read_and_sign(
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
         .collect();
-    inputs.scan(BATCH_BYTES, |batch: &Batch| {
+    inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
         let parsed: Vec<Parsed> = batch
             .lines()
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|line| match parse_record(line.bytes, &config.fields) {
-                Err(m) => Parsed::Bad(m),
-                Ok(rec) => {
-                    let s = shingle_text(&rec.text, config);
-                    let signed = s.hashes.len() >= config.min_shingles;
-                    let sig = if signed {
-                        BandKeys::of_row(&hasher.sign(&s.hashes), banding)
-                    } else {
-                        Vec::new()
-                    };
-                    let samples = if signed && config.mode == Mode::Containment {
-                        crate::contain::sample(&s.hashes, config.sample_every)
-                    } else {
-                        Vec::new()
-                    };
-                    let id = rec.id.unwrap_or_else(|| {
-                        format!(
-                            "{}:{}",
-                            names[line.location.input as usize], line.location.line
-                        )
-                    });
-                    let wire =
-                        crate::wire::attribute(&rec.text, rec.outlet.as_deref()).map(|a| a.service);
-                    let doc = Document {
-                        id,
-                        text: rec.text,
-                        title: rec.title,
-                        outlet: rec.outlet,
-                        date: rec.date,
-                        url: rec.url,
-                    };
-                    Parsed::Doc(Box::new(doc), s.hashes, sig, wire, samples)
-                }
+            .map(|line| match line.unreadable {
+                Some(m) => Parsed::Bad(m.to_string()),
+                None => match parse_record(line.bytes, &config.fields) {
+                    Err(m) => Parsed::Bad(m),
+                    Ok(rec) => {
+                        let s = shingle_text(&rec.text, config);
+                        let signed = s.hashes.len() >= config.min_shingles;
+                        let sig = if signed {
+                            BandKeys::of_row(&hasher.sign(&s.hashes), banding)
+                        } else {
+                            Vec::new()
+                        };
+                        let samples = if signed && config.mode == Mode::Containment {
+                            crate::contain::sample(&s.hashes, config.sample_every)
+                        } else {
+                            Vec::new()
+                        };
+                        let id = rec.id.unwrap_or_else(|| {
+                            format!(
+                                "{}:{}",
+                                names[line.location.input as usize], line.location.line
+                            )
+                        });
+                        let wire = crate::wire::attribute(&rec.text, rec.outlet.as_deref())
+                            .map(|a| a.service);
+                        let doc = Document {
+                            id,
+                            text: rec.text,
+                            title: rec.title,
+                            outlet: rec.outlet,
+                            date: rec.date,
+                            url: rec.url,
+                        };
+                        Parsed::Doc(Box::new(doc), s.hashes, sig, wire, samples)
+                    }
+                },
             })
             .collect();
         for (line, p) in batch.lines().zip(parsed) {
@@ -409,6 +412,47 @@ pub struct Counts {
     pub input_bytes: u64,
 }
 
+/// Where every non-blank input line went, in every output: `read = kept + removed + rejected`.
+///
+/// `kept` are the documents `dedupe` keeps (canonical members, documents in no cluster, short
+/// documents), `removed` the other members of clusters (each names its kept canonical member),
+/// `rejected` the lines that could not be read as documents (each reported as `file:line:
+/// message`). Blank lines are not counted at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Accounting {
+    /// Non-blank input lines read.
+    pub read: u64,
+    /// Documents kept.
+    pub kept: u64,
+    /// Documents removed as copies of a kept one.
+    pub removed: u64,
+    /// Lines rejected.
+    pub rejected: u64,
+    /// Short documents (among the kept ones).
+    pub short: u64,
+    /// Clusters of two or more documents.
+    pub clusters: u64,
+}
+
+impl Accounting {
+    /// The accounting of a run's counts.
+    pub fn of(c: &Counts) -> Accounting {
+        Accounting {
+            read: c.read,
+            kept: c.documents - c.duplicates,
+            removed: c.duplicates,
+            rejected: c.rejected,
+            short: c.short,
+            clusters: c.clusters,
+        }
+    }
+
+    /// True when `read = kept + removed + rejected`.
+    pub fn balances(&self) -> bool {
+        self.read == self.kept + self.removed + self.rejected
+    }
+}
+
 /// A member of a cluster with its exact scores against the canonical member.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MemberScore {
@@ -501,7 +545,15 @@ pub fn run_with_progress(
             .collect();
         let t3 = Instant::now();
         progress(Progress::Stage("clustering"));
-        let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
+        // The canonical member: the longest text, ties to the smallest id (not the earliest,
+        // so that clusters do not depend on the order of the inputs).
+        let mut by_id: Vec<u32> = (0..meta.len() as u32).collect();
+        by_id.par_sort_unstable_by(|&x, &y| meta[x as usize].id.cmp(&meta[y as usize].id));
+        let mut lens: Vec<(u32, std::cmp::Reverse<u32>)> = vec![(0, std::cmp::Reverse(0)); meta.len()];
+        for (rank, &d) in by_id.iter().enumerate() {
+            lens[d as usize] = (meta[d as usize].text_chars, std::cmp::Reverse(rank as u32));
+        }
+        drop(by_id);
         // Scores of verified, allowed pairs: most members of a cluster are paired with its
         // center directly, and their sets need not be read again.
         let known = |x: u32, y: u32| {

@@ -80,10 +80,15 @@ struct Source {
 /// One line of input, borrowed from a [`Batch`].
 #[derive(Debug, Clone, Copy)]
 pub struct LineRef<'a> {
-    /// Where it is.
+    /// Where it is. For an unreadable line, `len` is 0 and `checksum` that of no bytes.
     pub location: Location,
-    /// Its bytes, without the line terminator.
+    /// Its bytes, without the line terminator and without a leading UTF-8 byte order mark.
+    /// Empty for an unreadable line.
     pub bytes: &'a [u8],
+    /// Why the line could not be read, when it could not: longer than the line limit, or the
+    /// input could not be read (or decompressed) any further from this line on. Such a line
+    /// counts as read and rejected, and is never a document.
+    pub unreadable: Option<&'a str>,
 }
 
 /// A run of consecutive lines read together, so that they can be parsed in parallel.
@@ -91,15 +96,25 @@ pub struct LineRef<'a> {
 pub struct Batch {
     data: Vec<u8>,
     lines: Vec<(Location, usize)>,
+    /// Messages of unreadable lines, by their index in `lines`.
+    unreadable: Vec<(usize, String)>,
 }
 
 impl Batch {
     /// The lines of the batch, in input order.
     pub fn lines(&self) -> impl ExactSizeIterator<Item = LineRef<'_>> + '_ {
-        self.lines.iter().map(move |&(location, start)| LineRef {
-            location,
-            bytes: &self.data[start..start + location.len as usize],
-        })
+        let mut problems = self.unreadable.iter().peekable();
+        self.lines
+            .iter()
+            .enumerate()
+            .map(move |(i, &(location, start))| {
+                let unreadable = problems.next_if(|(j, _)| *j == i).map(|(_, m)| m.as_str());
+                LineRef {
+                    location,
+                    bytes: &self.data[start..start + location.len as usize],
+                    unreadable,
+                }
+            })
     }
 
     /// Number of lines.
@@ -116,7 +131,242 @@ impl Batch {
     pub fn bytes(&self) -> usize {
         self.data.len()
     }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.lines.clear();
+        self.unreadable.clear();
+    }
+
+    fn push_unreadable(&mut self, input: u32, line: u64, offset: u64, message: String) {
+        let location = Location {
+            input,
+            line,
+            offset,
+            len: 0,
+            checksum: xxh3_64(b""),
+        };
+        self.unreadable.push((self.lines.len(), message));
+        self.lines.push((location, self.data.len()));
+    }
 }
+
+/// The UTF-8 byte order mark, skipped at the start of an input, and at the start of any line
+/// (where `cat` of several files leaves it).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Cuts one input into lines, each at most `max_line` bytes held in memory.
+struct LineCutter {
+    input: u32,
+    max_line: usize,
+    /// Bytes consumed so far (the offset of the next line).
+    offset: u64,
+    /// Lines consumed so far, blank ones included.
+    line_no: u64,
+}
+
+/// What [`LineCutter::next`] found.
+enum Cut {
+    /// The end of the input.
+    End,
+    /// A line was appended to the batch (or skipped when blank).
+    Line,
+}
+
+impl LineCutter {
+    fn new(input: u32, max_line: usize) -> LineCutter {
+        LineCutter {
+            input,
+            max_line,
+            offset: 0,
+            line_no: 0,
+        }
+    }
+
+    /// Reads the next line of `reader` into `batch`: a line of content, nothing for a blank
+    /// line, or an unreadable entry for a line over the limit (whose bytes are read and
+    /// dropped, never held). On a read error the partial line is dropped and the error
+    /// returned; the caller reports it at line [`LineCutter::line_no`] + 1.
+    fn next(&mut self, reader: &mut dyn BufRead, batch: &mut Batch) -> io::Result<Cut> {
+        let start = batch.data.len();
+        let mut consumed = 0u64;
+        let mut too_long = false;
+        let mut ended = false;
+        // Room for the content and a CR LF terminator.
+        let cap = self.max_line.saturating_add(2);
+        while !ended {
+            let avail = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    batch.data.truncate(start);
+                    return Err(e);
+                }
+            };
+            if avail.is_empty() {
+                break;
+            }
+            let take = match memchr::memchr(b'\n', avail) {
+                Some(i) => {
+                    ended = true;
+                    i + 1
+                }
+                None => avail.len(),
+            };
+            if !too_long {
+                if batch.data.len() - start + take > cap {
+                    too_long = true;
+                    batch.data.truncate(start);
+                } else {
+                    batch.data.extend_from_slice(&avail[..take]);
+                }
+            }
+            reader.consume(take);
+            consumed += take as u64;
+        }
+        if consumed == 0 {
+            return Ok(Cut::End);
+        }
+        self.line_no += 1;
+        let offset = self.offset;
+        self.offset += consumed;
+        let mut content = consumed;
+        if ended {
+            content -= 1;
+        }
+        let mut end = batch.data.len();
+        if !too_long && ended {
+            end -= 1;
+            if end > start && batch.data[end - 1] == b'\r' {
+                end -= 1;
+                content -= 1;
+            }
+        }
+        if too_long || content > self.max_line as u64 {
+            batch.data.truncate(start);
+            batch.push_unreadable(
+                self.input,
+                self.line_no,
+                offset,
+                format!(
+                    "line of {content} bytes is longer than the limit of {} bytes (--max-line-bytes); skipped",
+                    self.max_line
+                ),
+            );
+            return Ok(Cut::Line);
+        }
+        let mut first = start;
+        let mut offset = offset;
+        if batch.data[start..end].starts_with(BOM) {
+            first += BOM.len();
+            offset += BOM.len() as u64;
+        }
+        let bytes = &batch.data[first..end];
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            batch.data.truncate(start);
+            return Ok(Cut::Line);
+        }
+        let location = Location {
+            input: self.input,
+            line: self.line_no,
+            offset,
+            len: (end - first) as u32,
+            checksum: xxh3_64(bytes),
+        };
+        if first > start {
+            batch.data.drain(start..first);
+        }
+        batch.data.truncate(start + location.len as usize);
+        batch.lines.push((location, start));
+        Ok(Cut::Line)
+    }
+}
+
+/// Cuts `reader` into lines until its end or a read error, handing the batch to `flush`
+/// whenever it holds `batch_bytes` bytes or more. A read error (a truncated or corrupt
+/// compressed stream, a failing disk) becomes an unreadable line after the last line read,
+/// and ends this input. Returns false when `flush` asked to stop.
+fn cut_input(
+    reader: &mut dyn BufRead,
+    input: u32,
+    max_line: usize,
+    batch_bytes: usize,
+    batch: &mut Batch,
+    flush: &mut dyn FnMut(&mut Batch) -> bool,
+) -> Result<bool, SpoolError> {
+    let mut cutter = LineCutter::new(input, max_line);
+    loop {
+        match cutter.next(reader, batch) {
+            Ok(Cut::End) => return Ok(true),
+            Ok(Cut::Line) => {}
+            Err(e) => {
+                if let Some(spool) = e.get_ref().and_then(|x| x.downcast_ref::<SpoolError>()) {
+                    return Err(SpoolError(io::Error::new(
+                        spool.0.kind(),
+                        spool.0.to_string(),
+                    )));
+                }
+                batch.push_unreadable(
+                    input,
+                    cutter.line_no + 1,
+                    cutter.offset,
+                    format!(
+                        "cannot read further ({e}): the input is truncated or corrupt; the rest of it is skipped"
+                    ),
+                );
+                return Ok(flush(batch));
+            }
+        }
+        if batch.data.len() >= batch_bytes && !flush(batch) {
+            return Ok(false);
+        }
+    }
+}
+
+/// Cuts an input held in memory (plain, gzip or zstd, detected by magic bytes) into lines
+/// exactly as [`InputSet::scan`] cuts files: blank lines skipped, CR LF and a byte order mark
+/// at the start of a line removed, lines over `max_line_bytes` and unreadable rest reported through
+/// [`LineRef::unreadable`]. Hands every line to `f`, in order. For tests and fuzzing.
+pub fn read_lines(bytes: &[u8], max_line_bytes: usize, mut f: impl FnMut(LineRef<'_>)) {
+    let mut batch = Batch::default();
+    let mut flush = |b: &mut Batch| {
+        b.lines().for_each(&mut f);
+        b.clear();
+        true
+    };
+    match decompressed(bytes) {
+        Ok((_, mut reader)) => {
+            let r = cut_input(
+                &mut *reader,
+                0,
+                max_line_bytes,
+                1 << 16,
+                &mut batch,
+                &mut flush,
+            );
+            debug_assert!(r.is_ok(), "no spool here");
+            if !batch.is_empty() {
+                flush(&mut batch);
+            }
+        }
+        Err(e) => {
+            batch.push_unreadable(0, 1, 0, format!("cannot read: {e}"));
+            flush(&mut batch);
+        }
+    }
+}
+
+/// A failed write to the standard input spool: an output error, not a bad input.
+#[derive(Debug)]
+struct SpoolError(io::Error);
+
+impl std::fmt::Display for SpoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SpoolError {}
 
 /// Copies everything read through it into a spool file.
 struct Tee<R> {
@@ -127,7 +377,9 @@ struct Tee<R> {
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.spool.write_all(&buf[..n])?;
+        self.spool
+            .write_all(&buf[..n])
+            .map_err(|e| io::Error::other(SpoolError(e)))?;
         Ok(n)
     }
 }
@@ -211,16 +463,25 @@ impl InputSet {
     /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
     /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
     /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
+    ///
+    /// Memory is bounded whatever the input: a line longer than `max_line_bytes` is read
+    /// through without being held and handed over as unreadable ([`LineRef::unreadable`]), as
+    /// is the rest of an input that cannot be read or decompressed to its end (a truncated
+    /// gzip or zstd file); reading goes on with the next input. A file is read up to the size
+    /// it had when this pass opened it: lines appended meanwhile are left for the next run.
     pub fn scan(
         &mut self,
         batch_bytes: usize,
+        max_line_bytes: usize,
         mut f: impl FnMut(&Batch) -> Result<()>,
     ) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
         let sources = &mut self.sources;
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let sent = read_batches(sources, batch_bytes, |b| tx.send(Ok(b)).is_ok());
+                let sent = read_batches(sources, batch_bytes, max_line_bytes, |b| {
+                    tx.send(Ok(b)).is_ok()
+                });
                 if let Err(e) = sent {
                     let _ = tx.send(Err(e));
                 }
@@ -239,80 +500,77 @@ impl InputSet {
 fn read_batches(
     sources: &mut [Source],
     batch_bytes: usize,
+    max_line: usize,
     mut send: impl FnMut(Batch) -> bool,
 ) -> Result<()> {
-    {
-        let mut batch = Batch::default();
-        for (i, source) in sources.iter_mut().enumerate() {
-            let display = source.name.clone();
-            let err = |e: io::Error| Error::input(display.as_str(), e);
-            let mut reader: Box<dyn BufRead + Send> = match &source.path {
-                Some(path) => decompressed(File::open(path).map_err(err)?).map_err(err)?.1,
-                None => {
-                    let spool = tempfile::Builder::new()
-                        .prefix("neardup-stdin-")
-                        .tempfile()
-                        .map_err(|e| Error::output("temporary spool file", e))?;
-                    let tee = Tee {
-                        inner: decompressed(io::stdin()).map_err(err)?.1,
-                        spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
-                    };
-                    source.path = Some(spool.path().to_path_buf());
-                    source.spool = Some(spool);
-                    Box::new(BufReader::with_capacity(1 << 16, tee))
-                }
-            };
-            let (mut offset, mut line_no) = (0u64, 0u64);
-            loop {
-                let start = batch.data.len();
-                let n = reader.read_until(b'\n', &mut batch.data).map_err(err)?;
-                if n == 0 {
-                    break;
-                }
-                line_no += 1;
-                let mut end = batch.data.len();
-                if batch.data[end - 1] == b'\n' {
-                    end -= 1;
-                    if end > start && batch.data[end - 1] == b'\r' {
-                        end -= 1;
-                    }
-                }
-                let bytes = &batch.data[start..end];
-                if bytes.iter().all(u8::is_ascii_whitespace) {
-                    batch.data.truncate(start);
-                } else {
-                    let len = u32::try_from(end - start).map_err(|_| {
-                        err(io::Error::other(format!(
-                            "line {line_no} is longer than 4 GiB"
-                        )))
-                    })?;
-                    let location = Location {
-                        input: i as u32,
-                        line: line_no,
-                        offset,
-                        len,
-                        checksum: xxh3_64(bytes),
-                    };
-                    batch.data.truncate(end);
-                    batch.lines.push((location, start));
-                }
-                offset += n as u64;
-                if batch.data.len() >= batch_bytes && !send(std::mem::take(&mut batch)) {
+    let mut batch = Batch::default();
+    let mut flush = |b: &mut Batch| send(std::mem::take(b));
+    for (i, source) in sources.iter_mut().enumerate() {
+        let display = source.name.clone();
+        let err = |e: io::Error| Error::input(display.as_str(), e);
+        let opened = match &source.path {
+            Some(path) => {
+                let file = File::open(path).map_err(err)?;
+                // Read up to the size at open: a file still being appended to is read as it
+                // was, and re-read by the second pass within what the first one saw.
+                let size = file.metadata().map_err(err)?.len();
+                decompressed(file.take(size))
+            }
+            None => {
+                let spool = tempfile::Builder::new()
+                    .prefix("neardup-stdin-")
+                    .tempfile()
+                    .map_err(|e| Error::output("temporary spool file", e))?;
+                let tee = Tee {
+                    inner: decompressed(io::stdin()).map_err(err)?.1,
+                    spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
+                };
+                source.path = Some(spool.path().to_path_buf());
+                source.spool = Some(spool);
+                Ok((
+                    Compression::None,
+                    Box::new(BufReader::with_capacity(1 << 16, tee)) as Box<dyn BufRead + Send>,
+                ))
+            }
+        };
+        let mut reader = match opened {
+            Ok((_, reader)) => reader,
+            Err(e) => {
+                batch.push_unreadable(
+                    i as u32,
+                    1,
+                    0,
+                    format!("cannot read ({e}); the input is skipped"),
+                );
+                if !flush(&mut batch) {
                     return Ok(());
                 }
+                continue;
             }
-            if let Some(spool) = &source.spool {
-                spool
-                    .as_file()
-                    .sync_data()
-                    .map_err(|e| Error::output(spool.path(), e))?;
-            }
+        };
+        let go_on = cut_input(
+            &mut *reader,
+            i as u32,
+            max_line,
+            batch_bytes,
+            &mut batch,
+            &mut flush,
+        )
+        .map_err(|e| Error::output("temporary spool file of standard input", e.0))?;
+        if !go_on {
+            return Ok(());
         }
-        if !batch.is_empty() {
-            send(batch);
+        if let Some(spool) = &source.spool {
+            spool
+                .as_file()
+                .sync_data()
+                .map_err(|e| Error::output(spool.path(), e))?;
         }
-        Ok(())
     }
+    if !batch.is_empty() {
+        flush(&mut batch);
+    }
+    Ok(())
 }
 
 impl InputSet {
@@ -421,7 +679,7 @@ mod tests {
 
     fn lines_of(set: &mut InputSet) -> Vec<(Location, Vec<u8>)> {
         let mut out = Vec::new();
-        set.scan(7, |b| {
+        set.scan(7, 1 << 20, |b| {
             out.extend(b.lines().map(|l| (l.location, l.bytes.to_vec())));
             Ok(())
         })

@@ -283,6 +283,12 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         r#"<div class="grid"><div class="card"><div class="stat">{}</div>documents read ({} rejected, {} too short)</div><div class="card"><div class="stat">{}</div>clusters</div><div class="card"><div class="stat">{}</div>duplicates (copies beyond the first)</div></div>"#,
         c.read, c.rejected, c.short, c.clusters, c.duplicates
     );
+    let a = &h.accounting;
+    let _ = write!(
+        out,
+        r#"<p class="muted" id="accounting">Every line accounted for: read {} = kept {} + removed {} + rejected {}.</p>"#,
+        a.read, a.kept, a.removed, a.rejected
+    );
     out.push_str(r#"<div class="grid" style="margin-top:12px"><div class="card"><b>Wire services</b><table><tr><td></td><td class="n">documents</td><td class="n">clusters</td></tr>"#);
     for wc in h.wires.iter().take(10) {
         let _ = write!(

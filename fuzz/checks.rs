@@ -1,0 +1,197 @@
+//! What each fuzz target checks, on any bytes. Shared by the cargo-fuzz targets in
+//! `fuzz_targets/` (nightly) and by `tests/fuzz_regressions.rs` (stable `cargo test`), which
+//! runs every file of `tests/fuzz-regressions/<target>/` through the same function.
+//!
+//! Adding a reader: write one `pub fn <target>(data: &[u8])` here, one file in
+//! `fuzz_targets/`, one `[[bin]]` in `Cargo.toml`, and one line in the regression test.
+#![allow(dead_code)] // each target uses one function
+
+use neardup::config::{FieldNames, ShingleMode};
+use neardup::input::{self, jsonl::parse_record, Compression, InputSet, LineRef};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// A small line limit, so that the fuzzer reaches the over-long line path.
+pub const MAX_LINE: usize = 1 << 12;
+
+/// A line as the reader hands it out, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub line: u64,
+    pub offset: u64,
+    pub bytes: Vec<u8>,
+    pub unreadable: bool,
+}
+
+/// Checks the invariants of the lines of one input and returns them owned.
+fn collect(read: impl FnOnce(&mut dyn FnMut(LineRef<'_>))) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    read(&mut |l: LineRef<'_>| {
+        let loc = l.location;
+        if let Some(prev) = out.last() {
+            assert!(loc.line > prev.line, "line numbers increase");
+            assert!(loc.offset >= prev.offset, "offsets do not go back");
+        }
+        match l.unreadable {
+            Some(m) => {
+                assert!(!m.is_empty());
+                assert!(l.bytes.is_empty());
+            }
+            None => {
+                assert!(l.bytes.len() <= MAX_LINE, "a line over the limit was held");
+                assert_eq!(l.bytes.len(), loc.len as usize);
+                assert!(!l.bytes.contains(&b'\n'));
+                assert!(
+                    !l.bytes.iter().all(u8::is_ascii_whitespace),
+                    "blank lines skipped"
+                );
+            }
+        }
+        out.push(Line {
+            line: loc.line,
+            offset: loc.offset,
+            bytes: l.bytes.to_vec(),
+            unreadable: l.unreadable.is_some(),
+        });
+    });
+    out
+}
+
+/// The lines of `data` read in memory by [`input::read_lines`].
+pub fn lines_of(data: &[u8]) -> Vec<Line> {
+    collect(|f| input::read_lines(data, MAX_LINE, f))
+}
+
+/// The JSONL reader: cutting into lines (plain, or compressed by magic bytes), parsing each
+/// line, and annotating each accepted record for the removed output of `dedupe`.
+pub fn jsonl(data: &[u8]) {
+    let fields = FieldNames::default();
+    let lines = lines_of(data);
+    let plain = Compression::detect(data) == Compression::None;
+    for l in &lines {
+        if plain && !l.unreadable {
+            let at = &data[l.offset as usize..l.offset as usize + l.bytes.len()];
+            assert_eq!(at, &l.bytes[..], "a plain line is its bytes at its offset");
+        }
+        if l.unreadable {
+            continue;
+        }
+        if let Ok(rec) = parse_record(&l.bytes, &fields) {
+            let out = neardup::report::dedupe::annotate(&l.bytes, "kept\"id", 7)
+                .expect("an accepted record can be annotated");
+            assert!(!out.contains(&b'\n'), "annotated record is one line");
+            // Raw values: numbers out of range are valid JSON, kept as written.
+            let v: HashMap<String, Box<RawValue>> =
+                serde_json::from_slice(&out).expect("an annotated record is JSON");
+            let get = |k: &str| v.get(k).map(|r| r.get());
+            assert_eq!(get("duplicate_of"), Some(r#""kept\"id""#));
+            assert_eq!(get("cluster"), Some("7"));
+            let text: String = serde_json::from_str(get("text").expect("text kept")).unwrap();
+            assert_eq!(text, rec.text, "text kept");
+        }
+    }
+}
+
+/// Reads `payload` compressed by `compress` and checks it gives the lines of the plain
+/// payload; or reads `magic` + `payload` as a (mostly corrupt) compressed stream.
+fn compressed(data: &[u8], magic: &[u8], compress: fn(&[u8]) -> Vec<u8>) {
+    let Some((&mode, payload)) = data.split_first() else {
+        return;
+    };
+    if mode & 1 == 0 {
+        let mut raw = magic.to_vec();
+        raw.extend_from_slice(payload);
+        let _ = lines_of(&raw);
+    } else if Compression::detect(payload) == Compression::None {
+        assert_eq!(
+            lines_of(&compress(payload)),
+            lines_of(payload),
+            "compressed and plain read the same"
+        );
+    }
+}
+
+/// The gzip reader: corrupt gzip streams, and gzip of any text read as the text itself.
+pub fn read_gzip(data: &[u8]) {
+    compressed(data, &[0x1f, 0x8b], |p| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(p).unwrap();
+        e.finish().unwrap()
+    });
+}
+
+/// The zstd reader: corrupt zstd frames, and zstd of any text read as the text itself.
+pub fn read_zstd(data: &[u8]) {
+    compressed(data, &[0x28, 0xb5, 0x2f, 0xfd], |p| {
+        zstd::encode_all(p, 1).unwrap()
+    });
+}
+
+/// The file reader: [`InputSet::scan`] on a file of `data` cuts the same lines as the reader
+/// in memory, and [`InputSet::fetch`] reads every line back by location.
+pub fn scan_file(data: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input");
+    std::fs::write(&path, data).unwrap();
+    let mut set = InputSet::open(std::slice::from_ref(&path)).unwrap();
+    let mut locations = Vec::new();
+    let scanned = collect(|f| {
+        set.scan(64, MAX_LINE, |batch| {
+            for l in batch.lines() {
+                if l.unreadable.is_none() {
+                    locations.push(l.location);
+                }
+                f(l);
+            }
+            Ok(())
+        })
+        .unwrap()
+    });
+    assert_eq!(scanned, lines_of(data), "file and memory read the same");
+    let wanted: Vec<_> = locations.iter().map(|&l| (l, l.line)).collect();
+    let mut back = Vec::new();
+    set.fetch(&wanted, |line, bytes| {
+        back.push((line, bytes.to_vec()));
+        Ok(())
+    })
+    .expect("every line scanned can be read again");
+    let good: Vec<(u64, Vec<u8>)> = scanned
+        .into_iter()
+        .filter(|l| !l.unreadable)
+        .map(|l| (l.line, l.bytes))
+        .collect();
+    assert_eq!(back, good);
+}
+
+/// Normalization and shingling of any text (bytes read as lossy UTF-8): normalization is
+/// idempotent, the fast shingling path agrees with normalize-then-shingle, sets are sorted
+/// and distinct; wire attribution, the change diff and HTML escaping take any text.
+pub fn normalize_shingle(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let n = neardup::normalize::normalize(&text);
+    assert_eq!(neardup::normalize::normalize(&n), n, "idempotent");
+    for mode in [
+        ShingleMode::default(),
+        ShingleMode::Words(1),
+        ShingleMode::Words(3),
+        ShingleMode::Chars(1),
+        ShingleMode::Chars(3),
+    ] {
+        let fast = neardup::shingle::shingles_of_text(&text, mode, 7);
+        let slow = neardup::shingle::shingles(&n, mode, 7);
+        assert_eq!(fast.hashes, slow.hashes, "{mode}");
+        assert!(
+            fast.hashes.windows(2).all(|w| w[0] < w[1]),
+            "sorted, distinct"
+        );
+    }
+    let _ = neardup::wire::attribute(&text, Some(&text));
+    let mid = (0..=text.len() / 2)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let _ = neardup::report::changes::changes(&text[..mid], &text[mid..]);
+    let escaped = neardup::report::html::escape(&text);
+    assert!(!escaped.contains(['<', '>', '"', '\'']), "escaped");
+}
