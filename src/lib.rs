@@ -36,6 +36,8 @@
 //! assert_eq!(hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod bench;
 pub mod cli;
 pub mod cluster;

@@ -2,6 +2,8 @@
 //! the library and maps errors to exit codes (0 success, 2 usage or input error, 1 other
 //! failure). A closed standard output (`neardup cluster ... | head`) is not an error.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use neardup::cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs,
