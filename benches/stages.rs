@@ -591,7 +591,7 @@ fn corpus() -> Corpus {
         texts.push(a.render(rng.chance(0.3)));
         articles.push(a);
         if i % ja_every == ja_every - 1 && japanese.len() < JAPANESE_TEXTS {
-            let t = if japanese.len() >= 4 && japanese.len() % 4 == 0 {
+            let t = if japanese.len() >= 4 && japanese.len().is_multiple_of(4) {
                 copies += 1;
                 let original = &japanese[rng.below(japanese.len())];
                 japanese_copy(original, &mut rng)

@@ -7,7 +7,7 @@
 #![allow(dead_code)] // each target uses one function
 
 use neardup::config::{FieldNames, ShingleMode};
-use neardup::input::{self, jsonl::parse_record, Compression, InputSet, LineRef};
+use neardup::input::{self, jsonl::parse_record, Compression, Content, Format, InputSet, LineRef};
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::io::Write;
@@ -33,26 +33,29 @@ fn collect(read: impl FnOnce(&mut dyn FnMut(LineRef<'_>))) -> Vec<Line> {
             assert!(loc.line > prev.line, "line numbers increase");
             assert!(loc.offset >= prev.offset, "offsets do not go back");
         }
-        match l.unreadable {
-            Some(m) => {
+        let bytes = match l.content {
+            Content::Bad(m) => {
                 assert!(!m.is_empty());
-                assert!(l.bytes.is_empty());
+                assert_eq!(loc.len, 0);
+                &[][..]
             }
-            None => {
-                assert!(l.bytes.len() <= MAX_LINE, "a line over the limit was held");
-                assert_eq!(l.bytes.len(), loc.len as usize);
-                assert!(!l.bytes.contains(&b'\n'));
+            Content::Skipped => panic!("a line is never skipped"),
+            Content::Bytes(bytes) => {
+                assert!(bytes.len() <= MAX_LINE, "a line over the limit was held");
+                assert_eq!(bytes.len(), loc.len as usize);
+                assert!(!bytes.contains(&b'\n'));
                 assert!(
-                    !l.bytes.iter().all(u8::is_ascii_whitespace),
+                    !bytes.iter().all(u8::is_ascii_whitespace),
                     "blank lines skipped"
                 );
+                bytes
             }
-        }
+        };
         out.push(Line {
             line: loc.line,
             offset: loc.offset,
-            bytes: l.bytes.to_vec(),
-            unreadable: l.unreadable.is_some(),
+            bytes: bytes.to_vec(),
+            unreadable: matches!(l.content, Content::Bad(_)),
         });
     });
     out
@@ -129,8 +132,12 @@ pub fn read_zstd(data: &[u8]) {
 }
 
 /// The file reader: [`InputSet::scan`] on a file of `data` cuts the same lines as the reader
-/// in memory, and [`InputSet::fetch`] reads every line back by location.
+/// in memory, and [`InputSet::fetch`] reads every line back by location. (A file whose
+/// decompressed bytes start with `WARC/` is a web archive whatever its name: see [`warc()`].)
 pub fn scan_file(data: &[u8]) {
+    if starts_as_warc(data) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("input");
     std::fs::write(&path, data).unwrap();
@@ -139,7 +146,8 @@ pub fn scan_file(data: &[u8]) {
     let scanned = collect(|f| {
         set.scan(64, MAX_LINE, |batch| {
             for l in batch.lines() {
-                if l.unreadable.is_none() {
+                assert_eq!(l.format, Format::Jsonl);
+                if let Content::Bytes(_) = l.content {
                     locations.push(l.location);
                 }
                 f(l);
@@ -194,4 +202,104 @@ pub fn normalize_shingle(data: &[u8]) {
     let _ = neardup::report::changes::changes(&text[..mid], &text[mid..]);
     let escaped = neardup::report::html::escape(&text);
     assert!(!escaped.contains(['<', '>', '"', '\'']), "escaped");
+}
+
+/// True when `data`, decompressed as the reader would, starts with `WARC/`.
+fn starts_as_warc(data: &[u8]) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let _ = match Compression::detect(data) {
+        Compression::None => (&data[..data.len().min(5)]).read_to_end(&mut head),
+        Compression::Gzip => flate2::read::MultiGzDecoder::new(data)
+            .take(5)
+            .read_to_end(&mut head),
+        Compression::Zstd => match zstd::stream::read::Decoder::new(data) {
+            Ok(d) => d.take(5).read_to_end(&mut head),
+            Err(_) => Ok(0),
+        },
+    };
+    head.starts_with(b"WARC/")
+}
+
+/// The WARC reader: the framer on any bytes (plain, or gzip/zstd by magic bytes) in memory,
+/// every record it hands out parsed by `warc::parse_record`; and the same bytes as a `.warc`
+/// file through [`InputSet::scan`] and [`InputSet::fetch`].
+pub fn warc(data: &[u8]) {
+    use neardup::input::warc::{Frame, Framer};
+    let plain = Compression::detect(data) == Compression::None;
+    let mut framed: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut frames = 0usize;
+    if plain {
+        let mut framer = Framer::new(data);
+        let mut buf = Vec::new();
+        let mut last: Option<u64> = None;
+        loop {
+            frames += 1;
+            assert!(frames <= data.len() + 2, "the framer makes progress");
+            buf.clear();
+            let offset = match framer.next(&mut buf) {
+                Frame::End => break,
+                Frame::Record { offset, len } => {
+                    assert_eq!(buf.len(), len);
+                    let at = &data[offset as usize..offset as usize + len];
+                    assert_eq!(at, &buf[..], "a record is its bytes at its offset");
+                    assert!(buf.starts_with(b"WARC/"));
+                    let _ = neardup::input::warc::parse_record(&buf);
+                    framed.push((offset, buf.clone()));
+                    offset
+                }
+                Frame::Skipped { offset } => offset,
+                Frame::Bad {
+                    offset,
+                    message,
+                    fatal,
+                } => {
+                    assert!(!message.is_empty());
+                    if fatal {
+                        break;
+                    }
+                    offset
+                }
+            };
+            assert!(offset as usize <= data.len());
+            if let Some(l) = last {
+                assert!(offset > l, "record offsets increase");
+            }
+            last = Some(offset);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.warc");
+    std::fs::write(&path, data).unwrap();
+    let mut set = InputSet::open(std::slice::from_ref(&path)).unwrap();
+    let mut scanned: Vec<(neardup::document::Location, Vec<u8>)> = Vec::new();
+    set.scan(64, MAX_LINE, |batch| {
+        for l in batch.lines() {
+            assert_eq!(l.format, Format::Warc);
+            match l.content {
+                Content::Bytes(b) => {
+                    assert_eq!(b.len(), l.location.len as usize);
+                    scanned.push((l.location, b.to_vec()));
+                }
+                Content::Bad(m) => assert!(!m.is_empty()),
+                Content::Skipped => {}
+            }
+        }
+        Ok(())
+    })
+    .expect("a bad archive is bad units, not an error");
+    if plain {
+        let from_file: Vec<(u64, Vec<u8>)> =
+            scanned.iter().map(|(l, b)| (l.offset, b.clone())).collect();
+        assert_eq!(from_file, framed, "file and memory frame the same records");
+    }
+    let wanted: Vec<_> = scanned.iter().map(|(l, _)| (*l, l.line)).collect();
+    let mut back = Vec::new();
+    set.fetch(&wanted, |line, bytes| {
+        back.push((line, bytes.to_vec()));
+        Ok(())
+    })
+    .expect("every record scanned can be read again");
+    let good: Vec<(u64, Vec<u8>)> = scanned.into_iter().map(|(l, b)| (l.line, b)).collect();
+    assert_eq!(back, good);
 }

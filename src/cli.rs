@@ -32,6 +32,327 @@ pub enum Command {
     Gen(GenArgs),
     /// Run the pipeline and print stage timings, throughput, peak memory and pair counts.
     Bench(BenchArgs),
+    /// A persistent index: build it from an archive, add to it, query new articles against it.
+    Index(IndexArgs),
+    /// Sign one shard of a corpus into Parquet for a distributed engine (Apache Spark).
+    Sign(SignArgs),
+    /// Write the report of clusters found by a distributed engine from signed shards.
+    Report(ReportArgs),
+}
+
+/// Options of `neardup index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// What to do with the index.
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+/// The subcommands of `neardup index`.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Build a new index (a directory) from an archive.
+    Build(IndexBuildArgs),
+    /// Add articles to an index (crash-safe: a killed add leaves the index as it was).
+    Add(IndexAddArgs),
+    /// Print, for each new article, the archive articles it copies, with exact scores.
+    Query(IndexQueryArgs),
+    /// Print the index's size, segments and parameters.
+    Stats(IndexStatsArgs),
+}
+
+/// Options of `neardup index build`.
+#[derive(Debug, Args)]
+pub struct IndexBuildArgs {
+    /// JSON Lines inputs, plain, gzip or zstd; `-` is standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The index directory to create (it must not exist).
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Parameters (defaults as for `cluster`), stored in the index.
+    #[command(flatten)]
+    pub params: IndexParamArgs,
+    /// Reading options.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Options of `neardup index add`.
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    /// The index directory.
+    #[arg(value_name = "INDEX")]
+    pub index: PathBuf,
+    /// JSON Lines inputs, plain, gzip or zstd; `-` is standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Parameters: taken from the index; one given here must equal the index's.
+    #[command(flatten)]
+    pub params: IndexParamArgs,
+    /// Reading options.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Options of `neardup index query`.
+#[derive(Debug, Args)]
+pub struct IndexQueryArgs {
+    /// The index directory.
+    #[arg(value_name = "INDEX")]
+    pub index: PathBuf,
+    /// JSON Lines inputs with the new articles; `-` is standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the answers here (default: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print readable text instead of JSON Lines.
+    #[arg(long)]
+    pub text: bool,
+    /// Parameters: taken from the index; one given here must equal the index's.
+    #[command(flatten)]
+    pub params: IndexParamArgs,
+    /// Reading options.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Options of `neardup index stats`.
+#[derive(Debug, Args)]
+pub struct IndexStatsArgs {
+    /// The index directory.
+    #[arg(value_name = "INDEX")]
+    pub index: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also read every byte of the index and check it against its checksums.
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// The parameters of an index, all optional: `build` takes the defaults of `cluster` for those
+/// not given; `add` and `query` take the index's and refuse a given value that differs.
+#[derive(Debug, Args)]
+pub struct IndexParamArgs {
+    /// Jaccard similarity at or above which two documents are duplicates.
+    #[arg(short = 't', long)]
+    pub threshold: Option<f64>,
+    /// Duplicate rule: containment or jaccard.
+    #[arg(long, value_name = "containment|jaccard")]
+    pub mode: Option<String>,
+    /// Containment at or above which a cut or extended copy is a duplicate.
+    #[arg(long)]
+    pub containment: Option<f64>,
+    /// Containment counts only when the smaller document has at least N shingles.
+    #[arg(long, value_name = "N")]
+    pub min_contained: Option<usize>,
+    /// Index one shingle in N to find contained documents.
+    #[arg(long, value_name = "N")]
+    pub sample_every: Option<u64>,
+    /// Sampled shingles in more documents than this are boilerplate.
+    #[arg(long)]
+    pub max_df: Option<usize>,
+    /// MinHash slots per signature.
+    #[arg(long)]
+    pub num_perm: Option<usize>,
+    /// MinHash scheme: oph or permutations.
+    #[arg(long, value_name = "oph|permutations")]
+    pub minhash: Option<String>,
+    /// Seed of shingle hashes and permutations.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Shingles: auto, words:K or chars:N.
+    #[arg(long, value_name = "auto|words:K|chars:N")]
+    pub shingle: Option<String>,
+    /// Documents with fewer distinct shingles are short and never matched.
+    #[arg(long)]
+    pub min_shingles: Option<usize>,
+    /// Weight of missed duplicates against extra candidates for the banding.
+    #[arg(long)]
+    pub fn_weight: Option<f64>,
+    /// LSH bands (with --rows; default: chosen from the threshold).
+    #[arg(long, requires = "rows")]
+    pub bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    pub rows: Option<usize>,
+    /// LSH buckets larger than this link each member to the first only.
+    #[arg(long)]
+    pub max_bucket: Option<usize>,
+}
+
+impl IndexParamArgs {
+    /// Which options were given.
+    pub fn given(&self) -> crate::index::Given {
+        crate::index::Given {
+            seed: self.seed.is_some(),
+            shingle: self.shingle.is_some(),
+            min_shingles: self.min_shingles.is_some(),
+            num_perm: self.num_perm.is_some(),
+            minhash: self.minhash.is_some(),
+            banding: self.bands.is_some(),
+            fn_weight: self.fn_weight.is_some(),
+            threshold: self.threshold.is_some(),
+            mode: self.mode.is_some(),
+            containment: self.containment.is_some(),
+            min_contained: self.min_contained.is_some(),
+            sample_every: self.sample_every.is_some(),
+            max_df: self.max_df.is_some(),
+            max_bucket: self.max_bucket.is_some(),
+        }
+    }
+
+    /// `base` with the options given here (not validated: see [`Config::validate`]).
+    pub fn config(&self, base: &Config) -> Result<Config> {
+        let mut c = base.clone();
+        if let Some(v) = self.threshold {
+            c.threshold = v;
+        }
+        if let Some(v) = &self.mode {
+            c.mode = v.parse()?;
+        }
+        if let Some(v) = self.containment {
+            c.containment = v;
+        }
+        if let Some(v) = self.min_contained {
+            c.min_contained = v;
+        }
+        if let Some(v) = self.sample_every {
+            c.sample_every = v;
+        }
+        if let Some(v) = self.max_df {
+            c.max_df = v;
+        }
+        if let Some(v) = self.num_perm {
+            c.num_perm = v;
+        }
+        if let Some(v) = &self.minhash {
+            c.minhash = v.parse()?;
+        }
+        if let Some(v) = self.seed {
+            c.seed = v;
+        }
+        if let Some(v) = &self.shingle {
+            c.shingle = v.parse()?;
+        }
+        if let Some(v) = self.min_shingles {
+            c.min_shingles = v;
+        }
+        if let Some(v) = self.fn_weight {
+            c.fn_weight = v;
+        }
+        if let (Some(bands), Some(rows)) = (self.bands, self.rows) {
+            c.banding = Some(Banding { bands, rows });
+        }
+        if let Some(v) = self.max_bucket {
+            c.max_bucket = v;
+        }
+        Ok(c)
+    }
+}
+
+/// How the index subcommands read their inputs.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Name of the id field.
+    #[arg(long, default_value_t = FieldNames::default().id)]
+    pub id_field: String,
+    /// Name of the text field.
+    #[arg(long, default_value_t = FieldNames::default().text)]
+    pub text_field: String,
+    /// Name of the title field.
+    #[arg(long, default_value_t = FieldNames::default().title)]
+    pub title_field: String,
+    /// Name of the outlet field.
+    #[arg(long, default_value_t = FieldNames::default().outlet)]
+    pub outlet_field: String,
+    /// Name of the date field.
+    #[arg(long, default_value_t = FieldNames::default().date)]
+    pub date_field: String,
+    /// Name of the URL field.
+    #[arg(long, default_value_t = FieldNames::default().url)]
+    pub url_field: String,
+    /// Print no summary and no bad lines on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Also print timings on standard error.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+}
+
+impl ReadArgs {
+    /// `config` with these field names and `strict`, validated.
+    pub fn apply(&self, mut config: Config) -> Result<Config> {
+        config.fields = FieldNames {
+            id: self.id_field.clone(),
+            text: self.text_field.clone(),
+            title: self.title_field.clone(),
+            outlet: self.outlet_field.clone(),
+            date: self.date_field.clone(),
+            url: self.url_field.clone(),
+        };
+        config.strict = self.strict;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The rayon pool to run on.
+    pub fn pool(&self) -> Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .map_err(|e| Error::ThreadPool(e.to_string()))
+    }
+}
+
+/// Options of `neardup sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Shared options (one input: the shard). Every option that decides what a duplicate is
+    /// goes into the signature directory's manifest; all shards must be signed with the same.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The shard's number: document ids are `shard << 40 | index`, and shards are reported in
+    /// the order of their numbers.
+    #[arg(long, value_name = "N")]
+    pub shard: u32,
+    /// The signature directory (shared by all shards of a corpus).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Options of `neardup report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The engine's output directory (holds `clusters/`, `pairs/` and `stats/`).
+    #[arg(long, value_name = "OUTDIR")]
+    pub clusters: PathBuf,
+    /// The signature directory written by `neardup sign`.
+    #[arg(long, value_name = "SIGDIR")]
+    pub docs: PathBuf,
+    /// Write the cluster file here (default: standard output).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write one CSV row per cluster member here.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write `path:line: text` lines (as grep -n) for each member here.
+    #[arg(long, value_name = "FILE")]
+    pub locations: Option<PathBuf>,
+    /// Print no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Options of `neardup gen`.
@@ -191,8 +512,9 @@ pub struct CommonArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Input lines longer than this many bytes are rejected (read through, never held in
-    /// memory), which bounds memory per line, also against decompression bombs.
+    /// Input lines (and whole .txt/.html/.json files) longer than this many bytes are
+    /// rejected (read through, never held in memory), which bounds memory per document, also
+    /// against decompression bombs.
     #[arg(long, default_value_t = defaults().max_line_bytes, value_name = "BYTES")]
     pub max_line_bytes: usize,
     /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.

@@ -84,8 +84,10 @@ pub fn clusters<K: Ord>(
     guarded_clusters(text_chars, edges, |_, _| true)
 }
 
-/// The greatest (longest) member, ties to the earliest.
-fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
+/// The center of a group of members: the greatest key ([`canonical_keys`] in the pipeline:
+/// the longest text, ties to the smallest id), remaining ties to the earliest. It is the
+/// canonical member of a cluster.
+pub fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
     members
         .iter()
         .copied()
@@ -95,6 +97,26 @@ fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
                 .then(y.cmp(&x))
         })
         .expect("non-empty cluster")
+}
+
+/// The ranking keys the pipeline gives [`clusters`] and [`center`]: the text length in
+/// characters and, for ties, the reverse rank of the id, so that the canonical member is the
+/// longest text, ties to the smallest id, whatever the order of the inputs.
+pub fn canonical_keys(meta: &[crate::document::DocMeta]) -> Vec<(u32, std::cmp::Reverse<u32>)> {
+    use rayon::prelude::*;
+    let mut by_id: Vec<u32> = (0..meta.len() as u32).collect();
+    // Equal ids (only possible across the shards of a signed corpus) rank in document order.
+    by_id.par_sort_unstable_by(|&x, &y| {
+        meta[x as usize]
+            .id
+            .cmp(&meta[y as usize].id)
+            .then(x.cmp(&y))
+    });
+    let mut keys = vec![(0, std::cmp::Reverse(0)); meta.len()];
+    for (rank, &d) in by_id.iter().enumerate() {
+        keys[d as usize] = (meta[d as usize].text_chars, std::cmp::Reverse(rank as u32));
+    }
+    keys
 }
 
 /// Members of a component and the verified pairs inside it.

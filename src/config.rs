@@ -182,8 +182,9 @@ pub struct Config {
     /// Buckets with more members than this are linked as a star (every member to the first)
     /// instead of all pairs, to bound the work on boilerplate.
     pub max_bucket: usize,
-    /// Input lines longer than this many bytes are rejected (read through, never held in
-    /// memory): the bound on memory per line, also against decompression bombs.
+    /// Input lines (and whole-file documents) longer than this many bytes are rejected (read
+    /// through, never held in memory): the bound on memory per unit, also against
+    /// decompression bombs.
     pub max_line_bytes: usize,
 }
 

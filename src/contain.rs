@@ -26,71 +26,227 @@ pub fn sample(set: &[u64], every: u64) -> Vec<u64> {
     set.iter().copied().filter(|x| x % every == 0).collect()
 }
 
+/// Partitions of the sample index, by the top bits of the sampled hash: documents sharing a
+/// sample are always in one partition, so each is sorted and paired alone.
+const PARTS: usize = 64;
+
+/// Entries held in memory before all partitions are appended to their spill files: 32 Mi
+/// entries, 256 MiB. An archive under about 600,000 documents never spills.
+pub const DEFAULT_SPILL_ENTRIES: usize = 32 << 20;
+
 /// The samples of all documents, packed for sorting: the high 32 bits of a sampled shingle's
 /// hash above the document index, 8 bytes an entry. (Two different samples with the same high
 /// half only add candidates, which verification then rejects.)
-#[derive(Debug, Clone, Default)]
+///
+/// Entries go to [`PARTS`] partitions by hash; when more than a budget of entries are held,
+/// every partition's buffer is appended to its own temporary file (an external partitioned
+/// sort: memory stays at the budget plus one partition while pairing, whatever the archive
+/// size).
+#[derive(Debug)]
 pub struct SampleIndex {
-    entries: Vec<u64>,
+    parts: Vec<Vec<u64>>,
+    files: Vec<Option<std::fs::File>>,
+    held: usize,
+    spilled: u64,
+    budget: usize,
     /// Samples per document.
     counts: Vec<u32>,
 }
 
+impl Default for SampleIndex {
+    fn default() -> Self {
+        SampleIndex::with_budget(DEFAULT_SPILL_ENTRIES)
+    }
+}
+
+fn spill_error(e: std::io::Error) -> crate::Error {
+    crate::Error::output("temporary sample spill", e)
+}
+
 impl SampleIndex {
+    /// An empty index that spills to disk when it holds more than `budget` entries.
+    pub fn with_budget(budget: usize) -> SampleIndex {
+        SampleIndex {
+            parts: vec![Vec::new(); PARTS],
+            files: (0..PARTS).map(|_| None).collect(),
+            held: 0,
+            spilled: 0,
+            budget: budget.max(1),
+            counts: Vec::new(),
+        }
+    }
+
     /// Records the samples of document `doc` (documents are added in increasing order).
-    pub fn add(&mut self, doc: u32, samples: &[u64]) {
+    pub fn add(&mut self, doc: u32, samples: &[u64]) -> crate::Result<()> {
         if self.counts.len() <= doc as usize {
             self.counts.resize(doc as usize + 1, 0);
         }
         self.counts[doc as usize] = samples.len() as u32;
-        self.entries
-            .extend(samples.iter().map(|&x| (x >> 32) << 32 | u64::from(doc)));
+        for &x in samples {
+            let part = (x >> 58) as usize % PARTS;
+            self.parts[part].push((x >> 32) << 32 | u64::from(doc));
+        }
+        self.held += samples.len();
+        if self.held > self.budget {
+            self.spill()?;
+        }
+        Ok(())
     }
 
-    /// Bytes held.
+    /// Appends every partition's buffer to its spill file.
+    fn spill(&mut self) -> crate::Result<()> {
+        use std::io::Write;
+        for (part, file) in self.parts.iter_mut().zip(&mut self.files) {
+            if part.is_empty() {
+                continue;
+            }
+            if file.is_none() {
+                *file = Some(tempfile::tempfile().map_err(spill_error)?);
+            }
+            let f = file.as_mut().expect("spill file just opened");
+            let bytes: Vec<u8> = part.iter().flat_map(|x| x.to_le_bytes()).collect();
+            f.write_all(&bytes).map_err(spill_error)?;
+            self.spilled += part.len() as u64;
+            part.clear();
+        }
+        self.held = 0;
+        Ok(())
+    }
+
+    /// The entries of one partition: its spill file read back, then its buffer.
+    fn take_part(&mut self, part: usize) -> crate::Result<Vec<u64>> {
+        use std::io::{Read, Seek};
+        let mut entries = Vec::new();
+        if let Some(mut f) = self.files[part].take() {
+            f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).map_err(spill_error)?;
+            entries.extend(
+                bytes
+                    .chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))),
+            );
+        }
+        entries.append(&mut self.parts[part]);
+        self.parts[part] = Vec::new();
+        Ok(entries)
+    }
+
+    /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * 8 + self.counts.capacity() * 4
+        self.parts.iter().map(|p| p.capacity() * 8).sum::<usize>() + self.counts.capacity() * 4
     }
 
-    fn count(&self, doc: u32) -> usize {
+    /// Bytes written to the spill files.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spilled * 8
+    }
+
+    /// Number of samples of document `doc` (0 for a document without any).
+    pub fn count(&self, doc: u32) -> usize {
         self.counts.get(doc as usize).map_or(0, |&c| c as usize)
+    }
+
+    /// Every entry as `(document, high 32 bits of the sampled shingle)`, sorted (documents
+    /// ascending, each document's samples ascending: the order they were added in). These
+    /// high halves are what [`candidate_pairs`] groups by. Reads the spill files back.
+    pub fn entries(&self) -> crate::Result<Vec<(u32, u32)>> {
+        use std::io::{Read, Seek};
+        let mut out = Vec::new();
+        for (part, file) in self.parts.iter().zip(&self.files) {
+            if let Some(f) = file {
+                let mut f = f.try_clone().map_err(spill_error)?;
+                f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
+                let mut bytes = Vec::new();
+                f.read_to_end(&mut bytes).map_err(spill_error)?;
+                out.extend(bytes.chunks_exact(8).map(|c| {
+                    let e = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+                    (e as u32, (e >> 32) as u32)
+                }));
+            }
+            out.extend(part.iter().map(|&e| (e as u32, (e >> 32) as u32)));
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 }
 
 /// Candidate pairs from the samples; see the module docs. Consumes the index. Also returns the
 /// number of sampled shingles dropped as boilerplate. Runs on the current rayon pool.
-pub fn candidate_pairs(mut index: SampleIndex, max_df: usize) -> (Vec<(u32, u32)>, u64) {
-    index.entries.par_sort_unstable();
+///
+/// One partition at a time: its entries are sorted, documents sharing a sample are paired,
+/// and the pairs are counted (sorted, one `(pair, shared samples)` per distinct pair) and
+/// merged into the running counts, so memory holds one partition and the distinct pairs.
+pub fn candidate_pairs(
+    mut index: SampleIndex,
+    max_df: usize,
+) -> crate::Result<(Vec<(u32, u32)>, u64)> {
     let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
-    let boilerplate = index
-        .entries
-        .par_chunk_by(same)
-        .filter(|g| g.len() > max_df)
-        .count() as u64;
-    let mut pairs: Vec<u64> = index
-        .entries
-        .par_chunk_by(same)
-        .filter(|g| g.len() >= 2 && g.len() <= max_df)
-        .flat_map_iter(|g| {
-            g.iter().enumerate().flat_map(move |(i, &a)| {
-                g[i + 1..].iter().map(move |&b| {
-                    let (a, b) = (a as u32, b as u32);
-                    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
+    let mut boilerplate = 0u64;
+    let mut shared: Vec<(u64, u32)> = Vec::new();
+    for part in 0..PARTS {
+        let mut entries = index.take_part(part)?;
+        entries.par_sort_unstable();
+        boilerplate += entries
+            .par_chunk_by(same)
+            .filter(|g| g.len() > max_df)
+            .count() as u64;
+        let mut pairs: Vec<u64> = entries
+            .par_chunk_by(same)
+            .filter(|g| g.len() >= 2 && g.len() <= max_df)
+            .flat_map_iter(|g| {
+                g.iter().enumerate().flat_map(move |(i, &a)| {
+                    g[i + 1..].iter().map(move |&b| {
+                        let (a, b) = (a as u32, b as u32);
+                        (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
+                    })
                 })
             })
-        })
-        .collect();
-    index.entries = Vec::new();
-    pairs.par_sort_unstable();
-    let out = pairs
-        .chunk_by(|x, y| x == y)
-        .filter_map(|run| {
-            let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
+            .collect();
+        drop(entries);
+        pairs.par_sort_unstable();
+        let counted: Vec<(u64, u32)> = pairs
+            .chunk_by(|x, y| x == y)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+        drop(pairs);
+        shared = merge_counts(&shared, &counted);
+    }
+    let out = shared
+        .iter()
+        .filter_map(|&(pair, n)| {
+            let (a, b) = ((pair >> 32) as u32, pair as u32);
             let need = index.count(a).min(index.count(b)).div_ceil(2).max(1);
-            (a != b && run.len() >= need).then_some((a, b))
+            (a != b && n as usize >= need).then_some((a, b))
         })
         .collect();
-    (out, boilerplate)
+    Ok((out, boilerplate))
+}
+
+/// Two sorted lists of `(pair, count)` merged, counts of equal pairs added.
+fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 #[cfg(test)]
@@ -114,19 +270,59 @@ mod tests {
         let full: Vec<u64> = (0..40).collect();
         let index = || {
             let mut ix = SampleIndex::default();
-            ix.add(0, &s(&full)); // the original
-            ix.add(1, &s(&full[..12])); // cut to its first 30%
-            ix.add(2, &s(&[0, 1, 100, 101, 102, 103])); // shares two samples with both
-            ix.add(3, &s(&[200, 201, 202]));
+            ix.add(0, &s(&full)).unwrap(); // the original
+            ix.add(1, &s(&full[..12])).unwrap(); // cut to its first 30%
+            ix.add(2, &s(&[0, 1, 100, 101, 102, 103])).unwrap(); // shares two samples with both
+            ix.add(3, &s(&[200, 201, 202])).unwrap();
             ix
         };
-        let (pairs, boiler) = candidate_pairs(index(), 10);
+        let (pairs, boiler) = candidate_pairs(index(), 10).unwrap();
         assert!(pairs.contains(&(0, 1)));
         assert!(!pairs.contains(&(0, 2)), "2 of 6 samples is less than half");
         assert!(!pairs.iter().any(|&(a, b)| a == 3 || b == 3));
         assert_eq!(boiler, 0);
-        let (pairs, boiler) = candidate_pairs(index(), 2);
+        let (pairs, boiler) = candidate_pairs(index(), 2).unwrap();
         assert_eq!(boiler, 2, "samples 0 and 1 are in three documents");
         assert!(pairs.contains(&(0, 1)));
+    }
+
+    /// A spilling index gives the same pairs as one held in memory.
+    #[test]
+    fn spilled_index_pairs_like_one_in_memory() {
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        // 300 documents drawing 12 samples each from a pool of 40: each sample is in about 90
+        // documents, and some pairs share half of their samples.
+        let pool: Vec<u64> = (0..40).map(|_| next() & !0xFFFF_FFFF).collect();
+        let docs: Vec<Vec<u64>> = (0..300)
+            .map(|_| {
+                let mut v: Vec<u64> = (0..12).map(|_| pool[(next() % 40) as usize]).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let build = |budget| {
+            let mut ix = SampleIndex::with_budget(budget);
+            for (d, v) in docs.iter().enumerate() {
+                ix.add(d as u32, v).unwrap();
+            }
+            ix
+        };
+        assert!(build(50).spilled_bytes() > 0, "the small budget spills");
+        for max_df in [300, 90] {
+            let (a, ba) = candidate_pairs(build(usize::MAX), max_df).unwrap();
+            let (b, bb) = candidate_pairs(build(50), max_df).unwrap();
+            assert!(!a.is_empty());
+            assert_eq!(a, b);
+            assert_eq!(ba, bb);
+        }
+        let (_, boiler) = candidate_pairs(build(50), 90).unwrap();
+        assert!(boiler > 0, "some samples are in more than 90 documents");
     }
 }

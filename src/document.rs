@@ -15,12 +15,44 @@ impl DocId {
     }
 }
 
-/// Where a document's line is in the inputs.
+/// What the `line` of a [`Location`] counts: lines of JSON Lines, records of a WARC file, or
+/// nothing (the document is a whole file: `.txt`, `.html`, a `.json` object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// 1-based line number.
+    Line,
+    /// 1-based record number in a web archive (every record counts, skipped ones too).
+    Record,
+    /// The whole file (`line` is 1).
+    File,
+}
+
+impl Unit {
+    /// What follows the file name in messages: `:12`, `: record 12`, or nothing.
+    pub fn after_name(self, n: u64) -> String {
+        match self {
+            Unit::Line => format!(":{n}"),
+            Unit::Record => format!(": record {n}"),
+            Unit::File => String::new(),
+        }
+    }
+
+    /// The position in words: `line 12`, `record 12`, `the file`.
+    pub fn describe(self, n: u64) -> String {
+        match self {
+            Unit::Line => format!("line {n}"),
+            Unit::Record => format!("record {n}"),
+            Unit::File => "the file".to_string(),
+        }
+    }
+}
+
+/// Where a document's line (or record, or file) is in the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     /// Index of the input in the order given.
     pub input: u32,
-    /// 1-based line number.
+    /// 1-based line number (record number in a web archive, 1 for a whole file; see [`Unit`]).
     pub line: u64,
     /// Byte offset of the line's first byte in the (decompressed) input.
     pub offset: u64,
@@ -47,25 +79,19 @@ pub struct Document {
     pub url: Option<String>,
 }
 
-/// What is kept of a document after signing: no text.
+/// What is kept of a document after signing: no text, and of its fields only the id and the
+/// outlet (titles, dates as written and URLs are read again, with the text, for the documents
+/// a report shows), so that memory grows with the number of documents, not with their size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocMeta {
     /// Unique id.
     pub id: String,
-    /// Headline, when given.
-    pub title: Option<String>,
-    /// Publishing outlet, when given.
-    pub outlet: Option<String>,
-    /// Publication date as given.
-    pub date: Option<String>,
-    /// URL, when given.
-    pub url: Option<String>,
+    /// Publishing outlet, when given (one shared string per distinct outlet).
+    pub outlet: Option<std::sync::Arc<str>>,
     /// Where the line is.
     pub location: Location,
     /// Length of the text in characters (the canonical member of a cluster is the longest).
     pub text_chars: u32,
-    /// Number of distinct shingles.
-    pub shingles: u32,
     /// The publication date as days since 0001-01-01, when the date could be read.
     pub day: Option<i32>,
     /// The wire service the text names (index into [`crate::wire::SERVICES`]).

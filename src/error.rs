@@ -27,13 +27,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A line of the input could not be used as a document (only fatal with `strict`).
-    #[error("{path}:{line}: {message}")]
+    /// A line (or web archive record, or file) of the input could not be used as a document
+    /// (only fatal with `strict`).
+    #[error("{path}{}: {message}", unit.after_name(*line))]
     BadLine {
         /// The input file.
         path: String,
-        /// The 1-based line number.
+        /// The 1-based line number (record number for web archives).
         line: u64,
+        /// What `line` counts.
+        unit: crate::document::Unit,
         /// What is wrong with the line, e.g. `no "text" field`.
         message: String,
     },
@@ -54,6 +57,35 @@ pub enum Error {
         /// The input file.
         path: String,
         /// What no longer matches.
+        message: String,
+    },
+    /// A persistent index is damaged, of another format version, or not an index at all
+    /// (exit code 2). Never answered from: every byte is checked before it is used.
+    #[error("{path}: {message}")]
+    Index {
+        /// The index directory or the file in it.
+        path: PathBuf,
+        /// What is wrong, e.g. `checksum mismatch in bytes 512..16896 (the file is damaged)`.
+        message: String,
+    },
+    /// An option given on the command line differs from the value the index was built with
+    /// (exit code 2): `index was built with --seed 1, got --seed 2`.
+    #[error("index was built with {option} {built}, got {option} {got}")]
+    IndexMismatch {
+        /// The option, e.g. `--seed`.
+        option: &'static str,
+        /// The value stored in the index.
+        built: String,
+        /// The value given.
+        got: String,
+    },
+    /// A signature directory or an engine's output is missing a part, malformed, or does not
+    /// match the other parts (exit code 2).
+    #[error("{path}: {message}")]
+    Signatures {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
         message: String,
     },
     /// The rayon thread pool could not be built.
@@ -78,13 +110,24 @@ impl Error {
         }
     }
 
+    /// A problem with a signature directory or engine output at `path`.
+    pub fn signatures(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Signatures {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
     /// The process exit code for this error: 2 for usage and input errors, 1 for other failures.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::BadLine { .. }
             | Error::Config { .. }
             | Error::InputChanged { .. }
-            | Error::Input { .. } => 2,
+            | Error::Input { .. }
+            | Error::Index { .. }
+            | Error::IndexMismatch { .. }
+            | Error::Signatures { .. } => 2,
             Error::Output { .. } | Error::ThreadPool(_) => 1,
         }
     }

@@ -5,6 +5,9 @@
 //!
 //! The pipeline, one public function per stage, plain data in and out:
 //!
+//! 0. [`input::InputSet`]: JSON Lines, web archives (WARC, WARC.gz, WET; article text from HTML
+//!    by [`input::html::extract`], the outlet from the host) and directories of `.txt`,
+//!    `.html` and `.json` files, cut into units that [`input::parse`] turns into records;
 //! 1. [`normalize::normalize`]: NFKC, lower case, quotes and dashes folded, whitespace collapsed;
 //! 2. [`shingle::shingles`]: word 5-shingles (or character 3-grams for unspaced scripts) hashed
 //!    with seeded xxh3;
@@ -18,7 +21,9 @@
 //!    stable numbers, canonical member;
 //! 7. [`report`]: the versioned report (wire services, outlets, per-copy changes) and its
 //!    writers (JSON Lines, CSV, HTML, locations), and the dedupe outputs;
-//! 8. [`eval`]: precision, recall and ARI against labels or the exact truth.
+//! 8. [`eval`]: precision, recall and ARI against labels or the exact truth;
+//! 9. [`index`]: a persistent, checksummed, memory-mapped index of an archive, added to
+//!    crash-safely and queried with new articles (exact scores).
 //!
 //! [`pipeline::run`] chains them on a rayon pool you pass in.
 //!
@@ -36,7 +41,9 @@
 //! assert_eq!(hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
 //! ```
 
-#![forbid(unsafe_code)]
+// No unsafe code, except the one memory map of the index (`index::segment`), allowed there
+// with a SAFETY comment that argues it is sound.
+#![deny(unsafe_code)]
 
 pub mod bench;
 pub mod cli;
@@ -48,12 +55,14 @@ pub mod document;
 pub mod error;
 pub mod eval;
 pub mod gen;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;
+pub mod shard;
 pub mod shingle;
 pub mod verify;
 pub mod wire;

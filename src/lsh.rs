@@ -66,6 +66,26 @@ impl Banding {
     /// assert_eq!(Banding::optimal(0.9, 256, 0.5), b(9, 28));
     /// ```
     pub fn optimal(threshold: f64, num_perm: usize, fn_weight: f64) -> Banding {
+        // The search integrates two curves for each of several hundred bandings (milliseconds):
+        // remembered per process, as a configuration is validated more than once in a run.
+        type Memo = std::sync::Mutex<Vec<((u64, usize, u64), Banding)>>;
+        static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+        let key = (threshold.to_bits(), num_perm, fn_weight.to_bits());
+        let memo = MEMO.get_or_init(Default::default);
+        if let Some(&(_, b)) = memo
+            .lock()
+            .expect("banding memo")
+            .iter()
+            .find(|(k, _)| *k == key)
+        {
+            return b;
+        }
+        let best = Self::search(threshold, num_perm, fn_weight);
+        memo.lock().expect("banding memo").push((key, best));
+        best
+    }
+
+    fn search(threshold: f64, num_perm: usize, fn_weight: f64) -> Banding {
         let mut best = Banding { bands: 1, rows: 1 };
         let mut best_err = f64::INFINITY;
         for bands in 1..=num_perm {
@@ -157,9 +177,19 @@ impl BandKeys {
         self.keys[doc as usize * self.bands + band]
     }
 
+    /// The keys of document `doc`, one per band (zeros for an unsigned document).
+    pub fn row(&self, doc: u32) -> &[u64] {
+        &self.keys[doc as usize * self.bands..(doc as usize + 1) * self.bands]
+    }
+
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 8
+    }
+
+    /// Keys per document.
+    pub fn bands(&self) -> usize {
+        self.bands
     }
 }
 

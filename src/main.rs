@@ -6,7 +6,8 @@
 
 use clap::Parser;
 use neardup::cli::{
-    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs,
+    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs, IndexArgs,
+    IndexCommand, IndexParamArgs, ReportArgs, SignArgs,
 };
 use neardup::error::Result;
 use neardup::input::InputSet;
@@ -23,6 +24,9 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cmd(args),
         Command::Gen(args) => gen_cmd(args),
         Command::Bench(args) => bench_cmd(args),
+        Command::Index(args) => index_cmd(args),
+        Command::Sign(args) => sign_cmd(args),
+        Command::Report(args) => report_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,7 +39,16 @@ fn main() -> ExitCode {
 }
 
 /// Opens the inputs and runs the pipeline, printing bad lines as they are found.
-fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Config)> {
+/// Runs the pipeline; returns the inputs (for the second reads), the outcome, the configuration
+/// and the thread pool it ran on (for the report).
+fn run(
+    common: &CommonArgs,
+) -> Result<(
+    InputSet,
+    Outcome,
+    neardup::config::Config,
+    rayon::ThreadPool,
+)> {
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
@@ -60,7 +73,7 @@ fn run(common: &CommonArgs) -> Result<(InputSet, Outcome, neardup::config::Confi
     if common.verbose {
         print_timings(&outcome);
     }
-    Ok((inputs, outcome, config))
+    Ok((inputs, outcome, config, pool))
 }
 
 /// A progress bar on stderr for the first pass, hidden with `--quiet` or when stderr is not a
@@ -87,6 +100,22 @@ fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
     bar
 }
 
+/// Says on stderr what was read but is not an article: web archive records (requests,
+/// redirects, images...) and files of other types in directories.
+fn print_skipped(inputs: &InputSet, records: u64) {
+    if records > 0 {
+        eprintln!("neardup: skipped {records} web archive records that are not articles (requests, metadata, redirects, non-HTML responses)");
+    }
+    let files = inputs.skipped_files();
+    if let Some(first) = files.first() {
+        eprintln!(
+            "neardup: skipped {} files of other types in directories (first: {})",
+            files.len(),
+            first.display()
+        );
+    }
+}
+
 fn input_names(inputs: &InputSet) -> Vec<String> {
     (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
@@ -94,22 +123,39 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 }
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let (inputs, outcome, config) = run(&args.common)?;
-    let members = members_needing_text(&outcome);
-    let texts = pipeline::load_texts(&inputs, &outcome.meta, &members, &config)?;
-    let report = Report::new(
-        &outcome,
-        &config,
-        &input_names(&inputs),
-        &Texts::new(members, texts),
-    );
+    let (inputs, outcome, config, pool) = run(&args.common)?;
+    let report = build_report(&inputs, &outcome, &config, &pool)?;
+    write_report(&report, [&args.out, &args.csv, &args.html, &args.locations])?;
+    if !args.common.quiet {
+        print_summary(&outcome);
+        print_skipped(&inputs, outcome.counts.skipped);
+    }
+    Ok(())
+}
+
+/// The report of `outcome`, reading the cluster members from `inputs` again; on `pool`.
+fn build_report(
+    inputs: &InputSet,
+    outcome: &Outcome,
+    config: &neardup::config::Config,
+    pool: &rayon::ThreadPool,
+) -> Result<Report> {
+    let members = members_needing_text(outcome);
+    let docs = pool.install(|| pipeline::load_docs(inputs, &outcome.meta, &members, config))?;
+    let texts = Texts::new(members, docs);
+    Ok(pool.install(|| Report::new(outcome, config, &input_names(inputs), &texts)))
+}
+
+/// Writes the cluster file (`paths[0]`, standard output when `None`) and the optional CSV,
+/// HTML and locations views (`paths[1..]`).
+fn write_report(report: &Report, paths: [&Option<std::path::PathBuf>; 4]) -> Result<()> {
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
-    let mut outputs = vec![(Output::create(args.out.as_deref())?, Format::Jsonl)];
+    let mut outputs = vec![(Output::create(paths[0].as_deref())?, Format::Jsonl)];
     for (path, format) in [
-        (&args.csv, Format::Csv),
-        (&args.html, Format::Html),
-        (&args.locations, Format::Locations),
+        (paths[1], Format::Csv),
+        (paths[2], Format::Html),
+        (paths[3], Format::Locations),
     ] {
         if let Some(p) = path {
             outputs.push((Output::create(Some(p))?, format));
@@ -118,9 +164,9 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     for (out, format) in &mut outputs {
         match format {
             Format::Jsonl => out.write_with(|w| report.write_jsonl(w))?,
-            Format::Csv => out.write_with(|w| csv::write_csv(&report, w))?,
-            Format::Html => out.write_with(|w| html::write_html(&report, w))?,
-            Format::Locations => out.write_with(|w| csv::write_locations(&report, w))?,
+            Format::Csv => out.write_with(|w| csv::write_csv(report, w))?,
+            Format::Html => out.write_with(|w| html::write_html(report, w))?,
+            Format::Locations => out.write_with(|w| csv::write_locations(report, w))?,
         }
     }
     for (out, _) in &mut outputs {
@@ -129,12 +175,70 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     for (out, _) in outputs {
         out.commit()?;
     }
-    if !args.common.quiet {
-        let c = &outcome.counts;
+    Ok(())
+}
+
+fn print_summary(outcome: &Outcome) {
+    let c = &outcome.counts;
+    eprintln!(
+        "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
+        c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
+    );
+}
+
+fn sign_cmd(args: &SignArgs) -> Result<()> {
+    let common = &args.common;
+    if common.inputs.len() != 1 {
+        return Err(neardup::Error::Config {
+            field: "INPUT",
+            expected: "one input file per shard".into(),
+            got: format!("{} inputs", common.inputs.len()),
+        });
+    }
+    let config = common.config()?;
+    let pool = common.pool()?;
+    let quiet = common.quiet;
+    let mut on_bad = |b: &BadLine| {
+        if !quiet {
+            eprintln!("{b}");
+        }
+    };
+    let s = neardup::shard::sign_shard(
+        &common.inputs[0],
+        args.shard,
+        &args.out,
+        &config,
+        &pool,
+        &mut on_bad,
+    )?;
+    if !quiet {
+        let i = &s.info;
         eprintln!(
-            "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
-            c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
+            "neardup: shard {} ({}): read {}, documents {} ({} short), rejected {}; {} band keys, {} samples written to {}",
+            i.shard, i.input, i.read, i.documents, i.short, i.rejected, s.band_rows, s.sample_rows, args.out.display()
         );
+        if i.skipped > 0 {
+            eprintln!(
+                "neardup: skipped {} web archive records that are not articles",
+                i.skipped
+            );
+        }
+    }
+    Ok(())
+}
+
+fn report_cmd(args: &ReportArgs) -> Result<()> {
+    let sig = neardup::shard::SignatureDir::open(&args.docs)?;
+    let run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
+    let paths: Vec<std::path::PathBuf> = run.inputs.iter().map(Into::into).collect();
+    let inputs = InputSet::open(&paths)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .build()
+        .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
+    let report = build_report(&inputs, &run.outcome, &run.config, &pool)?;
+    write_report(&report, [&args.out, &args.csv, &args.html, &args.locations])?;
+    if !args.quiet {
+        print_summary(&run.outcome);
     }
     Ok(())
 }
@@ -147,7 +251,7 @@ enum Format {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, _) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -164,14 +268,17 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         .as_ref()
         .map(|r| r.name().display().to_string())
         .unwrap_or_default();
-    let counts = dedupe::write_dedupe(
-        &inputs,
-        &outcome,
-        kept.writer(),
-        removed.as_mut().map(|r| r.writer()),
-        &kept_name,
-        &removed_name,
-    )?;
+    let counts = pool.install(|| {
+        dedupe::write_dedupe(
+            &inputs,
+            &outcome,
+            kept.writer(),
+            removed.as_mut().map(|r| r.writer()),
+            &kept_name,
+            &removed_name,
+            &config,
+        )
+    })?;
     if let Some(s) = summary.as_mut() {
         let record = dedupe::Summary::new(input_names(&inputs), counts);
         s.write_with(|w| {
@@ -198,6 +305,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
             counts.read, counts.kept, counts.removed, counts.rejected, counts.short, counts.clusters
         );
+        print_skipped(&inputs, counts.skipped);
     }
     Ok(())
 }
@@ -206,7 +314,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     use neardup::eval::{self, TruthPair};
     use neardup::input::labels;
     use neardup::verify::Rule;
-    let (inputs, outcome, config) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common)?;
     let meta = &outcome.meta;
     let n = meta.len();
     let groups: Vec<Vec<u32>> = outcome
@@ -224,7 +332,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     let rule = Rule::from_config(&config);
     let (truth, scored, name, unknown) = if args.exact {
         let docs = outcome_signed_docs(&outcome);
-        let store = pipeline::load_shingles(&inputs, meta, &docs, &config)?;
+        let store = pool.install(|| pipeline::load_shingles(&inputs, meta, &docs, &config))?;
         let sets: Vec<Option<&[u64]>> = (0..n as u32).map(|d| store.get(d)).collect();
         let floor = rule.min_containment().min(0.9);
         let all: Vec<TruthPair> = eval::exact_pairs(&sets, floor);
@@ -355,6 +463,9 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
         };
         Ok(())
     })?;
+    // Both written and synced before either is committed.
+    out.finish()?;
+    labels.finish()?;
     labels.commit()?;
     out.commit()?;
     eprintln!(
@@ -368,7 +479,7 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
 
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
-    let (_inputs, outcome, _config) = run(&args.common)?;
+    let (_inputs, outcome, _config, _) = run(&args.common)?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.json, &b, |w| b.write_table(w))
@@ -381,7 +492,7 @@ fn print_timings(o: &Outcome) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
-        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory, shingle sets {:.1} MB spooled to disk",
+        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory, shingle sets {:.1} MB spooled to disk, sampled shingles {:.1} MB spilled to disk",
         t.read_sign.as_secs_f64(),
         t.lsh.as_secs_f64(),
         t.verify.as_secs_f64(),
@@ -393,5 +504,155 @@ fn print_timings(o: &Outcome) {
         o.banding.rows,
         o.held_bytes as f64 / 1e6,
         o.spool_bytes as f64 / 1e6,
+        o.sample_spill_bytes as f64 / 1e6,
     );
+}
+
+/// Test-only fail point: with this variable set, `index add` aborts the process after its new
+/// segment is written and synced, before the manifest is replaced (what a kill at the worst
+/// moment does). Read here in the binary only, never in the library.
+const ABORT_BEFORE_COMMIT: &str = "NEARDUP_TEST_ABORT_BEFORE_COMMIT";
+
+fn index_cmd(args: &IndexArgs) -> Result<()> {
+    use neardup::index::{self, Index, IndexParams, QueryRecord, Writer};
+    /// The index's configuration with the reading options, after checking that every
+    /// parameter given on the command line equals the index's.
+    fn checked(index: &Index, params: &IndexParamArgs) -> Result<neardup::Config> {
+        let got = params.config(index.config())?;
+        let banding = got.banding.unwrap_or(index.banding());
+        index
+            .params()
+            .check(&IndexParams::new(&got, banding), &params.given())?;
+        Ok(index.config().clone())
+    }
+    let bad_printer = |quiet: bool| {
+        move |b: &BadLine| {
+            if !quiet {
+                eprintln!("{b}");
+            }
+        }
+    };
+    match &args.command {
+        IndexCommand::Build(a) => {
+            let config = a
+                .read
+                .apply(a.params.config(&neardup::Config::default())?)?;
+            let pool = a.read.pool()?;
+            let mut inputs = InputSet::open(&a.inputs)?;
+            let bar = progress_bar(a.read.quiet, inputs.total_bytes());
+            let quiet = a.read.quiet;
+            let mut on_bad = |b: &BadLine| {
+                if !quiet {
+                    bar.suspend(|| eprintln!("{b}"));
+                }
+            };
+            let mut on_progress = |p: pipeline::Progress| match p {
+                pipeline::Progress::Read { bytes, lines } => {
+                    bar.set_position(bytes);
+                    bar.set_message(format!("{lines} documents read"));
+                }
+                pipeline::Progress::Stage(s) => bar.set_message(s),
+            };
+            let start = std::time::Instant::now();
+            let counts = index::build(
+                &a.out,
+                &mut inputs,
+                &config,
+                &pool,
+                &mut on_bad,
+                &mut on_progress,
+            );
+            bar.finish_and_clear();
+            let counts = counts?;
+            if !quiet {
+                eprintln!(
+                    "neardup: read {}, indexed {} ({} short), rejected {}; wrote {} in {:.2} s",
+                    counts.read,
+                    counts.added,
+                    counts.short,
+                    counts.rejected,
+                    a.out.display(),
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Add(a) => {
+            let writer = Writer::open(&a.index)?;
+            let config = a.read.apply(checked(writer.index(), &a.params)?)?;
+            let pool = a.read.pool()?;
+            let quiet = a.read.quiet;
+            if !quiet && !writer.removed_orphans.is_empty() {
+                eprintln!(
+                    "neardup: removed {} unfinished segment(s) of an interrupted add",
+                    writer.removed_orphans.len()
+                );
+            }
+            let mut inputs = InputSet::open(&a.inputs)?;
+            let mut on_bad = bad_printer(quiet);
+            let pending = writer.prepare(&mut inputs, &config, &pool, &mut on_bad, &mut |_| {})?;
+            if std::env::var_os(ABORT_BEFORE_COMMIT).is_some() {
+                std::process::abort();
+            }
+            let counts = writer.commit(pending)?;
+            if !quiet {
+                eprintln!(
+                    "neardup: read {}, added {} ({} short), rejected {}; the index holds {} documents",
+                    counts.read, counts.added, counts.short, counts.rejected, counts.total
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Query(a) => {
+            let t0 = std::time::Instant::now();
+            let index = Index::open(&a.index)?;
+            let open = t0.elapsed();
+            let config = a.read.apply(checked(&index, &a.params)?)?;
+            let pool = a.read.pool()?;
+            let quiet = a.read.quiet;
+            let mut inputs = InputSet::open(&a.inputs)?;
+            let mut out = Output::create(a.out.as_deref())?;
+            let mut on_bad = bad_printer(quiet);
+            let (results, counts) =
+                index::query_inputs(&index, &mut inputs, &config, &pool, &mut on_bad)?;
+            for r in &results {
+                let rec = QueryRecord::new(&index, r, inputs.name(r.doc.location.input))?;
+                out.write_with(|w| {
+                    if a.text {
+                        rec.write_text(w)
+                    } else {
+                        serde_json::to_writer(&mut *w, &rec)?;
+                        writeln!(w)
+                    }
+                })?;
+            }
+            out.commit()?;
+            if !quiet {
+                eprintln!(
+                    "neardup: read {}, queried {} ({} short), rejected {}; {} with copies in the index ({} documents)",
+                    counts.read, counts.documents, counts.short, counts.rejected, counts.with_matches, index.docs()
+                );
+            }
+            if a.read.verbose {
+                let n = counts.documents.max(1) as f64;
+                eprintln!(
+                    "neardup: open {:.2} ms; read+sign {:.1} ms; lookup {:.1} ms ({:.3} ms per article, {} threads)",
+                    open.as_secs_f64() * 1e3,
+                    counts.read_sign.as_secs_f64() * 1e3,
+                    counts.lookup.as_secs_f64() * 1e3,
+                    counts.lookup.as_secs_f64() * 1e3 / n,
+                    pool.current_num_threads()
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Stats(a) => {
+            let index = Index::open(&a.index)?;
+            if a.verify {
+                index.verify_all()?;
+            }
+            let stats = index.stats();
+            print_json_or_text(a.json, &stats, |w| stats.write_text(w))
+        }
+    }
 }

@@ -6,9 +6,9 @@
 
 use crate::cluster::{guarded_clusters, Cluster};
 use crate::config::{Config, Mode};
-use crate::document::{DocMeta, Document, Location};
+use crate::document::{DocMeta, Document, Location, Unit};
 use crate::error::{Error, Result};
-use crate::input::{jsonl::parse_record, Batch, InputSet};
+use crate::input::{self, jsonl::Record, Batch, Content, InputSet};
 use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
 use crate::minhash::MinHasher;
 use crate::shingle::Shingles;
@@ -23,20 +23,28 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3Builder};
 /// Bytes of input lines parsed and signed together in parallel.
 const BATCH_BYTES: usize = 2 << 20;
 
-/// A line that could not be used as a document.
+/// A line (or WARC record, or file) that could not be used as a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadLine {
     /// Input name.
     pub input: String,
-    /// 1-based line number.
+    /// 1-based line number (record number in a web archive).
     pub line: u64,
+    /// What `line` counts.
+    pub unit: Unit,
     /// What is wrong.
     pub message: String,
 }
 
 impl std::fmt::Display for BadLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.input, self.line, self.message)
+        write!(
+            f,
+            "{}{}: {}",
+            self.input,
+            self.unit.after_name(self.line),
+            self.message
+        )
     }
 }
 
@@ -66,10 +74,12 @@ pub struct Signed {
     pub meta: Vec<DocMeta>,
     /// The LSH band keys of each document (zeros for short documents, which are never banded).
     pub keys: BandKeys,
-    /// Non-blank lines read.
+    /// Non-blank lines (and web archive records, and files) read.
     pub read: u64,
     /// Lines rejected.
     pub rejected: u64,
+    /// Web archive records that are not articles (requests, metadata, redirects, images...).
+    pub skipped: u64,
     /// Bytes of input lines read.
     pub bytes: u64,
     /// Sampled shingles of each signed document (containment mode only).
@@ -89,7 +99,22 @@ impl Signed {
 
 enum Parsed {
     Bad(String),
-    Doc(Box<Document>, Vec<u64>, Vec<u64>, Option<u8>, Vec<u64>),
+    Skipped,
+    Doc(Box<Signing>),
+}
+
+/// What the parallel part of the first pass makes of one document.
+struct Signing {
+    /// Metadata, its outlet still to be shared.
+    meta: DocMeta,
+    /// The outlet as read.
+    outlet: Option<String>,
+    /// Shingle hashes in text order, repeats included (empty for a short document).
+    hashes: Vec<u64>,
+    /// Band keys (empty for a short document).
+    keys: Vec<u64>,
+    /// Sampled shingles, sorted and distinct (containment mode).
+    samples: Vec<u64>,
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches, and
@@ -111,48 +136,72 @@ pub fn read_and_sign(
     let mut ids: HashMap<u64, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
     let mut id_overflow: HashMap<String, u32, Xxh3Builder> =
         HashMap::with_hasher(Xxh3Builder::new());
+    // One string per distinct outlet, shared by its documents.
+    let mut outlets: std::collections::HashMap<
+        std::sync::Arc<str>,
+        std::sync::Arc<str>,
+        Xxh3Builder,
+    > = std::collections::HashMap::with_hasher(Xxh3Builder::new());
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
         .collect();
+    // What a location's line counts, per input, as its units arrive (settled by the reader).
+    let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
     inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
         let parsed: Vec<Parsed> = batch
             .lines()
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|line| match line.unreadable {
-                Some(m) => Parsed::Bad(m.to_string()),
-                None => match parse_record(line.bytes, &config.fields) {
+            .map(|line| match line.content {
+                Content::Bad(m) => Parsed::Bad(m.to_string()),
+                Content::Skipped => Parsed::Skipped,
+                Content::Bytes(bytes) => match input::parse(line.format, bytes, &config.fields) {
                     Err(m) => Parsed::Bad(m),
-                    Ok(rec) => {
-                        let s = shingle_text(&rec.text, config);
-                        let signed = s.hashes.len() >= config.min_shingles;
-                        let sig = if signed {
-                            BandKeys::of_row(&hasher.sign(&s.hashes), banding)
+                    Ok(input::Parsed::Skip(_)) => Parsed::Skipped,
+                    Ok(input::Parsed::Doc(rec)) => {
+                        let hashes =
+                            crate::shingle::shingle_hashes(&rec.text, config.shingle, config.seed);
+                        let signed = crate::shingle::has_distinct(&hashes, config.min_shingles);
+                        let keys = if signed {
+                            BandKeys::of_row(&hasher.sign(&hashes), banding)
                         } else {
                             Vec::new()
                         };
                         let samples = if signed && config.mode == Mode::Containment {
-                            crate::contain::sample(&s.hashes, config.sample_every)
+                            let mut x = crate::contain::sample(&hashes, config.sample_every);
+                            x.sort_unstable();
+                            x.dedup();
+                            x
                         } else {
                             Vec::new()
                         };
                         let id = rec.id.unwrap_or_else(|| {
-                            format!(
-                                "{}:{}",
-                                names[line.location.input as usize], line.location.line
-                            )
+                            let name = &names[line.location.input as usize];
+                            match line.format.unit() {
+                                Unit::File => name.clone(),
+                                Unit::Line | Unit::Record => {
+                                    format!("{name}:{}", line.location.line)
+                                }
+                            }
                         });
                         let wire = crate::wire::attribute(&rec.text, rec.outlet.as_deref())
                             .map(|a| a.service);
-                        let doc = Document {
+                        let meta = DocMeta {
+                            text_chars: rec.text.chars().count() as u32,
+                            day: rec.date.as_deref().and_then(crate::date::parse_day),
+                            wire,
                             id,
-                            text: rec.text,
-                            title: rec.title,
-                            outlet: rec.outlet,
-                            date: rec.date,
-                            url: rec.url,
+                            outlet: None,
+                            location: line.location,
+                            short: !signed,
                         };
-                        Parsed::Doc(Box::new(doc), s.hashes, sig, wire, samples)
+                        Parsed::Doc(Box::new(Signing {
+                            meta,
+                            outlet: rec.outlet,
+                            hashes: if signed { hashes } else { Vec::new() },
+                            keys,
+                            samples,
+                        }))
                     }
                 },
             })
@@ -161,52 +210,67 @@ pub fn read_and_sign(
             signed.read += 1;
             signed.bytes += u64::from(line.location.len);
             let loc = line.location;
+            let unit = line.format.unit();
+            units[loc.input as usize] = unit;
             let bad = |message: String| BadLine {
                 input: names[loc.input as usize].clone(),
                 line: loc.line,
+                unit,
                 message,
             };
-            let (doc, set, sig, wire, samples) = match p {
+            let doc = match p {
                 Parsed::Bad(m) => {
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
-                Parsed::Doc(d, n, s, w, x) => (d, n, s, w, x),
+                Parsed::Skipped => {
+                    signed.skipped += 1;
+                    continue;
+                }
+                Parsed::Doc(d) => d,
             };
             let next = signed.meta.len() as u32;
-            if let Some(first) = insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.id, next)
+            if let Some(first) =
+                insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.meta.id, next)
             {
                 let f = &signed.meta[first as usize].location;
                 let m = format!(
-                    "duplicate id {:?} (first on {}:{})",
-                    doc.id, names[f.input as usize], f.line
+                    "duplicate id {:?} (first on {}{})",
+                    doc.meta.id,
+                    names[f.input as usize],
+                    units[f.input as usize].after_name(f.line)
                 );
                 reject(&mut signed, bad(m), config, on_bad)?;
                 continue;
             }
-            let short = sig.is_empty();
+            let Signing {
+                mut meta,
+                outlet,
+                hashes,
+                keys,
+                samples,
+            } = *doc;
             let spool = signed
                 .sets
                 .as_mut()
                 .expect("spool open during the first pass");
-            spool.push(if short { &[] } else { &set })?;
+            spool.push(&hashes)?;
             if !samples.is_empty() {
-                signed.samples.add(next, &samples);
+                signed.samples.add(next, &samples)?;
             }
-            signed.keys.push(&sig);
-            signed.meta.push(DocMeta {
-                text_chars: doc.text.chars().count() as u32,
-                day: doc.date.as_deref().and_then(crate::date::parse_day),
-                wire,
-                id: doc.id,
-                title: doc.title,
-                outlet: doc.outlet,
-                date: doc.date,
-                url: doc.url,
-                location: loc,
-                shingles: set.len() as u32,
-                short,
+            signed.keys.push(&keys);
+            meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
+                Some(shared) => std::sync::Arc::clone(shared),
+                None => {
+                    let shared: std::sync::Arc<str> = o.into();
+                    outlets.insert(
+                        std::sync::Arc::clone(&shared),
+                        std::sync::Arc::clone(&shared),
+                    );
+                    shared
+                }
             });
+            signed.meta.push(meta);
         }
         progress(Progress::Read {
             bytes: signed.bytes,
@@ -238,6 +302,7 @@ fn reject(
         return Err(Error::BadLine {
             path: bad.input,
             line: bad.line,
+            unit: bad.unit,
             message: bad.message,
         });
     }
@@ -275,6 +340,21 @@ fn insert_id(
     }
 }
 
+/// Parses again a unit read back by location: it was a document in the first pass, so anything
+/// else means the input changed.
+pub fn reparse(inputs: &InputSet, m: &DocMeta, bytes: &[u8], config: &Config) -> Result<Record> {
+    let i = m.location.input;
+    let format = inputs.format(i);
+    let changed = |message: String| Error::InputChanged {
+        path: inputs.name(i).to_string(),
+        message: format!("{}: {message}", format.unit().describe(m.location.line)),
+    };
+    match input::parse(format, bytes, &config.fields).map_err(changed)? {
+        input::Parsed::Doc(rec) => Ok(rec),
+        input::Parsed::Skip(why) => Err(changed(format!("no longer a document ({why})"))),
+    }
+}
+
 /// Second pass: re-reads the documents `docs` (ascending) and returns their shingle sets.
 pub fn load_shingles(
     inputs: &InputSet,
@@ -294,13 +374,8 @@ pub fn load_shingles(
         let sets: Vec<(u32, Result<Vec<u64>>)> = pending
             .par_iter()
             .map(|(d, line)| {
-                let m = &meta[*d as usize];
-                let r = parse_record(line, &config.fields)
-                    .map(|rec| shingle_text(&rec.text, config).hashes)
-                    .map_err(|message| Error::InputChanged {
-                        path: inputs.name(m.location.input).to_string(),
-                        message: format!("line {}: {message}", m.location.line),
-                    });
+                let r = reparse(inputs, &meta[*d as usize], line, config)
+                    .map(|rec| shingle_text(&rec.text, config).hashes);
                 (*d, r)
             })
             .collect();
@@ -324,30 +399,98 @@ pub fn load_shingles(
 }
 
 /// Re-reads the documents `docs` (ascending) and returns their texts, in the order of `docs`.
+/// Parsing (HTML extraction, for web archives) runs in parallel batches on the current pool.
 pub fn load_texts(
     inputs: &InputSet,
     meta: &[DocMeta],
     docs: &[u32],
     config: &Config,
 ) -> Result<Vec<String>> {
-    let mut wanted: Vec<(Location, usize)> = docs
+    Ok(load_docs(inputs, meta, docs, config)?
+        .into_iter()
+        .map(|d| d.text)
+        .collect())
+}
+
+/// Second pass for reports: re-reads the documents `docs` (ascending) and returns them whole
+/// (text, title, date, URL: what the first pass did not keep), in the order of `docs`.
+/// Parsing (HTML extraction, for web archives) runs in parallel batches on the current pool.
+pub fn load_docs(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+) -> Result<Vec<Document>> {
+    let mut out = Vec::with_capacity(docs.len());
+    fetch_records(
+        inputs,
+        meta,
+        docs,
+        config,
+        |_| true,
+        |d, _, rec| {
+            let rec = rec.expect("parsed for every format");
+            let m = &meta[d as usize];
+            out.push(Document {
+                id: m.id.clone(),
+                text: rec.text,
+                title: rec.title,
+                outlet: m.outlet.as_deref().map(str::to_string),
+                date: rec.date,
+                url: rec.url,
+            });
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Re-reads the documents `docs` (ascending) and hands each to `f` in order: its index, its
+/// bytes as read, and its record parsed again when `parse` says its format needs it. Parsing
+/// runs in parallel batches on the current pool.
+pub fn fetch_records(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    docs: &[u32],
+    config: &Config,
+    parse: impl Fn(input::Format) -> bool + Sync,
+    mut f: impl FnMut(u32, &[u8], Option<Record>) -> Result<()>,
+) -> Result<()> {
+    debug_assert!(docs.windows(2).all(|w| w[0] < w[1]));
+    // Documents are numbered in input order, so `docs` is also in (input, offset) order.
+    let wanted: Vec<(Location, u32)> = docs
         .iter()
-        .enumerate()
-        .map(|(i, &d)| (meta[d as usize].location, i))
+        .map(|&d| (meta[d as usize].location, d))
         .collect();
-    wanted.sort_unstable_by_key(|(l, _)| (l.input, l.offset));
-    let mut texts = vec![String::new(); docs.len()];
-    inputs.fetch(&wanted, |i, line| {
-        let m = &meta[docs[i] as usize];
-        texts[i] = parse_record(line, &config.fields)
-            .map_err(|message| Error::InputChanged {
-                path: inputs.name(m.location.input).to_string(),
-                message: format!("line {}: {message}", m.location.line),
-            })?
-            .text;
+    if !(0..inputs.len() as u32).any(|i| parse(inputs.format(i))) {
+        // Nothing to parse (dedupe of JSON Lines): hand the bytes on as they are read.
+        return inputs.fetch(&wanted, |d, bytes| f(d, bytes, None));
+    }
+    let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut pending_bytes = 0usize;
+    let mut flush = |pending: &mut Vec<(u32, Vec<u8>)>| -> Result<()> {
+        let records: Vec<Option<Result<Record>>> = pending
+            .par_iter()
+            .map(|(d, bytes)| {
+                let m = &meta[*d as usize];
+                parse(inputs.format(m.location.input)).then(|| reparse(inputs, m, bytes, config))
+            })
+            .collect();
+        for ((d, bytes), rec) in pending.drain(..).zip(records) {
+            f(d, &bytes, rec.transpose()?)?;
+        }
+        Ok(())
+    };
+    inputs.fetch(&wanted, |d, bytes| {
+        pending_bytes += bytes.len();
+        pending.push((d, bytes.to_vec()));
+        if pending_bytes >= BATCH_BYTES {
+            flush(&mut pending)?;
+            pending_bytes = 0;
+        }
         Ok(())
     })?;
-    Ok(texts)
+    flush(&mut pending)
 }
 
 /// True when the outlet and date options allow a match between documents `a` and `b`.
@@ -380,15 +523,20 @@ pub struct Timings {
     pub cluster: Duration,
 }
 
-/// Counts of one run; every input line is a document or rejected.
+/// Counts of one run; every input line (or web archive record, or file) is a document, rejected
+/// or skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
-    /// Non-blank input lines read.
+    /// Non-blank input lines (and web archive records, and whole files) read.
     pub read: u64,
-    /// Lines that became documents (`read - rejected`).
+    /// Lines that became documents (`read - rejected - skipped`).
     pub documents: u64,
     /// Lines that could not be read as documents.
     pub rejected: u64,
+    /// Web archive records that are not articles: requests, metadata, redirects, images...
+    pub skipped: u64,
+    /// Files in the named directories not read, their names giving no format neardup reads.
+    pub skipped_files: u64,
     /// Documents too short to compare (fewer than `min_shingles` shingles).
     pub short: u64,
     /// Candidate pairs from LSH.
@@ -412,12 +560,15 @@ pub struct Counts {
     pub input_bytes: u64,
 }
 
-/// Where every non-blank input line went, in every output: `read = kept + removed + rejected`.
+/// Where every input unit (non-blank line, web-archive record, whole file) went, in every
+/// output: `read = kept + removed + rejected + skipped`.
 ///
 /// `kept` are the documents `dedupe` keeps (canonical members, documents in no cluster, short
 /// documents), `removed` the other members of clusters (each names its kept canonical member),
-/// `rejected` the lines that could not be read as documents (each reported as `file:line:
-/// message`). Blank lines are not counted at all.
+/// `rejected` the units that could not be read as documents (each reported as `file:line:
+/// message` or `file: record N: message`), `skipped` the web-archive records that are not
+/// articles (warcinfo, requests, redirects, images...). Blank lines are not counted at all;
+/// files of other types skipped in directories are counted in `Counts::skipped_files`, not here.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Accounting {
     /// Non-blank input lines read.
@@ -426,8 +577,10 @@ pub struct Accounting {
     pub kept: u64,
     /// Documents removed as copies of a kept one.
     pub removed: u64,
-    /// Lines rejected.
+    /// Units rejected.
     pub rejected: u64,
+    /// Web-archive records skipped as not articles.
+    pub skipped: u64,
     /// Short documents (among the kept ones).
     pub short: u64,
     /// Clusters of two or more documents.
@@ -442,14 +595,15 @@ impl Accounting {
             kept: c.documents - c.duplicates,
             removed: c.duplicates,
             rejected: c.rejected,
+            skipped: c.skipped,
             short: c.short,
             clusters: c.clusters,
         }
     }
 
-    /// True when `read = kept + removed + rejected`.
+    /// True when `read = kept + removed + rejected + skipped`.
     pub fn balances(&self) -> bool {
-        self.read == self.kept + self.removed + self.rejected
+        self.read == self.kept + self.removed + self.rejected + self.skipped
     }
 }
 
@@ -492,6 +646,8 @@ pub struct Outcome {
     pub held_bytes: usize,
     /// Bytes of shingle sets spooled to a temporary file for verification.
     pub spool_bytes: u64,
+    /// Bytes of sampled shingles spilled to temporary files (containment mode, large inputs).
+    pub sample_spill_bytes: u64,
 }
 
 /// Runs every stage on `pool`. Bad lines go to `on_bad` as they are found.
@@ -524,9 +680,10 @@ pub fn run_with_progress(
             oversized_buckets,
         } = candidate_pairs_from_keys(&signed.keys, &docs, config.max_bucket);
         let mut boilerplate_samples = 0;
+        let sample_spill_bytes = signed.samples.spilled_bytes();
         if config.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
-            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df);
+            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df)?;
             boilerplate_samples = boiler;
             candidates.extend(contained);
             candidates.par_sort_unstable();
@@ -547,13 +704,7 @@ pub fn run_with_progress(
         progress(Progress::Stage("clustering"));
         // The canonical member: the longest text, ties to the smallest id (not the earliest,
         // so that clusters do not depend on the order of the inputs).
-        let mut by_id: Vec<u32> = (0..meta.len() as u32).collect();
-        by_id.par_sort_unstable_by(|&x, &y| meta[x as usize].id.cmp(&meta[y as usize].id));
-        let mut lens: Vec<(u32, std::cmp::Reverse<u32>)> = vec![(0, std::cmp::Reverse(0)); meta.len()];
-        for (rank, &d) in by_id.iter().enumerate() {
-            lens[d as usize] = (meta[d as usize].text_chars, std::cmp::Reverse(rank as u32));
-        }
-        drop(by_id);
+        let lens = crate::cluster::canonical_keys(meta);
         // Scores of verified, allowed pairs: most members of a cluster are paired with its
         // center directly, and their sets need not be read again.
         let known = |x: u32, y: u32| {
@@ -619,6 +770,8 @@ pub fn run_with_progress(
             read: signed.read,
             documents: signed.meta.len() as u64,
             rejected: signed.rejected,
+            skipped: signed.skipped,
+            skipped_files: inputs.skipped_files().len() as u64,
             short: signed.meta.iter().filter(|m| m.short).count() as u64,
             candidate_pairs: candidates.len() as u64,
             verified_pairs,
@@ -647,6 +800,7 @@ pub fn run_with_progress(
             banding,
             held_bytes,
             spool_bytes,
+            sample_spill_bytes,
         })
     })
 }

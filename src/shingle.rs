@@ -200,43 +200,224 @@ fn ascii_spans<'a>(
 /// fast path for ASCII text cut into words, which splits, lower-cases and hashes in one pass
 /// without building the normalized string (a property test checks the two agree).
 pub fn shingles_of_text(text: &str, mode: ShingleMode, seed: u64) -> Shingles {
+    let (tokenization, mut hashes) = raw_shingles(text, mode, seed);
+    hashes.sort_unstable();
+    hashes.dedup();
+    Shingles {
+        tokenization,
+        hashes,
+    }
+}
+
+/// The shingle hashes of [`shingles_of_text`] in text order, repeats included: the set before
+/// it is sorted and deduplicated, for callers that only need the set's minima (MinHash) or
+/// sort later (the pipeline sorts a set only when a candidate pair needs it).
+pub fn shingle_hashes(text: &str, mode: ShingleMode, seed: u64) -> Vec<u64> {
+    raw_shingles(text, mode, seed).1
+}
+
+/// True when `hashes` holds at least `n` distinct values; stops as soon as it has seen them.
+pub fn has_distinct(hashes: &[u64], n: usize) -> bool {
+    if hashes.len() < n {
+        return false;
+    }
+    if n > 64 {
+        let mut sorted = hashes.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        return sorted.len() >= n;
+    }
+    let mut seen: Vec<u64> = Vec::with_capacity(n);
+    for &h in hashes {
+        if !seen.contains(&h) {
+            seen.push(h);
+            if seen.len() >= n {
+                return true;
+            }
+        }
+    }
+    n == 0
+}
+
+fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<u64>) {
     let k = match mode {
         ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
         ShingleMode::Chars(_) => 0,
     };
+    let folded;
+    let text = if k != 0 && !text.is_ascii() {
+        match fold_punctuation(text) {
+            Some(ascii) => {
+                folded = ascii;
+                folded.as_str()
+            }
+            None => text,
+        }
+    } else {
+        text
+    };
     if k == 0 || !text.is_ascii() {
-        return shingles(&crate::normalize::normalize(text), mode, seed);
+        let normalized = crate::normalize::normalize(text);
+        let tokenization = choose(&normalized, mode);
+        let hashes = match tokenization {
+            Tokenization::Words(k) => word_shingles(&normalized, k, seed),
+            Tokenization::Chars(n) => char_shingles(&normalized, n, seed),
+        };
+        return (tokenization, hashes);
     }
-    let bytes = text.as_bytes();
-    let mut word = Vec::with_capacity(32);
-    // Raw ASCII classes are those of normalized text, with the backtick joining like the
-    // apostrophe it is normalized to.
-    let words: Vec<u64> = ascii_spans(bytes, &RAW_CLASSES)
-        .map(|(a, b)| {
-            let fold = |c: u8| match c {
+    let words = raw_ascii_word_hashes(text.as_bytes(), seed);
+    (Tokenization::Words(k), window_hashes(&words, k, seed))
+}
+
+/// The ASCII form [`crate::normalize::normalize`] gives the typographic punctuation of
+/// otherwise ASCII text (curly quotes, guillemets, dashes, the minus sign, no-break and thin
+/// spaces, the ellipsis), or `None` when the text has any other non-ASCII character. Such text
+/// (most English news copy) then takes the one-pass ASCII path; a test checks every character
+/// here against `normalize`.
+fn fold_punctuation(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+        out.push_str(&rest[..i]);
+        let c = rest[i..]
+            .chars()
+            .next()
+            .expect("a character at a char boundary");
+        out.push_str(fold_one(c)?);
+        rest = &rest[i + c.len_utf8()..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// What `normalize` makes of one punctuation character, when that is ASCII whatever its
+/// neighbours.
+fn fold_one(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2039}' | '\u{203A}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' => "\"",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => "-",
+        '\u{00A0}' | '\u{2002}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => " ",
+        '\u{2026}' => "...",
+        _ => return None,
+    })
+}
+
+/// Flags of a byte for [`raw_ascii_word_hashes`]: what [`RAW_CLASSES`] says, as bits.
+const WORD: u8 = 1;
+const ALNUM: u8 = 2;
+const LETTER: u8 = 4;
+const DIGIT: u8 = 8;
+const MID_LETTER: u8 = 16;
+const MID_NUM_LET: u8 = 32;
+const MID_NUM: u8 = 64;
+/// The backtick, normalized to an apostrophe.
+const TICK: u8 = 128;
+
+/// [`RAW_CLASSES`] as flag bits.
+static RAW_FLAGS: [u8; 256] = flags();
+
+const fn flags() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match RAW_CLASSES[i] {
+            Class::Letter => WORD | ALNUM | LETTER,
+            Class::Digit => WORD | ALNUM | DIGIT,
+            Class::Underscore => WORD,
+            Class::MidLetter => MID_LETTER,
+            Class::MidNumLet => MID_NUM_LET,
+            Class::MidNum => MID_NUM,
+            Class::Other => 0,
+        };
+        if i == b'`' as usize {
+            t[i] |= TICK;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// Lower-cases the ASCII letters among the 8 bytes of `x` at once (bytes below 0x80 only).
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let at_least_a = x.wrapping_add(ONES * (0x80 - b'A' as u64));
+    let above_z = x.wrapping_add(ONES * (0x80 - b'Z' as u64 - 1));
+    let upper = at_least_a & !above_z & (ONES * 0x80);
+    x | (upper >> 2)
+}
+
+/// The [`word_hash`] of each word of raw ASCII text, lower-cased and with backticks read as
+/// apostrophes: what splitting the normalized text with [`ascii_words`] and hashing each word
+/// gives, in one tight pass (words as [`ascii_spans`] finds them with [`RAW_CLASSES`]; short
+/// words are loaded 8 bytes at a time and lower-cased together).
+fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
+    let n = b.len();
+    let len_keys: [u64; 9] = std::array::from_fn(|len| len_key(len, seed));
+    let mut words = Vec::with_capacity(n / 5 + 1);
+    let mut long = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let first = RAW_FLAGS[b[i] as usize];
+        if first & WORD == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut seen = first;
+        let mut prev = first;
+        i += 1;
+        while i < n {
+            let f = RAW_FLAGS[b[i] as usize];
+            if f & WORD != 0 {
+                seen |= f;
+                prev = f;
+                i += 1;
+                continue;
+            }
+            if f & (MID_LETTER | MID_NUM_LET | MID_NUM) != 0 && i + 1 < n {
+                let after = RAW_FLAGS[b[i + 1] as usize];
+                let joins = (prev & LETTER != 0
+                    && f & (MID_LETTER | MID_NUM_LET) != 0
+                    && after & LETTER != 0)
+                    || (prev & DIGIT != 0
+                        && f & (MID_NUM | MID_NUM_LET) != 0
+                        && after & DIGIT != 0);
+                if joins {
+                    seen |= f | after;
+                    prev = after;
+                    i += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        if seen & ALNUM == 0 {
+            continue;
+        }
+        let word = &b[start..i];
+        let len = word.len();
+        if len <= 8 && seen & TICK == 0 {
+            let packed = if start + 8 <= n {
+                let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
+                raw & (u64::MAX >> (64 - 8 * len))
+            } else {
+                word.iter()
+                    .enumerate()
+                    .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
+            };
+            words.push(mix(lower8(packed) ^ len_keys[len]));
+        } else {
+            long.clear();
+            long.extend(word.iter().map(|&c| match c {
                 b'`' => b'\'',
                 c => c.to_ascii_lowercase(),
-            };
-            if b - a <= 8 {
-                let packed = bytes[a..b]
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |acc, (i, &c)| acc | u64::from(fold(c)) << (8 * i));
-                short_word_hash(packed, b - a, seed)
-            } else {
-                word.clear();
-                word.extend(bytes[a..b].iter().map(|&c| fold(c)));
-                word_hash(&word, seed)
-            }
-        })
-        .collect();
-    let mut hashes = window_hashes(&words, k, seed);
-    hashes.sort_unstable();
-    hashes.dedup();
-    Shingles {
-        tokenization: Tokenization::Words(k),
-        hashes,
+            }));
+            words.push(word_hash(&long, seed));
+        }
     }
+    words
 }
 
 /// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k
@@ -275,7 +456,12 @@ pub fn word_hash(word: &[u8], seed: u64) -> u64 {
 
 /// [`word_hash`] of a word of `len <= 8` bytes packed little-endian into `packed`.
 fn short_word_hash(packed: u64, len: usize, seed: u64) -> u64 {
-    mix(packed ^ mix(seed ^ (len as u64) << 56))
+    mix(packed ^ len_key(len, seed))
+}
+
+/// The part of [`short_word_hash`] that depends only on the length and the seed.
+fn len_key(len: usize, seed: u64) -> u64 {
+    mix(seed ^ (len as u64) << 56)
 }
 
 /// The hash of each window of `k` word hashes: the word hashes folded with a rotate and a
@@ -446,12 +632,43 @@ mod tests {
             }
         }
 
+        /// Typographic punctuation in ASCII text takes the same fast path, with the same
+        /// result.
+        #[test]
+        fn folded_punctuation_matches_normalized_path(
+            t in "([A-Za-z0-9.,:;'`_ -]|[\u{2018}\u{2019}\u{201A}\u{201B}\u{2039}\u{203A}\u{201C}\u{201D}\u{201E}\u{201F}\u{AB}\u{BB}\u{2010}-\u{2015}\u{2212}\u{A0}\u{2002}-\u{200A}\u{202F}\u{205F}\u{2026}\u{2033}\u{B4}\u{E9}]){0,80}",
+            k in 1usize..4,
+        ) {
+            for mode in [ShingleMode::Words(k), ShingleMode::default()] {
+                proptest::prop_assert_eq!(
+                    shingles_of_text(&t, mode, 5),
+                    shingles(&normalize(&t), mode, 5)
+                );
+            }
+        }
+
         #[test]
         fn raw_ascii_path_matches_on_wordy_text(t in "([A-Za-z`'.,:;0-9_]{1,6}[ \t\n]{1,2}){0,30}") {
             proptest::prop_assert_eq!(
                 shingles_of_text(&t, ShingleMode::Words(2), 9),
                 shingles(&normalize(&t), ShingleMode::Words(2), 9)
             );
+        }
+
+        #[test]
+        fn raw_hashes_are_the_set_unsorted(t in "([A-Za-z`'.,0-9]{1,12}[ \n]{1,2}|[éü日本語]{1,3} ){0,40}") {
+            let mut raw = shingle_hashes(&t, ShingleMode::Words(3), 5);
+            raw.sort_unstable();
+            raw.dedup();
+            proptest::prop_assert_eq!(raw, shingles_of_text(&t, ShingleMode::Words(3), 5).hashes);
+        }
+
+        #[test]
+        fn has_distinct_counts_distinct_values(v in proptest::collection::vec(0u64..6, 0..20), n in 0usize..10) {
+            let mut d = v.clone();
+            d.sort_unstable();
+            d.dedup();
+            proptest::prop_assert_eq!(has_distinct(&v, n), d.len() >= n);
         }
     }
 

@@ -32,12 +32,25 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
 /// assert_eq!(jaccard_and_containment(&[], &[]), (0.0, 0.0));
 /// ```
 pub fn jaccard_and_containment(a: &[u64], b: &[u64]) -> (f64, f64) {
-    if a.is_empty() || b.is_empty() {
+    scores_from_counts(intersection_size(a, b), a.len(), b.len())
+}
+
+/// Jaccard and containment from the sizes of the intersection and of both sets: the one
+/// formula every path uses (IEEE-754 double division of exact integer counts, as Spark's `/`
+/// on integers computes it too), so that engines agree to the last bit. Both are 0 when
+/// either set is empty.
+///
+/// ```
+/// use neardup::verify::scores_from_counts;
+/// assert_eq!(scores_from_counts(2, 4, 2), (0.5, 1.0));
+/// ```
+pub fn scores_from_counts(inter: usize, a: usize, b: usize) -> (f64, f64) {
+    if a == 0 || b == 0 {
         return (0.0, 0.0);
     }
-    let inter = intersection_size(a, b) as f64;
-    let union = (a.len() + b.len()) as f64 - inter;
-    (inter / union, inter / a.len().min(b.len()) as f64)
+    let inter = inter as f64;
+    let union = (a + b) as f64 - inter;
+    (inter / union, inter / a.min(b) as f64)
 }
 
 /// The shingle sets of a subset of the documents, in one flat buffer.
@@ -103,7 +116,8 @@ impl SetSource for ShingleStore {
 
 /// The shingle sets of every document, written during the first pass to an unnamed temporary
 /// file (in `TMPDIR`) and read back by offset during verification: memory stays flat whatever
-/// the number of candidates, at the cost of disk space equal to 8 bytes per shingle.
+/// the number of candidates, at the cost of disk space equal to 8 bytes per shingle. Sets are
+/// read back sorted and distinct, whatever order they were pushed in.
 #[derive(Debug)]
 pub struct SetSpool {
     file: std::fs::File,
@@ -127,7 +141,9 @@ impl SetSpool {
         })
     }
 
-    /// Appends the set of the next document (documents are pushed in order, from 0).
+    /// Appends the set of the next document (documents are pushed in order, from 0). The
+    /// hashes may come in any order and repeat: a set is sorted and deduplicated when it is
+    /// read back, so that only the sets of candidate documents are ever sorted.
     pub fn push(&mut self, set: &[u64]) -> crate::Result<()> {
         use std::io::Write;
         let w = self.writer.as_mut().expect("spool still open for writing");
@@ -159,10 +175,13 @@ impl SetSpool {
         let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
         let mut bytes = vec![0u8; (b - a) as usize];
         read_at(&self.file, &mut bytes, a)?;
-        Ok(bytes
+        let mut set: Vec<u64> = bytes
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect())
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        Ok(set)
     }
 }
 
@@ -259,14 +278,29 @@ impl Rule {
     }
 }
 
+/// Candidate pairs scored together: their documents' sets are read once per chunk, so a
+/// document in many pairs is read (and, from a [`SetSpool`], sorted) once per chunk, not once
+/// per pair. At most `2 * VERIFY_CHUNK` sets are held at a time.
+const VERIFY_CHUNK: usize = 4096;
+
 /// Scores every candidate pair exactly and keeps those the rule accepts, in the order given.
 /// Runs on the current rayon pool.
 pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> Vec<ScoredPair> {
-    pairs
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let (sa, sb) = (sets.set(a), sets.set(b));
-            let (jaccard, containment) = jaccard_and_containment(&sa, &sb);
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(VERIFY_CHUNK) {
+        let mut docs: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let loaded: Vec<std::borrow::Cow<'_, [u64]>> =
+            docs.par_iter().map(|&d| sets.set(d)).collect();
+        let set = |d: u32| -> &[u64] {
+            &loaded[docs
+                .binary_search(&d)
+                .expect("document of the chunk loaded")]
+        };
+        out.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
+            let (sa, sb) = (set(a), set(b));
+            let (jaccard, containment) = jaccard_and_containment(sa, sb);
             let smaller = sa.len().min(sb.len());
             rule.accepts(jaccard, containment, smaller)
                 .then_some(ScoredPair {
@@ -275,8 +309,9 @@ pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> V
                     jaccard,
                     containment,
                 })
-        })
-        .collect()
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -303,16 +338,16 @@ mod tests {
     }
 
     #[test]
-    fn spool_reads_back_what_was_written() {
+    fn spool_reads_back_sets_sorted_and_distinct() {
         let mut spool = SetSpool::new().unwrap();
         spool.push(&[1, 2, 3]).unwrap();
         spool.push(&[]).unwrap();
-        spool.push(&[u64::MAX, 7]).unwrap();
+        spool.push(&[u64::MAX, 7, u64::MAX, 0]).unwrap();
         spool.finish().unwrap();
         assert_eq!(&*spool.set(0), &[1, 2, 3]);
         assert!(spool.set(1).is_empty());
-        assert_eq!(&*spool.set(2), &[u64::MAX, 7]);
-        assert_eq!(spool.disk_bytes(), 40);
+        assert_eq!(&*spool.set(2), &[0, 7, u64::MAX]);
+        assert_eq!(spool.disk_bytes(), 56);
     }
 
     #[test]

@@ -196,8 +196,8 @@ struct Compiled {
     credits: Regex,
     /// Service of each credit pattern.
     credit_services: Vec<u8>,
-    /// Service index per alternative group of `dateline` and `byline`.
-    names: Vec<(u8, String)>,
+    /// Service index per alternative group `s{k}` of `dateline` and `byline`.
+    name_services: Vec<u8>,
 }
 
 fn alternation(
@@ -249,17 +249,27 @@ fn compiled() -> &'static Compiled {
             byline,
             credits,
             credit_services,
-            names,
+            name_services: names.iter().map(|(i, _)| *i).collect(),
         }
     })
 }
 
-fn matched_service(c: &Compiled, caps: &regex::Captures<'_>) -> Option<u8> {
-    c.names
-        .iter()
-        .enumerate()
-        .find(|(k, _)| caps.name(&format!("s{k}")).is_some())
-        .map(|(_, (i, _))| *i)
+/// The service of the first alternative group of `re` (named `{prefix}{k}`, service
+/// `services[k]`) that took part in `caps`, looked up by group index.
+fn matched_group(
+    re: &Regex,
+    prefix: char,
+    services: &[u8],
+    caps: &regex::Captures<'_>,
+) -> Option<u8> {
+    re.capture_names().zip(caps.iter()).find_map(|(name, m)| {
+        let k: usize = name?.strip_prefix(prefix)?.parse().ok()?;
+        m.map(|_| services[k])
+    })
+}
+
+fn matched_service(c: &Compiled, re: &Regex, caps: &regex::Captures<'_>) -> Option<u8> {
+    matched_group(re, 's', &c.name_services, caps)
 }
 
 /// Attributes one document from its original text (not normalized) and its outlet.
@@ -281,7 +291,7 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
         .captures_iter(&text[..head_end])
         .find(|caps| caps.name("city").is_some() || caps.name("dash").is_some());
     if let Some(caps) = dateline {
-        if let Some(service) = matched_service(c, &caps) {
+        if let Some(service) = matched_service(c, &c.dateline, &caps) {
             let m = caps.get(0).expect("whole match");
             // Include the place name before the parenthesis, up to the line start.
             let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
@@ -308,7 +318,7 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
         .captures(&text[..head_end_b])
         .or_else(|| c.byline.captures(&text[tail_start.max(head_end_b)..]));
     if let Some(caps) = byline {
-        if let Some(service) = matched_service(c, &caps) {
+        if let Some(service) = matched_service(c, &c.byline, &caps) {
             let m = caps.get(0).expect("whole match");
             return Some(Attribution {
                 service,
@@ -322,11 +332,10 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
     }
     // Leftmost match; at one position the first pattern in table order wins.
     if let Some(caps) = c.credits.captures(text) {
-        let k = (0..c.credit_services.len())
-            .find(|k| caps.name(&format!("c{k}")).is_some())
+        let service = matched_group(&c.credits, 'c', &c.credit_services, &caps)
             .expect("one alternative matched");
         return Some(Attribution {
-            service: c.credit_services[k],
+            service,
             evidence: Evidence::Credit,
             matched: caps.get(0).expect("whole match").as_str().to_string(),
         });

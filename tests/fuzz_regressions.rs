@@ -48,3 +48,8 @@ fn scan_file() {
 fn normalize_shingle() {
     run_dir("normalize_shingle", checks::normalize_shingle);
 }
+
+#[test]
+fn warc() {
+    run_dir("warc", checks::warc);
+}

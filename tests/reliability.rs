@@ -144,7 +144,11 @@ fn check_dedupe(what: &str, d: &Dedupe, input_lines: &HashSet<String>) {
     assert!(d.out.status.success(), "{what}: {}", stderr(&d.out));
     let a = &d.accounting;
     let n = |k: &str| a[k].as_u64().unwrap_or_else(|| panic!("no {k} in {a}"));
-    assert_eq!(n("read"), n("kept") + n("removed") + n("rejected"), "{a}");
+    assert_eq!(
+        n("read"),
+        n("kept") + n("removed") + n("rejected") + n("skipped"),
+        "{a}"
+    );
     assert_eq!(n("kept"), d.kept.len() as u64);
     assert_eq!(n("removed"), d.removed.len() as u64);
     let mut kept_ids = HashSet::new();
@@ -200,8 +204,7 @@ fn accounting_balances_on_every_input_format() {
     let zs = dir.path().join("c.jsonl.zst");
     std::fs::write(&zs, zstd(text.as_bytes())).unwrap();
 
-    let want =
-        json!({"read": 90, "kept": 61, "removed": 20, "rejected": 9, "short": 1, "clusters": 20});
+    let want = json!({"read": 90, "kept": 61, "removed": 20, "rejected": 9, "skipped": 0, "short": 1, "clusters": 20});
     for p in [&plain, &gz, &zs] {
         let d = dedupe(dir.path(), &[s(p)], &[]);
         check_dedupe(s(p), &d, &lines);
@@ -244,6 +247,135 @@ fn accounting_balances_on_every_input_format() {
         assert_eq!(d.accounting, want);
         assert!(stderr(&d.out).contains("stdin:"), "{}", stderr(&d.out));
     }
+}
+
+/// One WARC record with the given type, headers and block.
+fn warc_record(kind: &str, id: usize, headers: &str, block: &str) -> String {
+    format!(
+        "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:rec-{id}>\r\nWARC-Date: 2024-03-01T10:00:00Z\r\n{headers}Content-Length: {}\r\n\r\n{block}\r\n\r\n",
+        block.len()
+    )
+}
+
+/// A WARC response record of an article page at `url`.
+fn warc_page(id: usize, url: &str, title: &str, text: &str) -> String {
+    let html = format!(
+        "<html><head><title>{title}</title></head><body><article><p>{text}</p></article></body></html>"
+    );
+    let http = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html}",
+        html.len()
+    );
+    warc_record(
+        "response",
+        id,
+        &format!("WARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype=response\r\n"),
+        &http,
+    )
+}
+
+#[test]
+fn accounting_with_web_archives_directories_and_limits() {
+    // Every unit kind in one run: WARC records (articles, skipped records, a truncated gzip
+    // member at the end), whole files in a directory (one over --max-line-bytes), and JSON
+    // Lines with a line over the limit. read = kept + removed + rejected + skipped.
+    let dir = tempfile::tempdir().unwrap();
+    let mut warc = String::new();
+    warc.push_str(&warc_record(
+        "warcinfo",
+        1,
+        "Content-Type: application/warc-fields\r\n",
+        "software: test\r\n",
+    ));
+    warc.push_str(&warc_page(2, "https://www.a.example/x", "Story", &story(1)));
+    warc.push_str(&warc_record(
+        "request",
+        3,
+        "WARC-Target-URI: https://b.example/y\r\nContent-Type: application/http; msgtype=request\r\n",
+        "GET /y HTTP/1.1\r\nHost: b.example\r\n\r\n",
+    ));
+    warc.push_str(&warc_page(
+        4,
+        "https://b.example/y",
+        "Story copy",
+        &story(1),
+    ));
+    warc.push_str(&warc_page(5, "https://c.example/z", "Other", &story(2)));
+    let mut warc_gz = gzip(warc.as_bytes());
+    let tail = gzip(warc_page(6, "https://d.example/w", "Cut", &story(3)).as_bytes());
+    warc_gz.extend_from_slice(&tail[..tail.len() / 2]);
+    let warc_path = dir.path().join("crawl.warc.gz");
+    std::fs::write(&warc_path, &warc_gz).unwrap();
+
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("a.txt"), story(2)).unwrap();
+    std::fs::write(tree.join("b.txt"), story(4).repeat(20)).unwrap(); // over the limit
+    std::fs::write(tree.join("c.png"), b"\x89PNG").unwrap(); // skipped file, not counted in read
+
+    let jsonl = dir.path().join("n.jsonl");
+    std::fs::write(
+        &jsonl,
+        format!(
+            "{}\n{}\n",
+            doc("j1", &story(4)),
+            doc("j2", &story(5).repeat(20))
+        ),
+    )
+    .unwrap();
+
+    let limit = "4000";
+    let d = dedupe(
+        dir.path(),
+        &[s(&warc_path), s(&tree), s(&jsonl)],
+        &["--max-line-bytes", limit],
+    );
+    assert!(d.out.status.success(), "{}", stderr(&d.out));
+    // WARC: 6 records read (warcinfo and request skipped, 3 articles, the cut one rejected);
+    // tree: 2 files read (a.txt a copy of record 5, b.txt rejected); JSON Lines: 2 lines
+    // (j2 rejected).
+    assert_eq!(
+        d.accounting,
+        json!({"read": 10, "kept": 3, "removed": 2, "rejected": 3, "skipped": 2, "short": 0, "clusters": 2}),
+        "{}",
+        stderr(&d.out)
+    );
+    let err = stderr(&d.out);
+    let tree_b = tree.join("b.txt");
+    for want in [
+        format!("{}: record 6:", warc_path.display()),
+        format!("{}: file of ", tree_b.display()),
+        format!("{}:2: line of ", jsonl.display()),
+    ] {
+        assert!(
+            err.lines().any(|l| l.starts_with(&want)),
+            "no {want:?} in\n{err}"
+        );
+    }
+    assert!(err.contains("--max-line-bytes"), "{err}");
+    // The cluster file's header carries the same accounting.
+    let c = run(&[
+        "cluster",
+        "--max-line-bytes",
+        limit,
+        s(&warc_path),
+        s(&tree),
+        s(&jsonl),
+    ]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    assert_eq!(json_lines(&c.stdout)[0]["accounting"], d.accounting);
+    assert_eq!(json_lines(&c.stdout)[0]["counts"]["skipped_files"], 1);
+    // --strict stops at the first of them.
+    let strict = run(&[
+        "cluster",
+        "--strict",
+        "--max-line-bytes",
+        limit,
+        s(&warc_path),
+        s(&tree),
+        s(&jsonl),
+    ]);
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,13 +116,22 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Strips serde_json's " at line 1 column N" and puts the column in front.
+/// Strips serde_json's " at line L column N" and puts the place in front (the column alone for
+/// a line of JSON Lines).
 fn json_error(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     let msg = match msg.rfind(" at line ") {
         Some(i) => &msg[..i],
         None => &msg,
     };
+    if e.line() > 1 {
+        // A whole `.json` file spread over lines.
+        return format!(
+            "invalid JSON at line {}, column {}: {msg}",
+            e.line(),
+            e.column()
+        );
+    }
     format!("invalid JSON at column {}: {msg}", e.column())
 }
 

@@ -33,6 +33,7 @@ pub fn read_labels(path: &Path, is_id: impl Fn(&str) -> bool) -> Result<Labels> 
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != 2 {
             return Err(Error::BadLine {
+                unit: crate::document::Unit::Line,
                 path: path.display().to_string(),
                 line: i as u64 + 1,
                 message: format!("expected 2 tab-separated columns, got {}", cols.len()),

@@ -1,19 +1,41 @@
-//! Readers: JSON Lines files, plain or compressed, and standard input.
+//! Readers: JSON Lines, web archives (WARC/WET), directories of article files, plain or
+//! compressed, and standard input.
 //!
-//! Owns: opening inputs (compression detected by magic bytes, not by name), cutting them into
-//! lines with their [`Location`]s, spooling standard input so it can be read twice, and
-//! re-reading chosen lines later by location. Must not: decide what a line means beyond
-//! [`jsonl::parse_record`], or keep whole inputs in memory.
+//! Owns: opening inputs (compression detected by magic bytes, not by name; a stream starting
+//! with `WARC/` is a web archive whatever its name), walking directories, cutting inputs into
+//! units (lines, WARC records, whole files) with their [`Location`]s, spooling standard input so
+//! it can be read twice, re-reading chosen units later by location, and [`parse`], which turns
+//! one unit into a [`Record`] by its [`Format`]. Must not: keep whole inputs in memory, or
+//! decide ids (the pipeline does, from the file and unit).
 //!
-//! Re-reading: a plain file is re-read by seeking to each wanted line; a compressed file is
+//! Formats: a file's format comes from its first bytes (`WARC/`) or its name, after any `.gz` or
+//! `.zst`: `.txt` is one plain-text document, `.html`/`.htm` one page, `.json` one JSON object
+//! or JSON Lines (the first line tells), `.warc`/`.wet` a web archive, anything else named on
+//! the command line JSON Lines. A directory is walked recursively in sorted order; files in it
+//! with other extensions are skipped and counted ([`InputSet::skipped_files`]).
+//!
+//! Bounds: no unit larger than `--max-line-bytes` is held in memory. A longer JSON Lines line is
+//! read through and dropped, and a whole file (`.txt`, `.html`, a one-object `.json`) over the
+//! limit is read through and dropped; either is handed on as a bad unit ([`Content::Bad`]),
+//! rejected with its place. An input that cannot be read (or decompressed) to its end (a
+//! truncated gzip or zstd file) ends with one bad unit after the last unit read, and reading goes
+//! on with the next input. A UTF-8 byte order mark at the start of a line is skipped. A file
+//! is read up to the size it had when the first pass opened it (a file being appended to is read
+//! as a snapshot).
+//!
+//! Re-reading: a plain file is re-read by seeking to each wanted unit; a compressed file is
 //! decompressed again from the start, skipping what is not wanted; standard input is copied to
 //! a temporary spool file during the first pass and then re-read like a plain file.
 
+pub mod html;
 pub mod jsonl;
 pub mod labels;
+pub mod warc;
 
-use crate::document::Location;
+use crate::config::FieldNames;
+use crate::document::{Location, Unit};
 use crate::error::{Error, Result};
+use jsonl::Record;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -64,96 +86,623 @@ fn decompressed<'a, R: Read + Send + 'a>(
     Ok((kind, reader))
 }
 
-/// One input as the user named it.
+/// What the units of an input are and how one becomes a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON Lines: one object a line.
+    Jsonl,
+    /// A `.json` file before it is read: JSON Lines when its first non-blank line is a JSON
+    /// value by itself, else one JSON object spread over lines ([`Format::JsonDoc`]).
+    Json,
+    /// A whole file holding one JSON object.
+    JsonDoc,
+    /// A whole file of plain text (UTF-8, else Windows-1252).
+    Text,
+    /// A whole file of HTML: the article is extracted ([`html::extract`]).
+    Html,
+    /// A WARC or WET file: one unit a record ([`warc::parse_record`]).
+    Warc,
+}
+
+impl Format {
+    /// What a location's `line` counts in this format.
+    pub fn unit(self) -> Unit {
+        match self {
+            Format::Jsonl | Format::Json => Unit::Line,
+            Format::Warc => Unit::Record,
+            Format::JsonDoc | Format::Text | Format::Html => Unit::File,
+        }
+    }
+
+    /// The format a file name says, looking through `.gz`/`.zst`; `None` when it says nothing
+    /// neardup reads.
+    pub fn from_name(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = [".gz", ".zst", ".zstd"]
+            .iter()
+            .find_map(|c| name.strip_suffix(c))
+            .unwrap_or(&name);
+        let ext = name.rsplit_once('.')?.1;
+        Some(match ext {
+            "txt" | "text" => Format::Text,
+            "html" | "htm" | "xhtml" | "shtml" => Format::Html,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "warc" | "wet" => Format::Warc,
+            _ => return None,
+        })
+    }
+}
+
+/// What one unit of input holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// A document.
+    Doc(Record),
+    /// Not an article (a WARC request, a redirect, an image...): counted as skipped.
+    Skip(&'static str),
+}
+
+/// Turns one unit of input (a line, a WARC record, a whole file) into a document. The error is
+/// the message to print after the file and unit.
+pub fn parse(format: Format, bytes: &[u8], fields: &FieldNames) -> Result<Parsed, String> {
+    match format {
+        Format::Jsonl | Format::Json | Format::JsonDoc => {
+            jsonl::parse_record(bytes, fields).map(Parsed::Doc)
+        }
+        Format::Text => Ok(Parsed::Doc(Record {
+            text: html::decode_plain(bytes).into_owned(),
+            ..Record::default()
+        })),
+        Format::Html => {
+            let page = html::extract(&html::decode(bytes, None));
+            Ok(Parsed::Doc(Record {
+                id: None,
+                text: page.text,
+                title: page.title,
+                outlet: page.url.as_deref().and_then(warc::outlet_of),
+                date: page.date,
+                url: page.url,
+            }))
+        }
+        Format::Warc => warc::parse_record(bytes),
+    }
+}
+
+/// One input file (a file named on the command line, or found in a named directory).
 #[derive(Debug)]
 struct Source {
-    /// Name used in messages and generated ids: the path as given, or `stdin`.
+    /// Name used in messages and generated ids: the path as given (joined to the directory's
+    /// path as given), or `stdin`.
     name: String,
     /// The file to read; for standard input, the spool file once the first pass is done.
     path: Option<PathBuf>,
     /// Compression of `path` (a spool file is never compressed).
     compression: Compression,
+    /// The format; settled by the first pass for `.json` files and standard input.
+    format: Format,
     /// Spool of standard input, kept alive until the set is dropped.
     spool: Option<tempfile::NamedTempFile>,
 }
 
-/// One line of input, borrowed from a [`Batch`].
+/// What a unit of a [`Batch`] holds.
 #[derive(Debug, Clone, Copy)]
-pub struct LineRef<'a> {
-    /// Where it is. For an unreadable line, `len` is 0 and `checksum` that of no bytes.
-    pub location: Location,
-    /// Its bytes, without the line terminator and without a leading UTF-8 byte order mark.
-    /// Empty for an unreadable line.
-    pub bytes: &'a [u8],
-    /// Why the line could not be read, when it could not: longer than the line limit, or the
-    /// input could not be read (or decompressed) any further from this line on. Such a line
-    /// counts as read and rejected, and is never a document.
-    pub unreadable: Option<&'a str>,
+pub enum Content<'a> {
+    /// The unit's bytes (a line without its terminator, a WARC record, a file).
+    Bytes(&'a [u8]),
+    /// A WARC record that is not an article, judged from its headers; its bytes were not kept.
+    Skipped,
+    /// A unit that cannot be read (a malformed WARC record, a line or file over the
+    /// `--max-line-bytes` limit, the rest of an input that cannot be read or decompressed
+    /// further): what is wrong. Its location's `len` is 0.
+    Bad(&'a str),
 }
 
-/// A run of consecutive lines read together, so that they can be parsed in parallel.
+/// One unit of input, borrowed from a [`Batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct LineRef<'a> {
+    /// Where it is.
+    pub location: Location,
+    /// How to read it.
+    pub format: Format,
+    /// What it holds.
+    pub content: Content<'a>,
+}
+
+#[derive(Debug)]
+enum EntryKind {
+    Data(Format),
+    Skipped,
+    Bad(Format, Box<str>),
+}
+
+/// A run of consecutive units read together, so that they can be parsed in parallel.
 #[derive(Debug, Default)]
 pub struct Batch {
     data: Vec<u8>,
-    lines: Vec<(Location, usize)>,
-    /// Messages of unreadable lines, by their index in `lines`.
-    unreadable: Vec<(usize, String)>,
+    lines: Vec<(Location, usize, EntryKind)>,
 }
 
 impl Batch {
-    /// The lines of the batch, in input order.
+    /// The units of the batch, in input order.
     pub fn lines(&self) -> impl ExactSizeIterator<Item = LineRef<'_>> + '_ {
-        let mut problems = self.unreadable.iter().peekable();
-        self.lines
-            .iter()
-            .enumerate()
-            .map(move |(i, &(location, start))| {
-                let unreadable = problems.next_if(|(j, _)| *j == i).map(|(_, m)| m.as_str());
-                LineRef {
-                    location,
-                    bytes: &self.data[start..start + location.len as usize],
-                    unreadable,
-                }
-            })
+        self.lines.iter().map(move |(location, start, kind)| {
+            let (format, content) = match kind {
+                EntryKind::Data(f) => (
+                    *f,
+                    Content::Bytes(&self.data[*start..*start + location.len as usize]),
+                ),
+                EntryKind::Skipped => (Format::Warc, Content::Skipped),
+                EntryKind::Bad(f, m) => (*f, Content::Bad(m)),
+            };
+            LineRef {
+                location: *location,
+                format,
+                content,
+            }
+        })
     }
 
-    /// Number of lines.
+    /// Number of units.
     pub fn len(&self) -> usize {
         self.lines.len()
     }
 
-    /// True when the batch holds no line.
+    /// True when the batch holds no unit.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
 
-    /// Bytes of line data.
+    /// Bytes of unit data.
     pub fn bytes(&self) -> usize {
         self.data.len()
     }
+}
 
-    fn clear(&mut self) {
-        self.data.clear();
-        self.lines.clear();
-        self.unreadable.clear();
+/// Copies everything read through it into a spool file.
+struct Tee<R> {
+    inner: R,
+    spool: File,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.spool
+            .write_all(&buf[..n])
+            .map_err(|e| io::Error::other(SpoolError(e)))?;
+        Ok(n)
+    }
+}
+
+/// A failed write to the standard input spool: an output error, not a bad input.
+#[derive(Debug)]
+struct SpoolError(io::Error);
+
+impl std::fmt::Display for SpoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SpoolError {}
+
+/// Sorts a read error: a failed write to the standard input spool is an output error (fatal);
+/// anything else is the input's fault, returned as the message of its last, bad unit.
+fn read_failure(e: io::Error) -> Result<String> {
+    if let Some(spool) = e.get_ref().and_then(|x| x.downcast_ref::<SpoolError>()) {
+        return Err(Error::output(
+            "temporary spool file of standard input",
+            io::Error::new(spool.0.kind(), spool.0.to_string()),
+        ));
+    }
+    Ok(format!(
+        "cannot read further ({e}): the input is truncated or corrupt; the rest of it is skipped"
+    ))
+}
+
+/// The UTF-8 byte order mark, skipped at the start of a line (where `cat` of several files
+/// leaves it).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// True when a decompressed stream starts like a WARC file.
+fn is_warc(reader: &mut dyn BufRead) -> io::Result<bool> {
+    Ok(reader.fill_buf()?.starts_with(b"WARC/"))
+}
+
+/// The inputs of one run, in the order given.
+#[derive(Debug)]
+pub struct InputSet {
+    sources: Vec<Source>,
+    skipped_files: Vec<PathBuf>,
+}
+
+impl InputSet {
+    /// Checks that every named file can be opened and lists the files of named directories;
+    /// `-` is standard input (at most once).
+    pub fn open(paths: &[PathBuf]) -> Result<InputSet> {
+        let mut set = InputSet {
+            sources: Vec::with_capacity(paths.len()),
+            skipped_files: Vec::new(),
+        };
+        let mut stdin_seen = false;
+        for p in paths {
+            if p.as_os_str() == "-" {
+                if stdin_seen {
+                    return Err(Error::Config {
+                        field: "inputs",
+                        expected: "standard input (-) named at most once".into(),
+                        got: "- twice".into(),
+                    });
+                }
+                stdin_seen = true;
+                set.sources.push(Source {
+                    name: "stdin".into(),
+                    path: None,
+                    compression: Compression::None,
+                    format: Format::Jsonl,
+                    spool: None,
+                });
+                continue;
+            }
+            let meta = std::fs::metadata(p).map_err(|e| Error::input(p, e))?;
+            if meta.is_dir() {
+                set.open_dir(p)?;
+            } else {
+                let format = Format::from_name(p).unwrap_or(Format::Jsonl);
+                set.push_file(p, format)?;
+            }
+        }
+        Ok(set)
     }
 
-    fn push_unreadable(&mut self, input: u32, line: u64, offset: u64, message: String) {
+    /// Adds the files under directory `dir`, recursively, in sorted order.
+    fn open_dir(&mut self, dir: &Path) -> Result<()> {
+        // Hidden files and directories (.git, editor swap files, .DS_Store) are not articles.
+        let hidden = |e: &walkdir::DirEntry| {
+            e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.')
+        };
+        let walk = walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !hidden(e));
+        for entry in walk {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                Error::input(path, io::Error::other(e.to_string()))
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            match Format::from_name(entry.path()) {
+                Some(format) => self.push_file(entry.path(), format)?,
+                None => self.skipped_files.push(entry.into_path()),
+            }
+        }
+        Ok(())
+    }
+
+    fn push_file(&mut self, p: &Path, format: Format) -> Result<()> {
+        let file = File::open(p).map_err(|e| Error::input(p, e))?;
+        let (compression, mut reader) = decompressed(file).map_err(|e| Error::input(p, e))?;
+        let format = match is_warc(&mut reader) {
+            Ok(true) => Format::Warc,
+            // A file that cannot be decompressed fails when it is read, with its name.
+            Ok(false) | Err(_) => format,
+        };
+        self.sources.push(Source {
+            name: p.display().to_string(),
+            path: Some(p.to_path_buf()),
+            compression,
+            format,
+            spool: None,
+        });
+        Ok(())
+    }
+
+    /// Number of inputs (files named, files found in directories, standard input).
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// True when there are no inputs.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// Files in the named directories that were not read: their names say no format neardup
+    /// reads (images, stylesheets, ...).
+    pub fn skipped_files(&self) -> &[PathBuf] {
+        &self.skipped_files
+    }
+
+    /// The total size of the inputs in bytes, when every input is a plain file (compressed
+    /// files and standard input have no size known in advance): for progress reports.
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.sources
+            .iter()
+            .map(|s| match (&s.path, s.compression, &s.spool) {
+                (Some(p), Compression::None, None) => std::fs::metadata(p).ok().map(|m| m.len()),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// The name of input `i` as used in messages and generated ids.
+    pub fn name(&self, i: u32) -> &str {
+        &self.sources[i as usize].name
+    }
+
+    /// The format of input `i` (settled once [`InputSet::scan`] has read it).
+    pub fn format(&self, i: u32) -> Format {
+        self.sources[i as usize].format
+    }
+
+    /// The first pass: reads every input in order and hands its units to `f` in batches of
+    /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
+    /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
+    /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
+    ///
+    /// Memory is bounded whatever the input: a unit (line, whole file) longer than
+    /// `max_line_bytes` is read through without being held and handed over as
+    /// [`Content::Bad`], as is the rest of an input that cannot be read or decompressed to its
+    /// end (a truncated gzip or zstd file); reading goes on with the next input. A file is read
+    /// up to the size it had when this pass opened it: lines appended meanwhile are left for the
+    /// next run.
+    pub fn scan(
+        &mut self,
+        batch_bytes: usize,
+        max_line_bytes: usize,
+        mut f: impl FnMut(&Batch) -> Result<()>,
+    ) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
+        let sources = &mut self.sources;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let sent = read_batches(sources, batch_bytes, max_line_bytes, |b| {
+                    tx.send(Ok(b)).is_ok()
+                });
+                if let Err(e) = sent {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            // Returning early drops `rx`, which stops the reader at its next batch.
+            for batch in rx {
+                f(&batch?)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Fills batches and hands each full one on.
+struct Batcher<F> {
+    batch: Batch,
+    batch_bytes: usize,
+    send: F,
+}
+
+impl<F: FnMut(Batch) -> bool> Batcher<F> {
+    /// Records the unit whose bytes are `batch.data[start..]`; false when nobody listens.
+    fn push(
+        &mut self,
+        input: u32,
+        line: u64,
+        offset: u64,
+        start: usize,
+        format: Format,
+    ) -> io::Result<bool> {
+        let bytes = &self.batch.data[start..];
+        let len = u32::try_from(bytes.len()).map_err(|_| {
+            io::Error::other(format!(
+                "{} is longer than 4 GiB",
+                format.unit().describe(line)
+            ))
+        })?;
+        let location = Location {
+            input,
+            line,
+            offset,
+            len,
+            checksum: xxh3_64(bytes),
+        };
+        self.batch
+            .lines
+            .push((location, start, EntryKind::Data(format)));
+        Ok(self.flush_if_full())
+    }
+
+    /// Drops the bytes from `start` on and records a bad unit in their place.
+    fn bad(
+        &mut self,
+        input: u32,
+        line: u64,
+        offset: u64,
+        start: usize,
+        format: Format,
+        message: String,
+    ) -> bool {
+        self.batch.data.truncate(start);
+        self.mark(input, line, offset, EntryKind::Bad(format, message.into()))
+    }
+
+    /// Records a unit without bytes (skipped or bad).
+    fn mark(&mut self, input: u32, line: u64, offset: u64, kind: EntryKind) -> bool {
         let location = Location {
             input,
             line,
             offset,
             len: 0,
-            checksum: xxh3_64(b""),
+            checksum: 0,
         };
-        self.unreadable.push((self.lines.len(), message));
-        self.lines.push((location, self.data.len()));
+        let start = self.batch.data.len();
+        self.batch.lines.push((location, start, kind));
+        self.flush_if_full()
+    }
+
+    fn flush_if_full(&mut self) -> bool {
+        if self.batch.data.len() >= self.batch_bytes || self.batch.lines.len() >= 1 << 16 {
+            return (self.send)(std::mem::take(&mut self.batch));
+        }
+        true
     }
 }
 
-/// The UTF-8 byte order mark, skipped at the start of an input, and at the start of any line
-/// (where `cat` of several files leaves it).
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
+/// (successfully) when `send` returns false because nobody listens any more. A read error in an
+/// input becomes its last (bad) unit; only a failed open and a failed spool write are fatal.
+fn read_batches(
+    sources: &mut [Source],
+    batch_bytes: usize,
+    max_line: usize,
+    send: impl FnMut(Batch) -> bool,
+) -> Result<()> {
+    let mut out = Batcher {
+        batch: Batch::default(),
+        batch_bytes,
+        send,
+    };
+    for (i, source) in sources.iter_mut().enumerate() {
+        let display = source.name.clone();
+        let err = |e: io::Error| Error::input(display.as_str(), e);
+        let input = i as u32;
+        let opened = match &source.path {
+            Some(path) => {
+                let file = File::open(path).map_err(err)?;
+                // Read up to the size at open: a file still being appended to is read as it
+                // was, and re-read by the second pass within what the first one saw.
+                let size = file.metadata().map_err(err)?.len();
+                decompressed(file.take(size)).map(|r| r.1)
+            }
+            None => {
+                let spool = tempfile::Builder::new()
+                    .prefix("neardup-stdin-")
+                    .tempfile()
+                    .map_err(|e| Error::output("temporary spool file", e))?;
+                let mut inner = decompressed(io::stdin()).map_err(err)?.1;
+                if is_warc(&mut inner).map_err(err)? {
+                    source.format = Format::Warc;
+                }
+                let tee = Tee {
+                    inner,
+                    spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
+                };
+                source.path = Some(spool.path().to_path_buf());
+                source.spool = Some(spool);
+                Ok(Box::new(BufReader::with_capacity(1 << 16, tee)) as Box<dyn BufRead + Send>)
+            }
+        };
+        let mut reader = match opened {
+            Ok(reader) => reader,
+            Err(e) => {
+                let message = format!("cannot read ({e}); the input is skipped");
+                let start = out.batch.data.len();
+                if !out.bad(input, 1, 0, start, source.format, message) {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        let go_on = match source.format {
+            Format::Warc => read_warc(&mut reader, input, &mut out).map_err(err)?,
+            Format::Text | Format::Html => read_whole(
+                &mut reader,
+                &display,
+                input,
+                max_line,
+                &mut out,
+                source.format,
+            )?,
+            Format::Json => {
+                let (go_on, format) = read_json(&mut reader, &display, input, max_line, &mut out)?;
+                source.format = format;
+                go_on
+            }
+            Format::Jsonl | Format::JsonDoc => {
+                read_jsonl(&mut reader, input, max_line, &mut out, 0, 0)?
+            }
+        };
+        if !go_on {
+            return Ok(());
+        }
+        if let Some(spool) = &source.spool {
+            spool
+                .as_file()
+                .sync_data()
+                .map_err(|e| Error::output(spool.path(), e))?;
+        }
+    }
+    if !out.batch.is_empty() {
+        (out.send)(out.batch);
+    }
+    Ok(())
+}
+
+/// Appends the rest of `reader` to `data` while it stays within `max` bytes; the rest is read
+/// through and dropped. Returns the number of bytes read and whether they all fitted; on a read
+/// error what was appended is left for the caller to drop.
+fn read_bounded(
+    reader: &mut dyn BufRead,
+    data: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<(u64, bool)> {
+    let start = data.len();
+    let (mut total, mut fits) = (0u64, true);
+    loop {
+        let avail = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok((total, fits));
+        }
+        let n = avail.len();
+        if fits {
+            if data.len() - start + n > max {
+                fits = false;
+                data.truncate(start);
+            } else {
+                data.extend_from_slice(avail);
+            }
+        }
+        reader.consume(n);
+        total += n as u64;
+    }
+}
+
+/// Reads the rest of an input as one unit (a whole `.txt`, `.html` or `.json` file), within
+/// `max_line` bytes.
+fn read_whole(
+    reader: &mut dyn BufRead,
+    name: &str,
+    input: u32,
+    max_line: usize,
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+    format: Format,
+) -> Result<bool> {
+    let start = out.batch.data.len();
+    match read_bounded(reader, &mut out.batch.data, max_line) {
+        Ok((_, true)) => out
+            .push(input, 1, 0, start, format)
+            .map_err(|e| Error::input(name, e)),
+        Ok((n, false)) => Ok(out.bad(
+            input,
+            1,
+            0,
+            start,
+            format,
+            format!(
+                "file of {n} bytes is longer than the limit of {max_line} bytes (--max-line-bytes); skipped"
+            ),
+        )),
+        Err(e) => {
+            let message = read_failure(e)?;
+            Ok(out.bad(input, 1, 0, start, format, message))
+        }
+    }
+}
 
 /// Cuts one input into lines, each at most `max_line` bytes held in memory.
 struct LineCutter {
@@ -169,24 +718,15 @@ struct LineCutter {
 enum Cut {
     /// The end of the input.
     End,
-    /// A line was appended to the batch (or skipped when blank).
+    /// A line was appended to the batch (as a unit or a bad unit), or skipped when blank.
     Line,
 }
 
 impl LineCutter {
-    fn new(input: u32, max_line: usize) -> LineCutter {
-        LineCutter {
-            input,
-            max_line,
-            offset: 0,
-            line_no: 0,
-        }
-    }
-
     /// Reads the next line of `reader` into `batch`: a line of content, nothing for a blank
-    /// line, or an unreadable entry for a line over the limit (whose bytes are read and
-    /// dropped, never held). On a read error the partial line is dropped and the error
-    /// returned; the caller reports it at line [`LineCutter::line_no`] + 1.
+    /// line, or a bad unit for a line over the limit (whose bytes are read and dropped, never
+    /// held). On a read error the partial line is dropped and the error returned; the caller
+    /// reports it at line [`LineCutter::line_no`] + 1.
     fn next(&mut self, reader: &mut dyn BufRead, batch: &mut Batch) -> io::Result<Cut> {
         let start = batch.data.len();
         let mut consumed = 0u64;
@@ -244,15 +784,22 @@ impl LineCutter {
         }
         if too_long || content > self.max_line as u64 {
             batch.data.truncate(start);
-            batch.push_unreadable(
-                self.input,
-                self.line_no,
+            let location = Location {
+                input: self.input,
+                line: self.line_no,
                 offset,
-                format!(
-                    "line of {content} bytes is longer than the limit of {} bytes (--max-line-bytes); skipped",
-                    self.max_line
-                ),
+                len: 0,
+                checksum: 0,
+            };
+            let message = format!(
+                "line of {content} bytes is longer than the limit of {} bytes (--max-line-bytes); skipped",
+                self.max_line
             );
+            batch.lines.push((
+                location,
+                start,
+                EntryKind::Bad(Format::Jsonl, message.into()),
+            ));
             return Ok(Cut::Line);
         }
         let mut first = start;
@@ -277,304 +824,176 @@ impl LineCutter {
             batch.data.drain(start..first);
         }
         batch.data.truncate(start + location.len as usize);
-        batch.lines.push((location, start));
+        batch
+            .lines
+            .push((location, start, EntryKind::Data(Format::Jsonl)));
         Ok(Cut::Line)
     }
 }
 
-/// Cuts `reader` into lines until its end or a read error, handing the batch to `flush`
-/// whenever it holds `batch_bytes` bytes or more. A read error (a truncated or corrupt
-/// compressed stream, a failing disk) becomes an unreadable line after the last line read,
-/// and ends this input. Returns false when `flush` asked to stop.
-fn cut_input(
+/// Reads JSON Lines until the end of `reader` or a read error, which becomes a bad unit after
+/// the last line read and ends this input. `offset` and `line_no` are those of the first line
+/// `reader` gives (lines before it already read).
+fn read_jsonl(
     reader: &mut dyn BufRead,
     input: u32,
     max_line: usize,
-    batch_bytes: usize,
-    batch: &mut Batch,
-    flush: &mut dyn FnMut(&mut Batch) -> bool,
-) -> Result<bool, SpoolError> {
-    let mut cutter = LineCutter::new(input, max_line);
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+    offset: u64,
+    line_no: u64,
+) -> Result<bool> {
+    let mut cutter = LineCutter {
+        input,
+        max_line,
+        offset,
+        line_no,
+    };
     loop {
-        match cutter.next(reader, batch) {
+        match cutter.next(reader, &mut out.batch) {
             Ok(Cut::End) => return Ok(true),
             Ok(Cut::Line) => {}
             Err(e) => {
-                if let Some(spool) = e.get_ref().and_then(|x| x.downcast_ref::<SpoolError>()) {
-                    return Err(SpoolError(io::Error::new(
-                        spool.0.kind(),
-                        spool.0.to_string(),
-                    )));
-                }
-                batch.push_unreadable(
+                let message = read_failure(e)?;
+                let start = out.batch.data.len();
+                return Ok(out.bad(
                     input,
                     cutter.line_no + 1,
                     cutter.offset,
-                    format!(
-                        "cannot read further ({e}): the input is truncated or corrupt; the rest of it is skipped"
-                    ),
-                );
-                return Ok(flush(batch));
+                    start,
+                    Format::Jsonl,
+                    message,
+                ));
             }
         }
-        if batch.data.len() >= batch_bytes && !flush(batch) {
+        if !out.flush_if_full() {
             return Ok(false);
         }
     }
 }
 
-/// Cuts an input held in memory (plain, gzip or zstd, detected by magic bytes) into lines
-/// exactly as [`InputSet::scan`] cuts files: blank lines skipped, CR LF and a byte order mark
-/// at the start of a line removed, lines over `max_line_bytes` and unreadable rest reported through
-/// [`LineRef::unreadable`]. Hands every line to `f`, in order. For tests and fuzzing.
+/// Reads a `.json` file: JSON Lines when its first non-blank line is a JSON value by itself
+/// (or longer than the limit), else one document. Returns whether to go on and the format found.
+fn read_json(
+    reader: &mut dyn BufRead,
+    name: &str,
+    input: u32,
+    max_line: usize,
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+) -> Result<(bool, Format)> {
+    let mut head = Vec::new();
+    let (mut offset, mut line_no) = (0u64, 0u64);
+    let cap = max_line.saturating_add(2) as u64;
+    let first = loop {
+        let mut line = Vec::new();
+        let read = (&mut *reader).take(cap).read_until(b'\n', &mut line);
+        match read {
+            Err(e) => {
+                let message = read_failure(e)?;
+                let start = out.batch.data.len();
+                let go_on = out.bad(input, line_no + 1, offset, start, Format::Jsonl, message);
+                return Ok((go_on, Format::Jsonl));
+            }
+            Ok(0) => return Ok((true, Format::Jsonl)), // blank file: no document
+            Ok(_) => {}
+        }
+        if !line.trim_ascii().is_empty() || head.len() as u64 + line.len() as u64 > cap {
+            break line;
+        }
+        offset += line.len() as u64;
+        line_no += 1;
+        head.extend_from_slice(&line);
+    };
+    let long = !first.ends_with(b"\n") && first.len() as u64 == cap;
+    let value = first.strip_prefix(BOM).unwrap_or(&first);
+    if long || serde_json::from_slice::<serde::de::IgnoredAny>(value).is_ok() {
+        let mut chained = io::Cursor::new(first).chain(reader);
+        let go_on = read_jsonl(&mut chained, input, max_line, out, offset, line_no)?;
+        return Ok((go_on, Format::Jsonl));
+    }
+    let mut chained = io::Cursor::new(head).chain(io::Cursor::new(first).chain(reader));
+    let go_on = read_whole(&mut chained, name, input, max_line, out, Format::JsonDoc)?;
+    Ok((go_on, Format::JsonDoc))
+}
+
+/// Cuts an input held in memory (plain, gzip or zstd, detected by magic bytes) into JSON Lines
+/// lines exactly as [`InputSet::scan`] cuts a JSON Lines file: blank lines skipped, CR LF and a
+/// byte order mark at the start of a line removed, lines over `max_line_bytes` and an
+/// unreadable rest handed on as [`Content::Bad`]. Hands every unit to `f`, in order. For tests
+/// and fuzzing.
 pub fn read_lines(bytes: &[u8], max_line_bytes: usize, mut f: impl FnMut(LineRef<'_>)) {
-    let mut batch = Batch::default();
-    let mut flush = |b: &mut Batch| {
-        b.lines().for_each(&mut f);
-        b.clear();
-        true
+    let mut out = Batcher {
+        batch: Batch::default(),
+        batch_bytes: 1 << 16,
+        send: |b: Batch| {
+            b.lines().for_each(&mut f);
+            true
+        },
     };
     match decompressed(bytes) {
         Ok((_, mut reader)) => {
-            let r = cut_input(
-                &mut *reader,
-                0,
-                max_line_bytes,
-                1 << 16,
-                &mut batch,
-                &mut flush,
-            );
+            let r = read_jsonl(&mut *reader, 0, max_line_bytes, &mut out, 0, 0);
             debug_assert!(r.is_ok(), "no spool here");
-            if !batch.is_empty() {
-                flush(&mut batch);
-            }
         }
         Err(e) => {
-            batch.push_unreadable(0, 1, 0, format!("cannot read: {e}"));
-            flush(&mut batch);
+            out.bad(
+                0,
+                1,
+                0,
+                0,
+                Format::Jsonl,
+                format!("cannot read ({e}); the input is skipped"),
+            );
         }
     }
-}
-
-/// A failed write to the standard input spool: an output error, not a bad input.
-#[derive(Debug)]
-struct SpoolError(io::Error);
-
-impl std::fmt::Display for SpoolError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+    if !out.batch.is_empty() {
+        (out.send)(out.batch);
     }
 }
 
-impl std::error::Error for SpoolError {}
-
-/// Copies everything read through it into a spool file.
-struct Tee<R> {
-    inner: R,
-    spool: File,
-}
-
-impl<R: Read> Read for Tee<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.spool
-            .write_all(&buf[..n])
-            .map_err(|e| io::Error::other(SpoolError(e)))?;
-        Ok(n)
-    }
-}
-
-/// The inputs of one run, in the order given.
-#[derive(Debug)]
-pub struct InputSet {
-    sources: Vec<Source>,
-}
-
-impl InputSet {
-    /// Checks that every named file can be opened; `-` is standard input (at most once).
-    pub fn open(paths: &[PathBuf]) -> Result<InputSet> {
-        let mut sources = Vec::with_capacity(paths.len());
-        let mut stdin_seen = false;
-        for p in paths {
-            if p.as_os_str() == "-" {
-                if stdin_seen {
-                    return Err(Error::Config {
-                        field: "inputs",
-                        expected: "standard input (-) named at most once".into(),
-                        got: "- twice".into(),
-                    });
-                }
-                stdin_seen = true;
-                sources.push(Source {
-                    name: "stdin".into(),
-                    path: None,
-                    compression: Compression::None,
-                    spool: None,
-                });
-                continue;
+/// Reads the records of a WARC stream; a malformed record is a bad unit, and reading goes on
+/// at the next record when it can be found.
+fn read_warc(
+    reader: &mut dyn BufRead,
+    input: u32,
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+) -> io::Result<bool> {
+    let mut framer = warc::Framer::new(reader);
+    let mut record = 0u64;
+    loop {
+        let start = out.batch.data.len();
+        let frame = framer.next(&mut out.batch.data);
+        record += 1;
+        let go_on = match frame {
+            warc::Frame::End => return Ok(true),
+            warc::Frame::Record { offset, .. } => {
+                out.push(input, record, offset, start, Format::Warc)?
             }
-            let meta = std::fs::metadata(p).map_err(|e| Error::input(p, e))?;
-            if meta.is_dir() {
-                return Err(Error::input(
-                    p,
-                    io::Error::other("is a directory; give the JSON Lines files in it"),
-                ));
-            }
-            let file = File::open(p).map_err(|e| Error::input(p, e))?;
-            let (compression, _) = decompressed(file).map_err(|e| Error::input(p, e))?;
-            sources.push(Source {
-                name: p.display().to_string(),
-                path: Some(p.clone()),
-                compression,
-                spool: None,
-            });
-        }
-        Ok(InputSet { sources })
-    }
-
-    /// Number of inputs.
-    pub fn len(&self) -> usize {
-        self.sources.len()
-    }
-
-    /// True when there are no inputs.
-    pub fn is_empty(&self) -> bool {
-        self.sources.is_empty()
-    }
-
-    /// The total size of the inputs in bytes, when every input is a plain file (compressed
-    /// files and standard input have no size known in advance): for progress reports.
-    pub fn total_bytes(&self) -> Option<u64> {
-        self.sources
-            .iter()
-            .map(|s| match (&s.path, s.compression, &s.spool) {
-                (Some(p), Compression::None, None) => std::fs::metadata(p).ok().map(|m| m.len()),
-                _ => None,
-            })
-            .sum()
-    }
-
-    /// The name of input `i` as used in messages and generated ids.
-    pub fn name(&self, i: u32) -> &str {
-        &self.sources[i as usize].name
-    }
-
-    /// The first pass: reads every input in order and hands its lines to `f` in batches of
-    /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
-    /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
-    /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
-    ///
-    /// Memory is bounded whatever the input: a line longer than `max_line_bytes` is read
-    /// through without being held and handed over as unreadable ([`LineRef::unreadable`]), as
-    /// is the rest of an input that cannot be read or decompressed to its end (a truncated
-    /// gzip or zstd file); reading goes on with the next input. A file is read up to the size
-    /// it had when this pass opened it: lines appended meanwhile are left for the next run.
-    pub fn scan(
-        &mut self,
-        batch_bytes: usize,
-        max_line_bytes: usize,
-        mut f: impl FnMut(&Batch) -> Result<()>,
-    ) -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
-        let sources = &mut self.sources;
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                let sent = read_batches(sources, batch_bytes, max_line_bytes, |b| {
-                    tx.send(Ok(b)).is_ok()
-                });
-                if let Err(e) = sent {
-                    let _ = tx.send(Err(e));
-                }
-            });
-            // Returning early drops `rx`, which stops the reader at its next batch.
-            for batch in rx {
-                f(&batch?)?;
-            }
-            Ok(())
-        })
-    }
-}
-
-/// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
-/// (successfully) when `send` returns false because nobody listens any more.
-fn read_batches(
-    sources: &mut [Source],
-    batch_bytes: usize,
-    max_line: usize,
-    mut send: impl FnMut(Batch) -> bool,
-) -> Result<()> {
-    let mut batch = Batch::default();
-    let mut flush = |b: &mut Batch| send(std::mem::take(b));
-    for (i, source) in sources.iter_mut().enumerate() {
-        let display = source.name.clone();
-        let err = |e: io::Error| Error::input(display.as_str(), e);
-        let opened = match &source.path {
-            Some(path) => {
-                let file = File::open(path).map_err(err)?;
-                // Read up to the size at open: a file still being appended to is read as it
-                // was, and re-read by the second pass within what the first one saw.
-                let size = file.metadata().map_err(err)?.len();
-                decompressed(file.take(size))
-            }
-            None => {
-                let spool = tempfile::Builder::new()
-                    .prefix("neardup-stdin-")
-                    .tempfile()
-                    .map_err(|e| Error::output("temporary spool file", e))?;
-                let tee = Tee {
-                    inner: decompressed(io::stdin()).map_err(err)?.1,
-                    spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
-                };
-                source.path = Some(spool.path().to_path_buf());
-                source.spool = Some(spool);
-                Ok((
-                    Compression::None,
-                    Box::new(BufReader::with_capacity(1 << 16, tee)) as Box<dyn BufRead + Send>,
-                ))
-            }
-        };
-        let mut reader = match opened {
-            Ok((_, reader)) => reader,
-            Err(e) => {
-                batch.push_unreadable(
-                    i as u32,
-                    1,
-                    0,
-                    format!("cannot read ({e}); the input is skipped"),
+            warc::Frame::Skipped { offset } => out.mark(input, record, offset, EntryKind::Skipped),
+            warc::Frame::Bad {
+                offset,
+                message,
+                fatal,
+            } => {
+                let go_on = out.mark(
+                    input,
+                    record,
+                    offset,
+                    EntryKind::Bad(Format::Warc, message.into()),
                 );
-                if !flush(&mut batch) {
-                    return Ok(());
+                if fatal {
+                    return Ok(go_on);
                 }
-                continue;
+                go_on
             }
         };
-        let go_on = cut_input(
-            &mut *reader,
-            i as u32,
-            max_line,
-            batch_bytes,
-            &mut batch,
-            &mut flush,
-        )
-        .map_err(|e| Error::output("temporary spool file of standard input", e.0))?;
         if !go_on {
-            return Ok(());
-        }
-        if let Some(spool) = &source.spool {
-            spool
-                .as_file()
-                .sync_data()
-                .map_err(|e| Error::output(spool.path(), e))?;
+            return Ok(false);
         }
     }
-    if !batch.is_empty() {
-        flush(&mut batch);
-    }
-    Ok(())
 }
 
 impl InputSet {
-    /// The second pass: reads the lines at `wanted` (sorted by input, then offset; as recorded
+    /// The second pass: reads the units at `wanted` (sorted by input, then offset; as recorded
     /// by [`InputSet::scan`]) and hands each to `f` with the tag given beside it. A line whose
     /// bytes no longer match is an [`Error::InputChanged`].
     pub fn fetch<T: Copy>(
@@ -598,14 +1017,17 @@ impl InputSet {
                 reader.read_exact(&mut buf).map_err(|e| match e.kind() {
                     io::ErrorKind::UnexpectedEof => Error::InputChanged {
                         path: src.name.clone(),
-                        message: format!("line {} is gone", loc.line),
+                        message: format!("{} is gone", src.format.unit().describe(loc.line)),
                     },
                     _ => err(e),
                 })?;
                 if xxh3_64(&buf) != loc.checksum {
                     return Err(Error::InputChanged {
                         path: src.name.clone(),
-                        message: format!("line {} is not what was read before", loc.line),
+                        message: format!(
+                            "{} is not what was read before",
+                            src.format.unit().describe(loc.line)
+                        ),
                     });
                 }
                 f(tag, &buf)?;
@@ -680,7 +1102,10 @@ mod tests {
     fn lines_of(set: &mut InputSet) -> Vec<(Location, Vec<u8>)> {
         let mut out = Vec::new();
         set.scan(7, 1 << 20, |b| {
-            out.extend(b.lines().map(|l| (l.location, l.bytes.to_vec())));
+            out.extend(b.lines().map(|l| match l.content {
+                Content::Bytes(b) => (l.location, b.to_vec()),
+                other => panic!("{other:?}"),
+            }));
             Ok(())
         })
         .unwrap();
@@ -732,10 +1157,8 @@ mod tests {
     }
 
     #[test]
-    fn missing_file_and_directory_are_input_errors() {
+    fn missing_file_is_an_input_error() {
         let e = InputSet::open(&[PathBuf::from("/no/such/file.jsonl")]).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        let e = InputSet::open(&[std::env::temp_dir()]).unwrap_err();
         assert_eq!(e.exit_code(), 2);
     }
 }

@@ -1,16 +1,26 @@
 //! The dedupe outputs: kept records unchanged, removed records with where they went.
 //!
 //! Owns: choosing, for every document, kept or removed, and writing the input records again in
-//! input order. Must not: change a kept record (its bytes are copied as read) or drop a
-//! document: `read = kept + removed + rejected`.
+//! input order. Must not: change a kept JSON Lines record (its bytes are copied as read) or drop
+//! a document: `read = kept + removed + rejected + skipped`.
+//!
+//! Inputs that are not JSON Lines are written as JSON Lines too: a `.json` file holding one
+//! object is written on one line (the same object, compacted); a web archive record, an HTML
+//! page or a text file is written as the document extracted from it, an object with the
+//! configured field names (`id`, `title`, `outlet`, `date`, `url`, `text`; absent ones left
+//! out). So `neardup dedupe crawl.warc.gz --out kept.jsonl` gives the deduplicated articles of
+//! a crawl.
 
-use crate::document::Location;
+use crate::config::Config;
+use crate::document::DocMeta;
 use crate::error::{Error, Result};
-use crate::input::InputSet;
-use crate::pipeline::{Accounting, Outcome};
+use crate::input::jsonl::Record;
+use crate::input::{Format, InputSet};
+use crate::pipeline::{fetch_records, Accounting, Outcome};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserializer, Serialize};
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// The `--summary` file of `dedupe`: one JSON object.
@@ -103,6 +113,31 @@ pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>
     Ok(out)
 }
 
+/// Valid JSON without the whitespace between tokens (strings and numbers kept byte for byte);
+/// a byte order mark in front is dropped.
+fn compact_json(json: &[u8]) -> Vec<u8> {
+    let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            continue;
+        } else if b == b'"' {
+            in_string = true;
+        }
+        out.push(b);
+    }
+    out
+}
+
 /// The fields of a JSON object in order, values raw.
 struct FieldList;
 
@@ -120,9 +155,75 @@ impl<'de> Visitor<'de> for FieldList {
     }
 }
 
-/// Re-reads every document and writes it to `kept`, or to `removed` (when given) with
+/// True when the output record of a document in `format` is made from its extracted fields
+/// rather than from its bytes.
+fn extracted(format: Format) -> bool {
+    matches!(format, Format::Text | Format::Html | Format::Warc)
+}
+
+/// The JSON Lines record written for a document read as `bytes` (and parsed again as `rec` when
+/// [`extracted`] says so): the bytes themselves for JSON Lines, else one line of JSON (see the
+/// module docs).
+fn output_record<'a>(
+    inputs: &InputSet,
+    meta: &DocMeta,
+    bytes: &'a [u8],
+    rec: Option<Record>,
+    config: &Config,
+) -> Result<Cow<'a, [u8]>> {
+    let changed = |message: String| Error::InputChanged {
+        path: inputs.name(meta.location.input).to_string(),
+        message,
+    };
+    match inputs.format(meta.location.input) {
+        Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
+        Format::JsonDoc => {
+            // Checked without reading any value (a number out of range stays as written)...
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            serde_json::from_slice::<serde::de::IgnoredAny>(body)
+                .map_err(|e| changed(e.to_string()))?;
+            // ...and written on one line, every value's text as it was.
+            Ok(Cow::Owned(compact_json(bytes)))
+        }
+        Format::Text | Format::Html | Format::Warc => {
+            let rec = rec.ok_or_else(|| changed("record not parsed again".into()))?;
+            let f = &config.fields;
+            // Written by hand to keep the fields in this order (a serde_json map sorts them);
+            // a configured name used twice is written once, with the later value.
+            let mut fields: Vec<(&str, String)> = vec![(f.id.as_str(), meta.id.clone())];
+            for (name, value) in [
+                (&f.title, rec.title),
+                (&f.outlet, rec.outlet),
+                (&f.date, rec.date),
+                (&f.url, rec.url),
+                (&f.text, Some(rec.text)),
+            ] {
+                if let Some(v) = value {
+                    fields.retain(|(n, _)| *n != name.as_str());
+                    fields.push((name.as_str(), v));
+                }
+            }
+            let mut out = Vec::with_capacity(fields.iter().map(|(_, v)| v.len() + 16).sum());
+            out.push(b'{');
+            for (i, (name, value)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut out, name).map_err(|e| changed(e.to_string()))?;
+                out.push(b':');
+                serde_json::to_writer(&mut out, value).map_err(|e| changed(e.to_string()))?;
+            }
+            out.push(b'}');
+            Ok(Cow::Owned(out))
+        }
+    }
+}
+
+/// Re-reads every document (parsing again in parallel, on the current pool, the documents
+/// extracted from web archives, HTML or text files) and writes it to `kept`, or to `removed` (when given) with
 /// `duplicate_of` and `cluster` added. Returns the accounting of what was written, which
-/// balances (`read = kept + removed + rejected`) and equals [`Accounting::of`] the counts.
+/// balances (`read = kept + removed + rejected + skipped`) and equals [`Accounting::of`] the
+/// counts.
 pub fn write_dedupe(
     inputs: &InputSet,
     outcome: &Outcome,
@@ -130,22 +231,21 @@ pub fn write_dedupe(
     mut removed: Option<&mut dyn Write>,
     kept_name: &str,
     removed_name: &str,
+    config: &Config,
 ) -> Result<Accounting> {
     let fate = removals(outcome);
     let mut counts = Accounting {
         read: outcome.counts.read,
         rejected: outcome.counts.rejected,
+        skipped: outcome.counts.skipped,
         short: outcome.counts.short,
         clusters: outcome.counts.clusters,
         ..Accounting::default()
     };
-    let wanted: Vec<(Location, u32)> = outcome
-        .meta
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.location, i as u32))
-        .collect();
-    inputs.fetch(&wanted, |d, line| {
+    let all: Vec<u32> = (0..outcome.meta.len() as u32).collect();
+    let meta = &outcome.meta;
+    fetch_records(inputs, meta, &all, config, extracted, |d, bytes, rec| {
+        let line = &output_record(inputs, &meta[d as usize], bytes, rec, config)?[..];
         match fate[d as usize] {
             None => {
                 counts.kept += 1;
@@ -179,7 +279,7 @@ pub fn write_dedupe(
 
 #[cfg(test)]
 mod tests {
-    use super::annotate;
+    use super::{annotate, compact_json};
 
     #[test]
     fn appends_fields_keeping_bytes() {
@@ -197,6 +297,16 @@ mod tests {
         assert_eq!(
             String::from_utf8(got).unwrap(),
             r#"{"text":"x","n":1e999,"duplicate_of":"a","cluster":2}"#
+        );
+    }
+
+    #[test]
+    fn compacts_json_keeping_strings_and_numbers() {
+        let doc =
+            b"\xEF\xBB\xBF{\n  \"a\" : \"x y\\\" \\\\\",\n  \"n\": 2e999,\r\n \"l\": [1, 2]\n}\n";
+        assert_eq!(
+            compact_json(doc),
+            b"{\"a\":\"x y\\\" \\\\\",\"n\":2e999,\"l\":[1,2]}".to_vec()
         );
     }
 

@@ -280,14 +280,34 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     );
     let _ = write!(
         out,
-        r#"<div class="grid"><div class="card"><div class="stat">{}</div>documents read ({} rejected, {} too short)</div><div class="card"><div class="stat">{}</div>clusters</div><div class="card"><div class="stat">{}</div>duplicates (copies beyond the first)</div></div>"#,
-        c.read, c.rejected, c.short, c.clusters, c.duplicates
+        r#"<div class="grid"><div class="card"><div class="stat">{}</div>documents read ({} rejected, {} too short{})</div><div class="card"><div class="stat">{}</div>clusters</div><div class="card"><div class="stat">{}</div>duplicates (copies beyond the first)</div></div>"#,
+        c.read,
+        c.rejected,
+        c.short,
+        if c.skipped > 0 {
+            format!(", {} web archive records skipped", c.skipped)
+        } else {
+            String::new()
+        },
+        c.clusters,
+        c.duplicates
     );
     let a = &h.accounting;
     let _ = write!(
         out,
-        r#"<p class="muted" id="accounting">Every line accounted for: read {} = kept {} + removed {} + rejected {}.</p>"#,
-        a.read, a.kept, a.removed, a.rejected
+        r#"<p class="muted" id="accounting">Every input accounted for: read {} = kept {} + removed {} + rejected {}{}.</p>"#,
+        a.read,
+        a.kept,
+        a.removed,
+        a.rejected,
+        if a.skipped > 0 {
+            format!(
+                " + skipped {} (web archive records that are not articles)",
+                a.skipped
+            )
+        } else {
+            String::new()
+        }
     );
     out.push_str(r#"<div class="grid" style="margin-top:12px"><div class="card"><b>Wire services</b><table><tr><td></td><td class="n">documents</td><td class="n">clusters</td></tr>"#);
     for wc in h.wires.iter().take(10) {

@@ -13,15 +13,18 @@
 //!
 //! Header: `tool` (`"neardup"`), `version` (of neardup), `params` (`threshold`, `num_perm`, `minhash`,
 //! `bands`, `rows`, `fn_weight`, `seed`, `shingle`, `min_shingles`, `max_bucket`, `rule`), `inputs` (names
-//! as given, `stdin` for `-`), `counts` (`read`, `documents`, `rejected`, `short`,
-//! `candidate_pairs`, `verified_pairs`, `oversized_buckets`, `clusters`, `duplicates`,
-//! `input_bytes`), `accounting` (`read`, `kept`, `removed`, `rejected`, `short`, `clusters`:
-//! `read = kept + removed + rejected`, see [`Accounting`]).
+//! as given, `stdin` for `-`, every file of a directory), `counts` (`read`, `documents`,
+//! `rejected`, `skipped` (web archive records that are not articles), `skipped_files` (files of
+//! other types in directories), `short`, `candidate_pairs`, `verified_pairs`,
+//! `oversized_buckets`, `clusters`, `duplicates`, `input_bytes`), `accounting` (`read`, `kept`,
+//! `removed`, `rejected`, `skipped`, `short`, `clusters`: `read = kept + removed + rejected +
+//! skipped`, see [`Accounting`]).
 //!
 //! Cluster: `cluster` (number from 1, in input order of the first member), `size`,
 //! `canonical` (id of the member kept by `dedupe`: the longest text, ties to the smallest id),
 //! `members`: objects in input order with `id`, `outlet`, `title`, `date`, `url` (null when
-//! unknown), `input` and `line` (where the record is), `canonical` (bool), and `jaccard` and
+//! unknown), `input` and `line` (where the record is: its line, its record number in a web archive, 1
+//! for a document that is a whole file), `canonical` (bool), and `jaccard` and
 //! `containment` against the canonical member (exact, on shingle sets, rounded to 4 decimals;
 //! 1 for the canonical member itself).
 //!
@@ -36,11 +39,13 @@ pub mod dedupe;
 pub mod html;
 
 use crate::config::Config;
+use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
 use crate::pipeline::{Accounting, Counts, Outcome};
 use crate::report::changes::{changes, Changes};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -302,25 +307,31 @@ pub const MAX_SINGLES: usize = 500;
 #[derive(Debug, Default)]
 pub struct Texts {
     docs: Vec<u32>,
-    texts: Vec<String>,
+    loaded: Vec<Document>,
 }
 
 impl Texts {
-    /// Texts `texts[i]` of documents `docs[i]` (`docs` ascending).
-    pub fn new(docs: Vec<u32>, texts: Vec<String>) -> Texts {
-        assert_eq!(docs.len(), texts.len());
-        Texts { docs, texts }
+    /// Documents `loaded[i]` (read again from the input) of document numbers `docs[i]`
+    /// (`docs` ascending).
+    pub fn new(docs: Vec<u32>, loaded: Vec<Document>) -> Texts {
+        assert_eq!(docs.len(), loaded.len());
+        Texts { docs, loaded }
+    }
+
+    /// The whole document `d`, when loaded.
+    pub fn doc(&self, d: u32) -> Option<&Document> {
+        self.docs.binary_search(&d).ok().map(|i| &self.loaded[i])
     }
 
     /// The text of document `d`, or "" when not loaded.
     pub fn get(&self, d: u32) -> &str {
-        self.docs
-            .binary_search(&d)
-            .map_or("", |i| self.texts[i].as_str())
+        self.doc(d).map_or("", |doc| doc.text.as_str())
     }
 }
 
-/// The documents whose texts [`Report::new`] needs: every cluster member, ascending.
+/// The documents [`Report::new`] reads again, ascending: every cluster member, and the first
+/// [`MAX_SINGLES`] documents in no cluster that name a wire service (the report lists their
+/// titles).
 pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
     let mut v: Vec<u32> = outcome
         .clusters
@@ -328,10 +339,21 @@ pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
         .flat_map(|c| c.cluster.members.iter().copied())
         .collect();
     v.sort_unstable();
+    let singles: Vec<u32> = outcome
+        .meta
+        .iter()
+        .enumerate()
+        .filter(|&(d, m)| m.wire.is_some() && v.binary_search(&(d as u32)).is_err())
+        .map(|(d, _)| d as u32)
+        .take(MAX_SINGLES)
+        .collect();
+    v.extend(singles);
+    v.sort_unstable();
     v
 }
 
-fn round4(x: f64) -> f64 {
+/// `x` rounded to 4 decimals, as scores are written in every output.
+pub(crate) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
@@ -343,7 +365,9 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-fn count_outlets<'a>(outlets: impl Iterator<Item = &'a Option<String>>) -> Vec<OutletCount> {
+fn count_outlets<'a>(
+    outlets: impl Iterator<Item = &'a Option<std::sync::Arc<str>>>,
+) -> Vec<OutletCount> {
     let mut counts: std::collections::BTreeMap<Option<&str>, usize> = Default::default();
     for o in outlets {
         *counts.entry(o.as_deref()).or_default() += 1;
@@ -369,10 +393,11 @@ impl Report {
         texts: &Texts,
     ) -> Report {
         let meta = &outcome.meta;
-        let mut wire_clusters = vec![0u64; SERVICES.len()];
+        // Clusters are independent: their records (attribution, changes) are made in parallel
+        // on the current rayon pool, in cluster order.
         let clusters: Vec<ClusterRecord> = outcome
             .clusters
-            .iter()
+            .par_iter()
             .map(|sc| {
                 let c = &sc.cluster;
                 // The cluster's wire: the service most members name.
@@ -388,9 +413,6 @@ impl Report {
                     .filter(|(_, &v)| v > 0)
                     .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
                     .map(|(i, _)| i);
-                if let Some(w) = wire_idx {
-                    wire_clusters[w] += 1;
-                }
                 let attributions: Vec<Option<Attribution>> = c
                     .members
                     .iter()
@@ -416,7 +438,10 @@ impl Report {
                     .min()
                     .map(|(_, m)| Earliest {
                         id: meta[m as usize].id.clone(),
-                        date: meta[m as usize].date.clone().unwrap_or_default(),
+                        date: texts
+                            .doc(m)
+                            .and_then(|d| d.date.clone())
+                            .unwrap_or_default(),
                     });
                 let members: Vec<Member> = sc
                     .scores
@@ -424,12 +449,13 @@ impl Report {
                     .zip(attributions)
                     .map(|(s, a)| {
                         let m = &meta[s.doc as usize];
+                        let doc = texts.doc(s.doc);
                         Member {
                             id: m.id.clone(),
-                            outlet: m.outlet.clone(),
-                            title: m.title.clone(),
-                            date: m.date.clone(),
-                            url: m.url.clone(),
+                            outlet: m.outlet.as_deref().map(str::to_string),
+                            title: doc.and_then(|d| d.title.clone()),
+                            date: doc.and_then(|d| d.date.clone()),
+                            url: doc.and_then(|d| d.url.clone()),
                             input: input_names[m.location.input as usize].clone(),
                             line: m.location.line,
                             canonical: s.doc == c.canonical,
@@ -474,6 +500,16 @@ impl Report {
                 }
             })
             .collect();
+        let mut wire_clusters = vec![0u64; SERVICES.len()];
+        for c in &clusters {
+            if let Some(w) = &c.wire {
+                let i = SERVICES
+                    .iter()
+                    .position(|s| s.name == w.name)
+                    .expect("a wire of the table");
+                wire_clusters[i] += 1;
+            }
+        }
         let mut wire_docs = vec![0u64; SERVICES.len()];
         for m in meta {
             if let Some(w) = m.wire {
@@ -513,8 +549,8 @@ impl Report {
                 if singles.len() < MAX_SINGLES {
                     singles.push(Single {
                         id: m.id.clone(),
-                        outlet: m.outlet.clone(),
-                        title: m.title.clone(),
+                        outlet: m.outlet.as_deref().map(str::to_string),
+                        title: texts.doc(d as u32).and_then(|doc| doc.title.clone()),
                         wire: SERVICES[w as usize].name,
                     });
                 }

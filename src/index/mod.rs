@@ -1,0 +1,1265 @@
+//! A persistent index: new articles checked against an archive without reading the archive
+//! again (`neardup index build|add|query|stats`).
+//!
+//! Owns: the index directory (manifest and segments), its parameters, building it, adding to
+//! it crash-safely, and answering queries with exact scores. Must not: parse command lines or
+//! print (the binary does), or estimate a score (every match is verified on stored shingle
+//! sets, as in `cluster`).
+//!
+//! # On disk
+//!
+//! An index is a directory:
+//!
+//! ```text
+//! news.ndx/
+//!   MANIFEST            which segments make the index, and its parameters
+//!   seg-000001-<n>.nds  one immutable segment per build or add (format: [`segment`])
+//!   LOCK                taken (flock) by a running `add`
+//! ```
+//!
+//! `MANIFEST` (format version 1): bytes 0..8 the magic `b"NDUPIDX\0"`, 8..12 the format
+//! version (u32 LE), 12..16 zero, 16..24 the length of the body (u64 LE), 24..32 the xxh3 of
+//! the body, then the body: a JSON object [`ManifestBody`] with the format version, every
+//! parameter that decides what matches ([`IndexParams`]: seed, shingling, MinHash slots and
+//! scheme, bands and rows, the duplicate rule, sampling, guards), the generation and the list
+//! of segments with their document counts, lengths and header checksums.
+//!
+//! # Guarantees
+//!
+//! - **Crash-safe add**: `add` writes a new segment file and syncs it, then writes a new
+//!   manifest to a temporary file, syncs it, renames it over `MANIFEST` and syncs the
+//!   directory. A process killed before the rename leaves the old manifest, which does not
+//!   name the new segment: the index answers exactly as before. The next `add` deletes such
+//!   unfinished segments. One `add` runs at a time (a lock on `LOCK`); queries never lock.
+//! - **Checked**: the manifest is checksummed; each segment's length, header checksum and
+//!   parameter fingerprint must agree with it; every data block is checked when first read
+//!   (see [`segment`]). A damaged or foreign file is an [`Error::Index`], never an answer.
+//!   `stats --verify` reads and checks everything.
+//! - **Parameters**: a query or add uses the index's parameters; an option given on the command
+//!   line that differs is an [`Error::IndexMismatch`] (`index was built with --seed 1, got
+//!   --seed 2`).
+//! - **Exact**: a query finds candidates as `cluster` does (the same band keys, the same
+//!   sampled-shingle rule, the same bucket and boilerplate guards counted over the archive)
+//!   and verifies each on the stored shingle sets: the matches of a new article are the pairs
+//!   `cluster` would verify between it and the archive.
+//! - **Ids** are unique across the index: `add` rejects a document whose id is already in the
+//!   index (reported as a bad line, counted as rejected). A queried article whose id is in the
+//!   index is flagged `in_index` and not matched with itself.
+//! - **Opening** reads the manifest and the 512-byte header of each segment, and maps the
+//!   files; a query reads only the pages of the band tables, sample table, sets and metadata it
+//!   touches.
+
+pub mod segment;
+
+use crate::config::{Config, Mode, ShingleMode};
+use crate::document::DocMeta;
+use crate::error::{Error, Result};
+use crate::input::InputSet;
+use crate::lsh::Banding;
+use crate::pipeline::{read_and_sign, BadLine, Progress, Signed};
+use crate::verify::{jaccard_and_containment, Rule, SetSource};
+use rayon::prelude::*;
+use segment::{corrupt, NewDoc, Segment, StoredMeta};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The first bytes of `MANIFEST`.
+pub const MANIFEST_MAGIC: &[u8; 8] = b"NDUPIDX\0";
+/// The index format this code writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The manifest's file name in the index directory.
+pub const MANIFEST: &str = "MANIFEST";
+
+/// Every parameter that decides what a query matches, stored in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexParams {
+    /// Seed of shingle hashes and MinHash.
+    pub seed: u64,
+    /// Shingling, as `--shingle` takes it plus `auto(words:K,chars:N)`.
+    pub shingle: String,
+    /// Documents with fewer shingles are short and never matched.
+    pub min_shingles: usize,
+    /// MinHash slots.
+    pub num_perm: usize,
+    /// MinHash scheme, `oph` or `permutations`.
+    pub minhash: String,
+    /// LSH bands.
+    pub bands: usize,
+    /// LSH rows per band.
+    pub rows: usize,
+    /// Weight of false negatives used to choose the banding.
+    pub fn_weight: f64,
+    /// Jaccard threshold.
+    pub threshold: f64,
+    /// `containment` or `jaccard`.
+    pub mode: String,
+    /// Containment threshold.
+    pub containment: f64,
+    /// Smallest set for which containment counts.
+    pub min_contained: usize,
+    /// One shingle in this many is sampled.
+    pub sample_every: u64,
+    /// Sampled shingles in more documents are boilerplate.
+    pub max_df: usize,
+    /// LSH buckets larger than this pair a new document with their first member only.
+    pub max_bucket: usize,
+}
+
+impl IndexParams {
+    /// The parameters of `config` with `banding`.
+    pub fn new(config: &Config, banding: Banding) -> IndexParams {
+        IndexParams {
+            seed: config.seed,
+            shingle: config.shingle.to_string(),
+            min_shingles: config.min_shingles,
+            num_perm: config.num_perm,
+            minhash: config.minhash.to_string(),
+            bands: banding.bands,
+            rows: banding.rows,
+            fn_weight: config.fn_weight,
+            threshold: config.threshold,
+            mode: config.mode.to_string(),
+            containment: config.containment,
+            min_contained: config.min_contained,
+            sample_every: config.sample_every,
+            max_df: config.max_df,
+            max_bucket: config.max_bucket,
+        }
+    }
+
+    /// A configuration with these parameters (the rest default), validated, and its banding.
+    pub fn config(&self) -> Result<(Config, Banding)> {
+        let banding = Banding {
+            bands: self.bands,
+            rows: self.rows,
+        };
+        let config = Config {
+            seed: self.seed,
+            shingle: parse_shingle(&self.shingle)?,
+            min_shingles: self.min_shingles,
+            num_perm: self.num_perm,
+            minhash: self.minhash.parse()?,
+            fn_weight: self.fn_weight,
+            threshold: self.threshold,
+            mode: self.mode.parse()?,
+            containment: self.containment,
+            min_contained: self.min_contained,
+            sample_every: self.sample_every,
+            max_df: self.max_df,
+            max_bucket: self.max_bucket,
+            banding: Some(banding),
+            ..Config::default()
+        };
+        Ok((config.clone(), config.validate()?))
+    }
+
+    /// Checks that `got` (the parameters the command line asks for) equals these stored ones in
+    /// every option `given` says was given explicitly; the first that differs is an
+    /// [`Error::IndexMismatch`].
+    pub fn check(&self, got: &IndexParams, given: &Given) -> Result<()> {
+        let mut checks: Vec<(&'static str, bool, String, String)> = vec![
+            (
+                "--seed",
+                given.seed,
+                self.seed.to_string(),
+                got.seed.to_string(),
+            ),
+            (
+                "--shingle",
+                given.shingle,
+                self.shingle.clone(),
+                got.shingle.clone(),
+            ),
+            (
+                "--min-shingles",
+                given.min_shingles,
+                self.min_shingles.to_string(),
+                got.min_shingles.to_string(),
+            ),
+            (
+                "--num-perm",
+                given.num_perm,
+                self.num_perm.to_string(),
+                got.num_perm.to_string(),
+            ),
+            (
+                "--minhash",
+                given.minhash,
+                self.minhash.clone(),
+                got.minhash.clone(),
+            ),
+            (
+                "--bands",
+                given.banding,
+                self.bands.to_string(),
+                got.bands.to_string(),
+            ),
+            (
+                "--rows",
+                given.banding,
+                self.rows.to_string(),
+                got.rows.to_string(),
+            ),
+            (
+                "--fn-weight",
+                given.fn_weight,
+                self.fn_weight.to_string(),
+                got.fn_weight.to_string(),
+            ),
+            (
+                "--threshold",
+                given.threshold,
+                self.threshold.to_string(),
+                got.threshold.to_string(),
+            ),
+            ("--mode", given.mode, self.mode.clone(), got.mode.clone()),
+            (
+                "--containment",
+                given.containment,
+                self.containment.to_string(),
+                got.containment.to_string(),
+            ),
+            (
+                "--min-contained",
+                given.min_contained,
+                self.min_contained.to_string(),
+                got.min_contained.to_string(),
+            ),
+            (
+                "--sample-every",
+                given.sample_every,
+                self.sample_every.to_string(),
+                got.sample_every.to_string(),
+            ),
+            (
+                "--max-df",
+                given.max_df,
+                self.max_df.to_string(),
+                got.max_df.to_string(),
+            ),
+            (
+                "--max-bucket",
+                given.max_bucket,
+                self.max_bucket.to_string(),
+                got.max_bucket.to_string(),
+            ),
+        ];
+        for (option, was_given, built, got) in checks.drain(..) {
+            if was_given && built != got {
+                return Err(Error::IndexMismatch { option, built, got });
+            }
+        }
+        Ok(())
+    }
+
+    fn fingerprint(&self) -> u64 {
+        xxh3_64(&serde_json::to_vec(self).expect("parameters serialize"))
+    }
+}
+
+/// Which parameter options were given on the command line (the others take the index's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Given {
+    /// `--seed`.
+    pub seed: bool,
+    /// `--shingle`.
+    pub shingle: bool,
+    /// `--min-shingles`.
+    pub min_shingles: bool,
+    /// `--num-perm`.
+    pub num_perm: bool,
+    /// `--minhash`.
+    pub minhash: bool,
+    /// `--bands` and `--rows`.
+    pub banding: bool,
+    /// `--fn-weight`.
+    pub fn_weight: bool,
+    /// `--threshold`.
+    pub threshold: bool,
+    /// `--mode`.
+    pub mode: bool,
+    /// `--containment`.
+    pub containment: bool,
+    /// `--min-contained`.
+    pub min_contained: bool,
+    /// `--sample-every`.
+    pub sample_every: bool,
+    /// `--max-df`.
+    pub max_df: bool,
+    /// `--max-bucket`.
+    pub max_bucket: bool,
+}
+
+/// Parses a stored shingle mode: what `--shingle` takes, or `auto(words:K,chars:N)`.
+fn parse_shingle(s: &str) -> Result<ShingleMode> {
+    if let Some(inner) = s.strip_prefix("auto(").and_then(|r| r.strip_suffix(')')) {
+        let mut words = None;
+        let mut chars = None;
+        for part in inner.split(',') {
+            match part.split_once(':') {
+                Some(("words", n)) => words = n.parse().ok(),
+                Some(("chars", n)) => chars = n.parse().ok(),
+                _ => {}
+            }
+        }
+        if let (Some(words), Some(chars)) = (words, chars) {
+            return Ok(ShingleMode::Auto { words, chars });
+        }
+    }
+    s.parse()
+}
+
+/// One segment as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentEntry {
+    /// File name in the index directory.
+    pub file: String,
+    /// Documents.
+    pub docs: u64,
+    /// Documents with a signature (not short).
+    pub signed: u64,
+    /// File length in bytes.
+    pub bytes: u64,
+    /// The segment header's xxh3.
+    pub header_xxh3: u64,
+}
+
+/// The JSON body of `MANIFEST`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestBody {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The parameters.
+    pub params: IndexParams,
+    /// Incremented by every add (the build writes generation 1).
+    pub generation: u64,
+    /// The segments, in document order.
+    pub segments: Vec<SegmentEntry>,
+}
+
+fn encode_manifest(body: &ManifestBody) -> Vec<u8> {
+    let json = serde_json::to_vec_pretty(body).expect("manifest serializes");
+    let mut b = Vec::with_capacity(32 + json.len());
+    b.extend_from_slice(MANIFEST_MAGIC);
+    b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    b.extend_from_slice(&xxh3_64(&json).to_le_bytes());
+    b.extend_from_slice(&json);
+    b
+}
+
+fn decode_manifest(path: &Path, b: &[u8]) -> Result<ManifestBody> {
+    let bad = |m: &str| corrupt(path, m.to_string());
+    if b.len() < 32 || &b[..8] != MANIFEST_MAGIC {
+        return Err(bad("not a neardup index manifest (bad magic number)"));
+    }
+    let version = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(bad(&format!(
+            "index format version {version}; this neardup reads version {FORMAT_VERSION}"
+        )));
+    }
+    let len = u64::from_le_bytes(b[16..24].try_into().expect("8 bytes"));
+    let sum = u64::from_le_bytes(b[24..32].try_into().expect("8 bytes"));
+    if len != (b.len() - 32) as u64 {
+        return Err(bad("manifest length mismatch (truncated or damaged)"));
+    }
+    if xxh3_64(&b[32..]) != sum {
+        return Err(bad("manifest checksum mismatch (the file is damaged)"));
+    }
+    let body: ManifestBody = serde_json::from_slice(&b[32..])
+        .map_err(|e| bad(&format!("manifest is not valid: {e}")))?;
+    if body.format_version != FORMAT_VERSION {
+        return Err(bad(
+            "manifest body and header disagree on the format version",
+        ));
+    }
+    Ok(body)
+}
+
+/// Writes `bytes` to `dir/name` atomically and durably: a temporary file in `dir`, synced,
+/// renamed over the target, and the directory synced.
+fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let target = dir.join(name);
+    let io = |e: std::io::Error| Error::output(&target, e);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(&target).map_err(|e| io(e.error))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::output(dir, e))?;
+    }
+    Ok(())
+}
+
+/// A match of a new article in the index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match {
+    /// The archive document's number in the index (segments in order, from 0).
+    pub doc: u64,
+    /// Exact Jaccard similarity of the two shingle sets.
+    pub jaccard: f64,
+    /// Exact containment of the smaller set in the larger.
+    pub containment: f64,
+}
+
+/// An index opened for queries.
+#[derive(Debug)]
+pub struct Index {
+    dir: PathBuf,
+    body: ManifestBody,
+    config: Config,
+    banding: Banding,
+    segments: Vec<Segment>,
+    /// Number of the first document of each segment.
+    bases: Vec<u64>,
+}
+
+impl Index {
+    /// Opens the index in `dir`: reads the manifest, maps each segment and checks its header.
+    pub fn open(dir: &Path) -> Result<Index> {
+        if !dir.is_dir() {
+            return Err(Error::input(
+                dir,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no index here (build one with `neardup index build`)",
+                ),
+            ));
+        }
+        let mpath = dir.join(MANIFEST);
+        let bytes = std::fs::read(&mpath).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                corrupt(dir, "not a neardup index (no MANIFEST)".into())
+            } else {
+                Error::input(&mpath, e)
+            }
+        })?;
+        let body = decode_manifest(&mpath, &bytes)?;
+        let (config, banding) = body
+            .params
+            .config()
+            .map_err(|e| corrupt(&mpath, format!("manifest parameters are not valid: {e}")))?;
+        let fingerprint = body.params.fingerprint();
+        let mut segments = Vec::with_capacity(body.segments.len());
+        let mut bases = Vec::with_capacity(body.segments.len());
+        let mut base = 0u64;
+        for e in &body.segments {
+            if e.file.contains(['/', '\\']) || e.file.starts_with('.') {
+                return Err(corrupt(&mpath, format!("bad segment name {:?}", e.file)));
+            }
+            let path = dir.join(&e.file);
+            let seg = Segment::open(&path)?;
+            let h = seg.header();
+            let mismatch = if seg.file_len() != e.bytes {
+                Some(format!(
+                    "is {} bytes, the manifest says {} (truncated or replaced)",
+                    seg.file_len(),
+                    e.bytes
+                ))
+            } else if h.xxh3 != e.header_xxh3 || h.docs != e.docs || h.signed != e.signed {
+                Some("does not match its manifest entry (replaced or damaged)".into())
+            } else if h.fingerprint != fingerprint || h.bands != banding.bands as u64 {
+                Some("was written with other parameters than the manifest's".into())
+            } else {
+                None
+            };
+            if let Some(m) = mismatch {
+                return Err(corrupt(&path, m));
+            }
+            bases.push(base);
+            base += e.docs;
+            segments.push(seg);
+        }
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            body,
+            config,
+            banding,
+            segments,
+            bases,
+        })
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The stored parameters.
+    pub fn params(&self) -> &IndexParams {
+        &self.body.params
+    }
+
+    /// The configuration the index was built with (field names and `strict` at defaults).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The banding.
+    pub fn banding(&self) -> Banding {
+        self.banding
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &ManifestBody {
+        &self.body
+    }
+
+    /// Documents in the index.
+    pub fn docs(&self) -> u64 {
+        self.body.segments.iter().map(|s| s.docs).sum()
+    }
+
+    fn locate(&self, doc: u64) -> Result<(usize, u32)> {
+        let s = self.bases.partition_point(|&b| b <= doc).saturating_sub(1);
+        match self.segments.get(s) {
+            Some(seg) if doc - self.bases[s] < seg.docs() => Ok((s, (doc - self.bases[s]) as u32)),
+            _ => Err(corrupt(&self.dir, format!("document {doc} out of range"))),
+        }
+    }
+
+    /// The metadata of document `doc`.
+    pub fn meta(&self, doc: u64) -> Result<StoredMeta> {
+        let (s, d) = self.locate(doc)?;
+        self.segments[s].meta(d)
+    }
+
+    /// The shingle set of document `doc`.
+    pub fn set(&self, doc: u64) -> Result<Vec<u64>> {
+        let (s, d) = self.locate(doc)?;
+        self.segments[s].set(d)
+    }
+
+    /// The document with id `id`, if any.
+    pub fn find_id(&self, id: &str) -> Result<Option<u64>> {
+        for (s, seg) in self.segments.iter().enumerate() {
+            if let Some(d) = seg.find_id(id)? {
+                return Ok(Some(self.bases[s] + u64::from(d)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The archive documents a new document matches under the index's duplicate rule, with
+    /// exact scores, best first (Jaccard, then containment, then document number).
+    /// `set` is the new document's sorted shingle set and `keys` its band keys
+    /// ([`crate::lsh::BandKeys::of_row`] of its signature); a set shorter than `min_shingles`
+    /// matches nothing.
+    pub fn query(&self, set: &[u64], keys: &[u64]) -> Result<Vec<Match>> {
+        let c = &self.config;
+        if set.len() < c.min_shingles {
+            return Ok(Vec::new());
+        }
+        assert_eq!(keys.len(), self.banding.bands, "one key per band");
+        let mut candidates: Vec<u64> = Vec::new();
+        for (band, &key) in keys.iter().enumerate() {
+            let mut bucket = Vec::new();
+            for (s, seg) in self.segments.iter().enumerate() {
+                let docs = seg.band_bucket(band, key, c.max_bucket)?;
+                bucket.extend(docs.into_iter().map(|d| self.bases[s] + u64::from(d)));
+            }
+            // As `cluster` does with a bucket of more than max_bucket documents (the new one
+            // included): link it as a star on its first member.
+            if bucket.len() + 1 > c.max_bucket {
+                bucket.truncate(1);
+            }
+            candidates.extend(bucket);
+        }
+        if c.mode == Mode::Containment {
+            let samples = crate::contain::sample(set, c.sample_every);
+            let mut shared: Vec<u64> = Vec::new();
+            for x in &samples {
+                let high = (x >> 32) as u32;
+                let mut docs = Vec::new();
+                for (s, seg) in self.segments.iter().enumerate() {
+                    let found = seg.sample_docs(high, c.max_df)?;
+                    docs.extend(found.into_iter().map(|d| self.bases[s] + u64::from(d)));
+                }
+                // Boilerplate: a sample in more than max_df documents (the new one included).
+                if docs.len() < c.max_df {
+                    shared.extend(docs);
+                }
+            }
+            shared.sort_unstable();
+            for run in shared.chunk_by(|a, b| a == b) {
+                let doc = run[0];
+                let (s, d) = self.locate(doc)?;
+                let theirs = self.segments[s].sample_count(d)? as usize;
+                let need = samples.len().min(theirs).div_ceil(2).max(1);
+                if run.len() >= need {
+                    candidates.push(doc);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let rule = Rule::from_config(c);
+        let mut out = Vec::new();
+        for doc in candidates {
+            let theirs = self.set(doc)?;
+            let (jaccard, containment) = jaccard_and_containment(set, &theirs);
+            if rule.accepts(jaccard, containment, set.len().min(theirs.len())) {
+                out.push(Match {
+                    doc,
+                    jaccard,
+                    containment,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.jaccard
+                .total_cmp(&a.jaccard)
+                .then(b.containment.total_cmp(&a.containment))
+                .then(a.doc.cmp(&b.doc))
+        });
+        Ok(out)
+    }
+
+    /// Counts and sizes.
+    pub fn stats(&self) -> Stats {
+        let docs = self.docs();
+        let signed: u64 = self.body.segments.iter().map(|s| s.signed).sum();
+        Stats {
+            format_version: FORMAT_VERSION,
+            documents: docs,
+            short: docs - signed,
+            segments: self.body.segments.len(),
+            bytes: self.body.segments.iter().map(|s| s.bytes).sum(),
+            generation: self.body.generation,
+            params: self.body.params.clone(),
+            segment_list: self.body.segments.clone(),
+        }
+    }
+
+    /// Reads every byte of every segment and checks it against its checksum.
+    pub fn verify_all(&self) -> Result<()> {
+        self.segments.iter().try_for_each(Segment::verify_all)
+    }
+}
+
+/// What `neardup index stats` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Documents in the index.
+    pub documents: u64,
+    /// Of which too short to be matched.
+    pub short: u64,
+    /// Segments.
+    pub segments: usize,
+    /// Bytes of all segments.
+    pub bytes: u64,
+    /// Manifest generation (1 after build, +1 per add).
+    pub generation: u64,
+    /// The parameters.
+    pub params: IndexParams,
+    /// The segments.
+    #[serde(rename = "segment_files")]
+    pub segment_list: Vec<SegmentEntry>,
+}
+
+impl Stats {
+    /// The readable form.
+    pub fn write_text(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(w, "format version   {}", self.format_version)?;
+        writeln!(
+            w,
+            "documents        {} ({} short)",
+            self.documents, self.short
+        )?;
+        writeln!(
+            w,
+            "segments         {} ({:.1} MB), generation {}",
+            self.segments,
+            self.bytes as f64 / 1e6,
+            self.generation
+        )?;
+        let p = &self.params;
+        writeln!(
+            w,
+            "parameters       --seed {} --shingle {} --min-shingles {} --num-perm {} --minhash {} --bands {} --rows {}",
+            p.seed, p.shingle, p.min_shingles, p.num_perm, p.minhash, p.bands, p.rows
+        )?;
+        writeln!(
+            w,
+            "                 --mode {} --threshold {} --containment {} --min-contained {} --sample-every {} --max-df {} --max-bucket {}",
+            p.mode, p.threshold, p.containment, p.min_contained, p.sample_every, p.max_df, p.max_bucket
+        )?;
+        for s in &self.segment_list {
+            writeln!(
+                w,
+                "  {}  {} documents, {:.1} MB",
+                s.file,
+                s.docs,
+                s.bytes as f64 / 1e6
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The documents of `signed` listed in `keep` (ascending), as a segment writer takes them.
+fn new_docs<'a>(
+    signed: &'a Signed,
+    keep: &'a [u32],
+    fields: &'a [Fields],
+    config: &'a Config,
+) -> impl Iterator<Item = Result<NewDoc<'a>>> + 'a {
+    let spool = signed.sets.as_ref().expect("read_and_sign keeps the sets");
+    keep.iter().zip(fields).map(move |(&d, f)| {
+        let m = &signed.meta[d as usize];
+        let set = if m.short {
+            std::borrow::Cow::Borrowed(&[][..])
+        } else {
+            spool.set(d)
+        };
+        let samples = if !m.short && config.mode == Mode::Containment {
+            crate::contain::sample(&set, config.sample_every)
+        } else {
+            Vec::new()
+        };
+        Ok(NewDoc {
+            meta: stored_meta(m, f, set.len()),
+            keys: if m.short { &[] } else { signed.keys.row(d) },
+            set,
+            samples,
+        })
+    })
+}
+
+fn stored_meta(m: &DocMeta, (title, date, url): &Fields, shingles: usize) -> StoredMeta {
+    StoredMeta {
+        id: m.id.clone(),
+        title: title.clone(),
+        outlet: m.outlet.as_deref().map(str::to_string),
+        date: date.clone(),
+        url: url.clone(),
+        shingles: shingles as u32,
+        short: m.short,
+    }
+}
+
+/// Counts of a build or an add.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AddCounts {
+    /// Non-blank lines read.
+    pub read: u64,
+    /// Documents written to the index.
+    pub added: u64,
+    /// Of which short.
+    pub short: u64,
+    /// Lines rejected (bad lines, repeated ids, ids already in the index).
+    pub rejected: u64,
+    /// Documents in the index afterwards.
+    pub total: u64,
+}
+
+/// Reads `inputs` and writes a new index in `dir`, which must not exist. The index is written
+/// in a temporary directory next to `dir` and renamed into place: a failed build leaves
+/// nothing. Runs on `pool`.
+pub fn build(
+    dir: &Path,
+    inputs: &mut InputSet,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    on_bad: &mut (dyn FnMut(&BadLine) + Send),
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<AddCounts> {
+    let banding = config.validate()?;
+    if dir.exists() {
+        return Err(Error::output(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "already exists (add to it with `neardup index add`, or remove it first)",
+            ),
+        ));
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".neardup-index-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::output(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::output(dir, e))?;
+    }
+    let signed = pool.install(|| read_and_sign(inputs, config, banding, on_bad, progress))?;
+    progress(Progress::Stage("writing the index"));
+    let params = IndexParams::new(config, banding);
+    let keep: Vec<u32> = (0..signed.meta.len() as u32).collect();
+    let fields = pool.install(|| stored_fields(inputs, &signed, &keep, config))?;
+    let entry = write_new_segment(
+        tmp.path(),
+        1,
+        &params,
+        banding,
+        &signed,
+        (&keep, &fields),
+        config,
+    )?;
+    let body = ManifestBody {
+        format_version: FORMAT_VERSION,
+        params,
+        generation: 1,
+        segments: vec![entry],
+    };
+    write_durably(tmp.path(), MANIFEST, &encode_manifest(&body))?;
+    let kept = tmp.keep();
+    std::fs::rename(&kept, dir).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&kept);
+        Error::output(dir, e)
+    })?;
+    sync_dir(parent)?;
+    let added = keep.len() as u64;
+    Ok(AddCounts {
+        read: signed.read,
+        added,
+        short: signed.meta.iter().filter(|m| m.short).count() as u64,
+        rejected: signed.rejected,
+        total: added,
+    })
+}
+
+/// Title, date and URL of a document: not kept by the first pass, read again for the index.
+type Fields = (Option<String>, Option<String>, Option<String>);
+
+/// The [`Fields`] of the documents `keep` (ascending), read again from `inputs` in one pass.
+fn stored_fields(
+    inputs: &InputSet,
+    signed: &Signed,
+    keep: &[u32],
+    config: &Config,
+) -> Result<Vec<Fields>> {
+    let mut out = Vec::with_capacity(keep.len());
+    crate::pipeline::fetch_records(
+        inputs,
+        &signed.meta,
+        keep,
+        config,
+        |_| true,
+        |_, _, rec| {
+            let rec = rec.expect("parsed for every format");
+            out.push((rec.title, rec.date, rec.url));
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+fn write_new_segment(
+    dir: &Path,
+    generation: u64,
+    params: &IndexParams,
+    banding: Banding,
+    signed: &Signed,
+    (keep, fields): (&[u32], &[Fields]),
+    config: &Config,
+) -> Result<SegmentEntry> {
+    // A name no earlier add can have used, even one that was killed.
+    let nonce =
+        xxh3_64(format!("{}-{:?}", std::process::id(), std::time::SystemTime::now()).as_bytes())
+            as u32;
+    let file = format!("seg-{generation:06}-{nonce:08x}.nds");
+    let path = dir.join(&file);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| Error::output(&path, e))?;
+    let header = segment::write_segment(
+        &mut f,
+        &path,
+        params.fingerprint(),
+        banding.bands,
+        new_docs(signed, keep, fields, config),
+    )?;
+    Ok(SegmentEntry {
+        file,
+        docs: header.docs,
+        signed: header.signed,
+        bytes: header.file_len(),
+        header_xxh3: header.xxh3,
+    })
+}
+
+/// An index opened to add to it: holds the lock on `LOCK` until dropped.
+#[derive(Debug)]
+pub struct Writer {
+    index: Index,
+    _lock: std::fs::File,
+    /// Unfinished segments of interrupted adds, deleted when the writer was opened.
+    pub removed_orphans: Vec<String>,
+}
+
+/// A segment written and synced but not yet in the manifest: until [`Writer::commit`], the
+/// index is exactly as it was.
+#[derive(Debug)]
+pub struct Pending {
+    entry: SegmentEntry,
+    /// Counts of the add.
+    pub counts: AddCounts,
+}
+
+impl Writer {
+    /// Locks the index in `dir` for adding (an error if another add holds it), opens it and
+    /// deletes segment files no manifest names (left by an add that was killed).
+    pub fn open(dir: &Path) -> Result<Writer> {
+        let lock_path = dir.join("LOCK");
+        if !dir.join(MANIFEST).is_file() {
+            // Let `Index::open` explain.
+            Index::open(dir)?;
+        }
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::output(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::output(
+                    dir,
+                    std::io::Error::new(
+                        std::io::ErrorKind::WouldBlock,
+                        "another neardup is adding to this index",
+                    ),
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::output(&lock_path, e)),
+        }
+        let index = Index::open(dir)?;
+        let mut removed_orphans = Vec::new();
+        let listed: std::collections::HashSet<&str> = index
+            .body
+            .segments
+            .iter()
+            .map(|s| s.file.as_str())
+            .collect();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::input(dir, e))? {
+            let entry = entry.map_err(|e| Error::input(dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let unfinished =
+                (name.starts_with("seg-") && name.ends_with(".nds")) || name.starts_with(".tmp-");
+            if unfinished && !listed.contains(name.as_str()) {
+                std::fs::remove_file(entry.path()).map_err(|e| Error::output(entry.path(), e))?;
+                removed_orphans.push(name);
+            }
+        }
+        Ok(Writer {
+            index,
+            _lock: lock,
+            removed_orphans,
+        })
+    }
+
+    /// The index as it is.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Reads `inputs` with the index's parameters (`config` gives field names and `strict`;
+    /// its other parameters must be the index's) and writes their documents to a new segment.
+    /// A document whose id is already in the index is rejected like a repeated id. The index
+    /// does not change until [`Writer::commit`]. Runs on `pool`.
+    pub fn prepare(
+        &self,
+        inputs: &mut InputSet,
+        config: &Config,
+        pool: &rayon::ThreadPool,
+        on_bad: &mut (dyn FnMut(&BadLine) + Send),
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<Pending> {
+        let banding = self.index.banding;
+        if IndexParams::new(config, banding) != self.index.body.params {
+            return Err(Error::Config {
+                field: "index add",
+                expected: "the index's parameters".into(),
+                got: "others".into(),
+            });
+        }
+        let signed = pool.install(|| read_and_sign(inputs, config, banding, on_bad, progress))?;
+        let mut keep = Vec::with_capacity(signed.meta.len());
+        let mut rejected = signed.rejected;
+        for (d, m) in signed.meta.iter().enumerate() {
+            if self.index.find_id(&m.id)?.is_some() {
+                rejected += 1;
+                let bad = BadLine {
+                    input: inputs.name(m.location.input).to_string(),
+                    line: m.location.line,
+                    unit: inputs.format(m.location.input).unit(),
+                    message: format!("id {:?} is already in the index", m.id),
+                };
+                if config.strict {
+                    return Err(Error::BadLine {
+                        path: bad.input,
+                        line: bad.line,
+                        unit: bad.unit,
+                        message: bad.message,
+                    });
+                }
+                on_bad(&bad);
+            } else {
+                keep.push(d as u32);
+            }
+        }
+        progress(Progress::Stage("writing a segment"));
+        let fields = pool.install(|| stored_fields(inputs, &signed, &keep, config))?;
+        let body = &self.index.body;
+        let entry = write_new_segment(
+            &self.index.dir,
+            body.generation + 1,
+            &body.params,
+            banding,
+            &signed,
+            (&keep, &fields),
+            config,
+        )?;
+        sync_dir(&self.index.dir)?;
+        let short = keep
+            .iter()
+            .filter(|&&d| signed.meta[d as usize].short)
+            .count() as u64;
+        Ok(Pending {
+            counts: AddCounts {
+                read: signed.read,
+                added: keep.len() as u64,
+                short,
+                rejected,
+                total: self.index.docs() + keep.len() as u64,
+            },
+            entry,
+        })
+    }
+
+    /// Makes the pending segment part of the index: a new manifest replaces the old one
+    /// atomically.
+    pub fn commit(self, pending: Pending) -> Result<AddCounts> {
+        let mut body = self.index.body.clone();
+        body.generation += 1;
+        body.segments.push(pending.entry);
+        write_durably(&self.index.dir, MANIFEST, &encode_manifest(&body))?;
+        Ok(pending.counts)
+    }
+}
+
+/// The answer for one new article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryResult {
+    /// The new article (no text).
+    pub doc: DocMeta,
+    /// True when an article with the same id is already in the index (it is not listed).
+    pub in_index: bool,
+    /// Its matches, best first.
+    pub matches: Vec<Match>,
+}
+
+/// Counts and timings of a query run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueryCounts {
+    /// Non-blank lines read.
+    pub read: u64,
+    /// Documents queried.
+    pub documents: u64,
+    /// Of which short (never matched).
+    pub short: u64,
+    /// Lines rejected.
+    pub rejected: u64,
+    /// Documents with at least one match.
+    pub with_matches: u64,
+    /// Reading, parsing, shingling and signing the new articles.
+    pub read_sign: Duration,
+    /// Looking all of them up.
+    pub lookup: Duration,
+}
+
+/// Reads `inputs` and queries each document against `index`; results in input order,
+/// whatever the thread count. `config` gives field names and `strict`; its other parameters
+/// must be the index's. Runs on `pool`.
+pub fn query_inputs(
+    index: &Index,
+    inputs: &mut InputSet,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    on_bad: &mut (dyn FnMut(&BadLine) + Send),
+) -> Result<(Vec<QueryResult>, QueryCounts)> {
+    let t0 = Instant::now();
+    let banding = index.banding;
+    let signed = pool.install(|| read_and_sign(inputs, config, banding, on_bad, &mut |_| {}))?;
+    let t1 = Instant::now();
+    let spool = signed.sets.as_ref().expect("read_and_sign keeps the sets");
+    let results: Vec<Result<QueryResult>> = pool.install(|| {
+        (0..signed.meta.len() as u32)
+            .into_par_iter()
+            .map(|d| {
+                let m = &signed.meta[d as usize];
+                let own = index.find_id(&m.id)?;
+                let mut matches = if m.short {
+                    Vec::new()
+                } else {
+                    index.query(&spool.set(d), signed.keys.row(d))?
+                };
+                if let Some(own) = own {
+                    matches.retain(|x| x.doc != own);
+                }
+                Ok(QueryResult {
+                    doc: m.clone(),
+                    in_index: own.is_some(),
+                    matches,
+                })
+            })
+            .collect()
+    });
+    let results: Vec<QueryResult> = results.into_iter().collect::<Result<_>>()?;
+    let t2 = Instant::now();
+    let counts = QueryCounts {
+        read: signed.read,
+        documents: signed.meta.len() as u64,
+        short: signed.meta.iter().filter(|m| m.short).count() as u64,
+        rejected: signed.rejected,
+        with_matches: results.iter().filter(|r| !r.matches.is_empty()).count() as u64,
+        read_sign: t1 - t0,
+        lookup: t2 - t1,
+    };
+    Ok((results, counts))
+}
+
+/// One line of `neardup index query` output (JSON Lines): a new article and the archive
+/// articles it copies, best first.
+///
+/// ```json
+/// {"id":"new-1","input":"new.jsonl","line":1,"short":false,"in_index":false,
+///  "matches":[{"id":"a-17","outlet":"Kyodo","date":"2024-05-01","title":"...",
+///              "similarity":0.9412,"containment":0.9811}]}
+/// ```
+///
+/// `similarity` is the exact Jaccard similarity of the two word-shingle sets and `containment`
+/// the exact share of the smaller set found in the larger, rounded to 4 decimals, as in the
+/// cluster report. `title`, `outlet`, `date` and `url` are left out when unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryRecord {
+    /// The new article's id.
+    pub id: String,
+    /// Its input.
+    pub input: String,
+    /// Its 1-based line.
+    pub line: u64,
+    /// Too short to be compared (fewer than `min_shingles` shingles).
+    pub short: bool,
+    /// An article with this id is already in the index (and is not listed as a match).
+    pub in_index: bool,
+    /// The archive articles it copies.
+    pub matches: Vec<MatchRecord>,
+}
+
+/// A match in a [`QueryRecord`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchRecord {
+    /// Archive article id.
+    pub id: String,
+    /// Its outlet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Its date as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Exact Jaccard similarity.
+    pub similarity: f64,
+    /// Exact containment of the smaller article in the larger.
+    pub containment: f64,
+}
+
+impl QueryRecord {
+    /// The record of `r`, with the matches' metadata read from `index`.
+    pub fn new(index: &Index, r: &QueryResult, input: &str) -> Result<QueryRecord> {
+        let matches = r
+            .matches
+            .iter()
+            .map(|m| {
+                let meta = index.meta(m.doc)?;
+                Ok(MatchRecord {
+                    id: meta.id,
+                    outlet: meta.outlet,
+                    date: meta.date,
+                    title: meta.title,
+                    url: meta.url,
+                    similarity: crate::report::round4(m.jaccard),
+                    containment: crate::report::round4(m.containment),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(QueryRecord {
+            id: r.doc.id.clone(),
+            input: input.to_string(),
+            line: r.doc.location.line,
+            short: r.doc.short,
+            in_index: r.in_index,
+            matches,
+        })
+    }
+
+    /// The readable form: the article, then one indented line per match.
+    pub fn write_text(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let what = match (self.short, self.matches.len()) {
+            (true, _) => "too short to compare".to_string(),
+            (false, 0) => "no copy in the index".to_string(),
+            (false, 1) => "copies 1 article".to_string(),
+            (false, n) => format!("copies {n} articles"),
+        };
+        let also = if self.in_index {
+            " (this id is already in the index)"
+        } else {
+            ""
+        };
+        writeln!(
+            w,
+            "{} ({}:{}): {what}{also}",
+            self.id, self.input, self.line
+        )?;
+        for m in &self.matches {
+            writeln!(
+                w,
+                "  similarity {:.4}  containment {:.4}  {}  {}  {}  {}",
+                m.similarity,
+                m.containment,
+                m.id,
+                m.outlet.as_deref().unwrap_or("-"),
+                m.date.as_deref().unwrap_or("-"),
+                m.title.as_deref().unwrap_or("")
+            )?;
+        }
+        Ok(())
+    }
+}

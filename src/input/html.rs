@@ -1,0 +1,598 @@
+//! Article text out of an HTML page.
+//!
+//! Owns: decoding a page's bytes (charset from the HTTP header, a byte-order mark or a `<meta>`
+//! tag, else UTF-8, else Windows-1252), and choosing what of the page is the article: the title
+//! (`og:title`, else `<title>` or the `<h1>` it holds), the publication date and canonical URL from `<meta>`/`<link>`
+//! tags and JSON-LD, and the text of the paragraphs. Must not: do I/O, or know where the page
+//! came from (WARC record or file).
+//!
+//! The text is the page's blocks (paragraphs, headings, list items, quotes, table cells), one a
+//! line, taken from the article's container (`[itemprop=articleBody]`, else the longest
+//! `<article>`, else `<main>`, else `<body>`). Left out: `script`, `style`, `noscript`,
+//! `template`, `svg`, `nav`, `header`, `footer`, `aside`, `form`, `button`, `iframe`,
+//! `figure`; elements whose ARIA role or class/id names navigation, menus, sharing, related
+//! stories, comments, cookie banners, newsletters or advertising; and blocks that are mostly
+//! link text (menus written as lists of links). The parser is html5ever (through `scraper`),
+//! which repairs malformed markup the way browsers do.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+use std::borrow::Cow;
+
+/// What is taken from a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    /// `og:title`, else the `<title>` element (only the first `<h1>` when the title holds it, as
+    /// in "Headline | Outlet"), else the first `<h1>`; whitespace collapsed.
+    pub title: Option<String>,
+    /// The article's paragraphs, one a line.
+    pub text: String,
+    /// The publication date from `article:published_time`, `itemprop=datePublished`, JSON-LD
+    /// `datePublished` and similar, as written.
+    pub date: Option<String>,
+    /// `<link rel=canonical>`, else `og:url`.
+    pub url: Option<String>,
+}
+
+/// Decodes a page: `charset` (from an HTTP `Content-Type`) wins, then a byte-order mark, then a
+/// `<meta charset>` in the first 2 KB, then UTF-8 when the bytes are valid UTF-8, else
+/// Windows-1252 (the WHATWG name for Latin-1). Invalid sequences become U+FFFD.
+pub fn decode<'a>(bytes: &'a [u8], charset: Option<&str>) -> Cow<'a, str> {
+    let label = charset
+        .and_then(|c| encoding_rs::Encoding::for_label(c.trim().trim_matches('"').as_bytes()));
+    if let Some(enc) = label {
+        return enc.decode(bytes).0;
+    }
+    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc.decode(bytes).0;
+    }
+    if let Some(enc) = meta_charset(&bytes[..bytes.len().min(2048)]) {
+        // A page that says UTF-16 in ASCII cannot be UTF-16; WHATWG reads it as UTF-8.
+        let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+            encoding_rs::UTF_8
+        } else {
+            enc
+        };
+        return enc.decode_without_bom_handling(bytes).0;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
+    }
+}
+
+/// Decodes plain text: a byte-order mark, else UTF-8 when valid, else Windows-1252.
+pub fn decode_plain(bytes: &[u8]) -> Cow<'_, str> {
+    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc.decode(bytes).0;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
+    }
+}
+
+/// The charset named by a `<meta charset=...>` or `<meta http-equiv content="...charset=...">`
+/// tag in `head`.
+fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let lower = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = find(&lower[from..], b"charset") {
+        let mut j = from + i + b"charset".len();
+        from = j;
+        while lower.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if lower.get(j) != Some(&b'=') {
+            continue;
+        }
+        j += 1;
+        while lower
+            .get(j)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+        {
+            j += 1;
+        }
+        let end = lower[j..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
+            .map_or(lower.len(), |k| j + k);
+        if let Some(enc) = encoding_rs::Encoding::for_label(&lower[j..end]) {
+            return Some(enc);
+        }
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Elements whose whole subtree is never article text.
+const DROPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "nav", "header", "footer", "aside",
+    "form", "button", "select", "option", "textarea", "iframe", "object", "embed", "video",
+    "audio", "canvas", "figure", "dialog", "menu", "head",
+];
+
+/// Elements that end a block of text (a line of the output).
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "main",
+    "br",
+    "hr",
+    "address",
+    "figcaption",
+    "caption",
+    "center",
+];
+
+/// ARIA roles of page furniture.
+const DROPPED_ROLES: &[&str] = &[
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "menu",
+    "menubar",
+    "search",
+    "dialog",
+    "alert",
+];
+
+/// Words in a class or id (split at `-`, `_`, spaces, case folded) that mark page furniture.
+const DROPPED_WORDS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "footer",
+    "sidebar",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recommended",
+    "recirculation",
+    "comment",
+    "comments",
+    "cookie",
+    "cookies",
+    "consent",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "promo",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "sponsored",
+    "popup",
+    "modal",
+    "masthead",
+    "trending",
+    "mostread",
+    "outbrain",
+    "taboola",
+    "paywall",
+    "tags",
+];
+
+/// Takes the title, date, canonical URL and article text out of a decoded page.
+///
+/// ```
+/// let p = neardup::input::html::extract(
+///     "<html><head><title>Rates held | Daily</title></head><body>\
+///      <nav><ul><li><a href=/>Home</a></li></ul></nav>\
+///      <article><h1>Rates held</h1><p>The bank kept rates on hold.</p></article>\
+///      <footer>(c) Daily</footer></body></html>",
+/// );
+/// assert_eq!(p.title.as_deref(), Some("Rates held"));
+/// assert_eq!(p.text, "Rates held\nThe bank kept rates on hold.");
+/// ```
+pub fn extract(html: &str) -> Page {
+    let doc = Html::parse_document(html);
+    let mut page = Page::default();
+    let mut title_tag: Option<String> = None;
+    let mut first_h1: Option<String> = None;
+    let mut container_by_prop = None;
+    let mut articles = Vec::new();
+    let (mut main, mut body) = (None, None);
+    for node in doc.tree.root().descendants() {
+        let Node::Element(e) = node.value() else {
+            continue;
+        };
+        match e.name() {
+            "title" if title_tag.is_none() => title_tag = Some(collapse(&text_of(node))),
+            "h1" if first_h1.is_none() => first_h1 = Some(collapse(&text_of(node))),
+            "meta" => {
+                let key = e
+                    .attr("property")
+                    .or_else(|| e.attr("name"))
+                    .or_else(|| e.attr("itemprop"))
+                    .map(str::to_ascii_lowercase);
+                let (Some(key), Some(content)) = (key, e.attr("content")) else {
+                    continue;
+                };
+                let content = collapse(content);
+                if content.is_empty() {
+                    continue;
+                }
+                match key.as_str() {
+                    "og:title" if page.title.is_none() => page.title = Some(content),
+                    "og:url" if page.url.is_none() => page.url = Some(content),
+                    "article:published_time"
+                    | "og:published_time"
+                    | "datepublished"
+                    | "pubdate"
+                    | "publishdate"
+                    | "publish-date"
+                    | "parsely-pub-date"
+                    | "sailthru.date"
+                    | "dc.date.issued"
+                    | "dcterms.created"
+                    | "date"
+                        if page.date.is_none() =>
+                    {
+                        page.date = Some(content)
+                    }
+                    _ => {}
+                }
+            }
+            "link"
+                if e.attr("rel")
+                    .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+            {
+                if let Some(h) = e.attr("href").map(str::trim).filter(|h| !h.is_empty()) {
+                    page.url = Some(h.to_string());
+                }
+            }
+            "time" if page.date.is_none() && e.attr("itemprop") == Some("datePublished") => {
+                page.date = e.attr("datetime").map(collapse);
+            }
+            "script"
+                if page.date.is_none()
+                    && e.attr("type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                page.date = json_ld_date(&text_of(node));
+            }
+            "main" if main.is_none() => main = Some(node),
+            "body" if body.is_none() => body = Some(node),
+            "article" => articles.push(node),
+            _ => {}
+        }
+        if container_by_prop.is_none() && e.attr("itemprop") == Some("articleBody") {
+            container_by_prop = Some(node);
+        }
+    }
+    if page.title.is_none() {
+        // "Headline | Outlet" in <title>: the page's <h1> is the headline without the outlet.
+        let h1 = first_h1.filter(|h| !h.is_empty());
+        let tag = title_tag.filter(|t| !t.is_empty());
+        page.title = match (tag, h1) {
+            (Some(t), Some(h)) if t.contains(h.as_str()) => Some(h),
+            (Some(t), _) => Some(t),
+            (None, h) => h,
+        };
+    }
+    let container = container_by_prop
+        .or_else(|| {
+            articles
+                .iter()
+                .map(|&a| (a, paragraph_chars(a)))
+                .filter(|&(_, n)| n > 0)
+                .max_by_key(|&(_, n)| n)
+                .map(|(a, _)| a)
+        })
+        .or(main)
+        .or(body)
+        .unwrap_or(doc.tree.root());
+    let mut blocks = Blocks::default();
+    walk(container, &mut blocks, 0, true);
+    blocks.flush();
+    page.text = blocks.out;
+    // Class names are a guess: when they left out most of the container's paragraph text (a
+    // wrapper named "main-nav-open", say), read the container again trusting tags and roles only.
+    if page.text.len() * 3 < paragraph_chars(container) {
+        let mut blocks = Blocks::default();
+        walk(container, &mut blocks, 0, false);
+        blocks.flush();
+        page.text = blocks.out;
+    }
+    page
+}
+
+/// Characters of text inside `<p>` elements under `node`: how much article an `<article>` holds.
+fn paragraph_chars(node: NodeRef<'_, Node>) -> usize {
+    node.descendants()
+        .filter(|n| matches!(n.value(), Node::Element(e) if e.name() == "p"))
+        .map(|p| {
+            p.descendants()
+                .filter_map(|t| match t.value() {
+                    Node::Text(t) => Some(t.trim().len()),
+                    _ => None,
+                })
+                .sum::<usize>()
+        })
+        .sum()
+}
+
+/// All text under `node`, as is.
+fn text_of(node: NodeRef<'_, Node>) -> String {
+    let mut s = String::new();
+    for n in node.descendants() {
+        if let Node::Text(t) = n.value() {
+            s.push_str(t);
+        }
+    }
+    s
+}
+
+/// Whitespace runs to one space, trimmed.
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// The first `"datePublished": "..."` in a JSON-LD script.
+fn json_ld_date(script: &str) -> Option<String> {
+    let i = script.find("\"datePublished\"")?;
+    let rest = script[i + "\"datePublished\"".len()..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let end = rest.find('"')?;
+    Some(collapse(&rest[..end])).filter(|d| !d.is_empty())
+}
+
+/// True when an element is page furniture by its role, or (when `by_class`) its class or id.
+fn is_furniture(e: &scraper::node::Element, by_class: bool) -> bool {
+    if let Some(role) = e.attr("role") {
+        if DROPPED_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r)) {
+            return true;
+        }
+    }
+    if e.attr("aria-hidden") == Some("true") || e.attr("hidden").is_some() {
+        return true;
+    }
+    if !by_class {
+        return false;
+    }
+    let classes = e.attr("class").unwrap_or("").split_ascii_whitespace();
+    for name in classes.chain(e.attr("id")) {
+        // State modifiers name what is beside the element, not the element: "has-sidebar".
+        let lower = name.to_ascii_lowercase();
+        if [
+            "has-", "has_", "with-", "no-", "is-", "js-", "show-", "hide-",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        {
+            continue;
+        }
+        for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !word.is_empty()
+                && word.len() <= 14
+                && DROPPED_WORDS.iter().any(|d| d.eq_ignore_ascii_case(word))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Text gathered block by block.
+#[derive(Default)]
+struct Blocks {
+    out: String,
+    line: String,
+    link_chars: usize,
+    /// Whitespace seen since the last character of `line`.
+    space: bool,
+}
+
+impl Blocks {
+    /// Appends text, whitespace runs (within and across text nodes) made one space.
+    fn text(&mut self, t: &str, in_link: bool) {
+        for c in t.chars() {
+            if c.is_whitespace() {
+                self.space = !self.line.is_empty();
+            } else {
+                if self.space {
+                    self.line.push(' ');
+                    self.space = false;
+                }
+                self.line.push(c);
+                if in_link {
+                    self.link_chars += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let line = self.line.trim();
+        // A block that is mostly link text is a menu, a list of related stories or a tag list.
+        if !line.is_empty() && self.link_chars * 2 <= line.len() {
+            if !self.out.is_empty() {
+                self.out.push('\n');
+            }
+            self.out.push_str(line);
+        }
+        self.line.clear();
+        self.link_chars = 0;
+        self.space = false;
+    }
+}
+
+fn walk(node: NodeRef<'_, Node>, blocks: &mut Blocks, depth: usize, by_class: bool) {
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) => blocks.text(t, false),
+            Node::Element(e) => {
+                let name = e.name();
+                if DROPPED.contains(&name) || is_furniture(e, by_class) {
+                    continue;
+                }
+                let block = BLOCKS.contains(&name);
+                if block {
+                    blocks.flush();
+                }
+                if name == "a" {
+                    walk_link(child, blocks);
+                } else if depth < 512 {
+                    walk(child, blocks, depth + 1, by_class);
+                }
+                if block {
+                    blocks.flush();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The text of a link: counted as link text for the link-density test.
+fn walk_link(node: NodeRef<'_, Node>, blocks: &mut Blocks) {
+    for n in node.descendants() {
+        if let Node::Text(t) = n.value() {
+            blocks.text(t, true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORY: &str =
+        "WASHINGTON (AP) — The Senate passed the bill on Tuesday after a long debate.";
+
+    #[test]
+    fn keeps_paragraphs_and_drops_furniture() {
+        let html = format!(
+            r#"<!doctype html><html><head><title>Bill passes - The Daily</title>
+            <meta property="og:title" content="Bill passes">
+            <meta property="article:published_time" content="2024-03-05T10:00:00Z">
+            <link rel="canonical" href="https://www.daily.example/politics/bill">
+            <script>var x = "<p>not text</p>";</script><style>p {{ color: red }}</style></head>
+            <body><header><a href="/">The Daily</a></header>
+            <nav><ul><li><a href="/a">World</a></li><li><a href="/b">Sport</a></li></ul></nav>
+            <div class="cookie-banner">We use cookies. Accept?</div>
+            <div class="story"><h1>Bill passes</h1>
+              <p>{STORY}</p>
+              <p>It now goes to the <a href="/house">House</a>, where a vote is <b>expected</b> soon.</p>
+              <div class="share-tools"><p>Share this story</p></div>
+              <ul class="links"><li><a href="/1">Read more about the Senate and the House</a></li></ul>
+            </div>
+            <aside>Most read</aside><footer>Copyright The Daily</footer></body></html>"#
+        );
+        let p = extract(&html);
+        assert_eq!(p.title.as_deref(), Some("Bill passes"));
+        assert_eq!(p.date.as_deref(), Some("2024-03-05T10:00:00Z"));
+        assert_eq!(
+            p.url.as_deref(),
+            Some("https://www.daily.example/politics/bill")
+        );
+        assert_eq!(
+            p.text,
+            format!(
+                "Bill passes\n{STORY}\nIt now goes to the House, where a vote is expected soon."
+            )
+        );
+    }
+
+    #[test]
+    fn prefers_the_longest_article_and_reads_json_ld_dates() {
+        let html = r#"<html><head><script type="application/ld+json">
+            {"@type":"NewsArticle","datePublished": "2023-11-02T08:00:00+01:00"}</script></head>
+            <body><article><p>Short teaser.</p></article>
+            <article><p>The main story, with far more words in it than the teaser.</p>
+            <p>Second paragraph.</p></article></body></html>"#;
+        let p = extract(html);
+        assert_eq!(p.date.as_deref(), Some("2023-11-02T08:00:00+01:00"));
+        assert_eq!(p.title, None);
+        assert_eq!(
+            p.text,
+            "The main story, with far more words in it than the teaser.\nSecond paragraph."
+        );
+    }
+
+    #[test]
+    fn text_without_paragraph_tags_and_broken_markup() {
+        let p = extract("<body><div>First line<br>second line<div>third &amp; last</body>");
+        assert_eq!(p.text, "First line\nsecond line\nthird & last");
+        assert_eq!(extract("").text, "");
+        assert_eq!(extract("plain words").text, "plain words");
+    }
+
+    #[test]
+    fn a_wrapper_with_a_furniture_class_does_not_lose_the_story() {
+        let story = "<p>One long paragraph of the story that must be kept whatever the class.</p>";
+        // A modifier class is not furniture.
+        let p = extract(&format!(
+            "<body><div class=\"page has-sidebar\">{story}</div></body>"
+        ));
+        assert!(p.text.starts_with("One long paragraph"), "{:?}", p.text);
+        // A wrapper whose class looks like furniture: read again by tags and roles only.
+        let p = extract(&format!(
+            "<body><div class=\"layout menu-open\">{story}<nav><p>Home</p></nav></div></body>"
+        ));
+        assert!(p.text.starts_with("One long paragraph"), "{:?}", p.text);
+        assert!(!p.text.contains("Home"));
+    }
+
+    #[test]
+    fn charsets() {
+        // Latin-1 bytes: "café" with é = 0xE9.
+        let latin = b"<p>caf\xe9</p>";
+        assert_eq!(decode(latin, None), "<p>café</p>");
+        assert_eq!(decode(latin, Some("iso-8859-1")), "<p>café</p>");
+        assert_eq!(decode("<p>café</p>".as_bytes(), None), "<p>café</p>");
+        let meta = b"<meta charset=\"windows-1251\"><p>\xcf\xf0\xe8</p>";
+        assert!(decode(meta, None).contains("При"));
+        let equiv = b"<meta http-equiv=Content-Type content='text/html; charset=koi8-r'>\xf0";
+        assert!(decode(equiv, None).ends_with('П'));
+        // The HTTP header wins over the page.
+        assert_eq!(decode("é".as_bytes(), Some("utf-8")), "é");
+    }
+}

@@ -1,0 +1,439 @@
+//! The Spark path against the local path: a seeded corpus (syndication clusters, cut copies,
+//! drifting chains, an empty and a short document, a rejected line, an oversized LSH bucket)
+//! split into 4 shards, signed per shard with `neardup sign`, clustered by
+//! `engines/spark/neardup_spark.py` at `local[2]` with 1 and 7 shuffle partitions, and reported
+//! with `neardup report`: the cluster file and the CSV must equal `neardup cluster`'s byte for
+//! byte; and the same under `--mode jaccard --cross-outlet-only --window 2` with 3 partitions;
+//! the corpus signed as one shard gives the same clusters.
+//!
+//! Spark runs from `.venv-spark` (made by `.ci/run`). Without it the Spark test is skipped with
+//! a message, except under `CI=true`, where it fails.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn neardup(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .args(args)
+        .output()
+        .expect("run neardup")
+}
+
+fn ok(out: Output, what: &str) -> Output {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Pseudo-English words, deterministic in `seed`.
+fn words(seed: u64, n: usize) -> Vec<String> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let r = (s % 1_000_000) as f64 / 1_000_000.0;
+            format!("w{}", (3000f64.powf(r * r)) as u64)
+        })
+        .collect()
+}
+
+fn prose(seed: u64, n: usize) -> String {
+    words(seed, n).join(" ")
+}
+
+/// The corpus, in input order, with a few lines that are not documents.
+fn corpus() -> Vec<String> {
+    let outlets = [
+        "Herald",
+        "Daily News",
+        "The Times",
+        "Gazette",
+        "Courier",
+        "AP",
+    ];
+    let mut docs: Vec<Value> = Vec::new();
+    let date = |d: u32| format!("2024-03-{:02}", 1 + d % 28);
+    // Unrelated stories.
+    for i in 0..40u64 {
+        docs.push(json!({"id": format!("story-{i}"), "outlet": outlets[i as usize % 5],
+            "date": date(i as u32), "title": format!("Story {i}"), "text": prose(1000 + i, 150 + (i as usize * 13) % 200)}));
+    }
+    // Syndication: wire stories with copies (a word changed, a caption added, cut short).
+    for s in 0..6u64 {
+        let body = words(2000 + s, 260);
+        let wire = format!("TOKYO (AP) -- {}", body.join(" "));
+        docs.push(
+            json!({"id": format!("wire-{s}"), "outlet": "AP", "date": date(s as u32),
+            "title": format!("Wire {s} <b>&</b>"), "text": wire}),
+        );
+        let mut edited = body.clone();
+        edited[100] = "changed".into();
+        edited[200] = "edited".into();
+        docs.push(
+            json!({"id": format!("wire-{s}-edit"), "outlet": outlets[s as usize % 5],
+            "date": date(s as u32 + 1), "text": format!("TOKYO (AP) -- {}", edited.join(" "))}),
+        );
+        docs.push(
+            json!({"id": format!("wire-{s}-caption"), "outlet": outlets[(s as usize + 1) % 5],
+            "text": format!("{} (AP Photo/Jane Doe) {}", body.join(" "), prose(2100 + s, 25))}),
+        );
+        if s % 2 == 0 {
+            docs.push(
+                json!({"id": format!("wire-{s}-cut"), "outlet": outlets[(s as usize + 2) % 5],
+                "date": date(s as u32 + 3), "text": body[..100].join(" ")}),
+            );
+        }
+    }
+    // Drifting chains: each step slides a window of 300 words by 25.
+    for c in 0..3u64 {
+        let long = words(3000 + c, 300 + 25 * 12);
+        for i in 0..12 {
+            docs.push(
+                json!({"id": format!("chain-{c}-{i}"), "outlet": outlets[i % 5],
+                "text": long[i * 25..i * 25 + 300 - (i % 3) * 5].join(" ")}),
+            );
+        }
+    }
+    // An oversized bucket (with --max-bucket 5): eight copies of one story, the last words
+    // changed in some, so that most bands are shared by all eight.
+    let base = words(4000, 240);
+    for i in 0..8 {
+        let mut w = base.clone();
+        if i % 2 == 1 {
+            w[239] = format!("x{i}");
+        }
+        docs.push(
+            json!({"id": format!("bucket-{i}"), "outlet": outlets[i % 5], "text": w.join(" ")}),
+        );
+    }
+    // Empty and short documents, which never match, even each other.
+    docs.push(json!({"id": "empty-1", "text": ""}));
+    docs.push(json!({"id": "empty-2", "text": ""}));
+    docs.push(json!({"id": "short", "text": "Breaking news."}));
+    // Shuffle deterministically, so that clusters span shards.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut s = 12345u64;
+    for i in (1..order.len()).rev() {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        order.swap(i, (s >> 33) as usize % (i + 1));
+    }
+    let mut lines: Vec<String> = order.iter().map(|&i| docs[i].to_string()).collect();
+    lines.insert(17, r#"{"id": "no-text"}"#.into()); // rejected: no text field
+    lines.insert(60, String::new()); // blank: skipped
+    lines
+}
+
+/// Writes the corpus as `n` shard files; returns their paths.
+fn write_shards(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let lines = corpus();
+    let per = lines.len().div_ceil(n);
+    lines
+        .chunks(per)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let p = dir.join(format!("shard{i}.jsonl"));
+            std::fs::write(
+                &p,
+                chunk.iter().map(|l| format!("{l}\n")).collect::<String>(),
+            )
+            .unwrap();
+            p
+        })
+        .collect()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn spark_submit() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-spark/bin/spark-submit");
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} is missing: .ci/run installs PySpark there", p.display());
+    }
+    eprintln!(
+        "skipped: no {} (run .ci/run, or: python3 -m venv .venv-spark && .venv-spark/bin/pip install pyspark)",
+        p.display()
+    );
+    None
+}
+
+/// `PATH` with `dir` first: spark-submit finds its Python (and so PySpark) on the `PATH`.
+fn path_with(dir: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![dir.to_path_buf()];
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// One way of running both paths: the options that decide what a duplicate is, the same for
+/// `cluster` and `sign`.
+struct Case {
+    name: &'static str,
+    settings: &'static [&'static str],
+}
+
+const CASES: [Case; 2] = [
+    Case {
+        name: "containment",
+        settings: &["--max-bucket", "5"],
+    },
+    Case {
+        name: "jaccard",
+        settings: &[
+            "--mode",
+            "jaccard",
+            "--max-bucket",
+            "5",
+            "--cross-outlet-only",
+            "--window",
+            "2",
+        ],
+    },
+];
+
+#[test]
+fn spark_clusters_equal_local_clusters() {
+    let Some(submit) = spark_submit() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shards = write_shards(d, 4);
+    let shard_args: Vec<&str> = shards.iter().map(|p| s(p)).collect();
+
+    // Local runs, and each shard signed separately under the same settings.
+    let mut spark_args: Vec<String> = Vec::new();
+    let mut reports = Vec::new();
+    for case in &CASES {
+        let local_jsonl = d.join(format!("{}-local.jsonl", case.name));
+        let local_csv = d.join(format!("{}-local.csv", case.name));
+        let mut args = vec!["cluster", "-q"];
+        args.extend(&shard_args);
+        args.extend(case.settings);
+        args.extend(["-o", s(&local_jsonl), "--csv", s(&local_csv)]);
+        ok(neardup(&args), "neardup cluster");
+        let local = std::fs::read_to_string(&local_jsonl).unwrap();
+        let header: Value = serde_json::from_str(local.lines().next().unwrap()).unwrap();
+        let counts = &header["counts"];
+        assert!(counts["clusters"].as_u64().unwrap() >= 8, "{counts}");
+        assert!(counts["guard_splits"].as_u64().unwrap() > 0, "{counts}");
+        assert!(
+            counts["oversized_buckets"].as_u64().unwrap() > 0,
+            "{counts}"
+        );
+        assert_eq!(counts["short"], 3, "{counts}");
+        assert_eq!(counts["rejected"], 1, "{counts}");
+        if case.name == "jaccard" {
+            assert!(counts["ignored_pairs"].as_u64().unwrap() > 0, "{counts}");
+        }
+        let sig = d.join(format!("{}-sig", case.name));
+        for (i, p) in shards.iter().enumerate() {
+            let n = i.to_string();
+            let mut args = vec!["sign", "-q", s(p), "--shard", &n, "--out", s(&sig)];
+            args.extend(case.settings);
+            ok(neardup(&args), "neardup sign");
+        }
+        // 1 and 7 shuffle partitions for the default rule, 3 for the other.
+        let partitions: &[&str] = if case.name == "containment" {
+            &["1", "7"]
+        } else {
+            &["3"]
+        };
+        for p in partitions {
+            let out = d.join(format!("{}-out{p}", case.name));
+            spark_args.extend([s(&sig).to_string(), s(&out).to_string(), p.to_string()]);
+            reports.push((sig.clone(), out, local_jsonl.clone(), local_csv.clone()));
+        }
+    }
+
+    // The same corpus in one file signed as one shard: the same clusters (by id).
+    let whole = d.join("whole.jsonl");
+    let text: String = shards
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    std::fs::write(&whole, text).unwrap();
+    let (one_sig, one_out) = (d.join("one-sig"), d.join("one-out"));
+    let mut args = vec![
+        "sign",
+        "-q",
+        s(&whole),
+        "--shard",
+        "0",
+        "--out",
+        s(&one_sig),
+    ];
+    args.extend(CASES[0].settings);
+    ok(neardup(&args), "neardup sign");
+    spark_args.extend([s(&one_sig).to_string(), s(&one_out).to_string(), "2".into()]);
+
+    // Spark: one session for every case.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("engines/spark/run_cases.py");
+    let spark = Command::new(&submit)
+        .args(["--master", "local[2]"])
+        .args(["--conf", "spark.ui.enabled=false"])
+        .args(["--conf", "spark.ui.showConsoleProgress=false"])
+        .args([
+            "--conf",
+            "spark.sql.adaptive.coalescePartitions.enabled=false",
+        ])
+        .arg(&script)
+        .args(&spark_args)
+        .env("SPARK_LOCAL_IP", "127.0.0.1")
+        .env("PATH", path_with(submit.parent().unwrap()))
+        .env("PYSPARK_PYTHON", submit.with_file_name("python"))
+        .output()
+        .expect("run spark-submit");
+    let stderr = String::from_utf8_lossy(&spark.stderr);
+    assert!(spark.status.success(), "spark-submit failed:\n{stderr}");
+    // PySpark's launcher passes the Python driver's messages on standard output.
+    let stdout = String::from_utf8_lossy(&spark.stdout);
+    for line in stdout.lines().chain(stderr.lines()) {
+        if line.starts_with("run_cases:") {
+            eprintln!("{line}");
+        }
+    }
+
+    // Each report equals the local one, byte for byte.
+    for (sig, out, local_jsonl, local_csv) in &reports {
+        let (jsonl, csv) = (out.join("report.jsonl"), out.join("report.csv"));
+        ok(
+            neardup(&[
+                "report",
+                "-q",
+                "--clusters",
+                s(out),
+                "--docs",
+                s(sig),
+                "-o",
+                s(&jsonl),
+                "--csv",
+                s(&csv),
+            ]),
+            "neardup report",
+        );
+        let local = std::fs::read_to_string(local_jsonl).unwrap();
+        let got = std::fs::read_to_string(&jsonl).unwrap();
+        for (i, (a, b)) in local.lines().zip(got.lines()).enumerate() {
+            assert_eq!(a, b, "line {} of the report from {}", i + 1, out.display());
+        }
+        assert_eq!(local.lines().count(), got.lines().count());
+        assert_eq!(
+            std::fs::read_to_string(local_csv).unwrap(),
+            std::fs::read_to_string(&csv).unwrap()
+        );
+    }
+    let one = one_out.join("report.jsonl");
+    ok(
+        neardup(&[
+            "report",
+            "-q",
+            "--clusters",
+            s(&one_out),
+            "--docs",
+            s(&one_sig),
+            "-o",
+            s(&one),
+        ]),
+        "neardup report",
+    );
+    let local = std::fs::read_to_string(&reports[0].2).unwrap();
+    let clusters = member_ids(&local);
+    assert!(clusters.len() >= 8);
+    assert_eq!(
+        member_ids(&std::fs::read_to_string(&one).unwrap()),
+        clusters,
+        "one shard and four shards"
+    );
+}
+
+/// The members of each cluster, by id, from a cluster file.
+fn member_ids(jsonl: &str) -> Vec<Vec<String>> {
+    jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["record"] == "cluster")
+        .map(|c| {
+            c["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sign_refuses_a_directory_signed_with_other_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shards = write_shards(d, 2);
+    let sig = d.join("sig");
+    ok(
+        neardup(&[
+            "sign",
+            "-q",
+            s(&shards[0]),
+            "--shard",
+            "0",
+            "--out",
+            s(&sig),
+        ]),
+        "sign",
+    );
+    let out = neardup(&[
+        "sign",
+        "-q",
+        s(&shards[1]),
+        "--shard",
+        "1",
+        "--out",
+        s(&sig),
+        "--threshold",
+        "0.7",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("threshold: 0.7 here, 0.8 there"), "{err}");
+    // Standard input cannot be re-read for the report.
+    let out = neardup(&["sign", "-", "--shard", "2", "--out", s(&sig)]);
+    assert_eq!(out.status.code(), Some(2));
+    // The manifest holds the definition; the shard record counts every line.
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(sig.join("manifest.json")).unwrap()).unwrap();
+    let def = &manifest["definition"];
+    assert_eq!(def["threshold"], 0.8);
+    assert_eq!(def["bands"], 14);
+    assert_eq!(def["mode"], "containment");
+    let info: Value = serde_json::from_str(
+        &std::fs::read_to_string(sig.join("shards/shard-00000000.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        info["read"].as_u64().unwrap(),
+        info["documents"].as_u64().unwrap() + info["rejected"].as_u64().unwrap()
+    );
+    // A report needs an engine's output.
+    let out = neardup(&[
+        "report",
+        "--clusters",
+        s(&d.join("none")),
+        "--docs",
+        s(&sig),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
