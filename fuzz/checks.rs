@@ -303,3 +303,108 @@ pub fn warc(data: &[u8]) {
     let good: Vec<(u64, Vec<u8>)> = scanned.into_iter().map(|(l, b)| (l.line, b)).collect();
     assert_eq!(back, good);
 }
+
+/// A valid index segment of a few documents (one short), written once per process.
+fn segment_bytes() -> &'static [u8] {
+    use neardup::index::segment::{write_segment, NewDoc, StoredMeta};
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.nds");
+        let mut f = std::fs::File::create_new(&path).unwrap();
+        let sets: Vec<Vec<u64>> = (0..6u64)
+            .map(|d| (0..d * 3 + 2).map(|i| (d << 33) + i).collect())
+            .collect();
+        let keys: Vec<Vec<u64>> = (0..6u64).map(|d| vec![d % 2, d << 40]).collect();
+        let docs = (0..6usize).map(|d| {
+            let short = d == 4;
+            Ok(NewDoc {
+                meta: StoredMeta {
+                    id: format!("doc-{d}"),
+                    title: Some(format!("Title {d}")),
+                    outlet: (d % 2 == 0).then(|| "Outlet".to_string()),
+                    date: Some("2024-01-02".into()),
+                    url: None,
+                    shingles: if short { 0 } else { sets[d].len() as u32 },
+                    short,
+                },
+                keys: if short { &[] } else { &keys[d] },
+                set: std::borrow::Cow::Borrowed(if short { &[][..] } else { &sets[d][..] }),
+                samples: if short {
+                    vec![]
+                } else {
+                    vec![(d as u64 % 3) << 32]
+                },
+            })
+        });
+        write_segment(&mut f, &path, 7, 2, docs).unwrap();
+        std::fs::read(&path).unwrap()
+    })
+}
+
+/// The index segment reader on damaged files: a valid segment with bytes changed as `data`
+/// says (pairs of a 2-byte position and a byte to xor in; an odd last byte cuts the file
+/// there, as a fraction of its length), or `data` itself as a segment file when it starts
+/// with `!`. Opening and every lookup must give an answer or an error, never a panic or a
+/// read out of bounds; the undamaged segment answers everything.
+pub fn index_segment(data: &[u8]) {
+    use neardup::index::segment::Segment;
+    let mut bytes = segment_bytes().to_vec();
+    let damaged = !data.is_empty();
+    if let Some(raw) = data.strip_prefix(b"!") {
+        bytes = raw.to_vec();
+    } else {
+        for pair in data.chunks(3) {
+            match *pair {
+                [hi, lo, x] => {
+                    let at = (usize::from(hi) << 8 | usize::from(lo)) % bytes.len();
+                    bytes[at] ^= x;
+                }
+                [cut, ..] => {
+                    let keep = bytes.len() * usize::from(cut) / 256;
+                    bytes.truncate(keep);
+                }
+                [] => {}
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.nds");
+    std::fs::write(&path, &bytes).unwrap();
+    let seg = match Segment::open(&path) {
+        Ok(seg) => seg,
+        Err(e) => {
+            assert!(damaged, "the valid segment opens: {e}");
+            return;
+        }
+    };
+    let all_ok = [
+        seg.verify_all().is_ok(),
+        (0..seg.docs().min(64) as u32).all(|d| {
+            [
+                seg.set(d).is_ok(),
+                seg.meta(d).is_ok(),
+                seg.sample_count(d).is_ok(),
+            ]
+            .into_iter()
+            .all(|x| x)
+        }),
+        (0..2).all(|b| {
+            (0..4u64).all(|k| {
+                seg.band_bucket(b, k, 100).is_ok() && seg.band_bucket(b, k << 40, 100).is_ok()
+            })
+        }),
+        (0..4).all(|h| seg.sample_docs(h, 100).is_ok()),
+        (0..8).all(|d| seg.find_id(&format!("doc-{d}")).is_ok()),
+    ];
+    if !damaged {
+        assert!(
+            all_ok.iter().all(|&x| x),
+            "the valid segment answers everything"
+        );
+        assert_eq!(seg.docs(), 6);
+        assert_eq!(seg.meta(3).unwrap().id, "doc-3");
+        assert_eq!(seg.find_id("doc-5").unwrap(), Some(5));
+        assert_eq!(seg.set(1).unwrap().len(), 5);
+    }
+}

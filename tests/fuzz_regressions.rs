@@ -53,3 +53,8 @@ fn normalize_shingle() {
 fn warc() {
     run_dir("warc", checks::warc);
 }
+
+#[test]
+fn index_segment() {
+    run_dir("index_segment", checks::index_segment);
+}
