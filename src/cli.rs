@@ -441,6 +441,9 @@ pub struct DedupeArgs {
     /// Write removed records here, with `duplicate_of` and `cluster` added.
     #[arg(long, value_name = "FILE")]
     pub removed: Option<PathBuf>,
+    /// Write the accounting here as one JSON object: read = kept + removed + rejected.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 fn defaults() -> Config {
@@ -509,6 +512,11 @@ pub struct CommonArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Input lines (and whole .txt/.html/.json files) longer than this many bytes are
+    /// rejected (read through, never held in memory), which bounds memory per document, also
+    /// against decompression bombs.
+    #[arg(long, default_value_t = defaults().max_line_bytes, value_name = "BYTES")]
+    pub max_line_bytes: usize,
     /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
     #[arg(long)]
     pub strict: bool,
@@ -571,6 +579,7 @@ impl CommonArgs {
             cross_outlet_only: self.cross_outlet_only,
             window_days: self.window,
             max_bucket: self.max_bucket,
+            max_line_bytes: self.max_line_bytes,
         };
         config.validate()?;
         Ok(config)

@@ -1,11 +1,13 @@
 //! Clusters: connected components of the verified-pair graph.
 //!
 //! Owns: union-find, cluster numbering and the choice of the canonical member. Must not: score
-//! pairs or know about metadata beyond the text lengths it is given.
+//! pairs or know about metadata beyond the ranking keys it is given.
 //!
 //! Invariants: members are listed in input order; clusters are numbered from 1 in the input
 //! order of their first member, so the numbers do not depend on thread count or pair order; the
-//! canonical member is the longest text, ties going to the earlier document.
+//! canonical member has the greatest key (in the pipeline: the longest text, ties going to the
+//! smallest id, so that neither the canonical member nor, through the guard, the members of a
+//! cluster depend on input order), remaining ties to the earlier document.
 //!
 //! **Chaining guard.** Stories drift: A~B and B~C can hold while A and C are different
 //! stories, and union-find alone would merge a long chain of such steps into one giant
@@ -71,16 +73,21 @@ pub struct Cluster {
 }
 
 /// Groups documents `0..text_chars.len()` by the `edges` between them and returns the
-/// clusters of two or more members, numbered as the module docs say. `text_chars[i]` is the
-/// length of document `i`, used to choose the canonical member. No chaining guard: see
-/// [`guarded_clusters`].
-pub fn clusters(text_chars: &[u32], edges: impl IntoIterator<Item = (u32, u32)>) -> Vec<Cluster> {
+/// clusters of two or more members, numbered as the module docs say. `text_chars[i]` ranks
+/// document `i` to choose the canonical member (the greatest; the pipeline passes the text
+/// length and, for ties, the reverse order of ids, so that the choice does not depend on input
+/// order). No chaining guard: see [`guarded_clusters`].
+pub fn clusters<K: Ord>(
+    text_chars: &[K],
+    edges: impl IntoIterator<Item = (u32, u32)>,
+) -> Vec<Cluster> {
     guarded_clusters(text_chars, edges, |_, _| true)
 }
 
-/// The center of a group of members: the longest (most text characters), ties to the
-/// earliest. It is the canonical member of a cluster.
-pub fn center(members: &[u32], text_chars: &[u32]) -> u32 {
+/// The center of a group of members: the greatest key ([`canonical_keys`] in the pipeline:
+/// the longest text, ties to the smallest id), remaining ties to the earliest. It is the
+/// canonical member of a cluster.
+pub fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
     members
         .iter()
         .copied()
@@ -92,13 +99,33 @@ pub fn center(members: &[u32], text_chars: &[u32]) -> u32 {
         .expect("non-empty cluster")
 }
 
+/// The ranking keys the pipeline gives [`clusters`] and [`center`]: the text length in
+/// characters and, for ties, the reverse rank of the id, so that the canonical member is the
+/// longest text, ties to the smallest id, whatever the order of the inputs.
+pub fn canonical_keys(meta: &[crate::document::DocMeta]) -> Vec<(u32, std::cmp::Reverse<u32>)> {
+    use rayon::prelude::*;
+    let mut by_id: Vec<u32> = (0..meta.len() as u32).collect();
+    // Equal ids (only possible across the shards of a signed corpus) rank in document order.
+    by_id.par_sort_unstable_by(|&x, &y| {
+        meta[x as usize]
+            .id
+            .cmp(&meta[y as usize].id)
+            .then(x.cmp(&y))
+    });
+    let mut keys = vec![(0, std::cmp::Reverse(0)); meta.len()];
+    for (rank, &d) in by_id.iter().enumerate() {
+        keys[d as usize] = (meta[d as usize].text_chars, std::cmp::Reverse(rank as u32));
+    }
+    keys
+}
+
 /// Members of a component and the verified pairs inside it.
 type Component = (Vec<u32>, Vec<(u32, u32)>);
 
 /// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
 /// says whether a member may stay in its center's cluster.
-pub fn guarded_clusters(
-    text_chars: &[u32],
+pub fn guarded_clusters<K: Ord>(
+    text_chars: &[K],
     edges: impl IntoIterator<Item = (u32, u32)>,
     matches: impl Fn(u32, u32) -> bool,
 ) -> Vec<Cluster> {

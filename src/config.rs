@@ -182,7 +182,14 @@ pub struct Config {
     /// Buckets with more members than this are linked as a star (every member to the first)
     /// instead of all pairs, to bound the work on boilerplate.
     pub max_bucket: usize,
+    /// Input lines (and whole-file documents) longer than this many bytes are rejected (read
+    /// through, never held in memory): the bound on memory per unit, also against
+    /// decompression bombs.
+    pub max_line_bytes: usize,
 }
+
+/// The default of [`Config::max_line_bytes`]: 64 MiB, far above any article.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 
 impl Default for Config {
     fn default() -> Self {
@@ -205,6 +212,7 @@ impl Default for Config {
             cross_outlet_only: false,
             window_days: None,
             max_bucket: 1000,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
 }
@@ -266,6 +274,13 @@ impl Config {
                 field: "--max-bucket",
                 expected: "at least 2".into(),
                 got: self.max_bucket.to_string(),
+            });
+        }
+        if !(1..=u32::MAX as usize).contains(&self.max_line_bytes) {
+            return Err(Error::Config {
+                field: "--max-line-bytes",
+                expected: "1 to 4294967295".into(),
+                got: self.max_line_bytes.to_string(),
             });
         }
         let names = [

@@ -41,6 +41,10 @@
 //! assert_eq!(hasher.sign(&sa.hashes), hasher.sign(&sb.hashes));
 //! ```
 
+// No unsafe code, except the one memory map of the index (`index::segment`), allowed there
+// with a SAFETY comment that argues it is sound.
+#![deny(unsafe_code)]
+
 pub mod bench;
 pub mod cli;
 pub mod cluster;

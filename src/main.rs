@@ -2,6 +2,8 @@
 //! the library and maps errors to exit codes (0 success, 2 usage or input error, 1 other
 //! failure). A closed standard output (`neardup cluster ... | head`) is not an error.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use neardup::cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs, IndexArgs,
@@ -167,6 +169,9 @@ fn write_report(report: &Report, paths: [&Option<std::path::PathBuf>; 4]) -> Res
             Format::Locations => out.write_with(|w| csv::write_locations(report, w))?,
         }
     }
+    for (out, _) in &mut outputs {
+        out.finish()?;
+    }
     for (out, _) in outputs {
         out.commit()?;
     }
@@ -253,6 +258,11 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         .as_deref()
         .map(|p| Output::create(Some(p)))
         .transpose()?;
+    let mut summary = args
+        .summary
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
     let kept_name = kept.name().display().to_string();
     let removed_name = removed
         .as_ref()
@@ -269,6 +279,23 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
             &config,
         )
     })?;
+    if let Some(s) = summary.as_mut() {
+        let record = dedupe::Summary::new(input_names(&inputs), counts);
+        s.write_with(|w| {
+            serde_json::to_writer(&mut *w, &record)?;
+            writeln!(w)
+        })?;
+    }
+    // Everything written and synced before anything is committed: all outputs or none.
+    for out in [Some(&mut kept), removed.as_mut(), summary.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        out.finish()?;
+    }
+    if let Some(s) = summary {
+        s.commit()?;
+    }
     if let Some(r) = removed {
         r.commit()?;
     }
@@ -276,7 +303,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
     if !args.common.quiet {
         eprintln!(
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
-            counts.read, counts.kept, counts.removed, counts.rejected, outcome.counts.short, outcome.counts.clusters
+            counts.read, counts.kept, counts.removed, counts.rejected, counts.short, counts.clusters
         );
         print_skipped(&inputs, counts.skipped);
     }
@@ -436,6 +463,9 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
         };
         Ok(())
     })?;
+    // Both written and synced before either is committed.
+    out.finish()?;
+    labels.finish()?;
     labels.commit()?;
     out.commit()?;
     eprintln!(

@@ -226,7 +226,7 @@ pub fn read_and_sign(
         Ok(())
     };
     let mut pending: Option<(Vec<UnitAt>, Vec<Parsed>)> = None;
-    inputs.scan(BATCH_BYTES, |batch: &Batch| {
+    inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
         let lines: Vec<UnitAt> = batch.lines().map(|l| (l.location, l.format)).collect();
         let (parsed, applied) = rayon::join(
             || {
@@ -588,6 +588,53 @@ pub struct Counts {
     pub input_bytes: u64,
 }
 
+/// Where every input unit (non-blank line, web-archive record, whole file) went, in every
+/// output: `read = kept + removed + rejected + skipped`.
+///
+/// `kept` are the documents `dedupe` keeps (canonical members, documents in no cluster, short
+/// documents), `removed` the other members of clusters (each names its kept canonical member),
+/// `rejected` the units that could not be read as documents (each reported as `file:line:
+/// message` or `file: record N: message`), `skipped` the web-archive records that are not
+/// articles (warcinfo, requests, redirects, images...). Blank lines are not counted at all;
+/// files of other types skipped in directories are counted in `Counts::skipped_files`, not here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Accounting {
+    /// Non-blank input lines read.
+    pub read: u64,
+    /// Documents kept.
+    pub kept: u64,
+    /// Documents removed as copies of a kept one.
+    pub removed: u64,
+    /// Units rejected.
+    pub rejected: u64,
+    /// Web-archive records skipped as not articles.
+    pub skipped: u64,
+    /// Short documents (among the kept ones).
+    pub short: u64,
+    /// Clusters of two or more documents.
+    pub clusters: u64,
+}
+
+impl Accounting {
+    /// The accounting of a run's counts.
+    pub fn of(c: &Counts) -> Accounting {
+        Accounting {
+            read: c.read,
+            kept: c.documents - c.duplicates,
+            removed: c.duplicates,
+            rejected: c.rejected,
+            skipped: c.skipped,
+            short: c.short,
+            clusters: c.clusters,
+        }
+    }
+
+    /// True when `read = kept + removed + rejected + skipped`.
+    pub fn balances(&self) -> bool {
+        self.read == self.kept + self.removed + self.rejected + self.skipped
+    }
+}
+
 /// A member of a cluster with its exact scores against the canonical member.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MemberScore {
@@ -683,7 +730,9 @@ pub fn run_with_progress(
             .collect();
         let t3 = Instant::now();
         progress(Progress::Stage("clustering"));
-        let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
+        // The canonical member: the longest text, ties to the smallest id (not the earliest,
+        // so that clusters do not depend on the order of the inputs).
+        let lens = crate::cluster::canonical_keys(meta);
         // Scores of verified, allowed pairs: most members of a cluster are paired with its
         // center directly, and their sets need not be read again.
         let known = |x: u32, y: u32| {

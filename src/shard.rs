@@ -195,7 +195,7 @@ impl Definition {
                 config.max_bucket, samples
             ),
             rule,
-            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most text characters, ties to the smallest doc_id) under the rule and the date window; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
+            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most text characters, ties to the smallest id, then the smallest doc_id) under the rule and the date window; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
         }
     }
 
@@ -236,6 +236,7 @@ impl Definition {
             cross_outlet_only: self.cross_outlet_only,
             window_days: self.window_days,
             max_bucket: self.max_bucket,
+            max_line_bytes: crate::config::DEFAULT_MAX_LINE_BYTES,
         };
         config.validate()?;
         Ok(config)
@@ -1058,7 +1059,8 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
         }
         Ok(())
     })?;
-    let lens: Vec<u32> = meta.iter().map(|m| m.text_chars).collect();
+    // The canonical member as `pipeline::run` chooses it: longest text, ties to the smallest id.
+    let lens = crate::cluster::canonical_keys(&meta);
     let mut found: Vec<(Vec<u32>, u32)> = Vec::with_capacity(groups.len());
     for (c, mut members) in groups {
         members.sort_unstable();

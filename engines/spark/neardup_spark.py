@@ -23,7 +23,7 @@ src/cluster.rs):
    trimmed and ASCII-lower-cased; date as a day number).
 4. connected components (large-star / small-star, Kiveris et al. 2014), then the chaining
    guard: each component keeps the members that match its center (most text characters, ties
-   to the smallest doc_id) under the rule and the window; the others are split again into the
+   to the smallest id, then the smallest doc_id) under the rule and the window; the others are split again into the
    components of the pairs among them, until none is left.
 5. cluster_id = the smallest doc_id of the cluster (canonical whatever the partitioning).
 
@@ -36,6 +36,7 @@ import sys
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
 FORMAT = "neardup-signatures"
 FORMAT_VERSION = 1
@@ -210,16 +211,23 @@ def connected_components(edges: DataFrame) -> DataFrame:
 
 def guarded_clusters(d, edges, docs, sets):
     """cluster::guarded_clusters: (doc_id, cluster_id) and the number of guard splits."""
-    info = docs.select("doc_id", "text_chars", "day")
+    info = docs.select("doc_id", "id", "text_chars", "day")
     labels = checkpoint(connected_components(edges))
     unguarded = labels.count()
     done = []
     kept_total = 0
     while True:
         m = labels.join(info, "doc_id")
-        centers = m.groupBy("comp").agg(
-            F.max(F.struct("text_chars", (-F.col("doc_id")).alias("neg"))).alias("best")
-        ).select("comp", (-F.col("best.neg")).alias("center"))
+        # cluster::canonical_keys: most text characters, ties to the smallest id (Spark
+        # compares strings by their UTF-8 bytes, as Rust does), then the smallest doc_id.
+        rank = Window.partitionBy("comp").orderBy(
+            F.col("text_chars").desc(), F.col("id").asc(), F.col("doc_id").asc()
+        )
+        centers = (
+            m.withColumn("r", F.row_number().over(rank))
+            .filter(F.col("r") == 1)
+            .select("comp", F.col("doc_id").alias("center"))
+        )
         m = m.join(centers, "comp")
         c_info = info.select(
             F.col("doc_id").alias("center"), F.col("day").alias("c_day")

@@ -399,10 +399,18 @@ impl Segment {
     /// Maps `path` and checks its header; reads nothing else.
     pub fn open(path: &Path) -> Result<Segment> {
         let file = std::fs::File::open(path).map_err(|e| Error::input(path, e))?;
-        // SAFETY: the segment is immutable once written (a new `add` writes a new file and
-        // never rewrites an existing one); every byte read through the map is checked against
-        // its checksum before it is used, so a file changed under us is an error, not a wrong
-        // answer.
+        // SAFETY: `Mmap::map` is unsafe because the mapped bytes are handed out as `&[u8]`,
+        // which Rust assumes never change, while another process could write to or truncate
+        // the file under the map. neardup never does either to a segment: a segment file is
+        // created with `create_new` under a name no other add uses, written once, synced, and
+        // only then named in the manifest (`index/mod.rs`, `add`); it is never opened for writing
+        // again, and the only removal (`Writer::open` deleting orphans that no manifest lists)
+        // is an unlink, which leaves existing maps valid. Segments are only opened through the
+        // manifest, so a file being written is never mapped. What remains is outside any
+        // program's control (another program rewriting the index's files, documented in
+        // docs/reliability.md); even then every byte read through the map is checked against
+        // its checksum before use, so damage read in full is reported as corruption.
+        #[allow(unsafe_code)]
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::input(path, e))?;
         let bad = |m: String| corrupt(path, m);
         let header = Header::decode(&map, &bad)?;

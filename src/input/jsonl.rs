@@ -139,6 +139,8 @@ fn json_error(e: &serde_json::Error) -> String {
 pub fn parse_record(line: &[u8], fields: &FieldNames) -> Result<Record, String> {
     let text = std::str::from_utf8(line)
         .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1))?;
+    // A byte order mark left at the start of a line (files joined with `cat`) is not JSON.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') {
         let got = match serde_json::from_str::<Value>(text) {

@@ -14,6 +14,15 @@
 //! the command line JSON Lines. A directory is walked recursively in sorted order; files in it
 //! with other extensions are skipped and counted ([`InputSet::skipped_files`]).
 //!
+//! Bounds: no unit larger than `--max-line-bytes` is held in memory. A longer JSON Lines line is
+//! read through and dropped, and a whole file (`.txt`, `.html`, a one-object `.json`) over the
+//! limit is read through and dropped; either is handed on as a bad unit ([`Content::Bad`]),
+//! rejected with its place. An input that cannot be read (or decompressed) to its end (a
+//! truncated gzip or zstd file) ends with one bad unit after the last unit read, and reading goes
+//! on with the next input. A UTF-8 byte order mark at the start of a line is skipped. A file
+//! is read up to the size it had when the first pass opened it (a file being appended to is read
+//! as a snapshot).
+//!
 //! Re-reading: a plain file is re-read by seeking to each wanted unit; a compressed file is
 //! decompressed again from the start, skipping what is not wanted; standard input is copied to
 //! a temporary spool file during the first pass and then re-read like a plain file.
@@ -183,7 +192,9 @@ pub enum Content<'a> {
     Bytes(&'a [u8]),
     /// A WARC record that is not an article, judged from its headers; its bytes were not kept.
     Skipped,
-    /// A unit that cannot be read (a malformed WARC record): what is wrong.
+    /// A unit that cannot be read (a malformed WARC record, a line or file over the
+    /// `--max-line-bytes` limit, the rest of an input that cannot be read or decompressed
+    /// further): what is wrong. Its location's `len` is 0.
     Bad(&'a str),
 }
 
@@ -202,7 +213,7 @@ pub struct LineRef<'a> {
 enum EntryKind {
     Data(Format),
     Skipped,
-    Bad(Box<str>),
+    Bad(Format, Box<str>),
 }
 
 /// A run of consecutive units read together, so that they can be parsed in parallel.
@@ -222,7 +233,7 @@ impl Batch {
                     Content::Bytes(&self.data[*start..*start + location.len as usize]),
                 ),
                 EntryKind::Skipped => (Format::Warc, Content::Skipped),
-                EntryKind::Bad(m) => (Format::Warc, Content::Bad(m)),
+                EntryKind::Bad(f, m) => (*f, Content::Bad(m)),
             };
             LineRef {
                 location: *location,
@@ -257,10 +268,42 @@ struct Tee<R> {
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.spool.write_all(&buf[..n])?;
+        self.spool
+            .write_all(&buf[..n])
+            .map_err(|e| io::Error::other(SpoolError(e)))?;
         Ok(n)
     }
 }
+
+/// A failed write to the standard input spool: an output error, not a bad input.
+#[derive(Debug)]
+struct SpoolError(io::Error);
+
+impl std::fmt::Display for SpoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SpoolError {}
+
+/// Sorts a read error: a failed write to the standard input spool is an output error (fatal);
+/// anything else is the input's fault, returned as the message of its last, bad unit.
+fn read_failure(e: io::Error) -> Result<String> {
+    if let Some(spool) = e.get_ref().and_then(|x| x.downcast_ref::<SpoolError>()) {
+        return Err(Error::output(
+            "temporary spool file of standard input",
+            io::Error::new(spool.0.kind(), spool.0.to_string()),
+        ));
+    }
+    Ok(format!(
+        "cannot read further ({e}): the input is truncated or corrupt; the rest of it is skipped"
+    ))
+}
+
+/// The UTF-8 byte order mark, skipped at the start of a line (where `cat` of several files
+/// leaves it).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// True when a decompressed stream starts like a WARC file.
 fn is_warc(reader: &mut dyn BufRead) -> io::Result<bool> {
@@ -400,16 +443,26 @@ impl InputSet {
     /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
     /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
     /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
+    ///
+    /// Memory is bounded whatever the input: a unit (line, whole file) longer than
+    /// `max_line_bytes` is read through without being held and handed over as
+    /// [`Content::Bad`], as is the rest of an input that cannot be read or decompressed to its
+    /// end (a truncated gzip or zstd file); reading goes on with the next input. A file is read
+    /// up to the size it had when this pass opened it: lines appended meanwhile are left for the
+    /// next run.
     pub fn scan(
         &mut self,
         batch_bytes: usize,
+        max_line_bytes: usize,
         mut f: impl FnMut(&Batch) -> Result<()>,
     ) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
         let sources = &mut self.sources;
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let sent = read_batches(sources, batch_bytes, |b| tx.send(Ok(b)).is_ok());
+                let sent = read_batches(sources, batch_bytes, max_line_bytes, |b| {
+                    tx.send(Ok(b)).is_ok()
+                });
                 if let Err(e) = sent {
                     let _ = tx.send(Err(e));
                 }
@@ -460,6 +513,20 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
         Ok(self.flush_if_full())
     }
 
+    /// Drops the bytes from `start` on and records a bad unit in their place.
+    fn bad(
+        &mut self,
+        input: u32,
+        line: u64,
+        offset: u64,
+        start: usize,
+        format: Format,
+        message: String,
+    ) -> bool {
+        self.batch.data.truncate(start);
+        self.mark(input, line, offset, EntryKind::Bad(format, message.into()))
+    }
+
     /// Records a unit without bytes (skipped or bad).
     fn mark(&mut self, input: u32, line: u64, offset: u64, kind: EntryKind) -> bool {
         let location = Location {
@@ -483,10 +550,12 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
 }
 
 /// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
-/// (successfully) when `send` returns false because nobody listens any more.
+/// (successfully) when `send` returns false because nobody listens any more. A read error in an
+/// input becomes its last (bad) unit; only a failed open and a failed spool write are fatal.
 fn read_batches(
     sources: &mut [Source],
     batch_bytes: usize,
+    max_line: usize,
     send: impl FnMut(Batch) -> bool,
 ) -> Result<()> {
     let mut out = Batcher {
@@ -497,8 +566,15 @@ fn read_batches(
     for (i, source) in sources.iter_mut().enumerate() {
         let display = source.name.clone();
         let err = |e: io::Error| Error::input(display.as_str(), e);
-        let mut reader: Box<dyn BufRead + Send> = match &source.path {
-            Some(path) => decompressed(File::open(path).map_err(err)?).map_err(err)?.1,
+        let input = i as u32;
+        let opened = match &source.path {
+            Some(path) => {
+                let file = File::open(path).map_err(err)?;
+                // Read up to the size at open: a file still being appended to is read as it
+                // was, and re-read by the second pass within what the first one saw.
+                let size = file.metadata().map_err(err)?.len();
+                decompressed(file.take(size)).map(|r| r.1)
+            }
             None => {
                 let spool = tempfile::Builder::new()
                     .prefix("neardup-stdin-")
@@ -514,24 +590,37 @@ fn read_batches(
                 };
                 source.path = Some(spool.path().to_path_buf());
                 source.spool = Some(spool);
-                Box::new(BufReader::with_capacity(1 << 16, tee))
+                Ok(Box::new(BufReader::with_capacity(1 << 16, tee)) as Box<dyn BufRead + Send>)
             }
         };
-        let input = i as u32;
+        let mut reader = match opened {
+            Ok(reader) => reader,
+            Err(e) => {
+                let message = format!("cannot read ({e}); the input is skipped");
+                let start = out.batch.data.len();
+                if !out.bad(input, 1, 0, start, source.format, message) {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
         let go_on = match source.format {
             Format::Warc => read_warc(&mut reader, input, &mut out).map_err(err)?,
-            Format::Text | Format::Html => {
-                let start = out.batch.data.len();
-                reader.read_to_end(&mut out.batch.data).map_err(err)?;
-                out.push(input, 1, 0, start, source.format).map_err(err)?
-            }
+            Format::Text | Format::Html => read_whole(
+                &mut reader,
+                &display,
+                input,
+                max_line,
+                &mut out,
+                source.format,
+            )?,
             Format::Json => {
-                let (go_on, format) = read_json(&mut reader, input, &mut out).map_err(err)?;
+                let (go_on, format) = read_json(&mut reader, &display, input, max_line, &mut out)?;
                 source.format = format;
                 go_on
             }
             Format::Jsonl | Format::JsonDoc => {
-                read_lines(&mut reader, input, &mut out, Vec::new(), 0, 0).map_err(err)?
+                read_jsonl(&mut reader, input, max_line, &mut out, 0, 0)?
             }
         };
         if !go_on {
@@ -550,82 +639,315 @@ fn read_batches(
     Ok(())
 }
 
-/// Reads JSON Lines; `first` is a line already read (at `offset`, numbered `line_no + 1`).
-fn read_lines(
+/// Appends the rest of `reader` to `data` while it stays within `max` bytes; the rest is read
+/// through and dropped. Returns the number of bytes read and whether they all fitted; on a read
+/// error what was appended is left for the caller to drop.
+fn read_bounded(
     reader: &mut dyn BufRead,
-    input: u32,
-    out: &mut Batcher<impl FnMut(Batch) -> bool>,
-    first: Vec<u8>,
-    mut offset: u64,
-    mut line_no: u64,
-) -> io::Result<bool> {
-    let mut first = Some(first).filter(|f| !f.is_empty());
+    data: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<(u64, bool)> {
+    let start = data.len();
+    let (mut total, mut fits) = (0u64, true);
     loop {
-        let start = out.batch.data.len();
-        let n = match first.take() {
-            Some(f) => {
-                out.batch.data.extend_from_slice(&f);
-                f.len()
-            }
-            None => reader.read_until(b'\n', &mut out.batch.data)?,
+        let avail = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         };
-        if n == 0 {
-            return Ok(true);
+        if avail.is_empty() {
+            return Ok((total, fits));
         }
-        line_no += 1;
-        let data = &mut out.batch.data;
-        let mut end = data.len();
-        if data[end - 1] == b'\n' {
-            end -= 1;
-            if end > start && data[end - 1] == b'\r' {
-                end -= 1;
+        let n = avail.len();
+        if fits {
+            if data.len() - start + n > max {
+                fits = false;
+                data.truncate(start);
+            } else {
+                data.extend_from_slice(avail);
             }
         }
-        if data[start..end].iter().all(u8::is_ascii_whitespace) {
-            data.truncate(start);
-        } else {
-            data.truncate(end);
-            if !out.push(input, line_no, offset, start, Format::Jsonl)? {
-                return Ok(false);
-            }
-        }
-        offset += n as u64;
+        reader.consume(n);
+        total += n as u64;
     }
 }
 
-/// Reads a `.json` file: JSON Lines when its first non-blank line is a JSON value by itself,
-/// else one document. Returns whether to go on and the format found.
-fn read_json(
+/// Reads the rest of an input as one unit (a whole `.txt`, `.html` or `.json` file), within
+/// `max_line` bytes.
+fn read_whole(
+    reader: &mut dyn BufRead,
+    name: &str,
+    input: u32,
+    max_line: usize,
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+    format: Format,
+) -> Result<bool> {
+    let start = out.batch.data.len();
+    match read_bounded(reader, &mut out.batch.data, max_line) {
+        Ok((_, true)) => out
+            .push(input, 1, 0, start, format)
+            .map_err(|e| Error::input(name, e)),
+        Ok((n, false)) => Ok(out.bad(
+            input,
+            1,
+            0,
+            start,
+            format,
+            format!(
+                "file of {n} bytes is longer than the limit of {max_line} bytes (--max-line-bytes); skipped"
+            ),
+        )),
+        Err(e) => {
+            let message = read_failure(e)?;
+            Ok(out.bad(input, 1, 0, start, format, message))
+        }
+    }
+}
+
+/// Cuts one input into lines, each at most `max_line` bytes held in memory.
+struct LineCutter {
+    input: u32,
+    max_line: usize,
+    /// Bytes consumed so far (the offset of the next line).
+    offset: u64,
+    /// Lines consumed so far, blank ones included.
+    line_no: u64,
+}
+
+/// What [`LineCutter::next`] found.
+enum Cut {
+    /// The end of the input.
+    End,
+    /// A line was appended to the batch (as a unit or a bad unit), or skipped when blank.
+    Line,
+}
+
+impl LineCutter {
+    /// Reads the next line of `reader` into `batch`: a line of content, nothing for a blank
+    /// line, or a bad unit for a line over the limit (whose bytes are read and dropped, never
+    /// held). On a read error the partial line is dropped and the error returned; the caller
+    /// reports it at line [`LineCutter::line_no`] + 1.
+    fn next(&mut self, reader: &mut dyn BufRead, batch: &mut Batch) -> io::Result<Cut> {
+        let start = batch.data.len();
+        let mut consumed = 0u64;
+        let mut too_long = false;
+        let mut ended = false;
+        // Room for the content and a CR LF terminator.
+        let cap = self.max_line.saturating_add(2);
+        while !ended {
+            let avail = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    batch.data.truncate(start);
+                    return Err(e);
+                }
+            };
+            if avail.is_empty() {
+                break;
+            }
+            let take = match memchr::memchr(b'\n', avail) {
+                Some(i) => {
+                    ended = true;
+                    i + 1
+                }
+                None => avail.len(),
+            };
+            if !too_long {
+                if batch.data.len() - start + take > cap {
+                    too_long = true;
+                    batch.data.truncate(start);
+                } else {
+                    batch.data.extend_from_slice(&avail[..take]);
+                }
+            }
+            reader.consume(take);
+            consumed += take as u64;
+        }
+        if consumed == 0 {
+            return Ok(Cut::End);
+        }
+        self.line_no += 1;
+        let offset = self.offset;
+        self.offset += consumed;
+        let mut content = consumed;
+        if ended {
+            content -= 1;
+        }
+        let mut end = batch.data.len();
+        if !too_long && ended {
+            end -= 1;
+            if end > start && batch.data[end - 1] == b'\r' {
+                end -= 1;
+                content -= 1;
+            }
+        }
+        if too_long || content > self.max_line as u64 {
+            batch.data.truncate(start);
+            let location = Location {
+                input: self.input,
+                line: self.line_no,
+                offset,
+                len: 0,
+                checksum: 0,
+            };
+            let message = format!(
+                "line of {content} bytes is longer than the limit of {} bytes (--max-line-bytes); skipped",
+                self.max_line
+            );
+            batch.lines.push((
+                location,
+                start,
+                EntryKind::Bad(Format::Jsonl, message.into()),
+            ));
+            return Ok(Cut::Line);
+        }
+        let mut first = start;
+        let mut offset = offset;
+        if batch.data[start..end].starts_with(BOM) {
+            first += BOM.len();
+            offset += BOM.len() as u64;
+        }
+        let bytes = &batch.data[first..end];
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            batch.data.truncate(start);
+            return Ok(Cut::Line);
+        }
+        let location = Location {
+            input: self.input,
+            line: self.line_no,
+            offset,
+            len: (end - first) as u32,
+            checksum: xxh3_64(bytes),
+        };
+        if first > start {
+            batch.data.drain(start..first);
+        }
+        batch.data.truncate(start + location.len as usize);
+        batch
+            .lines
+            .push((location, start, EntryKind::Data(Format::Jsonl)));
+        Ok(Cut::Line)
+    }
+}
+
+/// Reads JSON Lines until the end of `reader` or a read error, which becomes a bad unit after
+/// the last line read and ends this input. `offset` and `line_no` are those of the first line
+/// `reader` gives (lines before it already read).
+fn read_jsonl(
     reader: &mut dyn BufRead,
     input: u32,
+    max_line: usize,
     out: &mut Batcher<impl FnMut(Batch) -> bool>,
-) -> io::Result<(bool, Format)> {
+    offset: u64,
+    line_no: u64,
+) -> Result<bool> {
+    let mut cutter = LineCutter {
+        input,
+        max_line,
+        offset,
+        line_no,
+    };
+    loop {
+        match cutter.next(reader, &mut out.batch) {
+            Ok(Cut::End) => return Ok(true),
+            Ok(Cut::Line) => {}
+            Err(e) => {
+                let message = read_failure(e)?;
+                let start = out.batch.data.len();
+                return Ok(out.bad(
+                    input,
+                    cutter.line_no + 1,
+                    cutter.offset,
+                    start,
+                    Format::Jsonl,
+                    message,
+                ));
+            }
+        }
+        if !out.flush_if_full() {
+            return Ok(false);
+        }
+    }
+}
+
+/// Reads a `.json` file: JSON Lines when its first non-blank line is a JSON value by itself
+/// (or longer than the limit), else one document. Returns whether to go on and the format found.
+fn read_json(
+    reader: &mut dyn BufRead,
+    name: &str,
+    input: u32,
+    max_line: usize,
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+) -> Result<(bool, Format)> {
     let mut head = Vec::new();
     let (mut offset, mut line_no) = (0u64, 0u64);
+    let cap = max_line.saturating_add(2) as u64;
     let first = loop {
         let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok((true, Format::Jsonl)); // blank file: no document
+        let read = (&mut *reader).take(cap).read_until(b'\n', &mut line);
+        match read {
+            Err(e) => {
+                let message = read_failure(e)?;
+                let start = out.batch.data.len();
+                let go_on = out.bad(input, line_no + 1, offset, start, Format::Jsonl, message);
+                return Ok((go_on, Format::Jsonl));
+            }
+            Ok(0) => return Ok((true, Format::Jsonl)), // blank file: no document
+            Ok(_) => {}
         }
-        if !line.trim_ascii().is_empty() {
+        if !line.trim_ascii().is_empty() || head.len() as u64 + line.len() as u64 > cap {
             break line;
         }
         offset += line.len() as u64;
         line_no += 1;
         head.extend_from_slice(&line);
     };
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&first).is_ok() {
-        let go_on = read_lines(reader, input, out, first, offset, line_no)?;
+    let long = !first.ends_with(b"\n") && first.len() as u64 == cap;
+    let value = first.strip_prefix(BOM).unwrap_or(&first);
+    if long || serde_json::from_slice::<serde::de::IgnoredAny>(value).is_ok() {
+        let mut chained = io::Cursor::new(first).chain(reader);
+        let go_on = read_jsonl(&mut chained, input, max_line, out, offset, line_no)?;
         return Ok((go_on, Format::Jsonl));
     }
-    let start = out.batch.data.len();
-    out.batch.data.extend_from_slice(&head);
-    out.batch.data.extend_from_slice(&first);
-    reader.read_to_end(&mut out.batch.data)?;
-    Ok((
-        out.push(input, 1, 0, start, Format::JsonDoc)?,
-        Format::JsonDoc,
-    ))
+    let mut chained = io::Cursor::new(head).chain(io::Cursor::new(first).chain(reader));
+    let go_on = read_whole(&mut chained, name, input, max_line, out, Format::JsonDoc)?;
+    Ok((go_on, Format::JsonDoc))
+}
+
+/// Cuts an input held in memory (plain, gzip or zstd, detected by magic bytes) into JSON Lines
+/// lines exactly as [`InputSet::scan`] cuts a JSON Lines file: blank lines skipped, CR LF and a
+/// byte order mark at the start of a line removed, lines over `max_line_bytes` and an
+/// unreadable rest handed on as [`Content::Bad`]. Hands every unit to `f`, in order. For tests
+/// and fuzzing.
+pub fn read_lines(bytes: &[u8], max_line_bytes: usize, mut f: impl FnMut(LineRef<'_>)) {
+    let mut out = Batcher {
+        batch: Batch::default(),
+        batch_bytes: 1 << 16,
+        send: |b: Batch| {
+            b.lines().for_each(&mut f);
+            true
+        },
+    };
+    match decompressed(bytes) {
+        Ok((_, mut reader)) => {
+            let r = read_jsonl(&mut *reader, 0, max_line_bytes, &mut out, 0, 0);
+            debug_assert!(r.is_ok(), "no spool here");
+        }
+        Err(e) => {
+            out.bad(
+                0,
+                1,
+                0,
+                0,
+                Format::Jsonl,
+                format!("cannot read ({e}); the input is skipped"),
+            );
+        }
+    }
+    if !out.batch.is_empty() {
+        (out.send)(out.batch);
+    }
 }
 
 /// Reads the records of a WARC stream; a malformed record is a bad unit, and reading goes on
@@ -652,7 +974,12 @@ fn read_warc(
                 message,
                 fatal,
             } => {
-                let go_on = out.mark(input, record, offset, EntryKind::Bad(message.into()));
+                let go_on = out.mark(
+                    input,
+                    record,
+                    offset,
+                    EntryKind::Bad(Format::Warc, message.into()),
+                );
                 if fatal {
                     return Ok(go_on);
                 }
@@ -774,7 +1101,7 @@ mod tests {
 
     fn lines_of(set: &mut InputSet) -> Vec<(Location, Vec<u8>)> {
         let mut out = Vec::new();
-        set.scan(7, |b| {
+        set.scan(7, 1 << 20, |b| {
             out.extend(b.lines().map(|l| match l.content {
                 Content::Bytes(b) => (l.location, b.to_vec()),
                 other => panic!("{other:?}"),

@@ -55,6 +55,9 @@ pub enum Frame {
     End,
 }
 
+/// The longest header line (or line of garbage between records) held at once: 1 MiB.
+pub const LINE_LIMIT: u64 = 1 << 20;
+
 /// Cuts a decompressed WARC stream into records, keeping their offsets.
 pub struct Framer<R> {
     reader: R,
@@ -134,12 +137,18 @@ impl<R: BufRead> Framer<R> {
         }
     }
 
-    /// Reads one line into `self.line` (the pending one first); false at the end.
+    /// Reads one line into `self.line` (the pending one first); false at the end. A line
+    /// longer than [`LINE_LIMIT`] comes in pieces of that size, so that garbage without line
+    /// ends is never held whole.
     fn read_line(&mut self) -> io::Result<bool> {
         self.line.clear();
         if let Some(p) = self.pending.take() {
             self.line = p;
-        } else if self.reader.read_until(b'\n', &mut self.line)? == 0 {
+        } else if (&mut self.reader)
+            .take(LINE_LIMIT)
+            .read_until(b'\n', &mut self.line)?
+            == 0
+        {
             return Ok(false);
         }
         self.offset += self.line.len() as u64;

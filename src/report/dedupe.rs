@@ -16,25 +16,39 @@ use crate::document::DocMeta;
 use crate::error::{Error, Result};
 use crate::input::jsonl::Record;
 use crate::input::{Format, InputSet};
-use crate::pipeline::{fetch_records, Outcome};
-use serde::Serialize;
+use crate::pipeline::{fetch_records, Accounting, Outcome};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserializer, Serialize};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::io::Write;
 
-/// The accounting of a dedupe pass.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct DedupeCounts {
-    /// Non-blank input lines read.
-    pub read: u64,
-    /// Records written to the kept output (canonical members, documents in no cluster, short
-    /// documents).
-    pub kept: u64,
-    /// Records written to the removed output (non-canonical cluster members).
-    pub removed: u64,
-    /// Lines that could not be read as documents (reported on the way, written nowhere).
-    pub rejected: u64,
-    /// Web archive records that are not articles (written nowhere).
-    pub skipped: u64,
+/// The `--summary` file of `dedupe`: one JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// [`crate::report::SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Always `"accounting"`.
+    pub record: &'static str,
+    /// Always `"neardup"`.
+    pub tool: &'static str,
+    /// Input names as given (`stdin` for `-`).
+    pub inputs: Vec<String>,
+    /// Where every line went.
+    pub accounting: Accounting,
+}
+
+impl Summary {
+    /// The summary of a dedupe pass over `inputs`.
+    pub fn new(inputs: Vec<String>, accounting: Accounting) -> Summary {
+        Summary {
+            schema_version: crate::report::SCHEMA_VERSION,
+            record: "accounting",
+            tool: "neardup",
+            inputs,
+            accounting,
+        }
+    }
 }
 
 /// For each document, `Some((cluster number, canonical document))` when it is removed.
@@ -52,9 +66,13 @@ pub fn removals(outcome: &Outcome) -> Vec<Option<(u32, u32)>> {
 }
 
 /// Adds `"duplicate_of"` and `"cluster"` to a JSON object line. The original bytes are kept and
-/// the fields appended, unless the object already has fields of those names: then it is parsed
-/// and the fields replaced.
+/// the fields appended, unless the object already has fields of those names: then those are
+/// replaced, every other field kept in order with its value as written. Any line
+/// [`crate::input::jsonl::parse_record`] accepts can be annotated (the `jsonl` fuzz target
+/// checks it).
 pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>, String> {
+    // A byte order mark the reader accepted at the start of a line is not JSON: drop it.
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     let has_names = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
     if !has_names(b"\"duplicate_of\"") && !has_names(b"\"cluster\"") {
         let end = line
@@ -73,11 +91,68 @@ pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>
         out.extend_from_slice(format!(",\"cluster\":{cluster}}}").as_bytes());
         return Ok(out);
     }
-    let mut obj: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(line).map_err(|e| e.to_string())?;
-    obj.insert("duplicate_of".into(), duplicate_of.into());
-    obj.insert("cluster".into(), cluster.into());
-    serde_json::to_vec(&obj).map_err(|e| e.to_string())
+    // Fields of those names already there: rewrite the object, each other field's value as it
+    // was written (raw, so that no number is re-read out of range or rounded), in order.
+    let fields: Vec<(String, Box<RawValue>)> = serde_json::Deserializer::from_slice(line)
+        .deserialize_map(FieldList)
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(line.len() + duplicate_of.len() + 40);
+    out.push(b'{');
+    for (name, value) in fields
+        .iter()
+        .filter(|(n, _)| n != "duplicate_of" && n != "cluster")
+    {
+        serde_json::to_writer(&mut out, name).map_err(|e| e.to_string())?;
+        out.push(b':');
+        out.extend_from_slice(value.get().as_bytes());
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"duplicate_of\":");
+    serde_json::to_writer(&mut out, duplicate_of).map_err(|e| e.to_string())?;
+    out.extend_from_slice(format!(",\"cluster\":{cluster}}}").as_bytes());
+    Ok(out)
+}
+
+/// Valid JSON without the whitespace between tokens (strings and numbers kept byte for byte);
+/// a byte order mark in front is dropped.
+fn compact_json(json: &[u8]) -> Vec<u8> {
+    let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            continue;
+        } else if b == b'"' {
+            in_string = true;
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The fields of a JSON object in order, values raw.
+struct FieldList;
+
+impl<'de> Visitor<'de> for FieldList {
+    type Value = Vec<(String, Box<RawValue>)>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Vec::new();
+        while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+            fields.push(entry);
+        }
+        Ok(fields)
+    }
 }
 
 /// True when the output record of a document in `format` is made from its extracted fields
@@ -103,11 +178,12 @@ fn output_record<'a>(
     match inputs.format(meta.location.input) {
         Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
         Format::JsonDoc => {
-            let v: serde_json::Value =
-                serde_json::from_slice(bytes).map_err(|e| changed(e.to_string()))?;
-            Ok(Cow::Owned(
-                serde_json::to_vec(&v).map_err(|e| changed(e.to_string()))?,
-            ))
+            // Checked without reading any value (a number out of range stays as written)...
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            serde_json::from_slice::<serde::de::IgnoredAny>(body)
+                .map_err(|e| changed(e.to_string()))?;
+            // ...and written on one line, every value's text as it was.
+            Ok(Cow::Owned(compact_json(bytes)))
         }
         Format::Text | Format::Html | Format::Warc => {
             let rec = rec.ok_or_else(|| changed("record not parsed again".into()))?;
@@ -145,7 +221,9 @@ fn output_record<'a>(
 
 /// Re-reads every document (parsing again in parallel, on the current pool, the documents
 /// extracted from web archives, HTML or text files) and writes it to `kept`, or to `removed` (when given) with
-/// `duplicate_of` and `cluster` added. Returns the accounting.
+/// `duplicate_of` and `cluster` added. Returns the accounting of what was written, which
+/// balances (`read = kept + removed + rejected + skipped`) and equals [`Accounting::of`] the
+/// counts.
 pub fn write_dedupe(
     inputs: &InputSet,
     outcome: &Outcome,
@@ -154,13 +232,15 @@ pub fn write_dedupe(
     kept_name: &str,
     removed_name: &str,
     config: &Config,
-) -> Result<DedupeCounts> {
+) -> Result<Accounting> {
     let fate = removals(outcome);
-    let mut counts = DedupeCounts {
+    let mut counts = Accounting {
         read: outcome.counts.read,
         rejected: outcome.counts.rejected,
         skipped: outcome.counts.skipped,
-        ..DedupeCounts::default()
+        short: outcome.counts.short,
+        clusters: outcome.counts.clusters,
+        ..Accounting::default()
     };
     let all: Vec<u32> = (0..outcome.meta.len() as u32).collect();
     let meta = &outcome.meta;
@@ -190,16 +270,16 @@ pub fn write_dedupe(
         }
         Ok(())
     })?;
-    debug_assert_eq!(
-        counts.read,
-        counts.kept + counts.removed + counts.rejected + counts.skipped
-    );
+    // Every document was fetched once, into one of the two outputs; a canonical member is
+    // never removed (clusters are disjoint), so every `duplicate_of` names a kept record.
+    assert!(counts.balances(), "{counts:?}");
+    assert_eq!(counts, Accounting::of(&outcome.counts));
     Ok(counts)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::annotate;
+    use super::{annotate, compact_json};
 
     #[test]
     fn appends_fields_keeping_bytes() {
@@ -207,6 +287,26 @@ mod tests {
         assert_eq!(
             String::from_utf8(got).unwrap(),
             r#"{"id": "b", "text": "x","duplicate_of":"a\"1","cluster":3}"#
+        );
+    }
+
+    #[test]
+    fn keeps_numbers_out_of_range_as_written() {
+        // Found by the `jsonl` fuzz target: parsing such a line into numbers failed.
+        let got = annotate(br#"{"text":"x","cluster":2e999,"n":1e999}"#, "a", 2).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            r#"{"text":"x","n":1e999,"duplicate_of":"a","cluster":2}"#
+        );
+    }
+
+    #[test]
+    fn compacts_json_keeping_strings_and_numbers() {
+        let doc =
+            b"\xEF\xBB\xBF{\n  \"a\" : \"x y\\\" \\\\\",\n  \"n\": 2e999,\r\n \"l\": [1, 2]\n}\n";
+        assert_eq!(
+            compact_json(doc),
+            b"{\"a\":\"x y\\\" \\\\\",\"n\":2e999,\"l\":[1,2]}".to_vec()
         );
     }
 

@@ -292,6 +292,23 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         c.clusters,
         c.duplicates
     );
+    let a = &h.accounting;
+    let _ = write!(
+        out,
+        r#"<p class="muted" id="accounting">Every input accounted for: read {} = kept {} + removed {} + rejected {}{}.</p>"#,
+        a.read,
+        a.kept,
+        a.removed,
+        a.rejected,
+        if a.skipped > 0 {
+            format!(
+                " + skipped {} (web archive records that are not articles)",
+                a.skipped
+            )
+        } else {
+            String::new()
+        }
+    );
     out.push_str(r#"<div class="grid" style="margin-top:12px"><div class="card"><b>Wire services</b><table><tr><td></td><td class="n">documents</td><td class="n">clusters</td></tr>"#);
     for wc in h.wires.iter().take(10) {
         let _ = write!(

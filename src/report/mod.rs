@@ -16,10 +16,12 @@
 //! as given, `stdin` for `-`, every file of a directory), `counts` (`read`, `documents`,
 //! `rejected`, `skipped` (web archive records that are not articles), `skipped_files` (files of
 //! other types in directories), `short`, `candidate_pairs`, `verified_pairs`,
-//! `oversized_buckets`, `clusters`, `duplicates`, `input_bytes`).
+//! `oversized_buckets`, `clusters`, `duplicates`, `input_bytes`), `accounting` (`read`, `kept`,
+//! `removed`, `rejected`, `skipped`, `short`, `clusters`: `read = kept + removed + rejected +
+//! skipped`, see [`Accounting`]).
 //!
 //! Cluster: `cluster` (number from 1, in input order of the first member), `size`,
-//! `canonical` (id of the member kept by `dedupe`: the longest text, ties to the earliest),
+//! `canonical` (id of the member kept by `dedupe`: the longest text, ties to the smallest id),
 //! `members`: objects in input order with `id`, `outlet`, `title`, `date`, `url` (null when
 //! unknown), `input` and `line` (where the record is: its line, its record number in a web archive, 1
 //! for a document that is a whole file), `canonical` (bool), and `jaccard` and
@@ -40,7 +42,7 @@ use crate::config::Config;
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
-use crate::pipeline::{Counts, Outcome};
+use crate::pipeline::{Accounting, Counts, Outcome};
 use crate::report::changes::{changes, Changes};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
 use rayon::prelude::*;
@@ -88,6 +90,8 @@ pub struct Params {
     pub cross_outlet_only: bool,
     /// `--window` in days, or null.
     pub window_days: Option<u32>,
+    /// Longest input line accepted, in bytes.
+    pub max_line_bytes: usize,
 }
 
 impl Params {
@@ -117,6 +121,7 @@ impl Params {
             max_df: config.max_df,
             cross_outlet_only: config.cross_outlet_only,
             window_days: config.window_days,
+            max_line_bytes: config.max_line_bytes,
         }
     }
 }
@@ -138,6 +143,8 @@ pub struct Header {
     pub inputs: Vec<String>,
     /// Counts.
     pub counts: Counts,
+    /// Where every line went: `read = kept + removed + rejected`.
+    pub accounting: Accounting,
     /// Documents and clusters per wire service, most documents first.
     pub wires: Vec<WireCount>,
     /// Distinct outlets and documents per outlet in clusters, most first (at most 100).
@@ -266,7 +273,7 @@ pub struct ClusterRecord {
     /// Similarity of the members to the canonical member.
     pub similarity: Similarity,
     /// Id of the copy changes are measured against: the one closest to the wire original
-    /// (a copy with the wire's own dateline, then the earliest, then input order).
+    /// (a copy with the wire's own dateline, then the earliest, then the smallest id).
     pub reference: String,
     /// Members in input order.
     pub members: Vec<Member>,
@@ -411,7 +418,7 @@ impl Report {
                     .iter()
                     .map(|&m| attribute(texts.get(m), meta[m as usize].outlet.as_deref()))
                     .collect();
-                // The reference: the wire's own dateline first, then the earliest, then input order.
+                // The reference: the wire's own dateline first, then the earliest, then the smallest id.
                 let reference = c
                     .members
                     .iter()
@@ -420,7 +427,7 @@ impl Report {
                         let own_dateline = matches!(a, Some(a) if a.evidence == Evidence::Dateline
                             && Some(a.service as usize) == wire_idx);
                         let day = meta[m as usize].day;
-                        (!own_dateline, day.is_none(), day, m)
+                        (!own_dateline, day.is_none(), day, &meta[m as usize].id)
                     })
                     .map(|(&m, _)| m)
                     .expect("non-empty cluster");
@@ -558,6 +565,7 @@ impl Report {
                 params: Params::new(config, outcome.banding),
                 inputs: input_names.to_vec(),
                 counts: outcome.counts,
+                accounting: Accounting::of(&outcome.counts),
                 wires,
                 top_outlets,
             },
@@ -662,6 +670,18 @@ impl Output {
             OutputInner::File(w, _) => w,
             OutputInner::Special(w) => w,
         }
+    }
+
+    /// Writes out everything buffered and, for a file, syncs it to disk, so that a full disk
+    /// shows here, before any output of the run is committed. Call it on every output of a
+    /// run, then [`Output::commit`] them: a run fails with no output, or succeeds with all.
+    pub fn finish(&mut self) -> Result<()> {
+        let r = match &mut self.inner {
+            OutputInner::Stdout(w) => w.flush(),
+            OutputInner::Special(w) => w.flush(),
+            OutputInner::File(w, _) => w.flush().and_then(|_| w.get_ref().as_file().sync_all()),
+        };
+        r.map_err(|e| Error::output(&self.name, e))
     }
 
     /// Flushes and, for a file, renames the temporary file over the target.

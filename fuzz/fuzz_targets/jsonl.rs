@@ -1,0 +1,7 @@
+//! Fuzz target `jsonl`: see `checks::jsonl`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::jsonl(data));
