@@ -93,8 +93,18 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Documents generated.
+/// Documents generated, unless `NEARDUP_PEERS_DOCS` says otherwise.
 const DOCS: u64 = 20_000;
+
+/// The number of documents: `NEARDUP_PEERS_DOCS` when set, else [`DOCS`].
+fn doc_count() -> u64 {
+    match std::env::var("NEARDUP_PEERS_DOCS") {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("NEARDUP_PEERS_DOCS must be a number, got {v:?}")),
+        Err(_) => DOCS,
+    }
+}
 /// Generator seed.
 const GEN_SEED: u64 = 1;
 /// Share of documents that are copies of an earlier story.
@@ -138,7 +148,7 @@ fn gen_index(id: &str) -> u32 {
 
 fn corpus(pool: &rayon::ThreadPool) -> Corpus {
     let generator = Generator::new(GenConfig {
-        docs: DOCS,
+        docs: doc_count(),
         seed: GEN_SEED,
         dup_rate: DUP_RATE,
     });
@@ -166,8 +176,8 @@ fn corpus(pool: &rayon::ThreadPool) -> Corpus {
             gen_index(story)
         })
         .collect();
-    assert_eq!(texts.len() as u64, DOCS);
-    assert_eq!(stories.len() as u64, DOCS);
+    assert_eq!(texts.len() as u64, doc_count());
+    assert_eq!(stories.len() as u64, doc_count());
     Corpus {
         _dir: dir,
         path,
@@ -423,7 +433,7 @@ fn peers(c: &mut Criterion) {
         let outcome = neardup_run(&corpus.path, config, &pool);
         let elapsed = t.elapsed();
         once.push(elapsed);
-        assert_eq!(outcome.counts.documents, DOCS);
+        assert_eq!(outcome.counts.documents, doc_count());
         assert_eq!(outcome.banding, banding);
         let pairs: Vec<(u32, u32)> = outcome.pairs.iter().map(|p| (p.a, p.b)).collect();
         let st = outcome.timings;

@@ -108,19 +108,13 @@ enum Class {
 }
 
 /// [`class`] of every byte, for the splitter's inner loop.
-static CLASSES: [Class; 256] = table(false);
-/// [`raw_class`] of every byte.
-static RAW_CLASSES: [Class; 256] = table(true);
+static CLASSES: [Class; 256] = table();
 
-const fn table(raw: bool) -> [Class; 256] {
+const fn table() -> [Class; 256] {
     let mut t = [Class::Other; 256];
     let mut i = 0;
     while i < 256 {
-        t[i] = if raw && i == b'`' as usize {
-            Class::MidNumLet
-        } else {
-            class(i as u8)
-        };
+        t[i] = class(i as u8);
         i += 1;
     }
     t
@@ -304,39 +298,46 @@ fn fold_one(c: char) -> Option<&'static str> {
     })
 }
 
-/// Flags of a byte for [`raw_ascii_word_hashes`]: what [`RAW_CLASSES`] says, as bits.
-const WORD: u8 = 1;
-const ALNUM: u8 = 2;
-const LETTER: u8 = 4;
-const DIGIT: u8 = 8;
-const MID_LETTER: u8 = 16;
-const MID_NUM_LET: u8 = 32;
-const MID_NUM: u8 = 64;
-/// The backtick, normalized to an apostrophe.
-const TICK: u8 = 128;
+/// Bit planes of one 64-byte block of ASCII text: bit `i` says what byte `i` is, by the
+/// classes of [`class`], with the backtick read as an apostrophe (MidNumLet), as
+/// normalization makes it.
+#[derive(Clone, Copy)]
+struct Planes {
+    /// Letters.
+    letter: u64,
+    /// Digits.
+    digit: u64,
+    /// `_`.
+    under: u64,
+    /// Bytes that join two letters: `:` (MidLetter), `.`, `'` and the backtick (MidNumLet).
+    join_letters: u64,
+    /// Bytes that join two digits: `,`, `;` (MidNum), `.`, `'` and the backtick.
+    join_digits: u64,
+    /// The backtick.
+    tick: u64,
+}
 
-/// [`RAW_CLASSES`] as flag bits.
-static RAW_FLAGS: [u8; 256] = flags();
-
-const fn flags() -> [u8; 256] {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = match RAW_CLASSES[i] {
-            Class::Letter => WORD | ALNUM | LETTER,
-            Class::Digit => WORD | ALNUM | DIGIT,
-            Class::Underscore => WORD,
-            Class::MidLetter => MID_LETTER,
-            Class::MidNumLet => MID_NUM_LET,
-            Class::MidNum => MID_NUM,
-            Class::Other => 0,
-        };
-        if i == b'`' as usize {
-            t[i] |= TICK;
+impl Planes {
+    /// The planes of `block`, with 64-byte vector compares (SSE2, NEON or plain code, as
+    /// the target has: the `wide` crate picks).
+    fn of(block: &[u8; 64]) -> Planes {
+        use wide::u8x64;
+        let v = u8x64::new(*block);
+        let eq = |c: u8| v.simd_eq(u8x64::splat(c));
+        // `x < n` for unsigned bytes, as `min(x, n - 1) == x`.
+        let below = |x: u8x64, n: u8| x.min(u8x64::splat(n - 1)).simd_eq(x);
+        let letter = below((v | u8x64::splat(0x20)) - u8x64::splat(b'a'), 26);
+        let digit = below(v - u8x64::splat(b'0'), 10);
+        let both = eq(b'.') | eq(b'\'') | eq(b'`');
+        Planes {
+            letter: letter.to_bitmask(),
+            digit: digit.to_bitmask(),
+            under: eq(b'_').to_bitmask(),
+            join_letters: (both | eq(b':')).to_bitmask(),
+            join_digits: (both | eq(b',') | eq(b';')).to_bitmask(),
+            tick: eq(b'`').to_bitmask(),
         }
-        i += 1;
     }
-    t
 }
 
 /// Lower-cases the ASCII letters among the 8 bytes of `x` at once (bytes below 0x80 only).
@@ -350,71 +351,93 @@ fn lower8(x: u64) -> u64 {
 
 /// The [`word_hash`] of each word of raw ASCII text, lower-cased and with backticks read as
 /// apostrophes: what splitting the normalized text with [`ascii_words`] and hashing each word
-/// gives, in one tight pass (words as [`ascii_spans`] finds them with [`RAW_CLASSES`]; short
-/// words are loaded 8 bytes at a time and lower-cased together).
+/// gives (a property test checks it against that path).
+///
+/// Branch-light: each 64-byte block is classified at once into bit planes ([`Planes`]); the
+/// joins (`u.s`, `won't`, `1,000.5`: a MidLetter or MidNumLet byte between two letters, a
+/// MidNum or MidNumLet byte between two digits) are found with shifts of the letter and digit
+/// planes (carried across blocks); the words are then the runs of set bits of one mask, found
+/// with trailing-zero counts rather than a test per byte. Short words are loaded 8 bytes at a
+/// time and lower-cased together.
 fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
     let n = b.len();
     let len_keys: [u64; 9] = std::array::from_fn(|len| len_key(len, seed));
+    let mut planes: Vec<Planes> = Vec::with_capacity(n.div_ceil(64));
+    let mut blocks = b.chunks_exact(64);
+    for block in &mut blocks {
+        planes.push(Planes::of(block.try_into().expect("64 bytes")));
+    }
+    if !blocks.remainder().is_empty() {
+        // Zero bytes are no class: the padding joins nothing.
+        let mut last = [0u8; 64];
+        last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
+        planes.push(Planes::of(&last));
+    }
+    let nb = planes.len();
+    let any_tick = planes.iter().any(|p| p.tick != 0);
+    // Bit i of word[k]: byte 64k + i belongs to a word.
+    let word: Vec<u64> = (0..nb)
+        .map(|k| {
+            let p = &planes[k];
+            let (before, after) = (k.checked_sub(1).map(|j| &planes[j]), planes.get(k + 1));
+            let prev = |x: u64, y: Option<u64>| (x << 1) | y.map_or(0, |y| y >> 63);
+            let next = |x: u64, y: Option<u64>| (x >> 1) | y.map_or(0, |y| y << 63);
+            let joins = (prev(p.letter, before.map(|q| q.letter))
+                & p.join_letters
+                & next(p.letter, after.map(|q| q.letter)))
+                | (prev(p.digit, before.map(|q| q.digit))
+                    & p.join_digits
+                    & next(p.digit, after.map(|q| q.digit)));
+            p.letter | p.digit | p.under | joins
+        })
+        .collect();
     let mut words = Vec::with_capacity(n / 5 + 1);
     let mut long = Vec::new();
-    let mut i = 0;
-    while i < n {
-        let first = RAW_FLAGS[b[i] as usize];
-        if first & WORD == 0 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut seen = first;
-        let mut prev = first;
-        i += 1;
-        while i < n {
-            let f = RAW_FLAGS[b[i] as usize];
-            if f & WORD != 0 {
-                seen |= f;
-                prev = f;
-                i += 1;
+    for k in 0..nb {
+        let w = word[k];
+        let carry = if k > 0 { word[k - 1] >> 63 } else { 0 };
+        let mut starts = w & !((w << 1) | carry);
+        while starts != 0 {
+            let s = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let start = 64 * k + s;
+            let rest = !w >> s;
+            let end = if rest != 0 {
+                start + rest.trailing_zeros() as usize
+            } else {
+                let mut j = k + 1;
+                while j < nb && word[j] == u64::MAX {
+                    j += 1;
+                }
+                match word.get(j) {
+                    Some(&x) => 64 * j + (!x).trailing_zeros() as usize,
+                    None => n,
+                }
+            };
+            let word = &b[start..end];
+            // A word starts with a letter, a digit or `_`; runs of `_` alone are not words.
+            if word[0] == b'_' && !word.iter().any(u8::is_ascii_alphanumeric) {
                 continue;
             }
-            if f & (MID_LETTER | MID_NUM_LET | MID_NUM) != 0 && i + 1 < n {
-                let after = RAW_FLAGS[b[i + 1] as usize];
-                let joins = (prev & LETTER != 0
-                    && f & (MID_LETTER | MID_NUM_LET) != 0
-                    && after & LETTER != 0)
-                    || (prev & DIGIT != 0
-                        && f & (MID_NUM | MID_NUM_LET) != 0
-                        && after & DIGIT != 0);
-                if joins {
-                    seen |= f | after;
-                    prev = after;
-                    i += 2;
-                    continue;
-                }
-            }
-            break;
-        }
-        if seen & ALNUM == 0 {
-            continue;
-        }
-        let word = &b[start..i];
-        let len = word.len();
-        if len <= 8 && seen & TICK == 0 {
-            let packed = if start + 8 <= n {
-                let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
-                raw & (u64::MAX >> (64 - 8 * len))
+            let len = word.len();
+            if len <= 8 && !(any_tick && word.contains(&b'`')) {
+                let packed = if start + 8 <= n {
+                    let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
+                    raw & (u64::MAX >> (64 - 8 * len))
+                } else {
+                    word.iter()
+                        .enumerate()
+                        .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
+                };
+                words.push(mix(lower8(packed) ^ len_keys[len]));
             } else {
-                word.iter()
-                    .enumerate()
-                    .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
-            };
-            words.push(mix(lower8(packed) ^ len_keys[len]));
-        } else {
-            long.clear();
-            long.extend(word.iter().map(|&c| match c {
-                b'`' => b'\'',
-                c => c.to_ascii_lowercase(),
-            }));
-            words.push(word_hash(&long, seed));
+                long.clear();
+                long.extend(word.iter().map(|&c| match c {
+                    b'`' => b'\'',
+                    c => c.to_ascii_lowercase(),
+                }));
+                words.push(word_hash(&long, seed));
+            }
         }
     }
     words
@@ -645,6 +668,19 @@ mod tests {
                     shingles(&normalize(&t), mode, 5)
                 );
             }
+        }
+
+        /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer
+        /// than a block.
+        #[test]
+        fn raw_ascii_path_matches_across_blocks(
+            t in "([A-Za-z0-9`'.,:;_]{1,12}[ .,:;'`_-]{0,2}|[a-z]{60,140} ){0,40}",
+            k in 1usize..4,
+        ) {
+            proptest::prop_assert_eq!(
+                shingles_of_text(&t, ShingleMode::Words(k), 5),
+                shingles(&normalize(&t), ShingleMode::Words(k), 5)
+            );
         }
 
         #[test]
