@@ -313,8 +313,6 @@ struct Planes {
     join_letters: u64,
     /// Bytes that join two digits: `,`, `;` (MidNum), `.`, `'` and the backtick.
     join_digits: u64,
-    /// The backtick.
-    tick: u64,
 }
 
 impl Planes {
@@ -335,7 +333,6 @@ impl Planes {
             under: eq(b'_').to_bitmask(),
             join_letters: (both | eq(b':')).to_bitmask(),
             join_digits: (both | eq(b',') | eq(b';')).to_bitmask(),
-            tick: eq(b'`').to_bitmask(),
         }
     }
 }
@@ -352,95 +349,144 @@ fn lower8(x: u64) -> u64 {
 /// The [`word_hash`] of each word of raw ASCII text, lower-cased and with backticks read as
 /// apostrophes: what splitting the normalized text with [`ascii_words`] and hashing each word
 /// gives (a property test checks it against that path).
-///
-/// Branch-light: each 64-byte block is classified at once into bit planes ([`Planes`]); the
-/// joins (`u.s`, `won't`, `1,000.5`: a MidLetter or MidNumLet byte between two letters, a
-/// MidNum or MidNumLet byte between two digits) are found with shifts of the letter and digit
-/// planes (carried across blocks); the words are then the runs of set bits of one mask, found
-/// with trailing-zero counts rather than a test per byte. Short words are loaded 8 bytes at a
-/// time and lower-cased together.
 fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
-    let n = b.len();
-    let len_keys: [u64; 9] = std::array::from_fn(|len| len_key(len, seed));
-    let mut planes: Vec<Planes> = Vec::with_capacity(n.div_ceil(64));
-    let mut blocks = b.chunks_exact(64);
-    for block in &mut blocks {
-        planes.push(Planes::of(block.try_into().expect("64 bytes")));
-    }
-    if !blocks.remainder().is_empty() {
-        // Zero bytes are no class: the padding joins nothing.
-        let mut last = [0u8; 64];
-        last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
-        planes.push(Planes::of(&last));
-    }
-    let nb = planes.len();
-    let any_tick = planes.iter().any(|p| p.tick != 0);
-    // Bit i of word[k]: byte 64k + i belongs to a word.
-    let word: Vec<u64> = (0..nb)
-        .map(|k| {
-            let p = &planes[k];
-            let (before, after) = (k.checked_sub(1).map(|j| &planes[j]), planes.get(k + 1));
-            let prev = |x: u64, y: Option<u64>| (x << 1) | y.map_or(0, |y| y >> 63);
-            let next = |x: u64, y: Option<u64>| (x >> 1) | y.map_or(0, |y| y << 63);
-            let joins = (prev(p.letter, before.map(|q| q.letter))
-                & p.join_letters
-                & next(p.letter, after.map(|q| q.letter)))
-                | (prev(p.digit, before.map(|q| q.digit))
-                    & p.join_digits
-                    & next(p.digit, after.map(|q| q.digit)));
-            p.letter | p.digit | p.under | joins
-        })
-        .collect();
-    let mut words = Vec::with_capacity(n / 5 + 1);
-    let mut long = Vec::new();
-    for k in 0..nb {
-        let w = word[k];
-        let carry = if k > 0 { word[k - 1] >> 63 } else { 0 };
-        let mut starts = w & !((w << 1) | carry);
-        while starts != 0 {
-            let s = starts.trailing_zeros() as usize;
-            starts &= starts - 1;
-            let start = 64 * k + s;
-            let rest = !w >> s;
-            let end = if rest != 0 {
-                start + rest.trailing_zeros() as usize
-            } else {
-                let mut j = k + 1;
-                while j < nb && word[j] == u64::MAX {
-                    j += 1;
-                }
-                match word.get(j) {
-                    Some(&x) => 64 * j + (!x).trailing_zeros() as usize,
-                    None => n,
-                }
-            };
-            let word = &b[start..end];
-            // A word starts with a letter, a digit or `_`; runs of `_` alone are not words.
-            if word[0] == b'_' && !word.iter().any(u8::is_ascii_alphanumeric) {
-                continue;
-            }
-            let len = word.len();
-            if len <= 8 && !(any_tick && word.contains(&b'`')) {
-                let packed = if start + 8 <= n {
-                    let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
-                    raw & (u64::MAX >> (64 - 8 * len))
-                } else {
-                    word.iter()
-                        .enumerate()
-                        .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
-                };
-                words.push(mix(lower8(packed) ^ len_keys[len]));
-            } else {
-                long.clear();
-                long.extend(word.iter().map(|&c| match c {
-                    b'`' => b'\'',
-                    c => c.to_ascii_lowercase(),
-                }));
-                words.push(word_hash(&long, seed));
-            }
+    let mut words = Vec::with_capacity(b.len() / 5 + 1);
+    for_each_raw_ascii_word_hash(b, seed, |h| words.push(h));
+    words
+}
+
+/// The planes of block `k` of `b` (zero-padded past the end: zero bytes are no class, so the
+/// padding joins nothing).
+fn block_planes(b: &[u8], k: usize) -> Planes {
+    match b.get(64 * k..64 * k + 64) {
+        Some(block) => Planes::of(block.try_into().expect("64 bytes")),
+        None => {
+            let mut last = [0u8; 64];
+            let rest = &b[64 * k..];
+            last[..rest.len()].copy_from_slice(rest);
+            Planes::of(&last)
         }
     }
-    words
+}
+
+/// Hands `f` the hash of each word of [`raw_ascii_word_hashes`], in order.
+///
+/// Branch-light, in one pass with no allocation: each 64-byte block is classified at once
+/// into bit planes ([`Planes`]); the joins (`u.s`, `won't`, `1,000.5`: a MidLetter or
+/// MidNumLet byte between two letters, a MidNum or MidNumLet byte between two digits) are
+/// found with shifts of the letter and digit planes, carried across blocks (the next block is
+/// classified one step ahead); word starts and ends are then the edges of one mask, taken in
+/// order with trailing-zero counts rather than a test per byte. Short words are loaded 8 bytes
+/// at a time and lower-cased together.
+fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
+    let n = b.len();
+    if n == 0 {
+        return;
+    }
+    let len_keys: [u64; 9] = std::array::from_fn(|len| len_key(len, seed));
+    let any_tick = memchr::memchr(b'`', b).is_some();
+    let mut long = Vec::new();
+    let mut emit = |start: usize, end: usize| {
+        let word = &b[start..end];
+        // A word starts with a letter, a digit or `_`; runs of `_` alone are not words.
+        if word[0] == b'_' && !word.iter().any(u8::is_ascii_alphanumeric) {
+            return;
+        }
+        let len = word.len();
+        if len <= 8 && !(any_tick && word.contains(&b'`')) {
+            let packed = if start + 8 <= n {
+                let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
+                raw & (u64::MAX >> (64 - 8 * len))
+            } else {
+                word.iter()
+                    .enumerate()
+                    .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
+            };
+            f(mix(lower8(packed) ^ len_keys[len]));
+        } else {
+            long.clear();
+            long.extend(word.iter().map(|&c| match c {
+                b'`' => b'\'',
+                c => c.to_ascii_lowercase(),
+            }));
+            f(word_hash(&long, seed));
+        }
+    };
+    let nb = n.div_ceil(64);
+    // Letter and digit bit 63 of the previous block, bit 0 of the next.
+    let (mut prev_letter, mut prev_digit) = (0u64, 0u64);
+    // Bit 63 of the previous block's word mask.
+    let mut prev_word = 0u64;
+    // The start of a word that runs past the end of the previous block.
+    let mut open: Option<usize> = None;
+    let mut cur = block_planes(b, 0);
+    for k in 0..nb {
+        let next = (k + 1 < nb).then(|| block_planes(b, k + 1));
+        let (next_letter, next_digit) = next.map_or((0, 0), |q| (q.letter << 63, q.digit << 63));
+        let joins = (((cur.letter << 1) | prev_letter)
+            & cur.join_letters
+            & ((cur.letter >> 1) | next_letter))
+            | (((cur.digit << 1) | prev_digit) & cur.join_digits & ((cur.digit >> 1) | next_digit));
+        let w = cur.letter | cur.digit | cur.under | joins;
+        let shifted = (w << 1) | prev_word;
+        let mut starts = w & !shifted;
+        // Bit p: byte p is the first after a word.
+        let mut ends = !w & shifted;
+        let base = 64 * k;
+        if let Some(s) = open {
+            if ends != 0 {
+                emit(s, base + ends.trailing_zeros() as usize);
+                ends &= ends - 1;
+                open = None;
+            }
+        }
+        while starts != 0 {
+            let s = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if ends == 0 {
+                open = Some(s);
+                break;
+            }
+            emit(s, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
+        }
+        prev_letter = cur.letter >> 63;
+        prev_digit = cur.digit >> 63;
+        prev_word = w >> 63;
+        if let Some(q) = next {
+            cur = q;
+        }
+    }
+    if let Some(s) = open {
+        emit(s, n);
+    }
+}
+
+/// The hash of each word of `text` (its words as [`shingles`] cuts the normalized text, each
+/// hashed with [`word_hash`]), in order: what a sentence is compared on. ASCII text (and text
+/// whose only non-ASCII characters are typographic punctuation) takes the one-pass path.
+pub fn word_hashes(text: &str, seed: u64) -> Vec<u64> {
+    let folded;
+    let text = if text.is_ascii() {
+        text
+    } else {
+        match fold_punctuation(text) {
+            Some(ascii) => {
+                folded = ascii;
+                folded.as_str()
+            }
+            None => {
+                let normalized = crate::normalize::normalize(text);
+                let hash = |w: &str| word_hash(w.as_bytes(), seed);
+                return if normalized.is_ascii() {
+                    ascii_words(&normalized).map(hash).collect()
+                } else {
+                    normalized.unicode_words().map(hash).collect()
+                };
+            }
+        }
+    };
+    raw_ascii_word_hashes(text.as_bytes(), seed)
 }
 
 /// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k
@@ -668,6 +714,16 @@ mod tests {
                     shingles(&normalize(&t), mode, 5)
                 );
             }
+        }
+
+        /// The words of a sentence, hashed, as normalizing and splitting gives them.
+        #[test]
+        fn word_hashes_match_normalized_words(
+            t in "([A-Za-z0-9`'.,:;_]{1,12}[ .,:;'`_-]{0,2}|[a-z]{60,140} |[\u{201C}\u{201D}\u{2014}\u{E9}\u{65E5}] ){0,30}",
+        ) {
+            let n = normalize(&t);
+            let expected: Vec<u64> = n.unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
+            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
         }
 
         /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer

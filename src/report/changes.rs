@@ -10,7 +10,6 @@
 //! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
 //! sentences replaced by similar ones gives word-level `edits`.
 
-use crate::config::ShingleMode;
 use serde::Serialize;
 use similar::{capture_diff_slices, Algorithm, ChangeTag, DiffOp, TextDiff};
 
@@ -74,67 +73,132 @@ impl Changes {
 pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for p in text.split('\n') {
-        let mut start = 0;
-        let mut chars = p.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let full_width = matches!(c, '。' | '！' | '？');
-            if !full_width && !matches!(c, '.' | '!' | '?' | '…') {
-                continue;
-            }
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if matches!(
-                    d,
-                    '.' | '!'
-                        | '?'
-                        | '…'
-                        | '"'
-                        | '\''
-                        | ')'
-                        | ']'
-                        | '\u{2019}'
-                        | '\u{201D}'
-                        | '»'
-                        | '」'
-                        | '』'
-                        | '）'
-                        | '。'
-                        | '！'
-                        | '？'
-                ) {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let rest = &p[end..];
-            let spaced = rest.starts_with(char::is_whitespace);
-            let next = rest.trim_start().chars().next();
-            let ends = match next {
-                None => true,
-                Some(n) => (spaced || full_width) && !n.is_lowercase() && !n.is_ascii_digit(),
-            };
-            if ends {
-                out.push(p[start..end].trim());
-                start = end;
-            }
+        if p.is_ascii() {
+            ascii_sentences(p, &mut out);
+        } else {
+            unicode_sentences(p, &mut out);
         }
-        out.push(p[start..].trim());
     }
     out.retain(|s| !s.is_empty());
     out
 }
 
+/// The closing marks a sentence end takes along (ASCII ones).
+fn ascii_closer(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']')
+}
+
+/// `char::is_whitespace` on an ASCII byte.
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// [`sentences`] of one ASCII paragraph: the same rules, jumping from one `.`, `!` or `?` to
+/// the next with `memchr`.
+fn ascii_sentences<'a>(p: &'a str, out: &mut Vec<&'a str>) {
+    let b = p.as_bytes();
+    let (mut start, mut from) = (0, 0);
+    while let Some(off) = memchr::memchr3(b'.', b'!', b'?', &b[from..]) {
+        let mut end = from + off + 1;
+        while end < b.len() && ascii_closer(b[end]) {
+            end += 1;
+        }
+        let ends = match b[end..].iter().find(|&&c| !ascii_space(c)) {
+            None => true,
+            Some(&n) => ascii_space(b[end]) && !n.is_ascii_lowercase() && !n.is_ascii_digit(),
+        };
+        if ends {
+            out.push(p[start..end].trim());
+            start = end;
+        }
+        from = end;
+    }
+    out.push(p[start..].trim());
+}
+
+/// [`sentences`] of one paragraph with non-ASCII text.
+fn unicode_sentences<'a>(p: &'a str, out: &mut Vec<&'a str>) {
+    let mut start = 0;
+    let mut chars = p.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let full_width = matches!(c, '。' | '！' | '？');
+        if !full_width && !matches!(c, '.' | '!' | '?' | '…') {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if matches!(
+                d,
+                '.' | '!'
+                    | '?'
+                    | '…'
+                    | '"'
+                    | '\''
+                    | ')'
+                    | ']'
+                    | '\u{2019}'
+                    | '\u{201D}'
+                    | '»'
+                    | '」'
+                    | '』'
+                    | '）'
+                    | '。'
+                    | '！'
+                    | '？'
+            ) {
+                end = j + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let rest = &p[end..];
+        let spaced = rest.starts_with(char::is_whitespace);
+        let next = rest.trim_start().chars().next();
+        let ends = match next {
+            None => true,
+            Some(n) => (spaced || full_width) && !n.is_lowercase() && !n.is_ascii_digit(),
+        };
+        if ends {
+            out.push(p[start..end].trim());
+            start = end;
+        }
+    }
+    out.push(p[start..].trim());
+}
+
 /// What a sentence is compared on: its normalized words, without punctuation, as one hash of
-/// the sequence of their hashes (the words of [`crate::shingle::shingle_hashes`] with 1-word
-/// shingles, so the fast paths of shingling serve here too; a 64-bit collision between two
-/// sentences of one pair of copies is not a practical concern).
+/// the sequence of their hashes (the words of [`crate::shingle::word_hashes`], so the fast
+/// paths of shingling serve here too; a 64-bit collision between two sentences of one pair
+/// of copies is not a practical concern).
 fn key(sentence: &str) -> u64 {
-    let words = crate::shingle::shingle_hashes(sentence, ShingleMode::Words(1), 0);
+    let words = crate::shingle::word_hashes(sentence, 0);
     words.iter().fold(words.len() as u64, |h, &w| {
         (h.rotate_left(29) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     })
+}
+
+/// A reference copy cut into sentences and keyed once, to compare every other copy of its
+/// cluster with ([`Reference::changes`]).
+pub struct Reference<'a> {
+    sentences: Vec<&'a str>,
+    keys: Vec<u64>,
+}
+
+impl<'a> Reference<'a> {
+    /// Prepares `text` as the reference.
+    pub fn new(text: &'a str) -> Reference<'a> {
+        let sentences = sentences(text);
+        let keys = sentences.iter().map(|s| key(s)).collect();
+        Reference { sentences, keys }
+    }
+
+    /// What `copy` changed against this reference: [`changes`].
+    pub fn changes(&self, copy: &str) -> Changes {
+        let new = sentences(copy);
+        let new_keys: Vec<u64> = new.iter().map(|s| key(s)).collect();
+        diff(&self.sentences, &self.keys, &new, &new_keys)
+    }
 }
 
 fn push_limited<T>(v: &mut Vec<T>, item: T, omitted: &mut u32) {
@@ -158,11 +222,12 @@ fn push_limited<T>(v: &mut Vec<T>, item: T, omitted: &mut u32) {
 /// assert_eq!(c.restyled, 1);
 /// ```
 pub fn changes(reference: &str, copy: &str) -> Changes {
-    let old = sentences(reference);
-    let new = sentences(copy);
-    let old_keys: Vec<u64> = old.iter().map(|s| key(s)).collect();
-    let new_keys: Vec<u64> = new.iter().map(|s| key(s)).collect();
-    let ops = capture_diff_slices(Algorithm::Patience, &old_keys, &new_keys);
+    Reference::new(reference).changes(copy)
+}
+
+/// The changes from the sentences `old` (keys `old_keys`) to `new` (keys `new_keys`).
+fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Changes {
+    let ops = capture_diff_slices(Algorithm::Patience, old_keys, new_keys);
     let mut out = Changes::default();
     let mut omitted = 0;
     let last_equal_old_end = ops
@@ -266,6 +331,30 @@ pub fn changes(reference: &str, copy: &str) -> Changes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The ASCII path cuts sentences exactly as the general one.
+        #[test]
+        fn ascii_sentences_match_the_general_rules(p in "([A-Za-z0-9]{1,8}|[ .!?\"')\\]\t,:;-]){0,60}") {
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            ascii_sentences(&p, &mut fast);
+            unicode_sentences(&p, &mut general);
+            proptest::prop_assert_eq!(fast, general);
+        }
+    }
+
+    #[test]
+    fn a_prepared_reference_gives_the_same_changes() {
+        let wire = "HONG KONG (AP) -- The idol was fined. He said \"sorry.\" Fans wept.";
+        let r = Reference::new(wire);
+        for copy in [
+            "A caption here. HONG KONG (AP) -- The idol was fined. He said 'sorry.'",
+            wire,
+            "Something else entirely.",
+        ] {
+            assert_eq!(r.changes(copy), changes(wire, copy));
+        }
+    }
 
     #[test]
     fn identical_texts_have_no_changes() {
