@@ -369,6 +369,68 @@ fn block_planes(b: &[u8], k: usize) -> Planes {
     }
 }
 
+/// Hashes the words of one ASCII text for [`for_each_raw_ascii_word_hash`].
+struct WordHasher<'a> {
+    b: &'a [u8],
+    seed: u64,
+    /// [`len_key`] of each short word length.
+    len_keys: [u64; 9],
+    /// Whether the text has a backtick at all.
+    any_tick: bool,
+    /// A long word, lower-cased.
+    long: Vec<u8>,
+}
+
+impl WordHasher<'_> {
+    /// The hash of the word `b[start..end]`, or `None` for a run of `_` alone (not a word).
+    #[inline(always)]
+    fn hash(&mut self, start: usize, end: usize) -> Option<u64> {
+        let b = self.b;
+        let word = &b[start..end];
+        // A word starts with a letter, a digit or `_`.
+        if word[0] == b'_' && !word.iter().any(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        let len = word.len();
+        if len <= 8 && !(self.any_tick && word.contains(&b'`')) {
+            let packed = match b.get(start..start + 8) {
+                Some(eight) => {
+                    let raw = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+                    raw & (u64::MAX >> (64 - 8 * len))
+                }
+                None => word
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j)),
+            };
+            Some(mix(lower8(packed) ^ self.len_keys[len]))
+        } else {
+            Some(self.long_hash(word))
+        }
+    }
+
+    /// [`word_hash`] of a long word (or one with a backtick), lower-cased.
+    #[inline(never)]
+    fn long_hash(&mut self, word: &[u8]) -> u64 {
+        if word.len() <= 32 && !self.any_tick {
+            // Lower-cased 8 bytes at a time on the stack.
+            let mut buf = [0u8; 32];
+            buf[..word.len()].copy_from_slice(word);
+            for chunk in buf.chunks_exact_mut(8) {
+                let x = u64::from_le_bytes((&*chunk).try_into().expect("8 bytes"));
+                chunk.copy_from_slice(&lower8(x).to_le_bytes());
+            }
+            return word_hash(&buf[..word.len()], self.seed);
+        }
+        self.long.clear();
+        self.long.extend(word.iter().map(|&c| match c {
+            b'`' => b'\'',
+            c => c.to_ascii_lowercase(),
+        }));
+        word_hash(&self.long, self.seed)
+    }
+}
+
 /// Hands `f` the hash of each word of [`raw_ascii_word_hashes`], in order.
 ///
 /// Branch-light, in one pass with no allocation: each 64-byte block is classified at once
@@ -383,35 +445,21 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
     if n == 0 {
         return;
     }
-    let len_keys: [u64; 9] = std::array::from_fn(|len| len_key(len, seed));
-    let any_tick = memchr::memchr(b'`', b).is_some();
-    let mut long = Vec::new();
-    let mut emit = |start: usize, end: usize| {
-        let word = &b[start..end];
-        // A word starts with a letter, a digit or `_`; runs of `_` alone are not words.
-        if word[0] == b'_' && !word.iter().any(u8::is_ascii_alphanumeric) {
-            return;
-        }
-        let len = word.len();
-        if len <= 8 && !(any_tick && word.contains(&b'`')) {
-            let packed = if start + 8 <= n {
-                let raw = u64::from_le_bytes(b[start..start + 8].try_into().expect("8 bytes"));
-                raw & (u64::MAX >> (64 - 8 * len))
-            } else {
-                word.iter()
-                    .enumerate()
-                    .fold(0u64, |acc, (j, &c)| acc | u64::from(c) << (8 * j))
-            };
-            f(mix(lower8(packed) ^ len_keys[len]));
-        } else {
-            long.clear();
-            long.extend(word.iter().map(|&c| match c {
-                b'`' => b'\'',
-                c => c.to_ascii_lowercase(),
-            }));
-            f(word_hash(&long, seed));
-        }
+    let mut hasher = WordHasher {
+        b,
+        seed,
+        len_keys: std::array::from_fn(|len| len_key(len, seed)),
+        any_tick: memchr::memchr(b'`', b).is_some(),
+        long: Vec::new(),
     };
+    // Inlined at each use (a closure here was not).
+    macro_rules! emit {
+        ($start:expr, $end:expr) => {
+            if let Some(h) = hasher.hash($start, $end) {
+                f(h);
+            }
+        };
+    }
     let nb = n.div_ceil(64);
     // Letter and digit bit 63 of the previous block, bit 0 of the next.
     let (mut prev_letter, mut prev_digit) = (0u64, 0u64);
@@ -435,7 +483,7 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
         let base = 64 * k;
         if let Some(s) = open {
             if ends != 0 {
-                emit(s, base + ends.trailing_zeros() as usize);
+                emit!(s, base + ends.trailing_zeros() as usize);
                 ends &= ends - 1;
                 open = None;
             }
@@ -447,7 +495,7 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
                 open = Some(s);
                 break;
             }
-            emit(s, base + ends.trailing_zeros() as usize);
+            emit!(s, base + ends.trailing_zeros() as usize);
             ends &= ends - 1;
         }
         prev_letter = cur.letter >> 63;
@@ -458,7 +506,7 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
         }
     }
     if let Some(s) = open {
-        emit(s, n);
+        emit!(s, n);
     }
 }
 
