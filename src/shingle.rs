@@ -587,15 +587,30 @@ fn window_hashes(words: &[u64], k: usize, seed: u64) -> Vec<u64> {
     if words.len() < k {
         return Vec::new();
     }
+    // The usual shingle lengths get a loop the compiler unrolls.
+    match k {
+        5 => fixed_window_hashes::<5>(words, seed),
+        3 => fixed_window_hashes::<3>(words, seed),
+        1 => fixed_window_hashes::<1>(words, seed),
+        _ => words.windows(k).map(|w| window_hash(w, seed)).collect(),
+    }
+}
+
+/// The hash of one window of word hashes.
+#[inline(always)]
+fn window_hash(w: &[u64], seed: u64) -> u64 {
+    let mut h = seed;
+    for &x in w {
+        h = (h.rotate_left(23) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    mix(h)
+}
+
+/// [`window_hashes`] for windows of `K` words.
+fn fixed_window_hashes<const K: usize>(words: &[u64], seed: u64) -> Vec<u64> {
     words
-        .windows(k)
-        .map(|w| {
-            let mut h = seed;
-            for &x in w {
-                h = (h.rotate_left(23) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            }
-            mix(h)
-        })
+        .windows(K)
+        .map(|w| window_hash(<&[u64; K]>::try_from(w).expect("K words"), seed))
         .collect()
 }
 
