@@ -23,7 +23,15 @@ use rayon::prelude::*;
 
 /// The sampled shingles of a set: those whose hash is divisible by `every`.
 pub fn sample(set: &[u64], every: u64) -> Vec<u64> {
-    set.iter().copied().filter(|x| x % every == 0).collect()
+    if every.is_power_of_two() {
+        // The default (8): a mask, not a division per shingle.
+        let mask = every - 1;
+        let mut out = Vec::with_capacity(2 * set.len() / every as usize + 4);
+        out.extend(set.iter().copied().filter(|x| x & mask == 0));
+        out
+    } else {
+        set.iter().copied().filter(|x| x % every == 0).collect()
+    }
 }
 
 /// Partitions of the sample index, by the top bits of the sampled hash: documents sharing a
@@ -183,7 +191,8 @@ pub fn candidate_pairs(
 ) -> crate::Result<(Vec<(u32, u32)>, u64)> {
     let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
     let mut boilerplate = 0u64;
-    let mut shared: Vec<(u64, u32)> = Vec::new();
+    // Pair counts of each partition; a pair can share samples in several partitions.
+    let mut counts: Vec<(u64, u32)> = Vec::new();
     for part in 0..PARTS {
         let mut entries = index.take_part(part)?;
         entries.par_sort_unstable();
@@ -205,48 +214,26 @@ pub fn candidate_pairs(
             .collect();
         drop(entries);
         pairs.par_sort_unstable();
-        let counted: Vec<(u64, u32)> = pairs
-            .chunk_by(|x, y| x == y)
-            .map(|run| (run[0], run.len() as u32))
-            .collect();
-        drop(pairs);
-        shared = merge_counts(&shared, &counted);
+        counts.extend(
+            pairs
+                .chunk_by(|x, y| x == y)
+                .map(|run| (run[0], run.len() as u32)),
+        );
     }
+    // One sort of all partitions' counts, then the counts of each pair added (merging the
+    // partitions one at a time copied the whole list 64 times).
+    counts.par_sort_unstable_by_key(|&(pair, _)| pair);
+    let shared = counts
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| (run[0].0, run.iter().map(|&(_, n)| n).sum::<u32>()));
     let out = shared
-        .iter()
-        .filter_map(|&(pair, n)| {
+        .filter_map(|(pair, n)| {
             let (a, b) = ((pair >> 32) as u32, pair as u32);
             let need = index.count(a).min(index.count(b)).div_ceil(2).max(1);
             (a != b && n as usize >= need).then_some((a, b))
         })
         .collect();
     Ok((out, boilerplate))
-}
-
-/// Two sorted lists of `(pair, count)` merged, counts of equal pairs added.
-fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 #[cfg(test)]
