@@ -147,10 +147,9 @@ impl SetSpool {
     pub fn push(&mut self, set: &[u64]) -> crate::Result<()> {
         use std::io::Write;
         let w = self.writer.as_mut().expect("spool still open for writing");
-        for x in set {
-            w.write_all(&x.to_le_bytes())
-                .map_err(|e| crate::Error::output("temporary set spool", e))?;
-        }
+        // Native byte order: the spool is read back by this process only.
+        w.write_all(bytemuck::cast_slice(set))
+            .map_err(|e| crate::Error::output("temporary set spool", e))?;
         let last = *self.offsets.last().expect("offsets start at 0");
         self.offsets.push(last + 8 * set.len() as u64);
         Ok(())
@@ -173,12 +172,8 @@ impl SetSpool {
 
     fn read(&self, doc: u32) -> std::io::Result<Vec<u64>> {
         let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
-        let mut bytes = vec![0u8; (b - a) as usize];
-        read_at(&self.file, &mut bytes, a)?;
-        let mut set: Vec<u64> = bytes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect();
+        let mut set = vec![0u64; ((b - a) / 8) as usize];
+        read_at(&self.file, bytemuck::cast_slice_mut(&mut set), a)?;
         set.sort_unstable();
         set.dedup();
         Ok(set)
