@@ -448,7 +448,7 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
     let mut hasher = WordHasher {
         b,
         seed,
-        len_keys: std::array::from_fn(|len| len_key(len, seed)),
+        len_keys: len_keys(seed),
         any_tick: memchr::memchr(b'`', b).is_some(),
         long: Vec::new(),
     };
@@ -510,6 +510,16 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
     }
 }
 
+/// `f` applied to the hash of each word of `text`, in order: [`word_hashes`] without the
+/// list (the ASCII path hands each hash on as it is found).
+pub fn for_each_word_hash(text: &str, seed: u64, mut f: impl FnMut(u64)) {
+    if text.is_ascii() {
+        for_each_raw_ascii_word_hash(text.as_bytes(), seed, f);
+    } else {
+        word_hashes(text, seed).into_iter().for_each(&mut f);
+    }
+}
+
 /// The hash of each word of `text` (its words as [`shingles`] cuts the normalized text, each
 /// hashed with [`word_hash`]), in order: what a sentence is compared on. ASCII text (and text
 /// whose only non-ASCII characters are typographic punctuation) takes the one-pass path.
@@ -550,7 +560,7 @@ fn word_shingles(text: &str, k: usize, seed: u64) -> Vec<u64> {
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.
-fn mix(mut z: u64) -> u64 {
+const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -576,8 +586,27 @@ fn short_word_hash(packed: u64, len: usize, seed: u64) -> u64 {
     mix(packed ^ len_key(len, seed))
 }
 
+/// [`len_key`] of every short word length for `seed`; seed 0 (sentence keys in reports, which
+/// hash many short texts) from a table made at compile time.
+fn len_keys(seed: u64) -> [u64; 9] {
+    const SEED_0: [u64; 9] = {
+        let mut t = [0u64; 9];
+        let mut len = 0;
+        while len < 9 {
+            t[len] = len_key(len, 0);
+            len += 1;
+        }
+        t
+    };
+    if seed == 0 {
+        SEED_0
+    } else {
+        std::array::from_fn(|len| len_key(len, seed))
+    }
+}
+
 /// The part of [`short_word_hash`] that depends only on the length and the seed.
-fn len_key(len: usize, seed: u64) -> u64 {
+const fn len_key(len: usize, seed: u64) -> u64 {
     mix(seed ^ (len as u64) << 56)
 }
 

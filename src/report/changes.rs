@@ -168,14 +168,17 @@ fn unicode_sentences<'a>(p: &'a str, out: &mut Vec<&'a str>) {
 }
 
 /// What a sentence is compared on: its normalized words, without punctuation, as one hash of
-/// the sequence of their hashes (the words of [`crate::shingle::word_hashes`], so the fast
+/// the sequence of their hashes and their number (the words of
+/// [`crate::shingle::for_each_word_hash`], so the fast
 /// paths of shingling serve here too; a 64-bit collision between two sentences of one pair
 /// of copies is not a practical concern).
 fn key(sentence: &str) -> u64 {
-    let words = crate::shingle::word_hashes(sentence, 0);
-    words.iter().fold(words.len() as u64, |h, &w| {
-        (h.rotate_left(29) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    })
+    let (mut h, mut n) = (0u64, 0u64);
+    crate::shingle::for_each_word_hash(sentence, 0, |w| {
+        h = (h.rotate_left(29) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        n += 1;
+    });
+    h ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93)
 }
 
 /// A reference copy cut into sentences and keyed once, to compare every other copy of its
