@@ -96,6 +96,10 @@ pub struct DocMeta {
     pub day: Option<i32>,
     /// The wire service the text names (index into [`crate::wire::SERVICES`]).
     pub wire: Option<u8>,
+    /// Where the first pass found the evidence for `wire` in the text (`None` when `wire` is,
+    /// or when the metadata came from elsewhere, e.g. a Spark run): a report then rebuilds
+    /// the attribution from the text it reads again without searching it.
+    pub located: Option<crate::wire::Located>,
     /// True when the document has fewer than `min_shingles` shingles: it has no signature and
     /// never matches.
     pub short: bool,

@@ -272,13 +272,13 @@ pub fn read_and_sign(
                                             }
                                         }
                                     });
-                                    let wire =
-                                        crate::wire::attribute(&rec.text, rec.outlet.as_deref())
-                                            .map(|a| a.service);
+                                    let located =
+                                        crate::wire::locate(&rec.text, rec.outlet.as_deref());
                                     let meta = DocMeta {
                                         text_chars: rec.text.chars().count() as u32,
                                         day: rec.date.as_deref().and_then(crate::date::parse_day),
-                                        wire,
+                                        wire: located.map(|l| l.service),
+                                        located,
                                         id,
                                         outlet: None,
                                         location: line.location,

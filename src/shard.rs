@@ -898,6 +898,7 @@ impl SignatureDir {
                         text_chars: text_chars[i] as u32,
                         day: (!day.is_null(i)).then(|| day.value(i)),
                         wire,
+                        located: None,
                         short: short.value(i),
                     },
                 ));

@@ -281,7 +281,61 @@ fn matched_service(c: &Compiled, re: &Regex, caps: &regex::Captures<'_>) -> Opti
 /// assert!(attribute("The minister said on Tuesday that prices rose.", None).is_none());
 /// ```
 pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
+    let found = locate(text, outlet)?;
+    Some(found.attribution(text, outlet))
+}
+
+/// Where an attribution's evidence is: the service, the kind of evidence and, for evidence in
+/// the text, the byte range of the matched text in it. Small and without the text, so that
+/// the first pass can keep it for every document and a report rebuilds the [`Attribution`]
+/// from the text it reads again, without searching it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    /// Index into [`SERVICES`].
+    pub service: u8,
+    /// What kind of evidence was found.
+    pub evidence: Evidence,
+    /// The matched text is `text[start..end]` (both 0 for [`Evidence::Outlet`]).
+    pub start: u32,
+    /// End of the matched text.
+    pub end: u32,
+}
+
+impl Located {
+    /// The attribution this describes, for the `text` and `outlet` it was found in.
+    pub fn attribution(&self, text: &str, outlet: Option<&str>) -> Attribution {
+        let matched = match self.evidence {
+            Evidence::Outlet => outlet.unwrap_or_default().trim(),
+            _ => text
+                .get(self.start as usize..self.end as usize)
+                .unwrap_or_default(),
+        };
+        Attribution {
+            service: self.service,
+            evidence: self.evidence,
+            matched: matched.to_string(),
+        }
+    }
+}
+
+/// The byte range of `part`, a slice of `text`, in `text`.
+fn span_in(text: &str, part: &str) -> (u32, u32) {
+    let start = part.as_ptr() as usize - text.as_ptr() as usize;
+    (start as u32, (start + part.len()) as u32)
+}
+
+/// [`attribute`] without building the matched text: where it is.
+pub fn locate(text: &str, outlet: Option<&str>) -> Option<Located> {
     let c = compiled();
+    let located = |service, evidence, part: &str| {
+        let (start, end) = span_in(text, part);
+        Located {
+            service,
+            evidence,
+            start,
+            end,
+        }
+    };
     let mut head_end = DATELINE_WINDOW.min(text.len());
     while !text.is_char_boundary(head_end) {
         head_end -= 1;
@@ -295,13 +349,16 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
             let m = caps.get(0).expect("whole match");
             // Include the place name before the parenthesis, up to the line start.
             let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            let lead = &text[line_start..m.start()];
-            let lead = if lead.len() <= 40 { lead } else { "" };
-            return Some(Attribution {
+            let start = if m.start() - line_start <= 40 {
+                line_start
+            } else {
+                m.start()
+            };
+            return Some(located(
                 service,
-                evidence: Evidence::Dateline,
-                matched: format!("{lead}{}", m.as_str()).trim().to_string(),
-            });
+                Evidence::Dateline,
+                text[start..m.end()].trim(),
+            ));
         }
     }
     // Bylines stand at the top or the bottom of a story.
@@ -313,41 +370,47 @@ pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
     while !text.is_char_boundary(head_end_b) {
         head_end_b -= 1;
     }
+    let tail_from = tail_start.max(head_end_b);
     let byline = c
         .byline
         .captures(&text[..head_end_b])
-        .or_else(|| c.byline.captures(&text[tail_start.max(head_end_b)..]));
-    if let Some(caps) = byline {
+        .map(|caps| (caps, 0))
+        .or_else(|| {
+            c.byline
+                .captures(&text[tail_from..])
+                .map(|caps| (caps, tail_from))
+        });
+    if let Some((caps, from)) = byline {
         if let Some(service) = matched_service(c, &c.byline, &caps) {
             let m = caps.get(0).expect("whole match");
-            return Some(Attribution {
+            let whole = &text[from + m.start()..from + m.end()];
+            return Some(located(
                 service,
-                evidence: Evidence::Byline,
-                matched: m
-                    .as_str()
-                    .trim_matches(|ch: char| ch.is_whitespace() || ch == '.' || ch == ',')
-                    .to_string(),
-            });
+                Evidence::Byline,
+                whole.trim_matches(|ch: char| ch.is_whitespace() || ch == '.' || ch == ','),
+            ));
         }
     }
     // Leftmost match; at one position the first pattern in table order wins.
     if let Some(caps) = c.credits.captures(text) {
         let service = matched_group(&c.credits, 'c', &c.credit_services, &caps)
             .expect("one alternative matched");
-        return Some(Attribution {
+        let m = caps.get(0).expect("whole match");
+        return Some(located(
             service,
-            evidence: Evidence::Credit,
-            matched: caps.get(0).expect("whole match").as_str().to_string(),
-        });
+            Evidence::Credit,
+            &text[m.start()..m.end()],
+        ));
     }
     let outlet = outlet?.trim();
     SERVICES
         .iter()
         .position(|s| s.outlets.iter().any(|o| o.eq_ignore_ascii_case(outlet)))
-        .map(|i| Attribution {
+        .map(|i| Located {
             service: i as u8,
             evidence: Evidence::Outlet,
-            matched: outlet.to_string(),
+            start: 0,
+            end: 0,
         })
 }
 
