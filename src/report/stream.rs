@@ -199,10 +199,19 @@ pub fn write_report(
             .flat_map(|c| c.cluster.members.iter().copied())
             .collect();
         wanted.sort_unstable();
-        let loaded = wanted
-            .iter()
-            .map(|&d| docs.read(d, meta))
-            .collect::<Result<Vec<Document>>>()?;
+        // Positioned reads of one file are independent on Unix (`pread`); elsewhere they
+        // share the file's cursor and go one at a time.
+        let loaded = if cfg!(unix) {
+            wanted
+                .par_iter()
+                .map(|&d| docs.read(d, meta))
+                .collect::<Result<Vec<Document>>>()?
+        } else {
+            wanted
+                .iter()
+                .map(|&d| docs.read(d, meta))
+                .collect::<Result<Vec<Document>>>()?
+        };
         let texts = Texts::new(wanted, loaded);
         let pieces: Vec<[Vec<u8>; 4]> = chunk
             .par_iter()
