@@ -4,6 +4,10 @@
 //! dedupe outputs ([`dedupe`]) and atomic output files ([`Output`]). Must not: compute
 //! similarities or clusters.
 //!
+//! A record is made by [`cluster_record`] and the header by [`header`]; [`Report::new`] makes
+//! all of them in memory, [`stream::write_report`] a chunk at a time (what the binary does),
+//! and both write the same bytes through the same per-cluster writers.
+//!
 //! # The cluster file (schema version 1)
 //!
 //! JSON Lines. The first line is the header, then one line per cluster of two or more
