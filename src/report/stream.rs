@@ -12,7 +12,7 @@
 //!    [`crate::pipeline::fetch_records`]: each input is read once, in order, whatever its
 //!    compression or format, and parsed in parallel batches. Each member's text, title, date
 //!    and URL go to a temporary *document spool* (length-prefixed, in document order); only
-//!    the offsets stay in memory (8 bytes per member).
+//!    the document numbers and offsets stay in memory (12 bytes a member).
 //! 2. **Heads**: the header line of the cluster file, the CSV header row and the top of the
 //!    HTML page need no text ([`super::header`]) and are written first.
 //! 3. **Chunks** of clusters in number order (at most [`Chunking::clusters`] clusters and about
