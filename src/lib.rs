@@ -20,7 +20,8 @@
 //! 6. [`cluster::guarded_clusters`]: union-find over verified pairs with a chaining guard,
 //!    stable numbers, canonical member;
 //! 7. [`report`]: the versioned report (wire services, outlets, per-copy changes) and its
-//!    writers (JSON Lines, CSV, HTML, locations), and the dedupe outputs;
+//!    writers (JSON Lines, CSV, HTML, locations), streamed in bounded memory by
+//!    [`report::stream::write_report`], and the dedupe outputs;
 //! 8. [`eval`]: precision, recall and ARI against labels or the exact truth;
 //! 9. [`index`]: a persistent, checksummed, memory-mapped index of an archive, added to
 //!    crash-safely and queried with new articles (exact scores).

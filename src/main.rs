@@ -12,7 +12,8 @@ use neardup::cli::{
 use neardup::error::Result;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
-use neardup::report::{csv, dedupe, html, members_needing_text, Output, Params, Report, Texts};
+use neardup::report::stream::{self, Chunking, Format, Sink};
+use neardup::report::{dedupe, Output, Params};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -124,8 +125,13 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config, pool) = run(&args.common)?;
-    let report = build_report(&inputs, &outcome, &config, &pool)?;
-    write_report(&report, [&args.out, &args.csv, &args.html, &args.locations])?;
+    write_report(
+        &inputs,
+        &outcome,
+        &config,
+        &pool,
+        [&args.out, &args.csv, &args.html, &args.locations],
+    )?;
     if !args.common.quiet {
         print_summary(&outcome);
         print_skipped(&inputs, outcome.counts.skipped);
@@ -133,22 +139,16 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     Ok(())
 }
 
-/// The report of `outcome`, reading the cluster members from `inputs` again; on `pool`.
-fn build_report(
+/// Writes the report of `outcome`: the cluster file (`paths[0]`, standard output when `None`)
+/// and the optional CSV, HTML and locations views (`paths[1..]`), streamed on `pool` while
+/// the cluster members are read again from `inputs`.
+fn write_report(
     inputs: &InputSet,
     outcome: &Outcome,
     config: &neardup::config::Config,
     pool: &rayon::ThreadPool,
-) -> Result<Report> {
-    let members = members_needing_text(outcome);
-    let docs = pool.install(|| pipeline::load_docs(inputs, &outcome.meta, &members, config))?;
-    let texts = Texts::new(members, docs);
-    Ok(pool.install(|| Report::new(outcome, config, &input_names(inputs), &texts)))
-}
-
-/// Writes the cluster file (`paths[0]`, standard output when `None`) and the optional CSV,
-/// HTML and locations views (`paths[1..]`).
-fn write_report(report: &Report, paths: [&Option<std::path::PathBuf>; 4]) -> Result<()> {
+    paths: [&Option<std::path::PathBuf>; 4],
+) -> Result<()> {
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
     let mut outputs = vec![(Output::create(paths[0].as_deref())?, Format::Jsonl)];
@@ -161,14 +161,18 @@ fn write_report(report: &Report, paths: [&Option<std::path::PathBuf>; 4]) -> Res
             outputs.push((Output::create(Some(p))?, format));
         }
     }
-    for (out, format) in &mut outputs {
-        match format {
-            Format::Jsonl => out.write_with(|w| report.write_jsonl(w))?,
-            Format::Csv => out.write_with(|w| csv::write_csv(report, w))?,
-            Format::Html => out.write_with(|w| html::write_html(report, w))?,
-            Format::Locations => out.write_with(|w| csv::write_locations(report, w))?,
-        }
-    }
+    let mut sinks: Vec<Sink> = outputs
+        .iter_mut()
+        .map(|(out, format)| Sink {
+            format: *format,
+            name: out.name().to_path_buf(),
+            writer: out.writer(),
+        })
+        .collect();
+    pool.install(|| {
+        stream::write_report(inputs, outcome, config, &mut sinks, Chunking::default())
+    })?;
+    drop(sinks);
     for (out, _) in &mut outputs {
         out.finish()?;
     }
@@ -235,19 +239,17 @@ fn report_cmd(args: &ReportArgs) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
-    let report = build_report(&inputs, &run.outcome, &run.config, &pool)?;
-    write_report(&report, [&args.out, &args.csv, &args.html, &args.locations])?;
+    write_report(
+        &inputs,
+        &run.outcome,
+        &run.config,
+        &pool,
+        [&args.out, &args.csv, &args.html, &args.locations],
+    )?;
     if !args.quiet {
         print_summary(&run.outcome);
     }
     Ok(())
-}
-
-enum Format {
-    Jsonl,
-    Csv,
-    Html,
-    Locations,
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
@@ -273,7 +275,9 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
             &inputs,
             &outcome,
             kept.writer(),
-            removed.as_mut().map(|r| r.writer()),
+            removed
+                .as_mut()
+                .map(|r| r.writer() as &mut dyn std::io::Write),
             &kept_name,
             &removed_name,
             &config,

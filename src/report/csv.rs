@@ -7,7 +7,7 @@
 //! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
 //! carriage return) get a leading `'`, since titles and outlets come from untrusted input.
 
-use super::Report;
+use super::{ClusterRecord, Report};
 use std::io::{self, Write};
 
 /// The header row.
@@ -31,28 +31,43 @@ pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes the CSV view of `report`.
+/// Writes the CSV view of `report`: [`write_csv_header`], then [`write_csv_rows`] of every
+/// cluster.
 pub fn write_csv(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    write_csv_header(w)?;
+    for c in &report.clusters {
+        write_csv_rows(c, w)?;
+    }
+    Ok(())
+}
+
+/// Writes the header row of the CSV view.
+pub fn write_csv_header(w: &mut dyn Write) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COLUMNS)?;
-    for c in &report.clusters {
-        let wire = c.wire.as_ref().map_or("", |w| w.name);
-        for m in &c.members {
-            out.write_record([
-                c.cluster.to_string().as_str(),
-                &defuse(&m.id),
-                &defuse(m.outlet.as_deref().unwrap_or("")),
-                &defuse(m.title.as_deref().unwrap_or("")),
-                &defuse(m.date.as_deref().unwrap_or("")),
-                wire,
-                &m.jaccard.to_string(),
-                &m.containment.to_string(),
-                if m.canonical { "true" } else { "false" },
-            ])?;
-        }
+    out.flush()
+}
+
+/// Writes the CSV rows of one cluster, one per member.
+pub fn write_csv_rows(c: &ClusterRecord, w: &mut dyn Write) -> io::Result<()> {
+    let mut out = csv::WriterBuilder::new()
+        .buffer_capacity(4096)
+        .from_writer(w);
+    let wire = c.wire.as_ref().map_or("", |w| w.name);
+    for m in &c.members {
+        out.write_record([
+            c.cluster.to_string().as_str(),
+            &defuse(&m.id),
+            &defuse(m.outlet.as_deref().unwrap_or("")),
+            &defuse(m.title.as_deref().unwrap_or("")),
+            &defuse(m.date.as_deref().unwrap_or("")),
+            wire,
+            &m.jaccard.to_string(),
+            &m.containment.to_string(),
+            if m.canonical { "true" } else { "false" },
+        ])?;
     }
-    out.flush()?;
-    Ok(())
+    out.flush()
 }
 
 /// Writes one line per member in the `path:line: text` form of `grep -n`, grouped by cluster,
@@ -61,24 +76,30 @@ pub fn write_csv(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 /// `stdin`, which no editor can open.
 pub fn write_locations(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     for c in &report.clusters {
-        let wire = c
-            .wire
-            .as_ref()
-            .map_or(String::new(), |w| format!(" [{}]", w.name));
-        for m in &c.members {
-            let one_line = |s: &str| s.replace(['\n', '\r'], " ");
-            writeln!(
-                w,
-                "{}:{}: cluster {}{} {} ({}): {}",
-                m.input,
-                m.line,
-                c.cluster,
-                wire,
-                one_line(&m.id),
-                one_line(m.outlet.as_deref().unwrap_or("unknown outlet")),
-                one_line(m.title.as_deref().unwrap_or("")),
-            )?;
-        }
+        write_cluster_locations(c, w)?;
+    }
+    Ok(())
+}
+
+/// Writes the [`write_locations`] lines of one cluster.
+pub fn write_cluster_locations(c: &ClusterRecord, w: &mut dyn Write) -> io::Result<()> {
+    let wire = c
+        .wire
+        .as_ref()
+        .map_or(String::new(), |w| format!(" [{}]", w.name));
+    for m in &c.members {
+        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        writeln!(
+            w,
+            "{}:{}: cluster {}{} {} ({}): {}",
+            m.input,
+            m.line,
+            c.cluster,
+            wire,
+            one_line(&m.id),
+            one_line(m.outlet.as_deref().unwrap_or("unknown outlet")),
+            one_line(m.title.as_deref().unwrap_or("")),
+        )?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! precomputed lower-case search string (one pass over the sections per keystroke), and the
 //! page size grows linearly with the clusters.
 
-use super::{ClusterRecord, Report};
+use super::{ClusterRecord, Header, Report, Single};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -22,16 +22,23 @@ use std::io::{self, Write};
 /// ```
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // The five characters are ASCII, so byte positions are character boundaries; runs between
+    // them are copied whole.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -126,7 +133,9 @@ fn wire_badge(c: &ClusterRecord) -> String {
 /// How many of the largest clusters are shown expanded when the page opens.
 pub const OPEN_CLUSTERS: usize = 3;
 
-fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
+/// Appends the `<details>` section of one cluster to `out`, expanded when `open` (the
+/// [`OPEN_CLUSTERS`] largest clusters are).
+pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
     let title = c
         .members
         .iter()
@@ -262,9 +271,55 @@ fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
     );
 }
 
-/// Writes the whole page.
+/// Writes the whole page: [`write_html_head`], the clusters largest first ([`cluster_html`]),
+/// [`write_html_tail`].
 pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
-    let h = &report.header;
+    write_html_head(
+        &report.header,
+        &report.pair_jaccards,
+        report.clusters.len(),
+        w,
+    )?;
+    let mut out = String::new();
+    for (i, cl) in largest_first(&report.clusters, |c| (c.size, c.cluster))
+        .into_iter()
+        .enumerate()
+    {
+        cluster_html(&report.clusters[cl], i < OPEN_CLUSTERS, &mut out);
+        if out.len() > 1 << 20 {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
+    }
+    w.write_all(out.as_bytes())?;
+    write_html_tail(
+        report.clusters.len(),
+        &report.singles,
+        report.singles_total,
+        w,
+    )
+}
+
+/// The order of the clusters on the page: the indices of `clusters` by size, largest first,
+/// then by cluster number. `key` gives a cluster's size and number.
+pub fn largest_first<T>(clusters: &[T], key: impl Fn(&T) -> (usize, u32)) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..clusters.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (sa, na) = key(&clusters[a]);
+        let (sb, nb) = key(&clusters[b]);
+        sb.cmp(&sa).then(na.cmp(&nb))
+    });
+    order
+}
+
+/// Writes the page up to the first cluster: run, counts, accounting, wire services, outlets,
+/// the histogram of `pair_jaccards`, the filter box (showing `clusters` clusters).
+pub fn write_html_head(
+    h: &Header,
+    pair_jaccards: &[f64],
+    clusters: usize,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let c = &h.counts;
     let mut out = String::new();
     let _ = write!(
@@ -334,37 +389,40 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     let _ = write!(
         out,
         r#"</table></div><div class="card"><b>Pair similarity (Jaccard)</b><br>{}<div class="muted">{} verified pairs</div></div></div>"#,
-        histogram_svg(&report.pair_jaccards),
-        report.pair_jaccards.len()
+        histogram_svg(pair_jaccards),
+        pair_jaccards.len()
     );
     let _ = write!(
         out,
         r#"<h2>Clusters, largest first</h2><div class="controls"><input id="filter" type="search" placeholder="Filter by title, outlet, wire service or id" aria-label="filter clusters"><span class="muted"><span id="shown">{}</span> shown</span><button id="expand" type="button">Expand all</button><button id="collapse" type="button">Collapse all</button></div>"#,
-        report.clusters.len()
+        clusters
     );
-    let mut order: Vec<&ClusterRecord> = report.clusters.iter().collect();
-    order.sort_by(|a, b| b.size.cmp(&a.size).then(a.cluster.cmp(&b.cluster)));
-    for (i, cl) in order.into_iter().enumerate() {
-        cluster_html(cl, i < OPEN_CLUSTERS, &mut out);
-        if out.len() > 1 << 20 {
-            w.write_all(out.as_bytes())?;
-            out.clear();
-        }
-    }
-    if report.clusters.is_empty() {
+    w.write_all(out.as_bytes())
+}
+
+/// Writes the page after the last cluster: "No clusters." when `clusters` is 0, the wire
+/// stories in no cluster (`singles`, of `singles_total`), the script.
+pub fn write_html_tail(
+    clusters: usize,
+    singles: &[Single],
+    singles_total: usize,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = String::new();
+    if clusters == 0 {
         out.push_str("<p>No clusters.</p>");
     }
     let _ = write!(
         out,
         r#"<h2>Wire stories in no cluster</h2><p class="muted">Documents that name a wire service and have no copy in this corpus: {}{}.</p><table class="members"><tr><th>wire</th><th>outlet</th><th>id</th><th>title</th></tr>"#,
-        report.singles_total,
-        if report.singles_total > report.singles.len() {
-            format!("; the first {} are listed", report.singles.len())
+        singles_total,
+        if singles_total > singles.len() {
+            format!("; the first {} are listed", singles.len())
         } else {
             String::new()
         }
     );
-    for s in &report.singles {
+    for s in singles {
         let _ = write!(
             out,
             r#"<tr class="single"><td><span class="wire">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
@@ -384,6 +442,25 @@ pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn escape_replaces_exactly_the_five_characters(s in "[<>&\"'a\\PC]{0,40}") {
+            let mut want = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => want.push_str("&amp;"),
+                    '<' => want.push_str("&lt;"),
+                    '>' => want.push_str("&gt;"),
+                    '"' => want.push_str("&quot;"),
+                    '\'' => want.push_str("&#39;"),
+                    c => want.push(c),
+                }
+            }
+            prop_assert_eq!(escape(&s), want);
+        }
+    }
 
     #[test]
     fn histogram_counts_every_value() {

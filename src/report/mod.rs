@@ -4,6 +4,10 @@
 //! dedupe outputs ([`dedupe`]) and atomic output files ([`Output`]). Must not: compute
 //! similarities or clusters.
 //!
+//! A record is made by [`cluster_record`] and the header by [`header`]; [`Report::new`] makes
+//! all of them in memory, [`stream::write_report`] a chunk at a time (what the binary does),
+//! and both write the same bytes through the same per-cluster writers.
+//!
 //! # The cluster file (schema version 1)
 //!
 //! JSON Lines. The first line is the header, then one line per cluster of two or more
@@ -37,12 +41,13 @@ pub mod changes;
 pub mod csv;
 pub mod dedupe;
 pub mod html;
+pub mod stream;
 
 use crate::config::Config;
-use crate::document::Document;
+use crate::document::{DocMeta, Document};
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
-use crate::pipeline::{Accounting, Counts, Outcome};
+use crate::pipeline::{Accounting, Counts, Outcome, ScoredCluster};
 use crate::report::changes::{changes, Changes};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
 use rayon::prelude::*;
@@ -337,17 +342,8 @@ pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
         .clusters
         .iter()
         .flat_map(|c| c.cluster.members.iter().copied())
+        .chain(wire_singles(outcome).0)
         .collect();
-    v.sort_unstable();
-    let singles: Vec<u32> = outcome
-        .meta
-        .iter()
-        .enumerate()
-        .filter(|&(d, m)| m.wire.is_some() && v.binary_search(&(d as u32)).is_err())
-        .map(|(d, _)| d as u32)
-        .take(MAX_SINGLES)
-        .collect();
-    v.extend(singles);
     v.sort_unstable();
     v
 }
@@ -383,9 +379,212 @@ fn count_outlets<'a>(
     v
 }
 
+/// The wire service most members of a cluster name (an index into [`SERVICES`]; ties to the
+/// first in the table), from the first pass's attribution alone, so that it is known before any
+/// text is read again.
+fn cluster_wire(members: &[u32], meta: &[DocMeta]) -> Option<usize> {
+    let mut votes = vec![0usize; SERVICES.len()];
+    for &m in members {
+        if let Some(w) = meta[m as usize].wire {
+            votes[w as usize] += 1;
+        }
+    }
+    votes
+        .iter()
+        .enumerate()
+        .filter(|(_, &v)| v > 0)
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i)
+}
+
+/// The record of one cluster: attribution, reference copy, changes of every member against
+/// it. `meta` is the run's metadata, `input_names[i]` names input `i`, and `texts` must hold
+/// every member of `sc` (a member it lacks reads as an empty text with no title, date or URL).
+/// The same function makes the records of [`Report::new`] and of the streaming writer
+/// ([`stream`]), so that both write the same bytes.
+pub fn cluster_record(
+    sc: &ScoredCluster,
+    meta: &[DocMeta],
+    input_names: &[String],
+    texts: &Texts,
+) -> ClusterRecord {
+    let c = &sc.cluster;
+    let wire_idx = cluster_wire(&c.members, meta);
+    let attributions: Vec<Option<Attribution>> = c
+        .members
+        .iter()
+        .map(|&m| attribute(texts.get(m), meta[m as usize].outlet.as_deref()))
+        .collect();
+    // The reference: the wire's own dateline first, then the earliest, then the smallest id.
+    let reference = c
+        .members
+        .iter()
+        .zip(&attributions)
+        .min_by_key(|(&m, a)| {
+            let own_dateline = matches!(a, Some(a) if a.evidence == Evidence::Dateline
+                && Some(a.service as usize) == wire_idx);
+            let day = meta[m as usize].day;
+            (!own_dateline, day.is_none(), day, &meta[m as usize].id)
+        })
+        .map(|(&m, _)| m)
+        .expect("non-empty cluster");
+    let earliest = c
+        .members
+        .iter()
+        .filter_map(|&m| meta[m as usize].day.map(|d| (d, m)))
+        .min()
+        .map(|(_, m)| Earliest {
+            id: meta[m as usize].id.clone(),
+            date: texts
+                .doc(m)
+                .and_then(|d| d.date.clone())
+                .unwrap_or_default(),
+        });
+    let members: Vec<Member> = sc
+        .scores
+        .iter()
+        .zip(attributions)
+        .map(|(s, a)| {
+            let m = &meta[s.doc as usize];
+            let doc = texts.doc(s.doc);
+            Member {
+                id: m.id.clone(),
+                outlet: m.outlet.as_deref().map(str::to_string),
+                title: doc.and_then(|d| d.title.clone()),
+                date: doc.and_then(|d| d.date.clone()),
+                url: doc.and_then(|d| d.url.clone()),
+                input: input_names[m.location.input as usize].clone(),
+                line: m.location.line,
+                canonical: s.doc == c.canonical,
+                jaccard: round4(s.jaccard),
+                containment: round4(s.containment),
+                wire: a.as_ref().map(|a| a.service().name),
+                wire_evidence: a.map(|a| WireEvidence {
+                    kind: a.evidence,
+                    text: a.matched,
+                }),
+                changes: (s.doc != reference)
+                    .then(|| changes(texts.get(reference), texts.get(s.doc))),
+            }
+        })
+        .collect();
+    let mut sims: Vec<f64> = sc
+        .scores
+        .iter()
+        .filter(|s| s.doc != c.canonical)
+        .map(|s| round4(s.jaccard))
+        .collect();
+    sims.sort_by(f64::total_cmp);
+    ClusterRecord {
+        schema_version: SCHEMA_VERSION,
+        record: "cluster",
+        cluster: c.number,
+        size: c.members.len(),
+        canonical: meta[c.canonical as usize].id.clone(),
+        wire: wire_idx.map(|i| WireName {
+            name: SERVICES[i].name,
+            full_name: SERVICES[i].full_name,
+        }),
+        outlets: count_outlets(c.members.iter().map(|&m| &meta[m as usize].outlet)),
+        earliest,
+        similarity: Similarity {
+            min: sims.first().copied().unwrap_or(1.0),
+            median: round4(median(&sims)),
+        },
+        reference: meta[reference as usize].id.clone(),
+        members,
+        canonical_text: texts.get(c.canonical).to_string(),
+    }
+}
+
+/// The header of the report of `outcome`: parameters, counts, accounting, wire services (with
+/// the clusters each is the wire of), the outlets in clusters. It needs no text, so the
+/// streaming writer writes it before any cluster.
+pub fn header(outcome: &Outcome, config: &Config, input_names: &[String]) -> Header {
+    let meta = &outcome.meta;
+    let mut wire_clusters = vec![0u64; SERVICES.len()];
+    for c in &outcome.clusters {
+        if let Some(i) = cluster_wire(&c.cluster.members, meta) {
+            wire_clusters[i] += 1;
+        }
+    }
+    let mut wire_docs = vec![0u64; SERVICES.len()];
+    for m in meta {
+        if let Some(w) = m.wire {
+            wire_docs[w as usize] += 1;
+        }
+    }
+    let mut wires: Vec<WireCount> = SERVICES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| wire_docs[*i] > 0)
+        .map(|(i, s)| WireCount {
+            wire: s.name,
+            documents: wire_docs[i],
+            clusters: wire_clusters[i],
+        })
+        .collect();
+    wires.sort_by_key(|w| std::cmp::Reverse(w.documents));
+    let mut top_outlets = count_outlets(
+        outcome
+            .clusters
+            .iter()
+            .flat_map(|c| c.cluster.members.iter())
+            .map(|&m| &meta[m as usize].outlet),
+    );
+    top_outlets.truncate(100);
+    Header {
+        schema_version: SCHEMA_VERSION,
+        record: "header",
+        tool: "neardup",
+        version: env!("CARGO_PKG_VERSION"),
+        params: Params::new(config, outcome.banding),
+        inputs: input_names.to_vec(),
+        counts: outcome.counts,
+        accounting: Accounting::of(&outcome.counts),
+        wires,
+        top_outlets,
+    }
+}
+
+/// The documents in no cluster that name a wire service: the first [`MAX_SINGLES`] of them
+/// (ascending) and how many there are in all.
+pub fn wire_singles(outcome: &Outcome) -> (Vec<u32>, usize) {
+    let mut in_cluster = vec![false; outcome.meta.len()];
+    for c in &outcome.clusters {
+        for &m in &c.cluster.members {
+            in_cluster[m as usize] = true;
+        }
+    }
+    let mut first = Vec::new();
+    let mut total = 0;
+    for (d, m) in outcome.meta.iter().enumerate() {
+        if !in_cluster[d] && m.wire.is_some() {
+            total += 1;
+            if first.len() < MAX_SINGLES {
+                first.push(d as u32);
+            }
+        }
+    }
+    (first, total)
+}
+
+/// The [`Single`] entry of document `d` (one of [`wire_singles`]) with its headline `title`.
+pub fn single(meta: &[DocMeta], d: u32, title: Option<String>) -> Single {
+    let m = &meta[d as usize];
+    Single {
+        id: m.id.clone(),
+        outlet: m.outlet.as_deref().map(str::to_string),
+        title,
+        wire: SERVICES[m.wire.expect("a wire single names a wire") as usize].name,
+    }
+}
+
 impl Report {
-    /// Builds the report of a run. `input_names[i]` names input `i`; `texts` holds the texts
-    /// of [`members_needing_text`].
+    /// Builds the whole report of a run in memory. `input_names[i]` names input `i`; `texts`
+    /// holds the texts of [`members_needing_text`]. The binary streams the report instead
+    /// ([`stream::write_report`], the same bytes in bounded memory); this form is for
+    /// library users who want the records themselves.
     pub fn new(
         outcome: &Outcome,
         config: &Config,
@@ -398,177 +597,15 @@ impl Report {
         let clusters: Vec<ClusterRecord> = outcome
             .clusters
             .par_iter()
-            .map(|sc| {
-                let c = &sc.cluster;
-                // The cluster's wire: the service most members name.
-                let mut votes = vec![0usize; SERVICES.len()];
-                for &m in &c.members {
-                    if let Some(w) = meta[m as usize].wire {
-                        votes[w as usize] += 1;
-                    }
-                }
-                let wire_idx = votes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &v)| v > 0)
-                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-                    .map(|(i, _)| i);
-                let attributions: Vec<Option<Attribution>> = c
-                    .members
-                    .iter()
-                    .map(|&m| attribute(texts.get(m), meta[m as usize].outlet.as_deref()))
-                    .collect();
-                // The reference: the wire's own dateline first, then the earliest, then the smallest id.
-                let reference = c
-                    .members
-                    .iter()
-                    .zip(&attributions)
-                    .min_by_key(|(&m, a)| {
-                        let own_dateline = matches!(a, Some(a) if a.evidence == Evidence::Dateline
-                            && Some(a.service as usize) == wire_idx);
-                        let day = meta[m as usize].day;
-                        (!own_dateline, day.is_none(), day, &meta[m as usize].id)
-                    })
-                    .map(|(&m, _)| m)
-                    .expect("non-empty cluster");
-                let earliest = c
-                    .members
-                    .iter()
-                    .filter_map(|&m| meta[m as usize].day.map(|d| (d, m)))
-                    .min()
-                    .map(|(_, m)| Earliest {
-                        id: meta[m as usize].id.clone(),
-                        date: texts
-                            .doc(m)
-                            .and_then(|d| d.date.clone())
-                            .unwrap_or_default(),
-                    });
-                let members: Vec<Member> = sc
-                    .scores
-                    .iter()
-                    .zip(attributions)
-                    .map(|(s, a)| {
-                        let m = &meta[s.doc as usize];
-                        let doc = texts.doc(s.doc);
-                        Member {
-                            id: m.id.clone(),
-                            outlet: m.outlet.as_deref().map(str::to_string),
-                            title: doc.and_then(|d| d.title.clone()),
-                            date: doc.and_then(|d| d.date.clone()),
-                            url: doc.and_then(|d| d.url.clone()),
-                            input: input_names[m.location.input as usize].clone(),
-                            line: m.location.line,
-                            canonical: s.doc == c.canonical,
-                            jaccard: round4(s.jaccard),
-                            containment: round4(s.containment),
-                            wire: a.as_ref().map(|a| a.service().name),
-                            wire_evidence: a.map(|a| WireEvidence {
-                                kind: a.evidence,
-                                text: a.matched,
-                            }),
-                            changes: (s.doc != reference)
-                                .then(|| changes(texts.get(reference), texts.get(s.doc))),
-                        }
-                    })
-                    .collect();
-                let mut sims: Vec<f64> = sc
-                    .scores
-                    .iter()
-                    .filter(|s| s.doc != c.canonical)
-                    .map(|s| round4(s.jaccard))
-                    .collect();
-                sims.sort_by(f64::total_cmp);
-                ClusterRecord {
-                    schema_version: SCHEMA_VERSION,
-                    record: "cluster",
-                    cluster: c.number,
-                    size: c.members.len(),
-                    canonical: meta[c.canonical as usize].id.clone(),
-                    wire: wire_idx.map(|i| WireName {
-                        name: SERVICES[i].name,
-                        full_name: SERVICES[i].full_name,
-                    }),
-                    outlets: count_outlets(c.members.iter().map(|&m| &meta[m as usize].outlet)),
-                    earliest,
-                    similarity: Similarity {
-                        min: sims.first().copied().unwrap_or(1.0),
-                        median: round4(median(&sims)),
-                    },
-                    reference: meta[reference as usize].id.clone(),
-                    members,
-                    canonical_text: texts.get(c.canonical).to_string(),
-                }
-            })
+            .map(|sc| cluster_record(sc, meta, input_names, texts))
             .collect();
-        let mut wire_clusters = vec![0u64; SERVICES.len()];
-        for c in &clusters {
-            if let Some(w) = &c.wire {
-                let i = SERVICES
-                    .iter()
-                    .position(|s| s.name == w.name)
-                    .expect("a wire of the table");
-                wire_clusters[i] += 1;
-            }
-        }
-        let mut wire_docs = vec![0u64; SERVICES.len()];
-        for m in meta {
-            if let Some(w) = m.wire {
-                wire_docs[w as usize] += 1;
-            }
-        }
-        let mut wires: Vec<WireCount> = SERVICES
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| wire_docs[*i] > 0)
-            .map(|(i, s)| WireCount {
-                wire: s.name,
-                documents: wire_docs[i],
-                clusters: wire_clusters[i],
-            })
+        let (singles, singles_total) = wire_singles(outcome);
+        let singles = singles
+            .into_iter()
+            .map(|d| single(meta, d, texts.doc(d).and_then(|doc| doc.title.clone())))
             .collect();
-        wires.sort_by_key(|w| std::cmp::Reverse(w.documents));
-        let mut top_outlets = count_outlets(
-            outcome
-                .clusters
-                .iter()
-                .flat_map(|c| c.cluster.members.iter())
-                .map(|&m| &meta[m as usize].outlet),
-        );
-        top_outlets.truncate(100);
-        let mut in_cluster = vec![false; meta.len()];
-        for c in &outcome.clusters {
-            for &m in &c.cluster.members {
-                in_cluster[m as usize] = true;
-            }
-        }
-        let mut singles = Vec::new();
-        let mut singles_total = 0;
-        for (d, m) in meta.iter().enumerate() {
-            if let (false, Some(w)) = (in_cluster[d], m.wire) {
-                singles_total += 1;
-                if singles.len() < MAX_SINGLES {
-                    singles.push(Single {
-                        id: m.id.clone(),
-                        outlet: m.outlet.as_deref().map(str::to_string),
-                        title: texts.doc(d as u32).and_then(|doc| doc.title.clone()),
-                        wire: SERVICES[w as usize].name,
-                    });
-                }
-            }
-        }
         Report {
-            header: Header {
-                schema_version: SCHEMA_VERSION,
-                record: "header",
-                tool: "neardup",
-                version: env!("CARGO_PKG_VERSION"),
-                params: Params::new(config, outcome.banding),
-                inputs: input_names.to_vec(),
-                counts: outcome.counts,
-                accounting: Accounting::of(&outcome.counts),
-                wires,
-                top_outlets,
-            },
+            header: header(outcome, config, input_names),
             clusters,
             pair_jaccards: outcome.pairs.iter().map(|p| p.jaccard).collect(),
             singles,
@@ -664,7 +701,7 @@ impl Output {
     }
 
     /// The writer itself.
-    pub fn writer(&mut self) -> &mut dyn Write {
+    pub fn writer(&mut self) -> &mut (dyn Write + Send) {
         match &mut self.inner {
             OutputInner::Stdout(w) => w,
             OutputInner::File(w, _) => w,

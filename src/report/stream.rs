@@ -1,0 +1,440 @@
+//! The report written as a stream: every output of [`super::Report`]'s writers, byte for byte,
+//! in memory bounded by a chunk of clusters rather than by the corpus.
+//!
+//! Owns: the second pass over the inputs for a report, the temporary spools, the chunking.
+//! Must not: decide what a record says (that is [`super::cluster_record`], [`super::header`]
+//! and the writers of [`super::csv`] and [`super::html`], shared with the in-memory form).
+//!
+//! How [`write_report`] goes:
+//!
+//! 1. **One sequential pass** re-reads every cluster member (and the first
+//!    [`super::MAX_SINGLES`] wire stories in no cluster, for their titles) with
+//!    [`crate::pipeline::fetch_records`]: each input is read once, in order, whatever its
+//!    compression or format, and parsed in parallel batches. Each member's text, title, date
+//!    and URL go to a temporary *document spool* (length-prefixed, in document order); only
+//!    the document numbers and offsets stay in memory (12 bytes a member).
+//! 2. **Heads**: the header line of the cluster file, the CSV header row and the top of the
+//!    HTML page need no text ([`super::header`]) and are written first.
+//! 3. **Chunks** of clusters in number order (at most [`Chunking::clusters`] clusters and about
+//!    [`Chunking::text_bytes`] of member text, or one cluster when it alone is larger): their
+//!    members are read back from the spool, their records built in parallel on the current
+//!    rayon pool and serialized in parallel, each into one buffer per requested output; the
+//!    buffers are then written in cluster order. A chunk's documents, records and buffers are
+//!    dropped before the next chunk.
+//! 4. **HTML**: the page lists clusters largest first (then by number), the other outputs in
+//!    number order. Sizes are known before any text is read, so each cluster's section is
+//!    rendered with its `open` flag in its chunk and appended to a temporary *HTML spool*; at
+//!    the end the sections are copied out in page order, then the foot of the page.
+//!
+//! Peak memory of the report stage is then the outcome of the pipeline plus one chunk (or the
+//! largest cluster); disk holds the member texts and the HTML sections. Outputs go to the
+//! writers given; callers keep the atomic behaviour of [`super::Output`] (create all, write
+//! all, finish all, commit all).
+
+use super::{cluster_record, csv, header, html, single, wire_singles, Texts};
+use crate::config::Config;
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::input::InputSet;
+use crate::pipeline::{fetch_records, Outcome};
+use rayon::prelude::*;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+/// One output of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The cluster file ([`super::Report::write_jsonl`]).
+    Jsonl,
+    /// The CSV view ([`csv::write_csv`]).
+    Csv,
+    /// The HTML page ([`html::write_html`]).
+    Html,
+    /// The `grep -n` locations view ([`csv::write_locations`]).
+    Locations,
+}
+
+/// Where one output of [`write_report`] goes.
+pub struct Sink<'a> {
+    /// What to write.
+    pub format: Format,
+    /// The name for error messages (the output's path).
+    pub name: PathBuf,
+    /// The writer.
+    pub writer: &'a mut (dyn Write + Send),
+}
+
+/// How many clusters [`write_report`] holds at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunking {
+    /// At most this many clusters in a chunk (at least 1).
+    pub clusters: usize,
+    /// A chunk ends once its members' texts (with titles, dates and URLs) reach this many
+    /// bytes; a single cluster larger than that is a chunk of its own.
+    pub text_bytes: u64,
+}
+
+impl Default for Chunking {
+    /// 2,048 clusters or 8 MB of member text: enough work to keep every thread busy, a few
+    /// tens of MB of records and output buffers.
+    fn default() -> Chunking {
+        Chunking {
+            clusters: 2048,
+            text_bytes: 8 << 20,
+        }
+    }
+}
+
+/// Writes the report of `outcome` to every sink, in the bytes of the in-memory
+/// [`super::Report`] writers, re-reading the documents it shows from `inputs` once (see the
+/// module docs). Runs on the current rayon pool.
+///
+/// # Errors
+/// A document that cannot be read again or changed since the first pass
+/// ([`Error::InputChanged`]), a failing temporary spool, or a failing sink (named in the
+/// error).
+pub fn write_report(
+    inputs: &InputSet,
+    outcome: &Outcome,
+    config: &Config,
+    sinks: &mut [Sink<'_>],
+    chunking: Chunking,
+) -> Result<()> {
+    let meta = &outcome.meta;
+    let names: Vec<String> = (0..inputs.len() as u32)
+        .map(|i| inputs.name(i).to_string())
+        .collect();
+    // Which outputs are asked for, in the order of `Format`'s variants.
+    let formats = [Format::Jsonl, Format::Csv, Format::Html, Format::Locations]
+        .map(|f| sinks.iter().any(|s| s.format == f));
+    let want_html = formats[2];
+
+    // 1. The second pass: members to the spool, the singles' titles to memory.
+    let mut members: Vec<u32> = outcome
+        .clusters
+        .iter()
+        .flat_map(|c| c.cluster.members.iter().copied())
+        .collect();
+    members.sort_unstable();
+    let (singles, singles_total) = if want_html {
+        wire_singles(outcome)
+    } else {
+        (Vec::new(), 0)
+    };
+    let mut needed: Vec<u32> = members.iter().chain(&singles).copied().collect();
+    needed.sort_unstable();
+    let mut docs = DocSpool::new()?;
+    let mut single_titles: Vec<Option<String>> = vec![None; singles.len()];
+    fetch_records(
+        inputs,
+        meta,
+        &needed,
+        config,
+        |_| true,
+        |d, _, rec| {
+            let rec = rec.expect("parsed for every format");
+            match singles.binary_search(&d) {
+                Ok(i) => single_titles[i] = rec.title,
+                Err(_) => docs.push(d, &rec.text, [&rec.title, &rec.date, &rec.url])?,
+            }
+            Ok(())
+        },
+    )?;
+    docs.finish()?;
+    debug_assert_eq!(docs.docs, members);
+    drop(members);
+    drop(needed);
+
+    // 2. The heads.
+    let head = header(outcome, config, &names);
+    let pair_jaccards: Vec<f64> = outcome.pairs.iter().map(|p| p.jaccard).collect();
+    for s in sinks.iter_mut() {
+        let w = &mut *s.writer;
+        match s.format {
+            Format::Jsonl => serde_json::to_writer(&mut *w, &head)
+                .map_err(io::Error::from)
+                .and_then(|_| w.write_all(b"\n")),
+            Format::Csv => csv::write_csv_header(w),
+            Format::Html => html::write_html_head(&head, &pair_jaccards, outcome.clusters.len(), w),
+            Format::Locations => Ok(()),
+        }
+        .map_err(|e| Error::output(&s.name, e))?;
+    }
+    drop(pair_jaccards);
+    drop(head);
+
+    // 3. The clusters, a chunk at a time.
+    let order = html::largest_first(&outcome.clusters, |c| {
+        (c.cluster.members.len(), c.cluster.number)
+    });
+    let mut open = vec![false; outcome.clusters.len()];
+    for &i in order.iter().take(html::OPEN_CLUSTERS) {
+        open[i] = true;
+    }
+    let mut sections = if want_html {
+        Some(Spool::new("temporary HTML spool")?)
+    } else {
+        None
+    };
+    let mut section_at: Vec<(u64, u64)> =
+        Vec::with_capacity(if want_html { outcome.clusters.len() } else { 0 });
+    let mut start = 0;
+    while start < outcome.clusters.len() {
+        let mut end = start;
+        let mut bytes = 0u64;
+        while end < outcome.clusters.len()
+            && (end == start || (end - start < chunking.clusters && bytes < chunking.text_bytes))
+        {
+            bytes += outcome.clusters[end]
+                .cluster
+                .members
+                .iter()
+                .map(|&m| docs.len_of(m))
+                .sum::<u64>();
+            end += 1;
+        }
+        let chunk = &outcome.clusters[start..end];
+        let mut wanted: Vec<u32> = chunk
+            .iter()
+            .flat_map(|c| c.cluster.members.iter().copied())
+            .collect();
+        wanted.sort_unstable();
+        // Positioned reads of one file are independent on Unix (`pread`); elsewhere they
+        // share the file's cursor and go one at a time.
+        let loaded = if cfg!(unix) {
+            wanted
+                .par_iter()
+                .map(|&d| docs.read(d, meta))
+                .collect::<Result<Vec<Document>>>()?
+        } else {
+            wanted
+                .iter()
+                .map(|&d| docs.read(d, meta))
+                .collect::<Result<Vec<Document>>>()?
+        };
+        let texts = Texts::new(wanted, loaded);
+        let pieces: Vec<[Vec<u8>; 4]> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, sc)| {
+                let rec = cluster_record(sc, meta, &names, &texts);
+                let mut p: [Vec<u8>; 4] = Default::default();
+                // Writing into a Vec cannot fail, and the records hold no map that JSON
+                // cannot represent.
+                if formats[0] {
+                    serde_json::to_writer(&mut p[0], &rec).expect("a record serializes");
+                    p[0].push(b'\n');
+                }
+                if formats[1] {
+                    csv::write_csv_rows(&rec, &mut p[1]).expect("writing to memory");
+                }
+                if formats[2] {
+                    let mut s = String::new();
+                    html::cluster_html(&rec, open[start + i], &mut s);
+                    p[2] = s.into_bytes();
+                }
+                if formats[3] {
+                    csv::write_cluster_locations(&rec, &mut p[3]).expect("writing to memory");
+                }
+                p
+            })
+            .collect();
+        drop(texts);
+        if let Some(spool) = &mut sections {
+            for p in &pieces {
+                section_at.push(spool.append(&p[2])?);
+            }
+        }
+        for s in sinks.iter_mut() {
+            let k = match s.format {
+                Format::Jsonl => 0,
+                Format::Csv => 1,
+                Format::Html => continue,
+                Format::Locations => 3,
+            };
+            for p in &pieces {
+                s.writer
+                    .write_all(&p[k])
+                    .map_err(|e| Error::output(&s.name, e))?;
+            }
+        }
+        start = end;
+    }
+    drop(docs);
+
+    // 4. The HTML sections in page order, then the foot.
+    if let Some(mut spool) = sections {
+        spool.finish()?;
+        let singles: Vec<super::Single> = singles
+            .iter()
+            .zip(single_titles)
+            .map(|(&d, title)| single(meta, d, title))
+            .collect();
+        let mut buf = Vec::new();
+        for s in sinks.iter_mut().filter(|s| s.format == Format::Html) {
+            for &i in &order {
+                let (at, len) = section_at[i];
+                spool.read(at, len, &mut buf)?;
+                s.writer
+                    .write_all(&buf)
+                    .map_err(|e| Error::output(&s.name, e))?;
+            }
+            html::write_html_tail(outcome.clusters.len(), &singles, singles_total, s.writer)
+                .map_err(|e| Error::output(&s.name, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// An append-only temporary file read back by offset.
+struct Spool {
+    what: &'static str,
+    file: std::fs::File,
+    writer: Option<BufWriter<std::fs::File>>,
+    len: u64,
+}
+
+impl Spool {
+    fn new(what: &'static str) -> Result<Spool> {
+        let file = tempfile::tempfile().map_err(|e| Error::output(what, e))?;
+        let writer = file.try_clone().map_err(|e| Error::output(what, e))?;
+        Ok(Spool {
+            what,
+            file,
+            writer: Some(BufWriter::with_capacity(1 << 20, writer)),
+            len: 0,
+        })
+    }
+
+    /// Appends `bytes`; returns their offset and length.
+    fn append(&mut self, bytes: &[u8]) -> Result<(u64, u64)> {
+        let w = self.writer.as_mut().expect("spool still open for writing");
+        w.write_all(bytes)
+            .map_err(|e| Error::output(self.what, e))?;
+        let at = self.len;
+        self.len += bytes.len() as u64;
+        Ok((at, bytes.len() as u64))
+    }
+
+    /// Flushes what was appended; the spool can be read from then on.
+    fn finish(&mut self) -> Result<()> {
+        if let Some(mut w) = self.writer.take() {
+            w.flush().map_err(|e| Error::output(self.what, e))?;
+        }
+        Ok(())
+    }
+
+    /// Reads `len` bytes at `at` into `buf`.
+    fn read(&self, at: u64, len: u64, buf: &mut Vec<u8>) -> Result<()> {
+        assert!(self.writer.is_none(), "spool read before finish()");
+        buf.resize(len as usize, 0);
+        crate::verify::read_at(&self.file, buf, at).map_err(|e| Error::output(self.what, e))
+    }
+}
+
+/// The documents of cluster members, spooled in document order: for each, its text, then its
+/// title, date and URL, each an 8-byte little-endian length (`u64::MAX` for none) and the
+/// UTF-8 bytes.
+struct DocSpool {
+    spool: Spool,
+    /// The documents spooled, ascending.
+    docs: Vec<u32>,
+    /// `offsets[i]..offsets[i + 1]` are `docs[i]`'s bytes.
+    offsets: Vec<u64>,
+    buf: Vec<u8>,
+}
+
+impl DocSpool {
+    fn new() -> Result<DocSpool> {
+        Ok(DocSpool {
+            spool: Spool::new("temporary document spool")?,
+            docs: Vec::new(),
+            offsets: vec![0],
+            buf: Vec::new(),
+        })
+    }
+
+    /// Appends document `d` (greater than every document before).
+    fn push(&mut self, d: u32, text: &str, fields: [&Option<String>; 3]) -> Result<()> {
+        debug_assert!(self.docs.last().is_none_or(|&l| l < d));
+        self.buf.clear();
+        put(&mut self.buf, Some(text));
+        for f in fields {
+            put(&mut self.buf, f.as_deref());
+        }
+        let (at, len) = self.spool.append(&self.buf)?;
+        self.docs.push(d);
+        self.offsets.push(at + len);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.spool.finish()
+    }
+
+    fn index(&self, d: u32) -> usize {
+        self.docs
+            .binary_search(&d)
+            .expect("every cluster member was spooled")
+    }
+
+    /// Bytes spooled for document `d`.
+    fn len_of(&self, d: u32) -> u64 {
+        let i = self.index(d);
+        self.offsets[i + 1] - self.offsets[i]
+    }
+
+    /// Document `d` read back, with its id and outlet from `meta`.
+    fn read(&self, d: u32, meta: &[crate::document::DocMeta]) -> Result<Document> {
+        let i = self.index(d);
+        let mut bytes = Vec::new();
+        self.spool.read(
+            self.offsets[i],
+            self.offsets[i + 1] - self.offsets[i],
+            &mut bytes,
+        )?;
+        let bad = || {
+            Error::output(
+                self.spool.what,
+                io::Error::new(io::ErrorKind::InvalidData, "corrupt document record"),
+            )
+        };
+        let mut rest = &bytes[..];
+        let mut take = || -> Result<Option<String>> {
+            let (len, tail) = rest.split_first_chunk::<8>().ok_or_else(bad)?;
+            let len = u64::from_le_bytes(*len);
+            if len == u64::MAX {
+                rest = tail;
+                return Ok(None);
+            }
+            let len = usize::try_from(len).map_err(|_| bad())?;
+            if tail.len() < len {
+                return Err(bad());
+            }
+            let (s, tail) = tail.split_at(len);
+            rest = tail;
+            String::from_utf8(s.to_vec()).map(Some).map_err(|_| bad())
+        };
+        let text = take()?.ok_or_else(bad)?;
+        let (title, date, url) = (take()?, take()?, take()?);
+        let m = &meta[d as usize];
+        Ok(Document {
+            id: m.id.clone(),
+            text,
+            title,
+            outlet: m.outlet.as_deref().map(str::to_string),
+            date,
+            url,
+        })
+    }
+}
+
+fn put(buf: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+        Some(s) => {
+            buf.extend_from_slice(&(s.len() as u64).to_le_bytes());
+            buf.extend_from_slice(s.as_bytes());
+        }
+    }
+}
