@@ -191,8 +191,7 @@ pub fn candidate_pairs(
 ) -> crate::Result<(Vec<(u32, u32)>, u64)> {
     let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
     let mut boilerplate = 0u64;
-    // Pair counts of each partition; a pair can share samples in several partitions.
-    let mut counts: Vec<(u64, u32)> = Vec::new();
+    let mut shared: Vec<(u64, u32)> = Vec::new();
     for part in 0..PARTS {
         let mut entries = index.take_part(part)?;
         entries.par_sort_unstable();
@@ -214,26 +213,51 @@ pub fn candidate_pairs(
             .collect();
         drop(entries);
         pairs.par_sort_unstable();
-        counts.extend(
-            pairs
-                .chunk_by(|x, y| x == y)
-                .map(|run| (run[0], run.len() as u32)),
-        );
+        let counted: Vec<(u64, u32)> = pairs
+            .chunk_by(|x, y| x == y)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+        drop(pairs);
+        // Merged partition by partition: a pair of near copies shares samples in most
+        // partitions, so holding every partition's counts until the end would take many
+        // times the memory of the merged list.
+        shared = merge_counts(&shared, &counted);
     }
-    // One sort of all partitions' counts, then the counts of each pair added (merging the
-    // partitions one at a time copied the whole list 64 times).
-    counts.par_sort_unstable_by_key(|&(pair, _)| pair);
-    let shared = counts
-        .chunk_by(|x, y| x.0 == y.0)
-        .map(|run| (run[0].0, run.iter().map(|&(_, n)| n).sum::<u32>()));
     let out = shared
-        .filter_map(|(pair, n)| {
+        .iter()
+        .filter_map(|&(pair, n)| {
             let (a, b) = ((pair >> 32) as u32, pair as u32);
             let need = index.count(a).min(index.count(b)).div_ceil(2).max(1);
             (a != b && n as usize >= need).then_some((a, b))
         })
         .collect();
     Ok((out, boilerplate))
+}
+
+/// Two sorted lists of `(pair, count)` merged, counts of equal pairs added.
+fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 #[cfg(test)]

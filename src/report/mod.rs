@@ -48,7 +48,7 @@ use crate::document::{DocMeta, Document};
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
 use crate::pipeline::{Accounting, Counts, Outcome, ScoredCluster};
-use crate::report::changes::{changes, Changes};
+use crate::report::changes::{Changes, Reference};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -413,7 +413,16 @@ pub fn cluster_record(
     let attributions: Vec<Option<Attribution>> = c
         .members
         .iter()
-        .map(|&m| attribute(texts.get(m), meta[m as usize].outlet.as_deref()))
+        .map(|&m| {
+            let d = &meta[m as usize];
+            let (text, outlet) = (texts.get(m), d.outlet.as_deref());
+            match (d.wire, d.located) {
+                (None, _) => None,
+                // Where the first pass found the evidence: no search again.
+                (Some(_), Some(l)) => Some(l.attribution(text, outlet)),
+                (Some(_), None) => attribute(text, outlet),
+            }
+        })
         .collect();
     // The reference: the wire's own dateline first, then the earliest, then the smallest id.
     let reference = c
@@ -440,6 +449,8 @@ pub fn cluster_record(
                 .and_then(|d| d.date.clone())
                 .unwrap_or_default(),
         });
+    // The reference is cut into sentences once for all the copies compared with it.
+    let prepared = Reference::new(texts.get(reference));
     let members: Vec<Member> = sc
         .scores
         .iter()
@@ -463,8 +474,7 @@ pub fn cluster_record(
                     kind: a.evidence,
                     text: a.matched,
                 }),
-                changes: (s.doc != reference)
-                    .then(|| changes(texts.get(reference), texts.get(s.doc))),
+                changes: (s.doc != reference).then(|| prepared.changes(texts.get(s.doc))),
             }
         })
         .collect();
