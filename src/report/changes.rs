@@ -184,6 +184,7 @@ fn key(sentence: &str) -> u64 {
 /// A reference copy cut into sentences and keyed once, to compare every other copy of its
 /// cluster with ([`Reference::changes`]).
 pub struct Reference<'a> {
+    text: &'a str,
     sentences: Vec<&'a str>,
     keys: Vec<u64>,
 }
@@ -193,11 +194,19 @@ impl<'a> Reference<'a> {
     pub fn new(text: &'a str) -> Reference<'a> {
         let sentences = sentences(text);
         let keys = sentences.iter().map(|s| key(s)).collect();
-        Reference { sentences, keys }
+        Reference {
+            text,
+            sentences,
+            keys,
+        }
     }
 
     /// What `copy` changed against this reference: [`changes`].
     pub fn changes(&self, copy: &str) -> Changes {
+        if copy == self.text {
+            // A verbatim copy (common for wire stories): nothing to diff.
+            return Changes::default();
+        }
         let new = sentences(copy);
         let new_keys: Vec<u64> = new.iter().map(|s| key(s)).collect();
         diff(&self.sentences, &self.keys, &new, &new_keys)
@@ -363,6 +372,19 @@ mod tests {
     fn identical_texts_have_no_changes() {
         let t = "One sentence. Two sentences.\nA new paragraph.";
         assert!(changes(t, t).is_empty());
+        // The shortcut for a verbatim copy gives what the whole diff gives.
+        for t in [
+            t,
+            "",
+            "\u{201C}Quoted,\u{201D} he said. Done.\n\nThe end",
+            "東京で会った。雨だった。",
+        ] {
+            let r = Reference::new(t);
+            assert_eq!(
+                diff(&r.sentences, &r.keys, &r.sentences, &r.keys),
+                Changes::default()
+            );
+        }
     }
 
     #[test]

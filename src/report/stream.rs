@@ -40,6 +40,7 @@ use crate::pipeline::{fetch_records, Outcome};
 use rayon::prelude::*;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// One output of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +100,9 @@ pub fn write_report(
     config: &Config,
     sinks: &mut [Sink<'_>],
     chunking: Chunking,
-) -> Result<()> {
+) -> Result<ReportTimings> {
+    let mut timings = ReportTimings::default();
+    let started = Instant::now();
     let meta = &outcome.meta;
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
@@ -141,6 +144,7 @@ pub fn write_report(
         },
     )?;
     docs.finish()?;
+    timings.reread = started.elapsed();
     debug_assert_eq!(docs.docs, members);
     drop(members);
     drop(needed);
@@ -194,6 +198,7 @@ pub fn write_report(
             end += 1;
         }
         let chunk = &outcome.clusters[start..end];
+        let built = Instant::now();
         let mut wanted: Vec<u32> = chunk
             .iter()
             .flat_map(|c| c.cluster.members.iter().copied())
@@ -240,6 +245,8 @@ pub fn write_report(
             })
             .collect();
         drop(texts);
+        timings.records += built.elapsed();
+        let written = Instant::now();
         if let Some(spool) = &mut sections {
             for p in &pieces {
                 section_at.push(spool.append(&p[2])?);
@@ -258,9 +265,11 @@ pub fn write_report(
                     .map_err(|e| Error::output(&s.name, e))?;
             }
         }
+        timings.write += written.elapsed();
         start = end;
     }
     drop(docs);
+    let tail = Instant::now();
 
     // 4. The HTML sections in page order, then the foot.
     if let Some(mut spool) = sections {
@@ -283,7 +292,19 @@ pub fn write_report(
                 .map_err(|e| Error::output(&s.name, e))?;
         }
     }
-    Ok(())
+    timings.write += tail.elapsed();
+    Ok(timings)
+}
+
+/// Where the time of [`write_report`] went (printed by `neardup cluster -v`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportTimings {
+    /// The second pass: cluster members read again, parsed and spooled.
+    pub reread: Duration,
+    /// Cluster records built (attribution, changes) and serialized, in parallel.
+    pub records: Duration,
+    /// Pieces written to the outputs (and the HTML sections copied out in page order).
+    pub write: Duration,
 }
 
 /// An append-only temporary file read back by offset.
