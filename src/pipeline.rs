@@ -494,31 +494,47 @@ pub fn fetch_records(
         // Nothing to parse (dedupe of JSON Lines): hand the bytes on as they are read.
         return inputs.fetch(&wanted, |d, bytes| f(d, bytes, None));
     }
-    let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
-    let mut pending_bytes = 0usize;
-    let mut flush = |pending: &mut Vec<(u32, Vec<u8>)>| -> Result<()> {
-        let records: Vec<Option<Result<Record>>> = pending
+    let parse_batch = |pending: &[(u32, Vec<u8>)]| -> Vec<Option<Result<Record>>> {
+        pending
             .par_iter()
             .map(|(d, bytes)| {
                 let m = &meta[*d as usize];
                 parse(inputs.format(m.location.input)).then(|| reparse(inputs, m, bytes, config))
             })
-            .collect();
-        for ((d, bytes), rec) in pending.drain(..).zip(records) {
-            f(d, &bytes, rec.transpose()?)?;
-        }
-        Ok(())
+            .collect()
     };
-    inputs.fetch(&wanted, |d, bytes| {
-        pending_bytes += bytes.len();
-        pending.push((d, bytes.to_vec()));
-        if pending_bytes >= BATCH_BYTES {
-            flush(&mut pending)?;
-            pending_bytes = 0;
+    // A reader thread cuts the wanted units into batches while the pool parses the previous
+    // batch (reading was otherwise the pool's idle time).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(u32, Vec<u8>)>>(2);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<()> {
+            let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
+            let mut pending_bytes = 0usize;
+            // The receiver hung up: it met an error of its own and returns that.
+            let gone = || Error::Output {
+                path: "second pass".into(),
+                source: std::io::Error::other("stopped"),
+            };
+            inputs.fetch(&wanted, |d, bytes| {
+                pending_bytes += bytes.len();
+                pending.push((d, bytes.to_vec()));
+                if pending_bytes >= BATCH_BYTES {
+                    tx.send(std::mem::take(&mut pending)).map_err(|_| gone())?;
+                    pending_bytes = 0;
+                }
+                Ok(())
+            })?;
+            tx.send(pending).map_err(|_| gone())
+        });
+        // Returning early drops `rx`, which stops the reader at its next batch.
+        for batch in rx {
+            let records = parse_batch(&batch);
+            for ((d, bytes), rec) in batch.into_iter().zip(records) {
+                f(d, &bytes, rec.transpose()?)?;
+            }
         }
-        Ok(())
-    })?;
-    flush(&mut pending)
+        reader.join().expect("second-pass reader thread")
+    })
 }
 
 /// True when the outlet and date options allow a match between documents `a` and `b`.
