@@ -238,19 +238,17 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
         ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
         ShingleMode::Chars(_) => 0,
     };
-    let folded;
-    let text = if k != 0 && !text.is_ascii() {
-        match fold_punctuation(text) {
-            Some(ascii) => {
-                folded = ascii;
-                folded.as_str()
-            }
-            None => text,
-        }
-    } else {
-        text
+    // The fast path takes ASCII text, and text whose other characters are typographic
+    // punctuation (folded here) or Latin-1 letters.
+    let folded = (k != 0 && !text.is_ascii())
+        .then(|| fold_punctuation(text))
+        .flatten();
+    let fast = match &folded {
+        Some(f) => Some(f.as_str()),
+        None if k != 0 && text.is_ascii() => Some(text),
+        None => None,
     };
-    if k == 0 || !text.is_ascii() {
+    let Some(text) = fast else {
         let normalized = crate::normalize::normalize(text);
         let tokenization = choose(&normalized, mode);
         let hashes = match tokenization {
@@ -258,13 +256,13 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
             Tokenization::Chars(n) => char_shingles(&normalized, n, seed),
         };
         return (tokenization, hashes);
-    }
+    };
     let words = raw_ascii_word_hashes(text.as_bytes(), seed);
     (Tokenization::Words(k), window_hashes(&words, k, seed))
 }
 
-/// The ASCII form [`crate::normalize::normalize`] gives the typographic punctuation of
-/// otherwise ASCII text (curly quotes, guillemets, dashes, the minus sign, no-break and thin
+/// The form [`crate::normalize::normalize`] gives the typographic punctuation of otherwise
+/// ASCII text (with [`latin_letter`]s kept as they are) (curly quotes, guillemets, dashes, the minus sign, no-break and thin
 /// spaces, the ellipsis), or `None` when the text has any other non-ASCII character. Such text
 /// (most English news copy) then takes the one-pass ASCII path; a test checks every character
 /// here against `normalize`.
@@ -277,15 +275,27 @@ fn fold_punctuation(text: &str) -> Option<String> {
             .chars()
             .next()
             .expect("a character at a char boundary");
-        out.push_str(fold_one(c)?);
+        if latin_letter(c) {
+            out.push(c);
+        } else {
+            out.push_str(fold_one(c)?);
+        }
         rest = &rest[i + c.len_utf8()..];
     }
     out.push_str(rest);
     Some(out)
 }
 
+/// Letters of Latin-1 (`À`-`ÿ` but `×` and `÷`: accented Latin letters of Western European
+/// languages and names in English copy) that the fast path takes as they are: each is a
+/// letter for UAX #29, unchanged by NFKC, and lower-cases to one letter of the same set (a
+/// test checks all three for every one).
+fn latin_letter(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{FF}')
+}
+
 /// What `normalize` makes of one punctuation character, when that is ASCII whatever its
-/// neighbours.
+/// neighbours; or, for a few symbols, an ASCII character that cuts words as they do.
 fn fold_one(c: char) -> Option<&'static str> {
     Some(match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2039}' | '\u{203A}' => "'",
@@ -294,6 +304,11 @@ fn fold_one(c: char) -> Option<&'static str> {
         | '\u{2212}' => "-",
         '\u{00A0}' | '\u{2002}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => " ",
         '\u{2026}' => "...",
+        // Symbols common in news copy that are never part of a word (UAX #29 class Other,
+        // or Extended_Pictographic, which acts alike without a joiner) and that NFKC leaves
+        // alone: for cutting words, any ASCII character of class Other does the same.
+        '\u{A2}' | '\u{A3}' | '\u{A5}' | '\u{A7}' | '\u{A9}' | '\u{AE}' | '\u{B0}' | '\u{B6}'
+        | '\u{2022}' | '\u{20AC}' => "#",
         _ => return None,
     })
 }
@@ -324,7 +339,10 @@ impl Planes {
         let eq = |c: u8| v.simd_eq(u8x64::splat(c));
         // `x < n` for unsigned bytes, as `min(x, n - 1) == x`.
         let below = |x: u8x64, n: u8| x.min(u8x64::splat(n - 1)).simd_eq(x);
-        let letter = below((v | u8x64::splat(0x20)) - u8x64::splat(b'a'), 26);
+        // Bytes of 0x80 and above are those of Latin-1 letters: the fast path takes no other
+        // non-ASCII character.
+        let high = (v & u8x64::splat(0x80)).simd_eq(u8x64::splat(0x80));
+        let letter = below((v | u8x64::splat(0x20)) - u8x64::splat(b'a'), 26) | high;
         let digit = below(v - u8x64::splat(b'0'), 10);
         let both = eq(b'.') | eq(b'\'') | eq(b'`');
         Planes {
@@ -377,6 +395,8 @@ struct WordHasher<'a> {
     len_keys: [u64; 9],
     /// Whether the text has a backtick at all.
     any_tick: bool,
+    /// Whether the text has non-ASCII (Latin-1) letters at all.
+    latin: bool,
     /// A long word, lower-cased.
     long: Vec<u8>,
 }
@@ -388,11 +408,14 @@ impl WordHasher<'_> {
         let b = self.b;
         let word = &b[start..end];
         // A word starts with a letter, a digit or `_`.
-        if word[0] == b'_' && !word.iter().any(u8::is_ascii_alphanumeric) {
+        if word[0] == b'_' && !word.iter().any(|&c| c.is_ascii_alphanumeric() || c >= 0x80) {
             return None;
         }
         let len = word.len();
-        if len <= 8 && !(self.any_tick && word.contains(&b'`')) {
+        if len <= 8
+            && !(self.any_tick && word.contains(&b'`'))
+            && !(self.latin && word.iter().any(|&c| c >= 0x80))
+        {
             let packed = match b.get(start..start + 8) {
                 Some(eight) => {
                     let raw = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
@@ -412,6 +435,25 @@ impl WordHasher<'_> {
     /// [`word_hash`] of a long word (or one with a backtick), lower-cased.
     #[inline(never)]
     fn long_hash(&mut self, word: &[u8]) -> u64 {
+        if self.latin && word.iter().any(|&c| c >= 0x80) {
+            // Latin-1 letters: lower-cased as characters (each to one of the same length).
+            let word = std::str::from_utf8(word).expect("words end at character boundaries");
+            self.long.clear();
+            for c in word.chars() {
+                match c {
+                    '`' => self.long.push(b'\''),
+                    c if c.is_ascii() => self.long.push(c.to_ascii_lowercase() as u8),
+                    c => {
+                        let mut buf = [0u8; 4];
+                        for l in c.to_lowercase() {
+                            self.long
+                                .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                        }
+                    }
+                }
+            }
+            return word_hash(&self.long, self.seed);
+        }
         if word.len() <= 32 && !self.any_tick {
             // Lower-cased 8 bytes at a time on the stack.
             let mut buf = [0u8; 32];
@@ -450,6 +492,7 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
         seed,
         len_keys: len_keys(seed),
         any_tick: memchr::memchr(b'`', b).is_some(),
+        latin: !b.is_ascii(),
         long: Vec::new(),
     };
     // Inlined at each use (a closure here was not).
@@ -533,18 +576,21 @@ pub fn word_hashes(text: &str, seed: u64) -> Vec<u64> {
                 folded = ascii;
                 folded.as_str()
             }
-            None => {
-                let normalized = crate::normalize::normalize(text);
-                let hash = |w: &str| word_hash(w.as_bytes(), seed);
-                return if normalized.is_ascii() {
-                    ascii_words(&normalized).map(hash).collect()
-                } else {
-                    normalized.unicode_words().map(hash).collect()
-                };
-            }
+            None => return word_hashes_normalized(text, seed),
         }
     };
     raw_ascii_word_hashes(text.as_bytes(), seed)
+}
+
+/// [`word_hashes`] the general way: normalize, split into UAX #29 words, hash each.
+fn word_hashes_normalized(text: &str, seed: u64) -> Vec<u64> {
+    let normalized = crate::normalize::normalize(text);
+    let hash = |w: &str| word_hash(w.as_bytes(), seed);
+    if normalized.is_ascii() {
+        ascii_words(&normalized).map(hash).collect()
+    } else {
+        normalized.unicode_words().map(hash).collect()
+    }
 }
 
 /// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k
@@ -818,6 +864,22 @@ mod tests {
             proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
         }
 
+        /// Latin-1 letters (upper and lower case) in words, next to joins, apostrophes,
+        /// backticks, underscores and typographic punctuation, across blocks.
+        #[test]
+        fn latin_letters_take_the_fast_path_with_the_same_result(
+            t in "([A-Za-z0-9\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}`'.,:;_]{1,12}[ .,:;'`_\u{2019}\u{201C}\u{2014}\u{A3}\u{20AC}\u{B0}\u{A9}\u{2022}-]{0,2}|[a-z\u{E9}\u{C9}]{60,90} ){0,40}",
+            k in 1usize..4,
+        ) {
+            proptest::prop_assert_eq!(
+                shingles_of_text(&t, ShingleMode::Words(k), 5),
+                shingles(&normalize(&t), ShingleMode::Words(k), 5)
+            );
+            let expected: Vec<u64> =
+                normalize(&t).unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
+            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
+        }
+
         /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer
         /// than a block.
         #[test]
@@ -863,6 +925,58 @@ mod tests {
         let fast: Vec<&str> = ascii_words(t).collect();
         assert_eq!(fast, t.unicode_words().collect::<Vec<_>>());
         assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));
+    }
+
+    #[test]
+    fn latin_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in ('\u{80}'..='\u{FF}').filter(|&c| latin_letter(c)) {
+            assert!(c.is_alphabetic(), "{c}");
+            assert_eq!(
+                c.to_string().nfkc().collect::<String>(),
+                c.to_string(),
+                "{c}"
+            );
+            let lower: Vec<char> = c.to_lowercase().collect();
+            assert!(lower.len() == 1 && latin_letter(lower[0]), "{c}");
+            assert_eq!(normalize(&c.to_string()), lower[0].to_string(), "{c}");
+            let word = format!("a{c}b's{c}");
+            assert_eq!(
+                word.unicode_words().collect::<Vec<_>>(),
+                [word.as_str()],
+                "{c}"
+            );
+        }
+        assert!(!latin_letter('\u{D7}') && !latin_letter('\u{F7}'));
+    }
+
+    #[test]
+    fn folded_symbols_cut_words_as_an_ascii_symbol_does() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in [
+            '\u{A2}', '\u{A3}', '\u{A5}', '\u{A7}', '\u{A9}', '\u{AE}', '\u{B0}', '\u{B6}',
+            '\u{2022}', '\u{20AC}',
+        ] {
+            assert_eq!(fold_one(c), Some("#"), "{c}");
+            assert_eq!(
+                c.to_string().nfkc().collect::<String>(),
+                c.to_string(),
+                "{c}"
+            );
+            for context in [
+                "a{}b", "1{}2", "a.{}b", "{}", "x{}'y", "5,{}3", "_{}_a", "{}{}",
+            ] {
+                let with = context.replace("{}", &c.to_string());
+                let plain = context.replace("{}", "#");
+                let n = normalize(&with);
+                let m = normalize(&plain);
+                assert_eq!(
+                    n.unicode_words().collect::<Vec<_>>(),
+                    m.unicode_words().collect::<Vec<_>>(),
+                    "{with:?}"
+                );
+            }
+        }
     }
 
     #[test]
