@@ -5,7 +5,8 @@
 //! # What it measures
 //!
 //! The corpus is made here with [`neardup::gen`] (deterministic: 20,000 news-like articles,
-//! seed 1, 30% of them edited copies of an earlier story, about 58 MB of JSON Lines) and
+//! or `NEARDUP_PEERS_DOCS` of them, seed 1, 30% of them edited copies of an earlier story,
+//! about 58 MB of JSON Lines for 20,000) and
 //! written once to a temporary JSON Lines file, which then sits in the page cache: the figures
 //! are CPU, not disk. Both tools use word 5-shingles, 128 MinHash permutations, a Jaccard
 //! threshold of 0.8, the LSH bands and rows that `Config::default().validate()` returns (14
@@ -42,7 +43,9 @@
 //! # How to run it
 //!
 //! `cargo bench --bench peers` (about a minute once compiled, on 2 idle cores; making the
-//! corpus and the truth takes a few seconds before the first measurement). Add `-- gaoya` or
+//! corpus and the truth takes a few seconds before the first measurement).
+//! `NEARDUP_PEERS_DOCS=100000 cargo bench --bench peers` runs it at the size of the issue's
+//! measurement (about 4 minutes). Add `-- gaoya` or
 //! `-- neardup_jaccard` for one function. Anything else running on the machine (a build, a
 //! test run) slows all of them unevenly: compare medians from one quiet run.
 //!
