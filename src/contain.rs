@@ -46,7 +46,7 @@ pub const DEFAULT_SPILL_ENTRIES: usize = 32 << 20;
 /// hash above the document index, 8 bytes an entry. (Two different samples with the same high
 /// half only add candidates, which verification then rejects.)
 ///
-/// Entries go to [`PARTS`] partitions by hash; when more than a budget of entries are held,
+/// Entries go to 64 partitions by hash; when more than a budget of entries are held,
 /// every partition's buffer is appended to its own temporary file (an external partitioned
 /// sort: memory stays at the budget plus one partition while pairing, whatever the archive
 /// size).
