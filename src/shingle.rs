@@ -261,11 +261,12 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
     (Tokenization::Words(k), window_hashes(&words, k, seed))
 }
 
-/// The form [`crate::normalize::normalize`] gives the typographic punctuation of otherwise
-/// ASCII text (with [`latin_letter`]s kept as they are) (curly quotes, guillemets, dashes, the minus sign, no-break and thin
-/// spaces, the ellipsis), or `None` when the text has any other non-ASCII character. Such text
-/// (most English news copy) then takes the one-pass ASCII path; a test checks every character
-/// here against `normalize`.
+/// The text with its typographic punctuation (curly quotes, guillemets, dashes, the minus
+/// sign, no-break and thin spaces, the ellipsis) in the ASCII form
+/// [`crate::normalize::normalize`] gives it, a few symbols in an ASCII form that cuts words
+/// alike, and [`latin_letter`]s kept as they are; `None` when the text has any other
+/// non-ASCII character. Such text (most English and Western European news copy) then takes
+/// the one-pass fast path; tests check every character here against `normalize`.
 fn fold_punctuation(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -313,9 +314,9 @@ fn fold_one(c: char) -> Option<&'static str> {
     })
 }
 
-/// Bit planes of one 64-byte block of ASCII text: bit `i` says what byte `i` is, by the
+/// Bit planes of one 64-byte block of fast-path text: bit `i` says what byte `i` is, by the
 /// classes of [`class`], with the backtick read as an apostrophe (MidNumLet), as
-/// normalization makes it.
+/// normalization makes it, and every byte of a [`latin_letter`] a letter.
 #[derive(Clone, Copy)]
 struct Planes {
     /// Letters.
@@ -364,9 +365,9 @@ fn lower8(x: u64) -> u64 {
     x | (upper >> 2)
 }
 
-/// The [`word_hash`] of each word of raw ASCII text, lower-cased and with backticks read as
-/// apostrophes: what splitting the normalized text with [`ascii_words`] and hashing each word
-/// gives (a property test checks it against that path).
+/// The [`word_hash`] of each word of raw fast-path text (ASCII, and [`latin_letter`]s),
+/// lower-cased and with backticks read as apostrophes: what splitting the normalized text into
+/// UAX #29 words and hashing each word gives (property tests check it against that path).
 fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
     let mut words = Vec::with_capacity(b.len() / 5 + 1);
     for_each_raw_ascii_word_hash(b, seed, |h| words.push(h));
