@@ -23,14 +23,19 @@ use rayon::prelude::*;
 
 /// The sampled shingles of a set: those whose hash is divisible by `every`.
 pub fn sample(set: &[u64], every: u64) -> Vec<u64> {
+    let mut out = Vec::with_capacity(2 * set.len() / every.max(1) as usize + 4);
+    sample_into(set, every, &mut out);
+    out
+}
+
+/// [`sample`], appended to `out`.
+pub fn sample_into(set: &[u64], every: u64, out: &mut Vec<u64>) {
     if every.is_power_of_two() {
         // The default (8): a mask, not a division per shingle.
         let mask = every - 1;
-        let mut out = Vec::with_capacity(2 * set.len() / every as usize + 4);
         out.extend(set.iter().copied().filter(|x| x & mask == 0));
-        out
     } else {
-        set.iter().copied().filter(|x| x % every == 0).collect()
+        out.extend(set.iter().copied().filter(|x| x % every == 0));
     }
 }
 

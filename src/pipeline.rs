@@ -100,24 +100,42 @@ impl Signed {
 enum Parsed {
     Bad(String),
     Skipped,
-    Doc(Box<Signing>),
+    Doc(Signing),
 }
 
 /// Where a unit of a batch is and how it was read: what the sequential part of the first pass
 /// needs of it once the batch itself is gone.
 type UnitAt = (Location, input::Format);
 
-/// What the parallel part of the first pass makes of one document.
+/// Units signed together by one task of the first pass.
+const CHUNK_UNITS: usize = 16;
+
+/// What the parallel part of the first pass makes of one document; its vectors are in the
+/// [`Chunk`] it belongs to.
 struct Signing {
     /// Metadata, its outlet still to be shared.
     meta: DocMeta,
     /// The outlet as read.
     outlet: Option<String>,
-    /// Shingle hashes in text order, repeats included (empty for a short document).
+    /// Shingle hashes in [`Chunk::hashes`] (none for a short document).
+    hashes: usize,
+    /// Sampled shingles in [`Chunk::samples`] (containment mode).
+    samples: usize,
+}
+
+/// What the parallel part of the first pass makes of a run of consecutive units. The
+/// documents' vectors are laid end to end, so that a chunk allocates a few buffers rather than
+/// several per document: they are freed by the thread that applies the chunk, and glibc's
+/// allocator locks the arena of another thread for each such free.
+#[derive(Default)]
+struct Chunk {
+    /// One entry per unit, in input order.
+    units: Vec<Parsed>,
+    /// Shingle hashes of each signed document in text order, repeats included.
     hashes: Vec<u64>,
-    /// Band keys (empty for a short document).
+    /// Band keys of each signed document (`bands` of them).
     keys: Vec<u64>,
-    /// Sampled shingles, sorted and distinct (containment mode).
+    /// Sampled shingles of each signed document, sorted and distinct (containment mode).
     samples: Vec<u64>,
 }
 
@@ -153,71 +171,86 @@ pub fn read_and_sign(
     let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
     // The sequential part of a batch (ids, spool, keys, samples, metadata, in input order) runs
     // while the next batch is parsed and signed in parallel.
-    let mut apply = |lines: Vec<UnitAt>, parsed: Vec<Parsed>| -> Result<()> {
-        for ((loc, format), p) in lines.into_iter().zip(parsed) {
-            signed.read += 1;
-            signed.bytes += u64::from(loc.len);
-            let unit = format.unit();
-            units[loc.input as usize] = unit;
-            let bad = |message: String| BadLine {
-                input: names[loc.input as usize].clone(),
-                line: loc.line,
-                unit,
-                message,
-            };
-            let doc = match p {
-                Parsed::Bad(m) => {
+    let bands = banding.bands;
+    let mut apply = |lines: Vec<UnitAt>, chunks: Vec<Chunk>| -> Result<()> {
+        let mut lines = lines.into_iter();
+        for chunk in chunks {
+            let (mut h, mut k, mut x) = (0, 0, 0);
+            for p in chunk.units {
+                let (loc, format) = lines.next().expect("one chunk entry per unit");
+                signed.read += 1;
+                signed.bytes += u64::from(loc.len);
+                let unit = format.unit();
+                units[loc.input as usize] = unit;
+                let bad = |message: String| BadLine {
+                    input: names[loc.input as usize].clone(),
+                    line: loc.line,
+                    unit,
+                    message,
+                };
+                let doc = match p {
+                    Parsed::Bad(m) => {
+                        reject(&mut signed, bad(m), config, on_bad)?;
+                        continue;
+                    }
+                    Parsed::Skipped => {
+                        signed.skipped += 1;
+                        continue;
+                    }
+                    Parsed::Doc(d) => d,
+                };
+                let next = signed.meta.len() as u32;
+                if let Some(first) =
+                    insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.meta.id, next)
+                {
+                    let f = &signed.meta[first as usize].location;
+                    let m = format!(
+                        "duplicate id {:?} (first on {}{})",
+                        doc.meta.id,
+                        names[f.input as usize],
+                        units[f.input as usize].after_name(f.line)
+                    );
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
-                Parsed::Skipped => {
-                    signed.skipped += 1;
-                    continue;
+                let Signing {
+                    mut meta,
+                    outlet,
+                    hashes,
+                    samples,
+                } = doc;
+                let keys: &[u64] = if meta.short {
+                    &[]
+                } else {
+                    k += bands;
+                    &chunk.keys[k - bands..k]
+                };
+                let hashes = &chunk.hashes[h..h + hashes];
+                h += hashes.len();
+                let samples = &chunk.samples[x..x + samples];
+                x += samples.len();
+                let spool = signed
+                    .sets
+                    .as_mut()
+                    .expect("spool open during the first pass");
+                spool.push(hashes)?;
+                if !samples.is_empty() {
+                    signed.samples.add(next, samples)?;
                 }
-                Parsed::Doc(d) => d,
-            };
-            let next = signed.meta.len() as u32;
-            if let Some(first) =
-                insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.meta.id, next)
-            {
-                let f = &signed.meta[first as usize].location;
-                let m = format!(
-                    "duplicate id {:?} (first on {}{})",
-                    doc.meta.id,
-                    names[f.input as usize],
-                    units[f.input as usize].after_name(f.line)
-                );
-                reject(&mut signed, bad(m), config, on_bad)?;
-                continue;
+                signed.keys.push(keys);
+                meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
+                    Some(shared) => std::sync::Arc::clone(shared),
+                    None => {
+                        let shared: std::sync::Arc<str> = o.into();
+                        outlets.insert(
+                            std::sync::Arc::clone(&shared),
+                            std::sync::Arc::clone(&shared),
+                        );
+                        shared
+                    }
+                });
+                signed.meta.push(meta);
             }
-            let Signing {
-                mut meta,
-                outlet,
-                hashes,
-                keys,
-                samples,
-            } = *doc;
-            let spool = signed
-                .sets
-                .as_mut()
-                .expect("spool open during the first pass");
-            spool.push(&hashes)?;
-            if !samples.is_empty() {
-                signed.samples.add(next, &samples)?;
-            }
-            signed.keys.push(&keys);
-            meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
-                Some(shared) => std::sync::Arc::clone(shared),
-                None => {
-                    let shared: std::sync::Arc<str> = o.into();
-                    outlets.insert(
-                        std::sync::Arc::clone(&shared),
-                        std::sync::Arc::clone(&shared),
-                    );
-                    shared
-                }
-            });
-            signed.meta.push(meta);
         }
         progress(Progress::Read {
             bytes: signed.bytes,
@@ -225,7 +258,58 @@ pub fn read_and_sign(
         });
         Ok(())
     };
-    let mut pending: Option<(Vec<UnitAt>, Vec<Parsed>)> = None;
+    let mut pending: Option<(Vec<UnitAt>, Vec<Chunk>)> = None;
+    let sign_unit = |line: &input::LineRef<'_>, out: &mut Chunk, row: &mut [u32]| -> Parsed {
+        let bytes = match line.content {
+            Content::Bad(m) => return Parsed::Bad(m.to_string()),
+            Content::Skipped => return Parsed::Skipped,
+            Content::Bytes(bytes) => bytes,
+        };
+        let rec = match input::parse(line.format, bytes, &config.fields) {
+            Err(m) => return Parsed::Bad(m),
+            Ok(input::Parsed::Skip(_)) => return Parsed::Skipped,
+            Ok(input::Parsed::Doc(rec)) => rec,
+        };
+        let hashes = crate::shingle::shingle_hashes(&rec.text, config.shingle, config.seed);
+        let signed = crate::shingle::has_distinct(&hashes, config.min_shingles);
+        let mut samples = 0;
+        if signed {
+            hasher.sign_into(&hashes, row);
+            out.keys
+                .extend((0..bands).map(|b| crate::lsh::band_key(row, b, banding)));
+            if config.mode == Mode::Containment {
+                let start = out.samples.len();
+                crate::contain::sample_into(&hashes, config.sample_every, &mut out.samples);
+                out.samples[start..].sort_unstable();
+                samples = dedup_tail(&mut out.samples, start);
+            }
+            out.hashes.extend_from_slice(&hashes);
+        }
+        let id = rec.id.unwrap_or_else(|| {
+            let name = &names[line.location.input as usize];
+            match line.format.unit() {
+                Unit::File => name.clone(),
+                Unit::Line | Unit::Record => format!("{name}:{}", line.location.line),
+            }
+        });
+        let located = crate::wire::locate(&rec.text, rec.outlet.as_deref());
+        let meta = DocMeta {
+            text_chars: rec.text.chars().count() as u32,
+            day: rec.date.as_deref().and_then(crate::date::parse_day),
+            wire: located.map(|l| l.service),
+            located,
+            id,
+            outlet: None,
+            location: line.location,
+            short: !signed,
+        };
+        Parsed::Doc(Signing {
+            meta,
+            outlet: rec.outlet,
+            hashes: if signed { hashes.len() } else { 0 },
+            samples,
+        })
+    };
     inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
         let lines: Vec<UnitAt> = batch.lines().map(|l| (l.location, l.format)).collect();
         let (parsed, applied) = rayon::join(
@@ -233,69 +317,20 @@ pub fn read_and_sign(
                 batch
                     .lines()
                     .collect::<Vec<_>>()
-                    .into_par_iter()
-                    .map(|line| match line.content {
-                        Content::Bad(m) => Parsed::Bad(m.to_string()),
-                        Content::Skipped => Parsed::Skipped,
-                        Content::Bytes(bytes) => {
-                            match input::parse(line.format, bytes, &config.fields) {
-                                Err(m) => Parsed::Bad(m),
-                                Ok(input::Parsed::Skip(_)) => Parsed::Skipped,
-                                Ok(input::Parsed::Doc(rec)) => {
-                                    let hashes = crate::shingle::shingle_hashes(
-                                        &rec.text,
-                                        config.shingle,
-                                        config.seed,
-                                    );
-                                    let signed =
-                                        crate::shingle::has_distinct(&hashes, config.min_shingles);
-                                    let keys = if signed {
-                                        BandKeys::of_row(&hasher.sign(&hashes), banding)
-                                    } else {
-                                        Vec::new()
-                                    };
-                                    let samples = if signed && config.mode == Mode::Containment {
-                                        let mut x =
-                                            crate::contain::sample(&hashes, config.sample_every);
-                                        x.sort_unstable();
-                                        x.dedup();
-                                        x
-                                    } else {
-                                        Vec::new()
-                                    };
-                                    let id = rec.id.unwrap_or_else(|| {
-                                        let name = &names[line.location.input as usize];
-                                        match line.format.unit() {
-                                            Unit::File => name.clone(),
-                                            Unit::Line | Unit::Record => {
-                                                format!("{name}:{}", line.location.line)
-                                            }
-                                        }
-                                    });
-                                    let located =
-                                        crate::wire::locate(&rec.text, rec.outlet.as_deref());
-                                    let meta = DocMeta {
-                                        text_chars: rec.text.chars().count() as u32,
-                                        day: rec.date.as_deref().and_then(crate::date::parse_day),
-                                        wire: located.map(|l| l.service),
-                                        located,
-                                        id,
-                                        outlet: None,
-                                        location: line.location,
-                                        short: !signed,
-                                    };
-                                    Parsed::Doc(Box::new(Signing {
-                                        meta,
-                                        outlet: rec.outlet,
-                                        hashes: if signed { hashes } else { Vec::new() },
-                                        keys,
-                                        samples,
-                                    }))
-                                }
-                            }
+                    .par_chunks(CHUNK_UNITS)
+                    .map(|units| {
+                        let mut out = Chunk {
+                            units: Vec::with_capacity(units.len()),
+                            ..Chunk::default()
+                        };
+                        let mut row = vec![0u32; hasher.num_perm()];
+                        for line in units {
+                            let p = sign_unit(line, &mut out, &mut row);
+                            out.units.push(p);
                         }
+                        out
                     })
-                    .collect()
+                    .collect::<Vec<Chunk>>()
             },
             || pending.take().map_or(Ok(()), |(l, p)| apply(l, p)),
         );
@@ -317,6 +352,19 @@ pub fn read_and_sign(
         });
     }
     Ok(signed)
+}
+
+/// Removes repeats from the sorted tail `v[start..]`; returns the tail's new length.
+fn dedup_tail(v: &mut Vec<u64>, start: usize) -> usize {
+    let mut w = start;
+    for r in start..v.len() {
+        if w == start || v[r] != v[w - 1] {
+            v[w] = v[r];
+            w += 1;
+        }
+    }
+    v.truncate(w);
+    w - start
 }
 
 fn reject(
