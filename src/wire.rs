@@ -198,6 +198,61 @@ struct Compiled {
     credit_services: Vec<u8>,
     /// Service index per alternative group `s{k}` of `dateline` and `byline`.
     name_services: Vec<u8>,
+    /// Literals of which every match of `dateline`, `byline` and `credits` contains one: a
+    /// text without any of them has no evidence in it, and is not searched further. `None`
+    /// when some credit pattern has no such literal.
+    anchors: Option<aho_corasick::AhoCorasick>,
+}
+
+/// The longest run of literal characters that every match of `pattern` contains, for the
+/// simple patterns of [`Service::credits`]: a sequence of literal characters, escaped
+/// punctuation, classes, `\b` and quantified atoms. `None` for anything else (groups,
+/// alternations), or when the pattern has no literal character outside a quantifier.
+fn required_literal(pattern: &str) -> Option<String> {
+    let mut best = String::new();
+    let mut run = String::new();
+    let mut end_run = |run: &mut String| {
+        if run.len() > best.len() {
+            best = std::mem::take(run);
+        }
+        run.clear();
+    };
+    let mut chars = pattern.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => match chars.next()? {
+                e if e.is_ascii_alphanumeric() => end_run(&mut run),
+                e => run.push(e),
+            },
+            '[' => {
+                end_run(&mut run);
+                let mut first = true;
+                loop {
+                    match chars.next()? {
+                        '\\' => {
+                            chars.next()?;
+                        }
+                        ']' if !first => break,
+                        _ => {}
+                    }
+                    first = false;
+                }
+            }
+            '?' | '*' | '+' | '{' => {
+                // The quantified atom may be absent or repeated: it ends the run.
+                run.pop();
+                end_run(&mut run);
+                if ch == '{' {
+                    while chars.next()? != '}' {}
+                }
+            }
+            '.' | '^' | '$' => end_run(&mut run),
+            '(' | ')' | '|' => return None,
+            c => run.push(c),
+        }
+    }
+    end_run(&mut run);
+    (!best.is_empty()).then_some(best)
 }
 
 fn alternation(
@@ -244,12 +299,37 @@ fn compiled() -> &'static Compiled {
             }
         }
         let credits = Regex::new(&alts.join("|")).expect("credit patterns");
+        let credit_literals: Option<Vec<String>> = SERVICES
+            .iter()
+            .flat_map(|s| s.credits)
+            .map(|p| required_literal(p))
+            .collect();
+        let anchors = credit_literals.map(|credit| {
+            let names = SERVICES
+                .iter()
+                .flat_map(|s| s.dateline.iter().chain(s.bylines))
+                .map(|n| n.to_string());
+            let mut all: Vec<String> = names.chain(credit).collect();
+            all.sort();
+            all.dedup();
+            // A literal that holds another one adds nothing; fewer literals search faster.
+            let minimal: Vec<&String> = all
+                .iter()
+                .filter(|a| !all.iter().any(|b| b != *a && a.contains(b.as_str())))
+                .collect();
+            // Leftmost-first lets the crate use its vectorized searcher (Teddy).
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(minimal)
+                .expect("anchor literals")
+        });
         Compiled {
             dateline,
             byline,
             credits,
             credit_services,
             name_services: names.iter().map(|(i, _)| *i).collect(),
+            anchors,
         }
     })
 }
@@ -326,6 +406,11 @@ fn span_in(text: &str, part: &str) -> (u32, u32) {
 
 /// [`attribute`] without building the matched text: where it is.
 pub fn locate(text: &str, outlet: Option<&str>) -> Option<Located> {
+    locate_in(text, outlet, true)
+}
+
+/// [`locate`]; `prefilter` false searches every text with the patterns (for tests).
+fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Located> {
     let c = compiled();
     let located = |service, evidence, part: &str| {
         let (start, end) = span_in(text, part);
@@ -336,6 +421,9 @@ pub fn locate(text: &str, outlet: Option<&str>) -> Option<Located> {
             end,
         }
     };
+    if prefilter && c.anchors.as_ref().is_some_and(|a| !a.is_match(text)) {
+        return outlet_service(outlet);
+    }
     let mut head_end = DATELINE_WINDOW.min(text.len());
     while !text.is_char_boundary(head_end) {
         head_end -= 1;
@@ -402,6 +490,11 @@ pub fn locate(text: &str, outlet: Option<&str>) -> Option<Located> {
             &text[m.start()..m.end()],
         ));
     }
+    outlet_service(outlet)
+}
+
+/// The service an outlet name is, as evidence of the weakest kind.
+fn outlet_service(outlet: Option<&str>) -> Option<Located> {
     let outlet = outlet?.trim();
     SERVICES
         .iter()
@@ -425,6 +518,101 @@ pub fn service_index(name: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_credit_pattern_has_a_required_literal_the_pattern_needs() {
+        for p in SERVICES.iter().flat_map(|s| s.credits) {
+            let lit = required_literal(p).unwrap_or_else(|| panic!("no literal in {p:?}"));
+            assert!(lit.len() >= 3, "{p:?}: {lit:?}");
+            // The literal, written as the pattern writes it, is in the pattern...
+            assert!(p.contains(&regex::escape(&lit)), "{p:?}: {lit:?}");
+            // ...and nothing matches once it is gone from a text the pattern matches.
+            let re = Regex::new(p).unwrap();
+            let sample = format!("x {} Yz) ", lit);
+            if let Some(m) = re.find(&sample) {
+                assert!(m.as_str().contains(&lit), "{p:?} matched {:?}", m.as_str());
+            }
+        }
+        assert_eq!(
+            required_literal(r"\(AP Photo[^)]{0,80}\)").unwrap(),
+            "(AP Photo"
+        );
+        assert_eq!(
+            required_literal(r"\bAFP via Getty Images\b").unwrap(),
+            "AFP via Getty Images"
+        );
+        assert_eq!(
+            required_literal(r"\(Xinhua/[^)]{1,80}\)").unwrap(),
+            "(Xinhua/"
+        );
+        assert_eq!(required_literal(r"ab?c").unwrap(), "a");
+        assert_eq!(required_literal(r"abc{2}de").unwrap(), "ab");
+        assert_eq!(required_literal(r"ac{2,}def").unwrap(), "def");
+        assert_eq!(required_literal(r"[\]x]yz").unwrap(), "yz");
+        assert_eq!(required_literal(r"a|b"), None);
+        assert_eq!(required_literal(r"(ab)"), None);
+        assert_eq!(required_literal(r"\d+"), None);
+        assert!(compiled().anchors.is_some());
+    }
+
+    /// Pieces of text that make or nearly make evidence, to build texts from.
+    fn piece() -> impl Strategy<Value = String> {
+        let mut fixed: Vec<String> = SERVICES
+            .iter()
+            .flat_map(|s| s.dateline.iter().chain(s.bylines).chain(s.outlets))
+            .flat_map(|n| {
+                [
+                    n.to_string(),
+                    format!("({n}) -- "),
+                    format!("\nBy {n}\n"),
+                    format!("by {n}."),
+                ]
+            })
+            .collect();
+        fixed.extend(
+            [
+                "(AP Photo/Jane Doe)",
+                "AP Photo/J",
+                "REUTERS/A",
+                "(Reuters)",
+                "AFP/Getty",
+                "AFP via Getty Images",
+                "AFP PHOTO",
+                "【共同】",
+                "（共同）",
+                "（時事）",
+                "新华社记者",
+                "(Xinhua/Li)",
+                "UPI Photo",
+                "PTI Photo",
+                "TOKYO (",
+                ") -- ",
+                "\n",
+                ". ",
+                "(",
+                ")",
+                "the minister said",
+                "Photo",
+                "é ",
+                "—",
+                " ",
+            ]
+            .map(String::from),
+        );
+        prop_oneof![proptest::sample::select(fixed), "[a-zA-Z ().,/-]{0,12}",]
+    }
+
+    proptest! {
+        #[test]
+        fn prefilter_never_changes_what_is_found(
+            parts in proptest::collection::vec(piece(), 0..12),
+            outlet in proptest::option::of(proptest::sample::select(vec!["AP", " Reuters ", "Asahi"])),
+        ) {
+            let text = parts.concat();
+            prop_assert_eq!(locate_in(&text, outlet, true), locate_in(&text, outlet, false));
+        }
+    }
 
     fn who(text: &str) -> Option<(&'static str, Evidence)> {
         attribute(text, None).map(|a| (a.service().name, a.evidence))
