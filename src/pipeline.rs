@@ -137,6 +137,8 @@ struct Chunk {
     keys: Vec<u64>,
     /// Sampled shingles of each signed document, sorted and distinct (containment mode).
     samples: Vec<u64>,
+    /// Scratch space for the word hashes of one text.
+    words: Vec<u64>,
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches, and
@@ -270,20 +272,30 @@ pub fn read_and_sign(
             Ok(input::Parsed::Skip(_)) => return Parsed::Skipped,
             Ok(input::Parsed::Doc(rec)) => rec,
         };
-        let hashes = crate::shingle::shingle_hashes(&rec.text, config.shingle, config.seed);
-        let signed = crate::shingle::has_distinct(&hashes, config.min_shingles);
+        let start = out.hashes.len();
+        crate::shingle::shingle_hashes_into(
+            &rec.text,
+            config.shingle,
+            config.seed,
+            &mut out.words,
+            &mut out.hashes,
+        );
+        let hashes = &out.hashes[start..];
+        let signed = crate::shingle::has_distinct(hashes, config.min_shingles);
         let mut samples = 0;
+        let count = hashes.len();
         if signed {
-            hasher.sign_into(&hashes, row);
+            hasher.sign_into(hashes, row);
             out.keys
                 .extend((0..bands).map(|b| crate::lsh::band_key(row, b, banding)));
             if config.mode == Mode::Containment {
-                let start = out.samples.len();
-                crate::contain::sample_into(&hashes, config.sample_every, &mut out.samples);
-                out.samples[start..].sort_unstable();
-                samples = dedup_tail(&mut out.samples, start);
+                let from = out.samples.len();
+                crate::contain::sample_into(hashes, config.sample_every, &mut out.samples);
+                out.samples[from..].sort_unstable();
+                samples = dedup_tail(&mut out.samples, from);
             }
-            out.hashes.extend_from_slice(&hashes);
+        } else {
+            out.hashes.truncate(start);
         }
         let id = rec.id.unwrap_or_else(|| {
             let name = &names[line.location.input as usize];
@@ -306,7 +318,7 @@ pub fn read_and_sign(
         Parsed::Doc(Signing {
             meta,
             outlet: rec.outlet,
-            hashes: if signed { hashes.len() } else { 0 },
+            hashes: if signed { count } else { 0 },
             samples,
         })
     };
@@ -319,8 +331,11 @@ pub fn read_and_sign(
                     .collect::<Vec<_>>()
                     .par_chunks(CHUNK_UNITS)
                     .map(|units| {
+                        // About one shingle per 6 bytes of a line: room enough, most times.
+                        let bytes: usize = units.iter().map(|u| u.location.len as usize).sum();
                         let mut out = Chunk {
                             units: Vec::with_capacity(units.len()),
+                            hashes: Vec::with_capacity(bytes / 6),
                             ..Chunk::default()
                         };
                         let mut row = vec![0u32; hasher.num_perm()];

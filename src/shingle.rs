@@ -234,21 +234,8 @@ pub fn has_distinct(hashes: &[u64], n: usize) -> bool {
 }
 
 fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<u64>) {
-    let k = match mode {
-        ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
-        ShingleMode::Chars(_) => 0,
-    };
-    // The fast path takes ASCII text, and text whose other characters are typographic
-    // punctuation (folded here) or Latin-1 letters.
-    let folded = (k != 0 && !text.is_ascii())
-        .then(|| fold_punctuation(text))
-        .flatten();
-    let fast = match &folded {
-        Some(f) => Some(f.as_str()),
-        None if k != 0 && text.is_ascii() => Some(text),
-        None => None,
-    };
-    let Some(text) = fast else {
+    let k = word_count(mode);
+    let Some(fast) = fast_text(text, k) else {
         let normalized = crate::normalize::normalize(text);
         let tokenization = choose(&normalized, mode);
         let hashes = match tokenization {
@@ -257,8 +244,48 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
         };
         return (tokenization, hashes);
     };
-    let words = raw_ascii_word_hashes(text.as_bytes(), seed);
+    let words = raw_ascii_word_hashes(fast.as_bytes(), seed);
     (Tokenization::Words(k), window_hashes(&words, k, seed))
+}
+
+/// [`shingle_hashes`] of `text`, appended to `out`; `words` is scratch space, kept by the
+/// caller from one text to the next so that the usual text allocates nothing here.
+pub fn shingle_hashes_into(
+    text: &str,
+    mode: ShingleMode,
+    seed: u64,
+    words: &mut Vec<u64>,
+    out: &mut Vec<u64>,
+) {
+    let k = word_count(mode);
+    let Some(fast) = fast_text(text, k) else {
+        out.extend_from_slice(&raw_shingles(text, mode, seed).1);
+        return;
+    };
+    words.clear();
+    for_each_raw_ascii_word_hash(fast.as_bytes(), seed, |h| words.push(h));
+    window_hashes_into(words, k, seed, out);
+}
+
+/// Words per shingle of `mode` (0 for character shingles).
+fn word_count(mode: ShingleMode) -> usize {
+    match mode {
+        ShingleMode::Auto { words, .. } | ShingleMode::Words(words) => words,
+        ShingleMode::Chars(_) => 0,
+    }
+}
+
+/// The text the fast path takes for word `k`-shingles of `text`: the text itself when it is
+/// ASCII, the text with its punctuation folded when it has no other non-ASCII character than
+/// [`fold_punctuation`] takes; `None` for the general path.
+fn fast_text(text: &str, k: usize) -> Option<std::borrow::Cow<'_, str>> {
+    if k == 0 {
+        return None;
+    }
+    if text.is_ascii() {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
+    fold_punctuation(text).map(std::borrow::Cow::Owned)
 }
 
 /// The text with its typographic punctuation (curly quotes, guillemets, dashes, the minus
@@ -660,15 +687,22 @@ const fn len_key(len: usize, seed: u64) -> u64 {
 /// The hash of each window of `k` word hashes: the word hashes folded with a rotate and a
 /// multiply (so order matters), then mixed.
 fn window_hashes(words: &[u64], k: usize, seed: u64) -> Vec<u64> {
+    let mut out = Vec::with_capacity(words.len());
+    window_hashes_into(words, k, seed, &mut out);
+    out
+}
+
+/// [`window_hashes`], appended to `out`.
+fn window_hashes_into(words: &[u64], k: usize, seed: u64, out: &mut Vec<u64>) {
     if words.len() < k {
-        return Vec::new();
+        return;
     }
     // The usual shingle lengths get a loop the compiler unrolls.
     match k {
-        5 => fixed_window_hashes::<5>(words, seed),
-        3 => fixed_window_hashes::<3>(words, seed),
-        1 => fixed_window_hashes::<1>(words, seed),
-        _ => words.windows(k).map(|w| window_hash(w, seed)).collect(),
+        5 => fixed_window_hashes::<5>(words, seed, out),
+        3 => fixed_window_hashes::<3>(words, seed, out),
+        1 => fixed_window_hashes::<1>(words, seed, out),
+        _ => out.extend(words.windows(k).map(|w| window_hash(w, seed))),
     }
 }
 
@@ -683,11 +717,12 @@ fn window_hash(w: &[u64], seed: u64) -> u64 {
 }
 
 /// [`window_hashes`] for windows of `K` words.
-fn fixed_window_hashes<const K: usize>(words: &[u64], seed: u64) -> Vec<u64> {
-    words
-        .windows(K)
-        .map(|w| window_hash(<&[u64; K]>::try_from(w).expect("K words"), seed))
-        .collect()
+fn fixed_window_hashes<const K: usize>(words: &[u64], seed: u64, out: &mut Vec<u64>) {
+    out.extend(
+        words
+            .windows(K)
+            .map(|w| window_hash(<&[u64; K]>::try_from(w).expect("K words"), seed)),
+    );
 }
 
 /// Character n-grams over the letters and digits of the text (spaces and punctuation dropped),
