@@ -224,6 +224,16 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// An empty batch with room for `batch_bytes` and a quarter more (up to 64 MiB), so that
+    /// filling it to `batch_bytes` and the line that passes the mark copies nothing on the way.
+    fn with_room(batch_bytes: usize) -> Batch {
+        let room = batch_bytes.min(64 << 20);
+        Batch {
+            data: Vec::with_capacity(room + room / 4),
+            lines: Vec::new(),
+        }
+    }
+
     /// The units of the batch, in input order.
     pub fn lines(&self) -> impl ExactSizeIterator<Item = LineRef<'_>> + '_ {
         self.lines.iter().map(move |(location, start, kind)| {
@@ -543,7 +553,8 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
 
     fn flush_if_full(&mut self) -> bool {
         if self.batch.data.len() >= self.batch_bytes || self.batch.lines.len() >= 1 << 16 {
-            return (self.send)(std::mem::take(&mut self.batch));
+            let next = Batch::with_room(self.batch_bytes);
+            return (self.send)(std::mem::replace(&mut self.batch, next));
         }
         true
     }
@@ -559,7 +570,7 @@ fn read_batches(
     send: impl FnMut(Batch) -> bool,
 ) -> Result<()> {
     let mut out = Batcher {
-        batch: Batch::default(),
+        batch: Batch::with_room(batch_bytes),
         batch_bytes,
         send,
     };
