@@ -115,8 +115,8 @@ const CHUNK_UNITS: usize = 16;
 struct Signing {
     /// Metadata, its outlet still to be shared.
     meta: DocMeta,
-    /// The outlet as read.
-    outlet: Option<String>,
+    /// The outlet as read: its byte range in [`Chunk::outlets`].
+    outlet: Option<(usize, usize)>,
     /// Shingle hashes in [`Chunk::hashes`] (none for a short document).
     hashes: usize,
     /// Sampled shingles in [`Chunk::samples`] (containment mode).
@@ -139,6 +139,8 @@ struct Chunk {
     samples: Vec<u64>,
     /// Scratch space for the word hashes of one text.
     words: Vec<u64>,
+    /// The outlet names of the chunk's documents, end to end.
+    outlets: String,
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches, and
@@ -240,7 +242,8 @@ pub fn read_and_sign(
                     signed.samples.add(next, samples)?;
                 }
                 signed.keys.push(keys);
-                meta.outlet = outlet.map(|o| match outlets.get(o.as_str()) {
+                let outlet = outlet.map(|(a, b)| &chunk.outlets[a..b]);
+                meta.outlet = outlet.map(|o| match outlets.get(o) {
                     Some(shared) => std::sync::Arc::clone(shared),
                     None => {
                         let shared: std::sync::Arc<str> = o.into();
@@ -317,7 +320,10 @@ pub fn read_and_sign(
         };
         Parsed::Doc(Signing {
             meta,
-            outlet: rec.outlet,
+            outlet: rec.outlet.map(|o| {
+                out.outlets.push_str(&o);
+                (out.outlets.len() - o.len(), out.outlets.len())
+            }),
             hashes: if signed { count } else { 0 },
             samples,
         })

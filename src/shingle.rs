@@ -221,11 +221,13 @@ pub fn has_distinct(hashes: &[u64], n: usize) -> bool {
         sorted.dedup();
         return sorted.len() >= n;
     }
-    let mut seen: Vec<u64> = Vec::with_capacity(n);
+    let mut seen = [0u64; 64];
+    let mut len = 0;
     for &h in hashes {
-        if !seen.contains(&h) {
-            seen.push(h);
-            if seen.len() >= n {
+        if !seen[..len].contains(&h) {
+            seen[len] = h;
+            len += 1;
+            if len >= n {
                 return true;
             }
         }
