@@ -203,6 +203,18 @@ pub fn read_and_sign(
                     }
                     Parsed::Doc(d) => d,
                 };
+                // The document's slices of the chunk, taken before it can be rejected, so
+                // that the next document's start where they should.
+                let keys: &[u64] = if doc.meta.short {
+                    &[]
+                } else {
+                    k += bands;
+                    &chunk.keys[k - bands..k]
+                };
+                let hashes = &chunk.hashes[h..h + doc.hashes];
+                h += hashes.len();
+                let samples = &chunk.samples[x..x + doc.samples];
+                x += samples.len();
                 let next = signed.meta.len() as u32;
                 if let Some(first) =
                     insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.meta.id, next)
@@ -218,21 +230,8 @@ pub fn read_and_sign(
                     continue;
                 }
                 let Signing {
-                    mut meta,
-                    outlet,
-                    hashes,
-                    samples,
+                    mut meta, outlet, ..
                 } = doc;
-                let keys: &[u64] = if meta.short {
-                    &[]
-                } else {
-                    k += bands;
-                    &chunk.keys[k - bands..k]
-                };
-                let hashes = &chunk.hashes[h..h + hashes];
-                h += hashes.len();
-                let samples = &chunk.samples[x..x + samples];
-                x += samples.len();
                 let spool = signed
                     .sets
                     .as_mut()
@@ -256,6 +255,11 @@ pub fn read_and_sign(
                 });
                 signed.meta.push(meta);
             }
+            assert_eq!(
+                (h, k, x),
+                (chunk.hashes.len(), chunk.keys.len(), chunk.samples.len()),
+                "every vector of the chunk taken by its document"
+            );
         }
         progress(Progress::Read {
             bytes: signed.bytes,
