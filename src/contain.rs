@@ -41,7 +41,10 @@ pub fn sample_into(set: &[u64], every: u64, out: &mut Vec<u64>) {
 
 /// Partitions of the sample index, by the top bits of the sampled hash: documents sharing a
 /// sample are always in one partition, so each is sorted and paired alone.
-const PARTS: usize = 64;
+const PARTS: usize = 1 << PART_BITS;
+
+/// Bits of the partition number: the top bits of an entry.
+const PART_BITS: u32 = 6;
 
 /// Entries held in memory before all partitions are appended to their spill files: 32 Mi
 /// entries, 256 MiB. An archive under about 600,000 documents never spills.
@@ -96,7 +99,7 @@ impl SampleIndex {
         }
         self.counts[doc as usize] = samples.len() as u32;
         for &x in samples {
-            let part = (x >> 58) as usize % PARTS;
+            let part = (x >> (64 - PART_BITS)) as usize;
             self.parts[part].push((x >> 32) << 32 | u64::from(doc));
         }
         self.held += samples.len();
@@ -198,8 +201,8 @@ pub fn candidate_pairs(
     let mut boilerplate = 0u64;
     let mut shared: Vec<(u64, u32)> = Vec::new();
     for part in 0..PARTS {
-        let mut entries = index.take_part(part)?;
-        entries.par_sort_unstable();
+        // The top bits of an entry are its partition; the next ones are uniform.
+        let entries = crate::sort::sorted_uniform(&index.take_part(part)?, PART_BITS);
         boilerplate += entries
             .par_chunk_by(same)
             .filter(|g| g.len() > max_df)

@@ -65,6 +65,7 @@ pub mod pipeline;
 pub mod report;
 pub mod shard;
 pub mod shingle;
+pub mod sort;
 pub mod verify;
 pub mod wire;
 

@@ -180,53 +180,9 @@ impl SetSpool {
     }
 }
 
-/// Largest bucket [`sorted_hashes`] finishes by insertion.
-const SMALL_BUCKET: u32 = 24;
-
-/// `hashes`, sorted. Shingle hashes are uniform over 64 bits, so a counting pass on their top
-/// bits, with about one bucket per hash, puts each one next to its place, and an insertion
-/// sort finishes in about one step per hash: two to three times faster than a comparison
-/// sort on the sizes of articles. Short input, and input whose buckets are not all small
-/// (repeated shingles, or hashes that are not uniform), is sorted the usual way.
+/// `hashes`, sorted: see [`crate::sort::sorted_uniform`].
 pub fn sorted_hashes(hashes: &[u64]) -> Vec<u64> {
-    let n = hashes.len();
-    if n < 64 {
-        let mut v = hashes.to_vec();
-        v.sort_unstable();
-        return v;
-    }
-    let bits = n.next_power_of_two().trailing_zeros().min(16);
-    let shift = 64 - bits;
-    let mut starts = vec![0u32; (1 << bits) + 1];
-    for &x in hashes {
-        starts[(x >> shift) as usize + 1] += 1;
-    }
-    if starts.iter().any(|&c| c > SMALL_BUCKET) {
-        let mut v = hashes.to_vec();
-        v.sort_unstable();
-        return v;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut out = vec![0u64; n];
-    for &x in hashes {
-        let b = &mut starts[(x >> shift) as usize];
-        out[*b as usize] = x;
-        *b += 1;
-    }
-    // Every hash is now in its bucket, and buckets are in order: only neighbours within a
-    // bucket can be out of order.
-    for i in 1..n {
-        let x = out[i];
-        let mut j = i;
-        while j > 0 && out[j - 1] > x {
-            out[j] = out[j - 1];
-            j -= 1;
-        }
-        out[j] = x;
-    }
-    out
+    crate::sort::sorted_uniform(hashes, 0)
 }
 
 #[cfg(unix)]

@@ -1,0 +1,117 @@
+//! Sorting 64-bit values whose high bits are uniform (hashes, or entries keyed by a hash).
+//!
+//! Owns: [`sorted_uniform`]. A counting pass on the high bits, with about one bucket per
+//! value, puts every value in its bucket, and the buckets in order; a bucket is then finished
+//! by insertion when it is small, as it nearly always is, and by `sort_unstable` when it is
+//! not (repeated values, or high bits that are not uniform after all). Any input comes out
+//! sorted; uniform input about three times faster than with a comparison sort.
+
+/// Largest bucket finished by insertion.
+const SMALL_BUCKET: usize = 24;
+
+/// Most bits of the bucket index (a counting array of 4 MiB).
+const MAX_BITS: u32 = 20;
+
+/// `values`, sorted ascending. When the `fixed_top_bits` highest bits are the same in every
+/// value (a partition key, say), the buckets are taken from the bits below them (when they are
+/// not, from the top bits: still sorted, maybe slower).
+pub fn sorted_uniform(values: &[u64], fixed_top_bits: u32) -> Vec<u64> {
+    let n = values.len();
+    if n < 64 || fixed_top_bits >= 48 {
+        let mut v = values.to_vec();
+        v.sort_unstable();
+        return v;
+    }
+    let fixed_top_bits = match fixed_top_bits {
+        0 => 0,
+        f if values.iter().all(|&x| (x ^ values[0]) >> (64 - f) == 0) => f,
+        _ => 0,
+    };
+    let bits = n.next_power_of_two().trailing_zeros().min(MAX_BITS);
+    let bucket = |x: u64| ((x << fixed_top_bits) >> (64 - bits)) as usize;
+    let mut starts = vec![0u32; (1 << bits) + 1];
+    for &x in values {
+        starts[bucket(x) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    let mut out = vec![0u64; n];
+    for &x in values {
+        let b = &mut next[bucket(x)];
+        out[*b as usize] = x;
+        *b += 1;
+    }
+    let largest = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+    if largest as usize <= SMALL_BUCKET {
+        // Only neighbours within a bucket can be out of order: one insertion pass over the
+        // whole, with no branch per bucket.
+        insertion_sort(&mut out);
+    } else {
+        for w in starts.windows(2) {
+            let part = &mut out[w[0] as usize..w[1] as usize];
+            if part.len() <= SMALL_BUCKET {
+                insertion_sort(part);
+            } else {
+                part.sort_unstable();
+            }
+        }
+    }
+    out
+}
+
+fn insertion_sort(v: &mut [u64]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(v: &[u64], fixed: u32) {
+        let mut want = v.to_vec();
+        want.sort_unstable();
+        assert_eq!(sorted_uniform(v, fixed), want);
+    }
+
+    proptest! {
+        #[test]
+        fn sorts_any_input(
+            uniform in proptest::collection::vec(any::<u64>(), 0..3000),
+            small in proptest::collection::vec(0u64..50, 0..300),
+            low in proptest::collection::vec(0u64..1 << 20, 0..300),
+            fixed in 0u32..8,
+        ) {
+            for v in [&uniform, &small, &low] {
+                check(v, 0);
+                check(v, fixed);
+            }
+            // A fixed top: the partition key of the sample index.
+            let part: Vec<u64> = uniform.iter().map(|&x| (x >> 6) | (13 << 58)).collect();
+            check(&part, 6);
+            // Uniform values with runs of repeats (boilerplate shared by many documents).
+            let mut rep = uniform.clone();
+            rep.extend(uniform.iter().take(40).flat_map(|&x| [x; 30]));
+            check(&rep, 0);
+        }
+    }
+
+    #[test]
+    fn edge_cases() {
+        check(&[], 0);
+        check(&[u64::MAX; 100], 0);
+        check(&(0..1000).rev().collect::<Vec<u64>>(), 0);
+        check(&(0..1000).map(|i| i << 40).rev().collect::<Vec<u64>>(), 3);
+        check(&(0..1000).map(|i| u64::MAX - i).collect::<Vec<u64>>(), 60);
+    }
+}
