@@ -201,13 +201,13 @@ pub fn candidate_pairs(
     let mut boilerplate = 0u64;
     let mut shared: Vec<(u64, u32)> = Vec::new();
     for part in 0..PARTS {
-        // The top bits of an entry are its partition; the next ones are uniform.
-        let entries = crate::sort::sorted_uniform(&index.take_part(part)?, PART_BITS);
+        // The top bits of an entry are its partition, the next ones uniform: see sort.rs.
+        let entries = crate::sort::sorted_uniform(&index.take_part(part)?);
         boilerplate += entries
             .par_chunk_by(same)
             .filter(|g| g.len() > max_df)
             .count() as u64;
-        let mut pairs: Vec<u64> = entries
+        let pairs: Vec<u64> = entries
             .par_chunk_by(same)
             .filter(|g| g.len() >= 2 && g.len() <= max_df)
             .flat_map_iter(|g| {
@@ -220,7 +220,7 @@ pub fn candidate_pairs(
             })
             .collect();
         drop(entries);
-        pairs.par_sort_unstable();
+        let pairs = crate::sort::sorted_uniform(&pairs);
         let counted: Vec<(u64, u32)> = pairs
             .chunk_by(|x, y| x == y)
             .map(|run| (run[0], run.len() as u32))

@@ -12,21 +12,21 @@ const SMALL_BUCKET: usize = 24;
 /// Most bits of the bucket index (a counting array of 4 MiB).
 const MAX_BITS: u32 = 20;
 
-/// `values`, sorted ascending. When the `fixed_top_bits` highest bits are the same in every
-/// value (a partition key, say), the buckets are taken from the bits below them (when they are
-/// not, from the top bits: still sorted, maybe slower).
-pub fn sorted_uniform(values: &[u64], fixed_top_bits: u32) -> Vec<u64> {
+/// `values`, sorted ascending. The bits that every value has the same at the top (a partition
+/// key, or the zeros above the largest value) are skipped: the buckets are taken from the bits
+/// below them.
+pub fn sorted_uniform(values: &[u64]) -> Vec<u64> {
     let n = values.len();
-    if n < 64 || fixed_top_bits >= 48 {
+    if n < 64 {
         let mut v = values.to_vec();
         v.sort_unstable();
         return v;
     }
-    let fixed_top_bits = match fixed_top_bits {
-        0 => 0,
-        f if values.iter().all(|&x| (x ^ values[0]) >> (64 - f) == 0) => f,
-        _ => 0,
-    };
+    let differ = values.iter().fold(0, |acc, &x| acc | (x ^ values[0]));
+    if differ == 0 {
+        return values.to_vec();
+    }
+    let fixed_top_bits = differ.leading_zeros();
     let bits = n.next_power_of_two().trailing_zeros().min(MAX_BITS);
     let bucket = |x: u64| ((x << fixed_top_bits) >> (64 - bits)) as usize;
     let mut starts = vec![0u32; (1 << bits) + 1];
@@ -78,10 +78,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn check(v: &[u64], fixed: u32) {
+    fn check(v: &[u64]) {
         let mut want = v.to_vec();
         want.sort_unstable();
-        assert_eq!(sorted_uniform(v, fixed), want);
+        assert_eq!(sorted_uniform(v), want);
     }
 
     proptest! {
@@ -90,28 +90,29 @@ mod tests {
             uniform in proptest::collection::vec(any::<u64>(), 0..3000),
             small in proptest::collection::vec(0u64..50, 0..300),
             low in proptest::collection::vec(0u64..1 << 20, 0..300),
-            fixed in 0u32..8,
+            fixed in 1u32..40,
         ) {
             for v in [&uniform, &small, &low] {
-                check(v, 0);
-                check(v, fixed);
+                check(v);
             }
-            // A fixed top: the partition key of the sample index.
-            let part: Vec<u64> = uniform.iter().map(|&x| (x >> 6) | (13 << 58)).collect();
-            check(&part, 6);
+            // A fixed top: the partition key of the sample index, or zeros.
+            let part: Vec<u64> = uniform.iter().map(|&x| (x >> fixed) | (13 << 58)).collect();
+            check(&part);
+            let low: Vec<u64> = uniform.iter().map(|&x| x >> fixed).collect();
+            check(&low);
             // Uniform values with runs of repeats (boilerplate shared by many documents).
             let mut rep = uniform.clone();
             rep.extend(uniform.iter().take(40).flat_map(|&x| [x; 30]));
-            check(&rep, 0);
+            check(&rep);
         }
     }
 
     #[test]
     fn edge_cases() {
-        check(&[], 0);
-        check(&[u64::MAX; 100], 0);
-        check(&(0..1000).rev().collect::<Vec<u64>>(), 0);
-        check(&(0..1000).map(|i| i << 40).rev().collect::<Vec<u64>>(), 3);
-        check(&(0..1000).map(|i| u64::MAX - i).collect::<Vec<u64>>(), 60);
+        check(&[]);
+        check(&[u64::MAX; 100]);
+        check(&(0..1000).rev().collect::<Vec<u64>>());
+        check(&(0..1000).map(|i| i << 40).rev().collect::<Vec<u64>>());
+        check(&(0..1000).map(|i| u64::MAX - i).collect::<Vec<u64>>());
     }
 }

@@ -182,7 +182,7 @@ impl SetSpool {
 
 /// `hashes`, sorted: see [`crate::sort::sorted_uniform`].
 pub fn sorted_hashes(hashes: &[u64]) -> Vec<u64> {
-    crate::sort::sorted_uniform(hashes, 0)
+    crate::sort::sorted_uniform(hashes)
 }
 
 #[cfg(unix)]
