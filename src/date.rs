@@ -29,6 +29,9 @@ const FORMATS: &[&str] = &[
 pub fn parse_day(s: &str) -> Option<i32> {
     use chrono::Datelike;
     let s = s.trim();
+    if let Some(d) = iso_day(s) {
+        return Some(d);
+    }
     if let Some(d) = s
         .get(..10)
         .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
@@ -45,9 +48,42 @@ pub fn parse_day(s: &str) -> Option<i32> {
     })
 }
 
+/// The day of a text starting `YYYY-MM-DD` (digits), as `%Y-%m-%d` reads it, without
+/// parsing a format: the common case. `None` for anything else, and for a day that does not
+/// exist (the general path then has its say).
+fn iso_day(s: &str) -> Option<i32> {
+    use chrono::Datelike;
+    let b = s.as_bytes().get(..10)?;
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    NaiveDate::from_ymd_opt(y as i32, m, d).map(|d| d.num_days_from_ce())
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_day;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn iso_fast_path_agrees_with_the_format(
+            y in 0u32..10000, m in 0u32..14, d in 0u32..33, rest in "[ T0-9:+Z]{0,8}",
+        ) {
+            use chrono::Datelike;
+            let s = format!("{y:04}-{m:02}-{d:02}{rest}");
+            let general = chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d")
+                .ok()
+                .map(|d| d.num_days_from_ce());
+            prop_assert_eq!(super::iso_day(&s), general);
+        }
+    }
 
     #[test]
     fn formats() {
