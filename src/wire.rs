@@ -198,10 +198,34 @@ struct Compiled {
     credit_services: Vec<u8>,
     /// Service index per alternative group `s{k}` of `dateline` and `byline`.
     name_services: Vec<u8>,
-    /// Literals of which every match of `dateline`, `byline` and `credits` contains one: a
-    /// text without any of them has no evidence in it, and is not searched further. `None`
-    /// when some credit pattern has no such literal.
-    anchors: Option<aho_corasick::AhoCorasick>,
+    /// What every match must contain; `None` when some credit pattern has no literal.
+    anchors: Option<Anchors>,
+}
+
+/// Literals that every match of a pattern contains: a text, or a window of it, without any of
+/// them is not searched with the patterns.
+struct Anchors {
+    /// The dateline and byline names: every match of `dateline` and `byline` holds one, in
+    /// the windows they search.
+    names: aho_corasick::AhoCorasick,
+    /// A literal of each credit pattern ([`required_literal`]), searched in the whole text.
+    credits: aho_corasick::AhoCorasick,
+}
+
+/// A searcher for any of `literals`.
+fn literal_searcher(mut literals: Vec<String>) -> aho_corasick::AhoCorasick {
+    literals.sort();
+    literals.dedup();
+    // A literal that holds another one adds nothing; fewer literals search faster.
+    let minimal: Vec<&String> = literals
+        .iter()
+        .filter(|a| !literals.iter().any(|b| b != *a && a.contains(b.as_str())))
+        .collect();
+    // Leftmost-first lets the crate use its vectorized searcher (Teddy).
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(minimal)
+        .expect("anchor literals")
 }
 
 /// The longest run of literal characters that every match of `pattern` contains, for the
@@ -309,19 +333,10 @@ fn compiled() -> &'static Compiled {
                 .iter()
                 .flat_map(|s| s.dateline.iter().chain(s.bylines))
                 .map(|n| n.to_string());
-            let mut all: Vec<String> = names.chain(credit).collect();
-            all.sort();
-            all.dedup();
-            // A literal that holds another one adds nothing; fewer literals search faster.
-            let minimal: Vec<&String> = all
-                .iter()
-                .filter(|a| !all.iter().any(|b| b != *a && a.contains(b.as_str())))
-                .collect();
-            // Leftmost-first lets the crate use its vectorized searcher (Teddy).
-            aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(minimal)
-                .expect("anchor literals")
+            Anchors {
+                names: literal_searcher(names.collect()),
+                credits: literal_searcher(credit),
+            }
         });
         Compiled {
             dateline,
@@ -421,13 +436,69 @@ fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Locate
             end,
         }
     };
-    if prefilter && c.anchors.as_ref().is_some_and(|a| !a.is_match(text)) {
-        return outlet_service(outlet);
-    }
     let mut head_end = DATELINE_WINDOW.min(text.len());
     while !text.is_char_boundary(head_end) {
         head_end -= 1;
     }
+    // Bylines stand at the top or the bottom of a story.
+    let mut tail_start = text.len().saturating_sub(BYLINE_WINDOW);
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    let mut head_end_b = BYLINE_WINDOW.min(text.len());
+    while !text.is_char_boundary(head_end_b) {
+        head_end_b -= 1;
+    }
+    let tail_from = tail_start.max(head_end_b);
+    // The dateline window lies within the byline head window.
+    const _: () = assert!(DATELINE_WINDOW <= BYLINE_WINDOW);
+    let (names_here, credits_here) = match c.anchors.as_ref().filter(|_| prefilter) {
+        Some(a) => (
+            a.names.is_match(&text[..head_end_b]) || a.names.is_match(&text[tail_from..]),
+            a.credits.is_match(text),
+        ),
+        None => (true, true),
+    };
+    if names_here {
+        if let Some(found) = dateline_or_byline(c, text, head_end, head_end_b, tail_from) {
+            return Some(found);
+        }
+    }
+    if !credits_here {
+        return outlet_service(outlet);
+    }
+    // Leftmost match; at one position the first pattern in table order wins.
+    if let Some(caps) = c.credits.captures(text) {
+        let service = matched_group(&c.credits, 'c', &c.credit_services, &caps)
+            .expect("one alternative matched");
+        let m = caps.get(0).expect("whole match");
+        return Some(located(
+            service,
+            Evidence::Credit,
+            &text[m.start()..m.end()],
+        ));
+    }
+    outlet_service(outlet)
+}
+
+/// The dateline in `text[..head_end]`, else the byline in `text[..head_end_b]` or
+/// `text[tail_from..]`.
+fn dateline_or_byline(
+    c: &Compiled,
+    text: &str,
+    head_end: usize,
+    head_end_b: usize,
+    tail_from: usize,
+) -> Option<Located> {
+    let located = |service, evidence, part: &str| {
+        let (start, end) = span_in(text, part);
+        Located {
+            service,
+            evidence,
+            start,
+            end,
+        }
+    };
     let dateline = c
         .dateline
         .captures_iter(&text[..head_end])
@@ -449,16 +520,6 @@ fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Locate
             ));
         }
     }
-    // Bylines stand at the top or the bottom of a story.
-    let mut tail_start = text.len().saturating_sub(BYLINE_WINDOW);
-    while !text.is_char_boundary(tail_start) {
-        tail_start += 1;
-    }
-    let mut head_end_b = BYLINE_WINDOW.min(text.len());
-    while !text.is_char_boundary(head_end_b) {
-        head_end_b -= 1;
-    }
-    let tail_from = tail_start.max(head_end_b);
     let byline = c
         .byline
         .captures(&text[..head_end_b])
@@ -479,18 +540,7 @@ fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Locate
             ));
         }
     }
-    // Leftmost match; at one position the first pattern in table order wins.
-    if let Some(caps) = c.credits.captures(text) {
-        let service = matched_group(&c.credits, 'c', &c.credit_services, &caps)
-            .expect("one alternative matched");
-        let m = caps.get(0).expect("whole match");
-        return Some(located(
-            service,
-            Evidence::Credit,
-            &text[m.start()..m.end()],
-        ));
-    }
-    outlet_service(outlet)
+    None
 }
 
 /// The service an outlet name is, as evidence of the weakest kind.
@@ -600,13 +650,19 @@ mod tests {
             ]
             .map(String::from),
         );
+        // Long runs, so that evidence falls inside, across and outside the windows.
+        fixed.extend([
+            "the minister said that prices rose. ".repeat(8),
+            "é".repeat(150),
+            "word ".repeat(61),
+        ]);
         prop_oneof![proptest::sample::select(fixed), "[a-zA-Z ().,/-]{0,12}",]
     }
 
     proptest! {
         #[test]
         fn prefilter_never_changes_what_is_found(
-            parts in proptest::collection::vec(piece(), 0..12),
+            parts in proptest::collection::vec(piece(), 0..24),
             outlet in proptest::option::of(proptest::sample::select(vec!["AP", " Reuters ", "Asahi"])),
         ) {
             let text = parts.concat();
