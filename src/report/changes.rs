@@ -301,6 +301,10 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
                     after: String::new(),
                 };
                 let mut flush = |cur: &mut Edit, out: &mut Changes| {
+                    if cur.before.is_empty() && cur.after.is_empty() {
+                        // After every equal word: nothing gathered, nothing to report.
+                        return;
+                    }
                     let e = Edit {
                         before: cur.before.trim().to_string(),
                         after: cur.after.trim().to_string(),
