@@ -200,46 +200,35 @@ impl SampleIndex {
 /// Candidate pairs from the samples; see the module docs. Consumes the index. Also returns the
 /// number of sampled shingles dropped as boilerplate. Runs on the current rayon pool.
 ///
-/// One partition at a time: its entries are sorted, documents sharing a sample are paired,
-/// and the pairs are counted (sorted, one `(pair, shared samples)` per distinct pair) and
-/// merged into the running counts, so memory holds one partition and the distinct pairs.
+/// As many partitions at a time as the pool has threads: each one's entries are sorted,
+/// documents sharing a sample are paired, and the pairs are counted (sorted, one `(pair,
+/// shared samples)` per distinct pair); the counts are then merged into the running counts,
+/// in partition order, so memory holds a few partitions and the distinct pairs.
 pub fn candidate_pairs(
     mut index: SampleIndex,
     max_df: usize,
 ) -> crate::Result<(Vec<(u32, u32)>, u64)> {
-    let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
     let mut boilerplate = 0u64;
     let mut shared: Vec<(u64, u32)> = Vec::new();
-    for part in 0..PARTS {
-        // The top bits of an entry are its partition, the next ones uniform: see sort.rs.
-        let entries = crate::sort::sorted_uniform(&index.take_part(part)?);
-        boilerplate += entries
-            .par_chunk_by(same)
-            .filter(|g| g.len() > max_df)
-            .count() as u64;
-        let pairs: Vec<u64> = entries
-            .par_chunk_by(same)
-            .filter(|g| g.len() >= 2 && g.len() <= max_df)
-            .flat_map_iter(|g| {
-                g.iter().enumerate().flat_map(move |(i, &a)| {
-                    g[i + 1..].iter().map(move |&b| {
-                        let (a, b) = (a as u32, b as u32);
-                        (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
-                    })
-                })
-            })
+    let at_once = rayon::current_num_threads().max(1);
+    let mut part = 0;
+    while part < PARTS {
+        let group = part..(part + at_once).min(PARTS);
+        part = group.end;
+        let taken = group
+            .map(|p| index.take_part(p))
+            .collect::<crate::Result<Vec<Vec<u64>>>>()?;
+        let counted: Vec<(Vec<(u64, u32)>, u64)> = taken
+            .into_par_iter()
+            .map(|entries| count_part(entries, max_df))
             .collect();
-        drop(entries);
-        let pairs = crate::sort::sorted_uniform(&pairs);
-        let counted: Vec<(u64, u32)> = pairs
-            .chunk_by(|x, y| x == y)
-            .map(|run| (run[0], run.len() as u32))
-            .collect();
-        drop(pairs);
-        // Merged partition by partition: a pair of near copies shares samples in most
-        // partitions, so holding every partition's counts until the end would take many
-        // times the memory of the merged list.
-        shared = merge_counts(&shared, &counted);
+        for (counted, dropped) in counted {
+            boilerplate += dropped;
+            // Merged as they come: a pair of near copies shares samples in most partitions,
+            // so holding every partition's counts until the end would take many times the
+            // memory of the merged list.
+            shared = merge_counts(&shared, &counted);
+        }
     }
     let out = shared
         .iter()
@@ -250,6 +239,38 @@ pub fn candidate_pairs(
         })
         .collect();
     Ok((out, boilerplate))
+}
+
+/// The pairs of documents sharing a sample in one partition's `entries`, each with how many
+/// samples they share, sorted by pair; and the number of samples dropped as boilerplate (held
+/// by more than `max_df` documents).
+fn count_part(entries: Vec<u64>, max_df: usize) -> (Vec<(u64, u32)>, u64) {
+    let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
+    // The top bits of an entry are its partition, the next ones uniform: see sort.rs.
+    let entries = crate::sort::sorted_uniform(&entries);
+    let boilerplate = entries
+        .par_chunk_by(same)
+        .filter(|g| g.len() > max_df)
+        .count() as u64;
+    let pairs: Vec<u64> = entries
+        .par_chunk_by(same)
+        .filter(|g| g.len() >= 2 && g.len() <= max_df)
+        .flat_map_iter(|g| {
+            g.iter().enumerate().flat_map(move |(i, &a)| {
+                g[i + 1..].iter().map(move |&b| {
+                    let (a, b) = (a as u32, b as u32);
+                    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
+                })
+            })
+        })
+        .collect();
+    drop(entries);
+    let pairs = crate::sort::sorted_uniform(&pairs);
+    let counted = pairs
+        .chunk_by(|x, y| x == y)
+        .map(|run| (run[0], run.len() as u32))
+        .collect();
+    (counted, boilerplate)
 }
 
 /// Two sorted lists of `(pair, count)` merged, counts of equal pairs added.
