@@ -28,34 +28,38 @@ pub fn sorted_uniform(values: &[u64]) -> Vec<u64> {
     }
     let fixed_top_bits = differ.leading_zeros();
     let bits = n.next_power_of_two().trailing_zeros().min(MAX_BITS);
-    let bucket = |x: u64| ((x << fixed_top_bits) >> (64 - bits)) as usize;
-    let mut starts = vec![0u32; (1 << bits) + 1];
+    let shift = 64 - bits;
+    let bucket = |x: u64| ((x << fixed_top_bits) >> shift) as usize;
+    // `starts[b]`: where bucket `b` starts; after the scatter, where it ends.
+    let mut starts = vec![0u32; 1 << bits];
     for &x in values {
-        starts[bucket(x) + 1] += 1;
+        starts[bucket(x)] += 1;
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
+    let (mut at, mut largest) = (0u32, 0u32);
+    for s in starts.iter_mut() {
+        largest = largest.max(*s);
+        (*s, at) = (at, at + *s);
     }
-    let mut next = starts.clone();
     let mut out = vec![0u64; n];
     for &x in values {
-        let b = &mut next[bucket(x)];
+        let b = &mut starts[bucket(x)];
         out[*b as usize] = x;
         *b += 1;
     }
-    let largest = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
     if largest as usize <= SMALL_BUCKET {
         // Only neighbours within a bucket can be out of order: one insertion pass over the
         // whole, with no branch per bucket.
         insertion_sort(&mut out);
     } else {
-        for w in starts.windows(2) {
-            let part = &mut out[w[0] as usize..w[1] as usize];
+        let mut from = 0;
+        for &end in &starts {
+            let part = &mut out[from..end as usize];
             if part.len() <= SMALL_BUCKET {
                 insertion_sort(part);
             } else {
                 part.sort_unstable();
             }
+            from = end as usize;
         }
     }
     out
