@@ -66,8 +66,8 @@ pub const DEFAULT_SPILL_ENTRIES: usize = 32 << 20;
 ///
 /// Entries go to 64 partitions by hash; when more than a budget of entries are held,
 /// every partition's buffer is appended to its own temporary file (an external partitioned
-/// sort: memory stays at the budget plus one partition while pairing, whatever the archive
-/// size).
+/// sort: memory stays at the budget plus one partition per thread while pairing, whatever
+/// the archive size).
 #[derive(Debug)]
 pub struct SampleIndex {
     parts: Vec<Vec<u64>>,
