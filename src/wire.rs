@@ -413,6 +413,17 @@ impl Located {
     }
 }
 
+/// Evidence of `evidence` kind for `service`: `part`, a slice of `text`.
+fn located(text: &str, service: u8, evidence: Evidence, part: &str) -> Located {
+    let (start, end) = span_in(text, part);
+    Located {
+        service,
+        evidence,
+        start,
+        end,
+    }
+}
+
 /// The byte range of `part`, a slice of `text`, in `text`.
 fn span_in(text: &str, part: &str) -> (u32, u32) {
     let start = part.as_ptr() as usize - text.as_ptr() as usize;
@@ -427,15 +438,6 @@ pub fn locate(text: &str, outlet: Option<&str>) -> Option<Located> {
 /// [`locate`]; `prefilter` false searches every text with the patterns (for tests).
 fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Located> {
     let c = compiled();
-    let located = |service, evidence, part: &str| {
-        let (start, end) = span_in(text, part);
-        Located {
-            service,
-            evidence,
-            start,
-            end,
-        }
-    };
     let mut head_end = DATELINE_WINDOW.min(text.len());
     while !text.is_char_boundary(head_end) {
         head_end -= 1;
@@ -473,6 +475,7 @@ fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Locate
             .expect("one alternative matched");
         let m = caps.get(0).expect("whole match");
         return Some(located(
+            text,
             service,
             Evidence::Credit,
             &text[m.start()..m.end()],
@@ -490,15 +493,6 @@ fn dateline_or_byline(
     head_end_b: usize,
     tail_from: usize,
 ) -> Option<Located> {
-    let located = |service, evidence, part: &str| {
-        let (start, end) = span_in(text, part);
-        Located {
-            service,
-            evidence,
-            start,
-            end,
-        }
-    };
     let dateline = c
         .dateline
         .captures_iter(&text[..head_end])
@@ -514,6 +508,7 @@ fn dateline_or_byline(
                 m.start()
             };
             return Some(located(
+                text,
                 service,
                 Evidence::Dateline,
                 text[start..m.end()].trim(),
@@ -534,6 +529,7 @@ fn dateline_or_byline(
             let m = caps.get(0).expect("whole match");
             let whole = &text[from + m.start()..from + m.end()];
             return Some(located(
+                text,
                 service,
                 Evidence::Byline,
                 whole.trim_matches(|ch: char| ch.is_whitespace() || ch == '.' || ch == ','),
