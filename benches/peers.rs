@@ -11,7 +11,7 @@
 //! are CPU, not disk. Both tools use word 5-shingles, 128 MinHash permutations, a Jaccard
 //! threshold of 0.8, the LSH bands and rows that `Config::default().validate()` returns (14
 //! bands of 9 rows when this was written: 126 of the 128 slots are banded), and a rayon pool of
-//! 2 threads. One group, `peers`, with four functions:
+//! 2 threads. One group, `peers`, with seven functions:
 //!
 //! - `neardup_jaccard`: [`neardup::input::InputSet::open`] and [`neardup::pipeline::run`] on
 //!   the file with `Config { mode: Mode::Jaccard, ..Config::default() }`: read and parse the
@@ -30,6 +30,17 @@
 //!   removed), `MinHashIndex::par_bulk_query` of every signature (gaoya keeps a candidate when
 //!   its MinHash estimate of Jaccard is at least 0.8), and the pairs found grouped with a
 //!   union-find, as neardup clusters its pairs.
+//! - `neardup_cluster` and `neardup_cluster_jaccard`: the whole `neardup cluster FILE -o OUT`
+//!   command in this process, in the default and the Jaccard mode: the pipeline as above,
+//!   then the cluster file, with the cluster members read again from the input, the wire
+//!   attribution and reference copy of each cluster and the sentence and word changes of
+//!   every copy, streamed by [`neardup::report::stream::write_report`] into a temporary file
+//!   that is synced and renamed over the target. This is the issue's "end to end"; gaoya
+//!   makes no report, so this is neardup doing more work than gaoya.
+//! - `gaoya_from_file`: `gaoya` with the reading of the same JSON Lines file a program
+//!   built on gaoya needs: the file read whole, its lines parsed in parallel with
+//!   `serde_json` (the text field only), then as `gaoya`. The end-to-end counterpart of the
+//!   two above; `gaoya` alone is the stricter yardstick.
 //!
 //! Before the timed loops, each tool runs once: its time per stage and its recall go to
 //! standard error. The recall is against the fair truth for a Jaccard comparison: the pairs of
@@ -42,10 +53,10 @@
 //!
 //! # How to run it
 //!
-//! `cargo bench --bench peers` (about a minute once compiled, on 2 idle cores; making the
+//! `cargo bench --bench peers` (about two minutes once compiled, on 2 idle cores; making the
 //! corpus and the truth takes a few seconds before the first measurement).
 //! `NEARDUP_PEERS_DOCS=100000 cargo bench --bench peers` runs it at the size of the issue's
-//! measurement (about 4 minutes). Add `-- gaoya` or
+//! measurement (about 7 minutes). Add `-- gaoya` or
 //! `-- neardup_jaccard` for one function. Anything else running on the machine (a build, a
 //! test run) slows all of them unevenly: compare medians from one quiet run.
 //!
@@ -56,9 +67,12 @@
 //! faster neardup finds the same duplicates on the same machine (over `neardup_containment`'s:
 //! how much faster it is while also finding copies cut short; over
 //! `neardup_jaccard_permutations`'s: how the two compare with the same MinHash algorithm).
+//! gaoya's over `neardup_cluster`'s (or `neardup_cluster_jaccard`'s) is the ratio for the
+//! whole `cluster` command with its report, against gaoya without one; `gaoya_from_file`'s
+//! over those is the same with both tools reading the file.
 //! What is not like for like, and which way it leans:
 //!
-//! - gaoya gets its texts from memory and parses no JSON, and keeps nothing but signatures;
+//! - `gaoya` gets its texts from memory and parses no JSON, and keeps nothing but signatures;
 //!   neardup reads and parses the file, and keeps every document's shingle set (spooled to a
 //!   temporary file) to verify the candidates exactly (both favour gaoya). The time to read and
 //!   parse the file once is printed, for scale.
@@ -86,6 +100,8 @@ use neardup::gen::{write_archive, GenConfig, Generator};
 use neardup::input::InputSet;
 use neardup::minhash::Scheme;
 use neardup::normalize::normalize;
+use neardup::report::stream::{self, Chunking, Format, ReportTimings, Sink};
+use neardup::report::Output;
 use neardup::shingle::shingles;
 use neardup::verify::jaccard_and_containment;
 use neardup::{Config, Outcome};
@@ -93,7 +109,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Documents generated, unless `NEARDUP_PEERS_DOCS` says otherwise.
@@ -231,6 +247,36 @@ fn neardup_run(path: &PathBuf, config: &Config, pool: &rayon::ThreadPool) -> Out
     neardup::pipeline::run(&mut inputs, config, pool, &mut |_| {}).expect("pipeline run")
 }
 
+/// What `neardup cluster FILE -o OUT` does, in this process: [`neardup_run`], then the cluster
+/// file (attribution, reference copy and the changes of every copy, with the members read
+/// again from the input) streamed by [`stream::write_report`] into `out`, written atomically
+/// and synced as the command does.
+fn neardup_cluster(
+    path: &PathBuf,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    out: &Path,
+) -> (Outcome, ReportTimings) {
+    let mut inputs = InputSet::open(std::slice::from_ref(path)).expect("open corpus");
+    let outcome =
+        neardup::pipeline::run(&mut inputs, config, pool, &mut |_| {}).expect("pipeline run");
+    let mut output = Output::create(Some(out)).expect("create the cluster file");
+    let name = output.name().to_path_buf();
+    let mut sinks = [Sink {
+        format: Format::Jsonl,
+        name,
+        writer: output.writer(),
+    }];
+    let timings = pool
+        .install(|| {
+            stream::write_report(&inputs, &outcome, config, &mut sinks, Chunking::default())
+        })
+        .expect("write the cluster file");
+    output.finish().expect("finish the cluster file");
+    output.commit().expect("commit the cluster file");
+    (outcome, timings)
+}
+
 /// Group label of each document: its cluster number, or `u32::MAX - doc` when in none.
 fn neardup_groups(outcome: &Outcome, n: usize) -> Vec<u32> {
     let mut label: Vec<u32> = (0..n as u32).map(|d| u32::MAX - d).collect();
@@ -317,6 +363,31 @@ fn gaoya_run<H: MinHasher<V = u32> + Sync>(
         groups,
         stages: [t1 - t0, t2 - t1, t3 - t2, t4 - t3],
     }
+}
+
+/// One line of the corpus, as a gaoya user would read it: the text only.
+#[derive(serde::Deserialize)]
+struct Line {
+    text: String,
+}
+
+/// gaoya end to end from the JSON Lines file, as a program built on it would run: the file
+/// read whole, its lines parsed in parallel (`serde_json` into [`Line`]), then [`gaoya_run`].
+fn gaoya_from_file<H: MinHasher<V = u32> + Sync>(
+    path: &Path,
+    hasher: &H,
+    bands: usize,
+    rows: usize,
+) -> (Duration, GaoyaOutcome) {
+    let t = Instant::now();
+    let file = std::fs::read_to_string(path).expect("read corpus");
+    let texts: Vec<String> = file
+        .par_lines()
+        .map(|l| serde_json::from_str::<Line>(l).expect("json line").text)
+        .collect();
+    drop(file);
+    let read = t.elapsed();
+    (read, gaoya_run(&texts, hasher, bands, rows))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,6 +533,35 @@ fn peers(c: &mut Criterion) {
             &corpus.stories,
         );
     }
+    // The whole `cluster` command, in both modes: the pipeline as above, then the cluster file.
+    let out = corpus._dir.path().join("clusters.jsonl");
+    let commands = [
+        ("neardup_cluster", &containment),
+        ("neardup_cluster_jaccard", &jaccard),
+    ];
+    for (name, config) in commands {
+        let t = Instant::now();
+        let (outcome, rt) = neardup_cluster(&corpus.path, config, &pool, &out);
+        let elapsed = t.elapsed();
+        once.push(elapsed);
+        let st = outcome.timings;
+        eprintln!(
+            "{name} ({:?}): one run {} (read+sign {}, lsh {}, verify {}, cluster {}; report: \
+             members read again {}, records {}, writing {}); {} clusters, cluster file {:.1} MB",
+            config.mode,
+            ms(elapsed),
+            ms(st.read_sign),
+            ms(st.lsh),
+            ms(st.verify),
+            ms(st.cluster),
+            ms(rt.reread),
+            ms(rt.records),
+            ms(rt.write),
+            outcome.counts.clusters,
+            std::fs::metadata(&out).expect("cluster file").len() as f64 / 1e6
+        );
+    }
+
     let t = Instant::now();
     let found = pool.install(|| gaoya_run(&corpus.texts, &hasher, bands, rows));
     let elapsed = t.elapsed();
@@ -484,22 +584,55 @@ fn peers(c: &mut Criterion) {
         &corpus.stories,
     );
     drop(found);
+    let t = Instant::now();
+    let (read, found) = pool.install(|| gaoya_from_file(&corpus.path, &hasher, bands, rows));
+    let elapsed = t.elapsed();
+    once.push(elapsed);
+    eprintln!(
+        "gaoya_from_file: one run {} (reading and parsing the file {}, then as gaoya)",
+        ms(elapsed),
+        ms(read)
+    );
+    assert_eq!(found.groups.len(), n);
+    drop(found);
 
     let mut g = c.benchmark_group("peers");
     g.sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
         .throughput(Throughput::Bytes(corpus.file_bytes));
-    for (&(name, config), &once) in neardups.iter().zip(&once) {
-        g.measurement_time(measurement_time(once));
+    let mut once = once.into_iter();
+    for (name, config) in neardups {
+        g.measurement_time(measurement_time(once.next().expect("timed once")));
         g.bench_function(name, |b| {
             b.iter(|| black_box(neardup_run(black_box(&corpus.path), config, &pool)))
         });
     }
-    g.measurement_time(measurement_time(once[neardups.len()]));
+    for (name, config) in commands {
+        g.measurement_time(measurement_time(once.next().expect("timed once")));
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(neardup_cluster(
+                    black_box(&corpus.path),
+                    config,
+                    &pool,
+                    &out,
+                ))
+            })
+        });
+    }
+    g.measurement_time(measurement_time(once.next().expect("timed once")));
     g.bench_function("gaoya", |b| {
         b.iter(|| {
             black_box(pool.install(|| gaoya_run(black_box(&corpus.texts), &hasher, bands, rows)))
+        })
+    });
+    g.measurement_time(measurement_time(once.next().expect("timed once")));
+    g.bench_function("gaoya_from_file", |b| {
+        b.iter(|| {
+            black_box(
+                pool.install(|| gaoya_from_file(black_box(&corpus.path), &hasher, bands, rows)),
+            )
         })
     });
     g.finish();
