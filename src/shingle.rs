@@ -503,7 +503,15 @@ impl WordHasher<'_> {
     }
 }
 
-/// Hands `f` the hash of each word of [`raw_ascii_word_hashes`], in order.
+/// Hands `f` the hash of each word of [`raw_ascii_word_hashes`], in order: [`for_each_raw_ascii_word`]
+/// without the word starts.
+#[inline(always)]
+fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
+    for_each_raw_ascii_word(b, seed, |_, h| f(h));
+}
+
+/// Hands `f` the byte offset where each word of [`raw_ascii_word_hashes`] starts and its hash,
+/// in order.
 ///
 /// Branch-light, in one pass with no allocation: each 64-byte block is classified at once
 /// into bit planes ([`Planes`]); the joins (`u.s`, `won't`, `1,000.5`: a MidLetter or
@@ -512,7 +520,7 @@ impl WordHasher<'_> {
 /// classified one step ahead); word starts and ends are then the edges of one mask, taken in
 /// order with trailing-zero counts rather than a test per byte. Short words are loaded 8 bytes
 /// at a time and lower-cased together.
-fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
+fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
     let n = b.len();
     if n == 0 {
         return;
@@ -529,7 +537,7 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
     macro_rules! emit {
         ($start:expr, $end:expr) => {
             if let Some(h) = hasher.hash($start, $end) {
-                f(h);
+                f($start, h);
             }
         };
     }
@@ -591,6 +599,17 @@ pub fn for_each_word_hash(text: &str, seed: u64, mut f: impl FnMut(u64)) {
     } else {
         word_hashes(text, seed).into_iter().for_each(&mut f);
     }
+}
+
+/// For ASCII `text`: `f` applied to the byte offset where each word starts and the word's
+/// hash, in order (the words and hashes of [`for_each_word_hash`]); `false`, and nothing
+/// done, for other text.
+pub fn for_each_ascii_word_hash_at(text: &str, seed: u64, f: impl FnMut(usize, u64)) -> bool {
+    if !text.is_ascii() {
+        return false;
+    }
+    for_each_raw_ascii_word(text.as_bytes(), seed, f);
+    true
 }
 
 /// The hash of each word of `text` (its words as [`shingles`] cuts the normalized text, each

@@ -173,12 +173,51 @@ fn unicode_sentences<'a>(p: &'a str, out: &mut Vec<&'a str>) {
 /// paths of shingling serve here too; a 64-bit collision between two sentences of one pair
 /// of copies is not a practical concern).
 fn key(sentence: &str) -> u64 {
-    let (mut h, mut n) = (0u64, 0u64);
-    crate::shingle::for_each_word_hash(sentence, 0, |w| {
-        h = (h.rotate_left(29) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        n += 1;
+    let mut k = Key::default();
+    crate::shingle::for_each_word_hash(sentence, 0, |w| k.add(w));
+    k.finish()
+}
+
+/// A [`key`] being built, a word at a time.
+#[derive(Clone, Copy, Default)]
+struct Key {
+    hash: u64,
+    words: u64,
+}
+
+impl Key {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(29) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.words += 1;
+    }
+
+    fn finish(self) -> u64 {
+        self.hash ^ self.words.wrapping_mul(0xD6E8_FEB8_6659_FD93)
+    }
+}
+
+/// The [`key`] of each of `sentences`, which must be what [`sentences`] cut from `text`. An
+/// ASCII text is read in one pass, each word going to the sentence it starts in (a word never
+/// spans two: sentences end before whitespace); other text sentence by sentence.
+fn keys(text: &str, sentences: &[&str]) -> Vec<u64> {
+    let base = text.as_ptr() as usize;
+    // Where each sentence ends in `text`.
+    let ends: Vec<usize> = sentences
+        .iter()
+        .map(|s| s.as_ptr() as usize - base + s.len())
+        .collect();
+    let mut built = vec![Key::default(); sentences.len()];
+    let mut i = 0;
+    let ascii = crate::shingle::for_each_ascii_word_hash_at(text, 0, |start, w| {
+        while start >= ends[i] {
+            i += 1;
+        }
+        built[i].add(w);
     });
-    h ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93)
+    if !ascii {
+        return sentences.iter().map(|s| key(s)).collect();
+    }
+    built.into_iter().map(Key::finish).collect()
 }
 
 /// A reference copy cut into sentences and keyed once, to compare every other copy of its
@@ -193,7 +232,7 @@ impl<'a> Reference<'a> {
     /// Prepares `text` as the reference.
     pub fn new(text: &'a str) -> Reference<'a> {
         let sentences = sentences(text);
-        let keys = sentences.iter().map(|s| key(s)).collect();
+        let keys = keys(text, &sentences);
         Reference {
             text,
             sentences,
@@ -208,7 +247,7 @@ impl<'a> Reference<'a> {
             return Changes::default();
         }
         let new = sentences(copy);
-        let new_keys: Vec<u64> = new.iter().map(|s| key(s)).collect();
+        let new_keys = keys(copy, &new);
         diff(&self.sentences, &self.keys, &new, &new_keys)
     }
 }
@@ -356,6 +395,16 @@ mod tests {
             ascii_sentences(&p, &mut fast);
             unicode_sentences(&p, &mut general);
             proptest::prop_assert_eq!(fast, general);
+        }
+
+        /// Keys made in one pass over a text are those made sentence by sentence.
+        #[test]
+        fn keys_in_one_pass_are_those_of_each_sentence(
+            text in "([A-Za-z0-9]{1,12}|[ .!?\"')\\]\t\n,:;_`-]){0,80}"
+        ) {
+            let cut = sentences(&text);
+            let each: Vec<u64> = cut.iter().map(|s| key(s)).collect();
+            proptest::prop_assert_eq!(keys(&text, &cut), each);
         }
     }
 
