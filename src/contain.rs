@@ -209,7 +209,13 @@ pub fn candidate_pairs(
     max_df: usize,
 ) -> crate::Result<(Vec<(u32, u32)>, u64)> {
     let mut boilerplate = 0u64;
-    let mut shared: Vec<(u64, u32)> = Vec::new();
+    // The counts so far, as sorted lists each at least twice as long as the one above it (as
+    // the runs of a merge sort): a new partition's counts are merged into the top list while
+    // that one is not twice as long, so the long list at the bottom is merged again only
+    // now and then, not after every partition. They are merged as they come, not held to the
+    // end: a pair of near copies shares samples in most partitions, so every partition's
+    // counts would take many times the memory of the merged list.
+    let mut runs: Vec<Vec<(u64, u32)>> = Vec::new();
     let at_once = rayon::current_num_threads().max(1);
     let mut part = 0;
     while part < PARTS {
@@ -224,12 +230,19 @@ pub fn candidate_pairs(
             .collect();
         for (counted, dropped) in counted {
             boilerplate += dropped;
-            // Merged as they come: a pair of near copies shares samples in most partitions,
-            // so holding every partition's counts until the end would take many times the
-            // memory of the merged list.
-            shared = merge_counts(&shared, &counted);
+            let mut run = counted;
+            while let Some(top) = runs.pop_if(|top| top.len() < 2 * run.len()) {
+                run = merge_counts(&top, &run);
+            }
+            runs.push(run);
         }
     }
+    // The sum of counts is the same in any order of merging.
+    let shared = runs
+        .into_iter()
+        .rev()
+        .reduce(|above, below| merge_counts(&below, &above))
+        .unwrap_or_default();
     let out = shared
         .iter()
         .filter_map(|&(pair, n)| {
@@ -316,6 +329,58 @@ mod tests {
             let mut want = before;
             want.extend(set.iter().copied().filter(|x| x % every == 0));
             prop_assert_eq!(out, want);
+        }
+
+        /// The pairs are those a count of the shared samples of every pair gives, whatever the
+        /// order in which the partitions' counts were merged.
+        #[test]
+        fn pairs_are_those_sharing_half_the_samples(
+            seed in any::<u64>(),
+            docs in proptest::collection::vec(proptest::collection::btree_set(0usize..150, 0..40), 2..60),
+            max_df in 2usize..70,
+        ) {
+            // A pool of samples with distinct high halves, spread over all partitions.
+            let mut x = seed | 1;
+            let mut pool: Vec<u64> = (0..150)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x & !0xFFFF_FFFF
+                })
+                .collect();
+            pool.sort_unstable();
+            pool.dedup();
+            let sets: Vec<Vec<u64>> = docs
+                .iter()
+                .map(|d| {
+                    let mut v: Vec<u64> = d.iter().filter_map(|&i| pool.get(i).copied()).collect();
+                    v.sort_unstable();
+                    v
+                })
+                .collect();
+            let mut ix = SampleIndex::default();
+            for (d, v) in sets.iter().enumerate() {
+                ix.add(d as u32, v).unwrap();
+            }
+            let (pairs, boiler) = candidate_pairs(ix, max_df).unwrap();
+            let holders = |s: &u64| sets.iter().filter(|v| v.contains(s)).count();
+            let mut want = Vec::new();
+            for a in 0..sets.len() {
+                for b in a + 1..sets.len() {
+                    let shared = sets[a]
+                        .iter()
+                        .filter(|s| sets[b].contains(s) && holders(s) <= max_df)
+                        .count();
+                    let need = sets[a].len().min(sets[b].len()).div_ceil(2).max(1);
+                    if shared >= need {
+                        want.push((a as u32, b as u32));
+                    }
+                }
+            }
+            prop_assert_eq!(pairs, want);
+            let dropped = pool.iter().filter(|s| holders(s) > max_df).count() as u64;
+            prop_assert_eq!(boiler, dropped);
         }
     }
 
