@@ -287,41 +287,88 @@ fn fast_text(text: &str, k: usize) -> Option<std::borrow::Cow<'_, str>> {
     if text.is_ascii() {
         return Some(std::borrow::Cow::Borrowed(text));
     }
-    fold_punctuation(text).map(std::borrow::Cow::Owned)
+    fold_punctuation(text)
 }
 
 /// The text with its typographic punctuation (curly quotes, guillemets, dashes, the minus
 /// sign, no-break and thin spaces, the ellipsis) in the ASCII form
 /// [`crate::normalize::normalize`] gives it, a few symbols in an ASCII form that cuts words
-/// alike, and [`latin_letter`]s kept as they are; `None` when the text has any other
+/// alike, and [`fast_letter`]s kept as they are; `None` when the text has any other
 /// non-ASCII character. Such text (most English and Western European news copy) then takes
 /// the one-pass fast path; tests check every character here against `normalize`.
-fn fold_punctuation(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
-        out.push_str(&rest[..i]);
-        let c = rest[i..]
+fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let b = text.as_bytes();
+    // The folded text, when anything needed folding: `text[..copied]`, folded.
+    let mut folded: Option<String> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(off) = b[from..].iter().position(|&x| !x.is_ascii()) {
+        let at = from + off;
+        let c = text[at..]
             .chars()
             .next()
             .expect("a character at a char boundary");
-        if latin_letter(c) {
-            out.push(c);
-        } else {
-            out.push_str(fold_one(c)?);
+        from = at + c.len_utf8();
+        if fast_letter(c) {
+            continue;
         }
-        rest = &rest[i + c.len_utf8()..];
+        let ascii = fold_one(c)?;
+        let out = folded.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(&text[copied..at]);
+        out.push_str(ascii);
+        copied = from;
     }
-    out.push_str(rest);
-    Some(out)
+    Some(match folded {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(out)
+        }
+    })
 }
 
-/// Letters of Latin-1 (`À`-`ÿ` but `×` and `÷`: accented Latin letters of Western European
-/// languages and names in English copy) that the fast path takes as they are: each is a
-/// letter for UAX #29, unchanged by NFKC, and lower-cases to one letter of the same set (a
-/// test checks all three for every one).
-fn latin_letter(c: char) -> bool {
-    matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{FF}')
+/// Letters that the fast path takes as they are: the accented Latin letters of Latin-1
+/// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A and -B, the IPA block, Greek,
+/// Cyrillic and Armenian (Central and Eastern European languages, Greek, Russian, Ukrainian,
+/// Bulgarian, Serbian, Armenian copy), less the few of them that NFKC changes (`ĳ`, `ŉ`, `ſ`,
+/// `ϐ`...), that lower-case to more than one character (`İ`) or that are not word letters for
+/// UAX #29 (combining marks, `ʰ`...). Each is a letter for UAX #29 (cut into words as ASCII
+/// letters are), unchanged by NFKC, and lower-cases to one letter of this set of the same
+/// UTF-8 length; a test checks all of this for every one. Every byte of them is 0x80 or above,
+/// which is what the scanner takes for a letter byte.
+fn fast_letter(c: char) -> bool {
+    matches!(c,
+        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{12F}' | '\u{131}'
+        | '\u{134}'..='\u{13E}' | '\u{141}'..='\u{148}' | '\u{14A}'..='\u{17E}'
+        | '\u{180}'..='\u{1C3}' | '\u{1CD}'..='\u{1F0}' | '\u{1F4}'..='\u{239}'
+        | '\u{23B}'..='\u{23D}' | '\u{23F}'..='\u{2AF}'
+        // Greek.
+        | '\u{370}'..='\u{373}' | '\u{376}'..='\u{377}' | '\u{37B}'..='\u{37D}' | '\u{37F}'
+        | '\u{386}' | '\u{388}'..='\u{38A}' | '\u{38C}' | '\u{38E}'..='\u{3A1}'
+        | '\u{3A3}'..='\u{3CF}' | '\u{3D7}'..='\u{3EF}' | '\u{3F3}' | '\u{3F7}'..='\u{3F8}'
+        // Greek (the last letters), then Cyrillic.
+        | '\u{3FA}'..='\u{481}' | '\u{48A}'..='\u{52F}'
+        // Armenian.
+        | '\u{531}'..='\u{556}' | '\u{560}'..='\u{586}')
+}
+
+/// The lower case of each character from U+0080 to U+07FF (the two-byte ones, where every
+/// [`fast_letter`] is) that lower-cases to one character of two bytes; the character itself
+/// otherwise. Made once, from `char::to_lowercase`.
+fn lower_table() -> &'static [u16; 0x780] {
+    static TABLE: std::sync::OnceLock<[u16; 0x780]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u16; 0x780];
+        for (i, slot) in table.iter_mut().enumerate() {
+            let c = char::from_u32(0x80 + i as u32).expect("no surrogates below U+0800");
+            let mut lower = c.to_lowercase();
+            *slot = match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == 2 => l as u16,
+                _ => c as u16,
+            };
+        }
+        table
+    })
 }
 
 /// What `normalize` makes of one punctuation character, when that is ASCII whatever its
@@ -345,7 +392,7 @@ fn fold_one(c: char) -> Option<&'static str> {
 
 /// Bit planes of one 64-byte block of fast-path text: bit `i` says what byte `i` is, by the
 /// classes of [`class`], with the backtick read as an apostrophe (MidNumLet), as
-/// normalization makes it, and every byte of a [`latin_letter`] a letter.
+/// normalization makes it, and every byte of a [`fast_letter`] a letter.
 #[derive(Clone, Copy)]
 struct Planes {
     /// Letters.
@@ -369,7 +416,7 @@ impl Planes {
         let eq = |c: u8| v.simd_eq(u8x64::splat(c));
         // `x < n` for unsigned bytes, as `min(x, n - 1) == x`.
         let below = |x: u8x64, n: u8| x.min(u8x64::splat(n - 1)).simd_eq(x);
-        // Bytes of 0x80 and above are those of Latin-1 letters: the fast path takes no other
+        // Bytes of 0x80 and above are those of letters ([`fast_letter`]): the fast path takes no other
         // non-ASCII character.
         let high = (v & u8x64::splat(0x80)).simd_eq(u8x64::splat(0x80));
         let letter = below((v | u8x64::splat(0x20)) - u8x64::splat(b'a'), 26) | high;
@@ -394,7 +441,7 @@ fn lower8(x: u64) -> u64 {
     x | (upper >> 2)
 }
 
-/// The [`word_hash`] of each word of raw fast-path text (ASCII, and [`latin_letter`]s),
+/// The [`word_hash`] of each word of raw fast-path text (ASCII, and [`fast_letter`]s),
 /// lower-cased and with backticks read as apostrophes: what splitting the normalized text into
 /// UAX #29 words and hashing each word gives (property tests check it against that path).
 fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
@@ -425,7 +472,7 @@ struct WordHasher<'a> {
     len_keys: [u64; 9],
     /// Whether the text has a backtick at all.
     any_tick: bool,
-    /// Whether the text has non-ASCII (Latin-1) letters at all.
+    /// Whether the text has non-ASCII letters ([`fast_letter`]s) at all.
     latin: bool,
     /// A long word, lower-cased.
     long: Vec<u8>,
@@ -466,21 +513,25 @@ impl WordHasher<'_> {
     #[inline(never)]
     fn long_hash(&mut self, word: &[u8]) -> u64 {
         if self.latin && word.iter().any(|&c| c >= 0x80) {
-            // Latin-1 letters: lower-cased as characters (each to one of the same length).
-            let word = std::str::from_utf8(word).expect("words end at character boundaries");
+            // Non-ASCII letters: each is two bytes (all fast-path letters are below U+0800)
+            // and lower-cases to a letter of two bytes, from a table.
+            let lower = lower_table();
             self.long.clear();
-            for c in word.chars() {
-                match c {
-                    '`' => self.long.push(b'\''),
-                    c if c.is_ascii() => self.long.push(c.to_ascii_lowercase() as u8),
-                    c => {
-                        let mut buf = [0u8; 4];
-                        for l in c.to_lowercase() {
-                            self.long
-                                .extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-                        }
+            let mut i = 0;
+            while i < word.len() {
+                match word[i] {
+                    b'`' => self.long.push(b'\''),
+                    c if c.is_ascii() => self.long.push(c.to_ascii_lowercase()),
+                    lead => {
+                        debug_assert_eq!(lead & 0xE0, 0xC0, "a two-byte character");
+                        let cp = (u32::from(lead & 0x1F) << 6) | u32::from(word[i + 1] & 0x3F);
+                        let l = lower[cp as usize - 0x80];
+                        self.long.push(0xC0 | (l >> 6) as u8);
+                        self.long.push(0x80 | (l & 0x3F) as u8);
+                        i += 1;
                     }
                 }
+                i += 1;
             }
             return word_hash(&self.long, self.seed);
         }
@@ -621,9 +672,9 @@ pub fn word_hashes(text: &str, seed: u64) -> Vec<u64> {
         text
     } else {
         match fold_punctuation(text) {
-            Some(ascii) => {
-                folded = ascii;
-                folded.as_str()
+            Some(fast) => {
+                folded = fast;
+                &*folded
             }
             None => return word_hashes_normalized(text, seed),
         }
@@ -924,8 +975,25 @@ mod tests {
         /// Latin-1 letters (upper and lower case) in words, next to joins, apostrophes,
         /// backticks, underscores and typographic punctuation, across blocks.
         #[test]
-        fn latin_letters_take_the_fast_path_with_the_same_result(
+        fn fast_letters_take_the_fast_path_with_the_same_result(
             t in "([A-Za-z0-9\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}`'.,:;_]{1,12}[ .,:;'`_\u{2019}\u{201C}\u{2014}\u{A3}\u{20AC}\u{B0}\u{A9}\u{2022}-]{0,2}|[a-z\u{E9}\u{C9}]{60,90} ){0,40}",
+            k in 1usize..4,
+        ) {
+            proptest::prop_assert_eq!(
+                shingles_of_text(&t, ShingleMode::Words(k), 5),
+                shingles(&normalize(&t), ShingleMode::Words(k), 5)
+            );
+            let expected: Vec<u64> =
+                normalize(&t).unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
+            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
+        }
+
+        /// Greek, Cyrillic, Armenian and Latin Extended letters likewise (with some characters
+        /// of those blocks that are not fast-path letters: combining marks, `İ`, `ϐ`, so that
+        /// some texts take the general path and must agree as well).
+        #[test]
+        fn other_alphabets_take_the_fast_path_with_the_same_result(
+            t in "([A-Za-z0-9\u{100}-\u{17F}\u{386}-\u{3D2}\u{400}-\u{48F}\u{531}-\u{587}`'.,:;_]{1,12}[ .,:;'`_\u{2019}\u{AB}\u{BB}\u{2014}\u{20AC}-]{0,2}|[\u{430}-\u{44F}\u{3B1}-\u{3C9}]{30,60} ){0,40}",
             k in 1usize..4,
         ) {
             proptest::prop_assert_eq!(
@@ -985,9 +1053,11 @@ mod tests {
     }
 
     #[test]
-    fn latin_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
+    fn fast_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
         use unicode_normalization::UnicodeNormalization;
-        for c in ('\u{80}'..='\u{FF}').filter(|&c| latin_letter(c)) {
+        let mut checked = 0;
+        for c in ('\u{80}'..='\u{10FF}').filter(|&c| fast_letter(c)) {
+            checked += 1;
             assert!(c.is_alphabetic(), "{c}");
             assert_eq!(
                 c.to_string().nfkc().collect::<String>(),
@@ -995,7 +1065,8 @@ mod tests {
                 "{c}"
             );
             let lower: Vec<char> = c.to_lowercase().collect();
-            assert!(lower.len() == 1 && latin_letter(lower[0]), "{c}");
+            assert!(lower.len() == 1 && fast_letter(lower[0]), "{c}");
+            assert_eq!(lower[0].len_utf8(), c.len_utf8(), "{c}");
             assert_eq!(normalize(&c.to_string()), lower[0].to_string(), "{c}");
             let word = format!("a{c}b's{c}");
             assert_eq!(
@@ -1003,8 +1074,29 @@ mod tests {
                 [word.as_str()],
                 "{c}"
             );
+            // A word letter (UAX #29 ALetter): it starts a word after a space (a combining
+            // mark would join the space), and joins across `.` and `:` and after a digit.
+            let c = c.to_string();
+            assert_eq!(
+                format!("x {c} {c}.{c} {c}:{c} 1{c}")
+                    .unicode_words()
+                    .collect::<Vec<_>>(),
+                [
+                    "x".to_string(),
+                    c.clone(),
+                    format!("{c}.{c}"),
+                    format!("{c}:{c}"),
+                    format!("1{c}")
+                ],
+                "{c}"
+            );
         }
-        assert!(!latin_letter('\u{D7}') && !latin_letter('\u{F7}'));
+        assert_eq!(checked, 960, "the letters of the fast path");
+        for c in [
+            '\u{D7}', '\u{F7}', '\u{130}', '\u{133}', '\u{17F}', '\u{483}', '\u{3D0}',
+        ] {
+            assert!(!fast_letter(c), "{c}");
+        }
     }
 
     #[test]
