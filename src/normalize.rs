@@ -28,9 +28,24 @@ fn fold(c: char) -> char {
     }
 }
 
+/// Kana and CJK ideographs (Hiragana, Katakana, CJK Unified Ideographs and Extension A):
+/// letters of unspaced scripts that NFKC, lower-casing and folding all leave as they are (a
+/// test checks every one). Japanese and Chinese text is mostly made of them, so normalizing
+/// and shingling it takes them with a range check instead of Unicode table look-ups.
+pub fn plain_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
 /// Returns the normalized form of `text` (see the module docs). Idempotent:
 /// `normalize(&normalize(t)) == normalize(t)`.
 pub fn normalize(text: &str) -> String {
+    normalize_with(text, plain_cjk)
+}
+
+/// [`normalize`], taking the characters for which `plain` is true as they are (it must be
+/// true only for characters that NFKC, lower-casing and folding leave alone and that combine
+/// with nothing).
+fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
     if text.is_ascii() {
         return normalize_ascii(text);
     }
@@ -51,13 +66,17 @@ pub fn normalize(text: &str) -> String {
     let lower_all = |c: char, out: &mut String, push: &mut dyn FnMut(char, &mut String)| {
         if c.is_ascii() {
             push(c.to_ascii_lowercase(), out);
+        } else if plain(c) {
+            push(c, out);
         } else {
             for l in c.to_lowercase() {
                 push(l, out);
             }
         }
     };
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    // Plain kana and ideographs are NFKC and change nothing around them (they do not
+    // combine), so only the other characters are checked.
+    if is_nfkc_quick(text.chars().filter(|&c| !plain(c))) == IsNormalized::Yes {
         for c in text.chars() {
             lower_all(c, &mut out, &mut push);
         }
@@ -68,10 +87,10 @@ pub fn normalize(text: &str) -> String {
     }
     // Lower-casing can (rarely) produce text that is no longer NFKC, e.g. some Greek and
     // Cherokee letters; one more pass keeps the function idempotent.
-    if !out.is_ascii() && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
+    if !out.is_ascii() && is_nfkc_quick(out.chars().filter(|&c| !plain(c))) != IsNormalized::Yes {
         let again: String = out.nfkc().collect();
         if again != out {
-            return normalize(&again);
+            return normalize_with(&again, plain);
         }
     }
     out
@@ -101,7 +120,7 @@ fn normalize_ascii(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, normalize, normalize_ascii};
+    use super::{fold, normalize, normalize_ascii, normalize_with, plain_cjk};
 
     #[test]
     fn curly_quotes_fold_to_straight() {
@@ -140,6 +159,27 @@ mod tests {
     }
 
     #[test]
+    fn plain_cjk_is_unchanged_by_normalization_and_is_an_unspaced_letter() {
+        use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+        let mut checked = 0;
+        for c in ('\u{80}'..=char::MAX).filter(|&c| plain_cjk(c)) {
+            checked += 1;
+            let s = c.to_string();
+            assert!(c.is_alphabetic() && c.is_alphanumeric(), "{c}");
+            assert!(crate::shingle::is_unspaced_script(c), "{c}");
+            assert_eq!(s.nfkc().collect::<String>(), s, "{c}");
+            assert_eq!(is_nfkc_quick(s.chars()), IsNormalized::Yes, "{c}");
+            assert_eq!(c.to_lowercase().collect::<String>(), s, "{c}");
+            assert_eq!(fold(c), c, "{c}");
+        }
+        assert_eq!(
+            checked,
+            86 + 90 + 6592 + 20992,
+            "kana, Extension A, unified ideographs"
+        );
+    }
+
+    #[test]
     fn idempotent_on_samples() {
         for t in [
             "ǅemal İstanbul ΣΑΣ ß ﬃ",
@@ -171,6 +211,25 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(normalize_ascii(&t), general);
+        }
+
+        /// Kana and ideographs taken as they are give what the general path gives, next to
+        /// full-width forms, half-width Katakana, combining marks (voicing, accents), corner
+        /// brackets, the ideographic space and ASCII.
+        #[test]
+        fn plain_cjk_matches_general_path(
+            t in "([\u{3041}-\u{3096}][\u{3099}\u{309A}]?|[\u{30A1}-\u{30FA}][\u{3099}\u{309A}]?|[\u{309B}-\u{30A0}\u{30FB}-\u{30FF}]|[\u{4E00}-\u{4E20}\u{9FF0}-\u{9FFF}\u{3400}]|[\u{FF01}-\u{FF5E}]|[\u{FF66}-\u{FF9F}][\u{FF9E}\u{FF9F}]?|[a-z]\u{0301}|[\u{300C}-\u{300F}\u{3000}-\u{3003}]|[\u{F900}\u{2F00}]|[Aa1 .\n]){0,40}"
+        ) {
+            proptest::prop_assert_eq!(normalize(&t), normalize_with(&t, |_| false));
+        }
+
+        /// The same on text that is NFKC but for the voicing marks that may follow kana (the
+        /// text of Japanese copy), where the range check decides which path is taken.
+        #[test]
+        fn plain_cjk_matches_general_path_on_nfkc_text(
+            t in "([\u{3041}-\u{3096}][\u{3099}\u{309A}]?|[\u{30A1}-\u{30FA}][\u{3099}\u{309A}]?|[\u{30FB}-\u{30FE}]|[\u{4E00}-\u{4E20}]|[a-z]\u{0301}?|[\u{300C}\u{300D}\u{3001}\u{3002}]|[A1 .\n]){0,40}"
+        ) {
+            proptest::prop_assert_eq!(normalize(&t), normalize_with(&t, |_| false));
         }
 
         #[test]

@@ -63,9 +63,14 @@ pub fn choose(normalized: &str, mode: ShingleMode) -> Tokenization {
                 return Tokenization::Words(words);
             }
             let (mut letters, mut unspaced) = (0usize, 0usize);
-            for c in normalized.chars().filter(|c| c.is_alphabetic()) {
-                letters += 1;
-                unspaced += usize::from(is_unspaced_script(c));
+            for c in normalized.chars() {
+                if crate::normalize::plain_cjk(c) {
+                    letters += 1;
+                    unspaced += 1;
+                } else if c.is_alphabetic() {
+                    letters += 1;
+                    unspaced += usize::from(is_unspaced_script(c));
+                }
             }
             if unspaced * 10 >= letters * 3 && unspaced > 0 {
                 Tokenization::Chars(chars)
@@ -800,7 +805,10 @@ fn fixed_window_hashes<const K: usize>(words: &[u64], seed: u64, out: &mut Vec<u
 /// Character n-grams over the letters and digits of the text (spaces and punctuation dropped),
 /// each hashed as its UTF-8 bytes.
 fn char_shingles(text: &str, n: usize, seed: u64) -> Vec<u64> {
-    let kept: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let kept: String = text
+        .chars()
+        .filter(|&c| crate::normalize::plain_cjk(c) || c.is_alphanumeric())
+        .collect();
     let starts: Vec<usize> = kept
         .char_indices()
         .map(|(i, _)| i)
