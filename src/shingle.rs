@@ -318,6 +318,13 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
             continue;
         }
         let ascii = fold_one(c)?;
+        if c == '\u{60C}'
+            && at > 0
+            && b[at - 1].is_ascii_digit()
+            && b.get(from).is_some_and(u8::is_ascii_digit)
+        {
+            return None;
+        }
         let out = folded.get_or_insert_with(|| String::with_capacity(text.len()));
         out.push_str(&text[copied..at]);
         out.push_str(ascii);
@@ -334,10 +341,11 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 
 /// Letters that the fast path takes as they are: the accented Latin letters of Latin-1
 /// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A and -B, the IPA block, Greek,
-/// Cyrillic and Armenian (Central and Eastern European languages, Greek, Russian, Ukrainian,
-/// Bulgarian, Serbian, Armenian copy), less the few of them that NFKC changes (`ĳ`, `ŉ`, `ſ`,
-/// `ϐ`...), that lower-case to more than one character (`İ`) or that are not word letters for
-/// UAX #29 (combining marks, `ʰ`...). Each is a letter for UAX #29 (cut into words as ASCII
+/// Cyrillic, Armenian and Arabic (Central and Eastern European languages, Greek, Russian,
+/// Ukrainian, Bulgarian, Serbian, Armenian, Arabic, Persian and Urdu copy), less the few of
+/// them that NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`...), that lower-case to more than one character
+/// (`İ`) or that are not word letters for UAX #29 (combining marks, `ʰ`; Hebrew letters,
+/// which quote marks join differently). Each is a letter for UAX #29 (cut into words as ASCII
 /// letters are), unchanged by NFKC, and lower-cases to one letter of this set of the same
 /// UTF-8 length; a test checks all of this for every one. Every byte of them is 0x80 or above,
 /// which is what the scanner takes for a letter byte.
@@ -354,7 +362,11 @@ fn fast_letter(c: char) -> bool {
         // Greek (the last letters), then Cyrillic.
         | '\u{3FA}'..='\u{481}' | '\u{48A}'..='\u{52F}'
         // Armenian.
-        | '\u{531}'..='\u{556}' | '\u{560}'..='\u{586}')
+        | '\u{531}'..='\u{556}' | '\u{560}'..='\u{586}'
+        // Arabic (Arabic, Persian and Urdu letters; not the digits or the marks).
+        | '\u{620}'..='\u{64A}' | '\u{66E}'..='\u{66F}' | '\u{671}'..='\u{674}' | '\u{679}'..='\u{6D3}'
+        | '\u{6D5}'
+        | '\u{6EE}'..='\u{6EF}' | '\u{6FA}'..='\u{6FC}' | '\u{6FF}')
 }
 
 /// The lower case of each character from U+0080 to U+07FF (the two-byte ones, where every
@@ -391,6 +403,13 @@ fn fold_one(c: char) -> Option<&'static str> {
         // alone: for cutting words, any ASCII character of class Other does the same.
         '\u{A2}' | '\u{A3}' | '\u{A5}' | '\u{A7}' | '\u{A9}' | '\u{AE}' | '\u{B0}' | '\u{B6}'
         | '\u{2022}' | '\u{20AC}' => "#",
+        // The Arabic semicolon, question mark and full stop (class Other, unlike their ASCII
+        // forms).
+        '\u{61B}' | '\u{61F}' | '\u{6D4}' => "#",
+        // The Arabic comma joins two digits as `,` does (MidNum), and nothing else; between
+        // two ASCII digits it stays in the word, so [`fold_punctuation`] leaves such text
+        // to the general path.
+        '\u{60C}' => ",",
         _ => return None,
     })
 }
@@ -1013,6 +1032,22 @@ mod tests {
             proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
         }
 
+        /// Arabic letters with Arabic punctuation, ASCII and Arabic-Indic digits and, now and
+        /// then, a vowel mark (texts with marks or Arabic-Indic digits take the general path).
+        #[test]
+        fn arabic_takes_the_fast_path_with_the_same_result(
+            t in "([\u{621}-\u{64A}\u{671}-\u{6D5}]{1,9}[\u{64B}\u{650}]?|[0-9]{1,4}|[\u{660}-\u{669}]|[ .,:'\u{60C}\u{61B}\u{61F}\u{6D4}\u{AB}\u{BB}-]){0,40}",
+            k in 1usize..4,
+        ) {
+            proptest::prop_assert_eq!(
+                shingles_of_text(&t, ShingleMode::Words(k), 5),
+                shingles(&normalize(&t), ShingleMode::Words(k), 5)
+            );
+            let expected: Vec<u64> =
+                normalize(&t).unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
+            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
+        }
+
         /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer
         /// than a block.
         #[test]
@@ -1098,10 +1133,24 @@ mod tests {
                 ],
                 "{c}"
             );
+            // Quote marks after it or between two of it cut as after an ASCII letter (not so
+            // for Hebrew letters).
+            assert_eq!(
+                format!("{c}' {c}\"{c}").unicode_words().collect::<Vec<_>>(),
+                [c.clone(), c.clone(), c.clone()],
+                "{c}"
+            );
         }
-        assert_eq!(checked, 960, "the letters of the fast path");
+        assert_eq!(
+            checked,
+            960 + 147,
+            "the letters of the fast path (then Arabic)"
+        );
+        // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew letter, an
+        // Arabic vowel mark, an Arabic-Indic digit.
         for c in [
-            '\u{D7}', '\u{F7}', '\u{130}', '\u{133}', '\u{17F}', '\u{483}', '\u{3D0}',
+            '\u{D7}', '\u{F7}', '\u{130}', '\u{133}', '\u{17F}', '\u{483}', '\u{3D0}', '\u{5D0}',
+            '\u{64B}', '\u{660}', '\u{675}',
         ] {
             assert!(!fast_letter(c), "{c}");
         }
@@ -1112,7 +1161,7 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         for c in [
             '\u{A2}', '\u{A3}', '\u{A5}', '\u{A7}', '\u{A9}', '\u{AE}', '\u{B0}', '\u{B6}',
-            '\u{2022}', '\u{20AC}',
+            '\u{2022}', '\u{20AC}', '\u{61B}', '\u{61F}', '\u{6D4}',
         ] {
             assert_eq!(fold_one(c), Some("#"), "{c}");
             assert_eq!(
@@ -1134,6 +1183,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn arabic_comma_cuts_words_as_a_comma_does_except_between_digits() {
+        for context in [
+            "a{}b",
+            "{}",
+            "x {} y",
+            "1{}a",
+            "a{}2",
+            "{}{}",
+            "_{}_",
+            "\u{628}{}\u{628}",
+        ] {
+            let with = context.replace("{}", "\u{60C}");
+            let plain = context.replace("{}", ",");
+            assert_eq!(
+                normalize(&with).unicode_words().collect::<Vec<_>>(),
+                normalize(&plain).unicode_words().collect::<Vec<_>>(),
+                "{with:?}"
+            );
+            assert!(fold_punctuation(&with).is_some(), "{with:?}");
+        }
+        // Between two digits it is part of a number: the general path.
+        assert_eq!(
+            normalize("1\u{60C}2").unicode_words().collect::<Vec<_>>(),
+            ["1\u{60C}2"]
+        );
+        assert!(fold_punctuation("1\u{60C}2").is_none());
     }
 
     #[test]
