@@ -962,6 +962,21 @@ mod tests {
         }
     }
 
+    /// The fast path gives `t` the word `k`-shingles and the word hashes of the general path
+    /// (normalizing, then UAX #29 words).
+    fn fast_path_agrees(t: &str, k: usize) -> Result<(), proptest::test_runner::TestCaseError> {
+        proptest::prop_assert_eq!(
+            shingles_of_text(t, ShingleMode::Words(k), 5),
+            shingles(&normalize(t), ShingleMode::Words(k), 5)
+        );
+        let expected: Vec<u64> = normalize(t)
+            .unicode_words()
+            .map(|w| word_hash(w.as_bytes(), 3))
+            .collect();
+        proptest::prop_assert_eq!(word_hashes(t, 3), expected);
+        Ok(())
+    }
+
     proptest::proptest! {
         /// The one-pass ASCII path gives the same shingles as normalizing first.
         #[test]
@@ -1006,13 +1021,7 @@ mod tests {
             t in "([A-Za-z0-9\u{C0}-\u{D6}\u{D8}-\u{F6}\u{F8}-\u{FF}`'.,:;_]{1,12}[ .,:;'`_\u{2019}\u{201C}\u{2014}\u{A3}\u{20AC}\u{B0}\u{A9}\u{2022}-]{0,2}|[a-z\u{E9}\u{C9}]{60,90} ){0,40}",
             k in 1usize..4,
         ) {
-            proptest::prop_assert_eq!(
-                shingles_of_text(&t, ShingleMode::Words(k), 5),
-                shingles(&normalize(&t), ShingleMode::Words(k), 5)
-            );
-            let expected: Vec<u64> =
-                normalize(&t).unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
-            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
+            fast_path_agrees(&t, k)?;
         }
 
         /// Greek, Cyrillic, Armenian and Latin Extended letters likewise (with some characters
@@ -1023,13 +1032,7 @@ mod tests {
             t in "([A-Za-z0-9\u{100}-\u{17F}\u{386}-\u{3D2}\u{400}-\u{48F}\u{531}-\u{587}`'.,:;_]{1,12}[ .,:;'`_\u{2019}\u{AB}\u{BB}\u{2014}\u{20AC}-]{0,2}|[\u{430}-\u{44F}\u{3B1}-\u{3C9}]{30,60} ){0,40}",
             k in 1usize..4,
         ) {
-            proptest::prop_assert_eq!(
-                shingles_of_text(&t, ShingleMode::Words(k), 5),
-                shingles(&normalize(&t), ShingleMode::Words(k), 5)
-            );
-            let expected: Vec<u64> =
-                normalize(&t).unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
-            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
+            fast_path_agrees(&t, k)?;
         }
 
         /// Arabic letters with Arabic punctuation, ASCII and Arabic-Indic digits and, now and
@@ -1039,13 +1042,7 @@ mod tests {
             t in "([\u{621}-\u{64A}\u{671}-\u{6D5}]{1,9}[\u{64B}\u{650}]?|[0-9]{1,4}|[\u{660}-\u{669}]|[ .,:'\u{60C}\u{61B}\u{61F}\u{6D4}\u{AB}\u{BB}-]){0,40}",
             k in 1usize..4,
         ) {
-            proptest::prop_assert_eq!(
-                shingles_of_text(&t, ShingleMode::Words(k), 5),
-                shingles(&normalize(&t), ShingleMode::Words(k), 5)
-            );
-            let expected: Vec<u64> =
-                normalize(&t).unicode_words().map(|w| word_hash(w.as_bytes(), 3)).collect();
-            proptest::prop_assert_eq!(word_hashes(&t, 3), expected);
+            fast_path_agrees(&t, k)?;
         }
 
         /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer
