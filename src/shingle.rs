@@ -317,7 +317,19 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         if fast_letter(c) {
             continue;
         }
-        let ascii = fold_one(c)?;
+        let ascii = if c == '\u{B7}' {
+            // The middle dot (Korean copy writes `한·미`) joins two letters, as `:` does: between
+            // two it stays, and its bytes, letter bytes to the scanner, join them; elsewhere
+            // it only cuts words.
+            let letter =
+                |l: Option<char>| l.is_some_and(|l| l.is_ascii_alphabetic() || fast_letter(l));
+            if letter(text[..at].chars().next_back()) && letter(text[from..].chars().next()) {
+                continue;
+            }
+            "#"
+        } else {
+            fold_one(c)?
+        };
         if c == '\u{60C}'
             && at > 0
             && b[at - 1].is_ascii_digit()
@@ -341,13 +353,15 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 
 /// Letters that the fast path takes as they are: the accented Latin letters of Latin-1
 /// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A and -B, the IPA block, Greek,
-/// Cyrillic, Armenian and Arabic (Central and Eastern European languages, Greek, Russian,
-/// Ukrainian, Bulgarian, Serbian, Armenian, Arabic, Persian and Urdu copy), less the few of
+/// Cyrillic, Armenian and Arabic, and Hangul syllables (Central and Eastern European languages,
+/// Greek, Russian, Ukrainian, Bulgarian, Serbian, Armenian, Arabic, Persian, Urdu and Korean
+/// copy), less the few of
 /// them that NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`...), that lower-case to more than one character
 /// (`İ`) or that are not word letters for UAX #29 (combining marks, `ʰ`; Hebrew letters,
 /// which quote marks join differently). Each is a letter for UAX #29 (cut into words as ASCII
 /// letters are), unchanged by NFKC, and lower-cases to one letter of this set of the same
-/// UTF-8 length; a test checks all of this for every one. Every byte of them is 0x80 or above,
+/// UTF-8 length (two bytes, or three for Hangul, which has no case); a test checks all of
+/// this for every one. Every byte of them is 0x80 or above,
 /// which is what the scanner takes for a letter byte.
 fn fast_letter(c: char) -> bool {
     matches!(c,
@@ -366,7 +380,9 @@ fn fast_letter(c: char) -> bool {
         // Arabic (Arabic, Persian and Urdu letters; not the digits or the marks).
         | '\u{620}'..='\u{64A}' | '\u{66E}'..='\u{66F}' | '\u{671}'..='\u{674}' | '\u{679}'..='\u{6D3}'
         | '\u{6D5}'
-        | '\u{6EE}'..='\u{6EF}' | '\u{6FA}'..='\u{6FC}' | '\u{6FF}')
+        | '\u{6EE}'..='\u{6EF}' | '\u{6FA}'..='\u{6FC}' | '\u{6FF}'
+        // Hangul syllables.
+        | '\u{AC00}'..='\u{D7A3}')
 }
 
 /// The lower case of each character from U+0080 to U+07FF (the two-byte ones, where every
@@ -537,8 +553,8 @@ impl WordHasher<'_> {
     #[inline(never)]
     fn long_hash(&mut self, word: &[u8]) -> u64 {
         if self.latin && word.iter().any(|&c| c >= 0x80) {
-            // Non-ASCII letters: each is two bytes (all fast-path letters are below U+0800)
-            // and lower-cases to a letter of two bytes, from a table.
+            // Non-ASCII letters: one of two bytes lower-cases to one of two bytes, from a
+            // table; the letters of three bytes (Hangul) have no case.
             let lower = lower_table();
             self.long.clear();
             let mut i = 0;
@@ -546,13 +562,17 @@ impl WordHasher<'_> {
                 match word[i] {
                     b'`' => self.long.push(b'\''),
                     c if c.is_ascii() => self.long.push(c.to_ascii_lowercase()),
-                    lead => {
-                        debug_assert_eq!(lead & 0xE0, 0xC0, "a two-byte character");
+                    lead if lead & 0xE0 == 0xC0 => {
                         let cp = (u32::from(lead & 0x1F) << 6) | u32::from(word[i + 1] & 0x3F);
                         let l = lower[cp as usize - 0x80];
                         self.long.push(0xC0 | (l >> 6) as u8);
                         self.long.push(0x80 | (l & 0x3F) as u8);
                         i += 1;
+                    }
+                    lead => {
+                        debug_assert_eq!(lead & 0xF0, 0xE0, "a three-byte character");
+                        self.long.extend_from_slice(&word[i..i + 3]);
+                        i += 2;
                     }
                 }
                 i += 1;
@@ -1045,6 +1065,16 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Hangul with the middle dot, quotes, digits and, now and then, a compatibility jamo
+        /// (which NFKC changes: the general path).
+        #[test]
+        fn hangul_takes_the_fast_path_with_the_same_result(
+            t in "([\u{AC00}-\u{D7A3}]{1,6}|[A-Za-z0-9]{1,5}|\u{318D}|[ .,:'\u{B7}\u{201C}\u{201D}\u{2018}\u{2019}-]){0,40}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer
         /// than a block.
         #[test]
@@ -1096,7 +1126,7 @@ mod tests {
     fn fast_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
         use unicode_normalization::UnicodeNormalization;
         let mut checked = 0;
-        for c in ('\u{80}'..='\u{10FF}').filter(|&c| fast_letter(c)) {
+        for c in ('\u{80}'..='\u{FFFF}').filter(|&c| fast_letter(c)) {
             checked += 1;
             assert!(c.is_alphabetic(), "{c}");
             assert_eq!(
@@ -1140,8 +1170,8 @@ mod tests {
         }
         assert_eq!(
             checked,
-            960 + 147,
-            "the letters of the fast path (then Arabic)"
+            960 + 147 + 11_172,
+            "the letters of the fast path (then Arabic, then Hangul)"
         );
         // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew letter, an
         // Arabic vowel mark, an Arabic-Indic digit.
@@ -1209,6 +1239,31 @@ mod tests {
             ["1\u{60C}2"]
         );
         assert!(fold_punctuation("1\u{60C}2").is_none());
+    }
+
+    #[test]
+    fn middle_dot_joins_letters_only_as_the_general_path_does() {
+        for context in [
+            "a{}b",
+            "1{}2",
+            "a{}1",
+            "{}",
+            "a {} b",
+            "\u{D55C}{}\u{BBF8}",
+            "\u{E9}{}\u{436}",
+            "a{}{}b",
+            "_{}a",
+            "a.{}b",
+            "a{}b{}c",
+            "\u{D55C}{}",
+            "\u{2019}{}a",
+            "a{}\u{2019}",
+        ] {
+            let t = context.replace("{}", "\u{B7}");
+            assert!(fold_punctuation(&t).is_some(), "{t:?}");
+            fast_path_agrees(&t, 1).unwrap();
+            fast_path_agrees(&t, 2).unwrap();
+        }
     }
 
     #[test]
