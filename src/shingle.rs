@@ -362,27 +362,54 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 /// letters are), unchanged by NFKC, and lower-cases to one letter of this set of the same
 /// UTF-8 length (two bytes, or three for Hangul, which has no case); a test checks all of
 /// this for every one. Every byte of them is 0x80 or above,
-/// which is what the scanner takes for a letter byte.
+/// which is what the scanner takes for a letter byte. Those below U+0800 are looked up in a
+/// bit table made at compile time from [`listed_letter`].
+#[inline]
 fn fast_letter(c: char) -> bool {
-    matches!(c,
-        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{12F}' | '\u{131}'
-        | '\u{134}'..='\u{13E}' | '\u{141}'..='\u{148}' | '\u{14A}'..='\u{17E}'
-        | '\u{180}'..='\u{1C3}' | '\u{1CD}'..='\u{1F0}' | '\u{1F4}'..='\u{239}'
-        | '\u{23B}'..='\u{23D}' | '\u{23F}'..='\u{2AF}'
+    let cp = c as u32;
+    if cp < 0x800 {
+        TWO_BYTE_LETTERS[(cp >> 6) as usize] >> (cp & 63) & 1 == 1
+    } else {
+        listed_letter(cp)
+    }
+}
+
+/// One bit per code point below U+0800: [`listed_letter`].
+static TWO_BYTE_LETTERS: [u64; 32] = two_byte_letters();
+
+const fn two_byte_letters() -> [u64; 32] {
+    let mut bits = [0u64; 32];
+    let mut cp = 0;
+    while cp < 0x800 {
+        if listed_letter(cp) {
+            bits[(cp >> 6) as usize] |= 1 << (cp & 63);
+        }
+        cp += 1;
+    }
+    bits
+}
+
+/// The code points of [`fast_letter`], as ranges.
+const fn listed_letter(cp: u32) -> bool {
+    matches!(cp,
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x12F | 0x131
+        | 0x134..=0x13E | 0x141..=0x148 | 0x14A..=0x17E
+        | 0x180..=0x1C3 | 0x1CD..=0x1F0 | 0x1F4..=0x239
+        | 0x23B..=0x23D | 0x23F..=0x2AF
         // Greek.
-        | '\u{370}'..='\u{373}' | '\u{376}'..='\u{377}' | '\u{37B}'..='\u{37D}' | '\u{37F}'
-        | '\u{386}' | '\u{388}'..='\u{38A}' | '\u{38C}' | '\u{38E}'..='\u{3A1}'
-        | '\u{3A3}'..='\u{3CF}' | '\u{3D7}'..='\u{3EF}' | '\u{3F3}' | '\u{3F7}'..='\u{3F8}'
+        | 0x370..=0x373 | 0x376..=0x377 | 0x37B..=0x37D | 0x37F
+        | 0x386 | 0x388..=0x38A | 0x38C | 0x38E..=0x3A1
+        | 0x3A3..=0x3CF | 0x3D7..=0x3EF | 0x3F3 | 0x3F7..=0x3F8
         // Greek (the last letters), then Cyrillic.
-        | '\u{3FA}'..='\u{481}' | '\u{48A}'..='\u{52F}'
+        | 0x3FA..=0x481 | 0x48A..=0x52F
         // Armenian.
-        | '\u{531}'..='\u{556}' | '\u{560}'..='\u{586}'
+        | 0x531..=0x556 | 0x560..=0x586
         // Arabic (Arabic, Persian and Urdu letters; not the digits or the marks).
-        | '\u{620}'..='\u{64A}' | '\u{66E}'..='\u{66F}' | '\u{671}'..='\u{674}' | '\u{679}'..='\u{6D3}'
-        | '\u{6D5}'
-        | '\u{6EE}'..='\u{6EF}' | '\u{6FA}'..='\u{6FC}' | '\u{6FF}'
+        | 0x620..=0x64A | 0x66E..=0x66F | 0x671..=0x674 | 0x679..=0x6D3
+        | 0x6D5
+        | 0x6EE..=0x6EF | 0x6FA..=0x6FC | 0x6FF
         // Hangul syllables.
-        | '\u{AC00}'..='\u{D7A3}')
+        | 0xAC00..=0xD7A3)
 }
 
 /// The lower case of each character from U+0080 to U+07FF (the two-byte ones, where every
@@ -1125,6 +1152,10 @@ mod tests {
     #[test]
     fn fast_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
         use unicode_normalization::UnicodeNormalization;
+        for cp in 0..0x800 {
+            let c = char::from_u32(cp).expect("no surrogates below U+0800");
+            assert_eq!(fast_letter(c), listed_letter(cp), "the table at {c}");
+        }
         let mut checked = 0;
         for c in ('\u{80}'..='\u{FFFF}').filter(|&c| fast_letter(c)) {
             checked += 1;

@@ -434,7 +434,9 @@ impl DocSpool {
             }
             let (s, tail) = tail.split_at(len);
             rest = tail;
-            String::from_utf8(s.to_vec()).map(Some).map_err(|_| bad())
+            simdutf8::basic::from_utf8(s)
+                .map(|s| Some(s.to_string()))
+                .map_err(|_| bad())
         };
         let text = take()?.ok_or_else(bad)?;
         let (title, date, url) = (take()?, take()?, take()?);
