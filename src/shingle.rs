@@ -1102,6 +1102,16 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Any character of two bytes (letters, marks, digits, punctuation of every script
+        /// there), Hangul, ASCII: whichever path a text takes, the result is the general one.
+        #[test]
+        fn any_two_byte_text_agrees_with_the_general_path(
+            t in "([\u{80}-\u{7FF}]|[a-z0-9 .,:'_]|[\u{AC00}-\u{AC10}\u{3131}]){0,12}",
+            k in 1usize..3,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Long texts: words and joins across the 64-byte blocks of the scanner, words longer
         /// than a block.
         #[test]
