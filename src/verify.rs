@@ -278,19 +278,60 @@ impl Rule {
     }
 }
 
-/// Candidate pairs scored together: their documents' sets are read once per chunk, so a
-/// document in many pairs is read (and, from a [`SetSpool`], sorted) once per chunk, not once
-/// per pair. At most `2 * VERIFY_CHUNK` sets are held at a time.
+/// Candidate pairs are scored a chunk at a time: a chunk's documents' sets are read once, so a
+/// document in many pairs of a chunk is read (and, from a [`SetSpool`], sorted) once, not once
+/// per pair. A chunk takes pairs while its documents number at most `2 * VERIFY_CHUNK`, the
+/// sets held at a time: about `VERIFY_CHUNK` pairs when they share few documents, many more
+/// when they share many (boilerplate, near-identical pages).
 const VERIFY_CHUNK: usize = 4096;
 
 /// Scores every candidate pair exactly and keeps those the rule accepts, in the order given.
 /// Runs on the current rayon pool.
 pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> Vec<ScoredPair> {
+    verify_in_chunks(pairs, sets, rule, 2 * VERIFY_CHUNK)
+}
+
+/// [`verify_pairs`] with chunks of at most `max_docs` documents (or one pair).
+fn verify_in_chunks(
+    pairs: &[(u32, u32)],
+    sets: &dyn SetSource,
+    rule: Rule,
+    max_docs: usize,
+) -> Vec<ScoredPair> {
     let mut out = Vec::new();
-    for chunk in pairs.chunks(VERIFY_CHUNK) {
-        let mut docs: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+    // The number of the last chunk each document was taken into (4 bytes a document).
+    let n = pairs
+        .iter()
+        .map(|&(a, b)| a.max(b) as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut taken_in = vec![u32::MAX; n];
+    let mut docs: Vec<u32> = Vec::new();
+    let mut start = 0;
+    for number in 0u32.. {
+        if start == pairs.len() {
+            break;
+        }
+        docs.clear();
+        let mut end = start;
+        while end < pairs.len() {
+            let (a, b) = pairs[end];
+            let new = usize::from(taken_in[a as usize] != number)
+                + usize::from(a != b && taken_in[b as usize] != number);
+            if docs.len() + new > max_docs && end > start {
+                break;
+            }
+            for d in [a, b] {
+                if taken_in[d as usize] != number {
+                    taken_in[d as usize] = number;
+                    docs.push(d);
+                }
+            }
+            end += 1;
+        }
+        let chunk = &pairs[start..end];
+        start = end;
         docs.sort_unstable();
-        docs.dedup();
         let loaded: Vec<std::borrow::Cow<'_, [u64]>> =
             docs.par_iter().map(|&d| sets.set(d)).collect();
         let set = |d: u32| -> &[u64] {
@@ -355,6 +396,34 @@ mod tests {
             let mut want = rep.clone();
             want.sort_unstable();
             prop_assert_eq!(sorted_hashes(&rep), want);
+        }
+    }
+
+    proptest! {
+        /// Chunks of any size score the same pairs, in the same order, as one chunk.
+        #[test]
+        fn chunks_of_any_size_score_alike(
+            sets in proptest::collection::vec(proptest::collection::btree_set(0u64..40, 0..20), 2..30),
+            picks in proptest::collection::vec((0usize..30, 0usize..30), 0..120),
+            max_docs in 1usize..12,
+        ) {
+            let mut store = ShingleStore::new(sets.len());
+            for (d, s) in sets.iter().enumerate() {
+                store.insert(d as u32, &s.iter().copied().collect::<Vec<u64>>());
+            }
+            let n = sets.len();
+            let pairs: Vec<(u32, u32)> = picks
+                .iter()
+                .map(|&(a, b)| ((a % n) as u32, (b % n) as u32))
+                .collect();
+            let rule = Rule::Containment { jaccard: 0.5, containment: 0.6, min_contained: 1 };
+            let whole = verify_in_chunks(&pairs, &store, rule, usize::MAX);
+            let chunked = verify_in_chunks(&pairs, &store, rule, max_docs);
+            prop_assert_eq!(
+                whole.iter().map(|p| (p.a, p.b, p.jaccard.to_bits(), p.containment.to_bits())).collect::<Vec<_>>(),
+                chunked.iter().map(|p| (p.a, p.b, p.jaccard.to_bits(), p.containment.to_bits())).collect::<Vec<_>>()
+            );
+            prop_assert!(whole.len() <= pairs.len());
         }
     }
 
