@@ -1048,6 +1048,78 @@ impl InputSet {
     }
 }
 
+/// Most inputs [`InputSet::direct`] keeps open at once; a set of more (a directory of HTML
+/// files) is read again in order instead.
+const MAX_DIRECT_FILES: usize = 256;
+
+impl InputSet {
+    /// Positioned reads of the units recorded by [`InputSet::scan`], in any order and from
+    /// several threads: `None` when some input is compressed (its units can only be reached by
+    /// decompressing it in order), when the set has more than 256 inputs, or on a platform
+    /// without positioned reads of a shared file. Use [`InputSet::fetch`] then.
+    ///
+    /// # Errors
+    /// An input that cannot be opened again.
+    pub fn direct(&self) -> Result<Option<DirectReader<'_>>> {
+        if !cfg!(unix)
+            || self.sources.len() > MAX_DIRECT_FILES
+            || self
+                .sources
+                .iter()
+                .any(|s| s.compression != Compression::None || s.path.is_none())
+        {
+            return Ok(None);
+        }
+        let files = self
+            .sources
+            .iter()
+            .map(|s| {
+                let path = s.path.as_deref().expect("checked above");
+                File::open(path).map_err(|e| Error::input(s.name.as_str(), e))
+            })
+            .collect::<Result<Vec<File>>>()?;
+        Ok(Some(DirectReader { set: self, files }))
+    }
+}
+
+/// Positioned reads of the units of uncompressed inputs: see [`InputSet::direct`].
+#[derive(Debug)]
+pub struct DirectReader<'a> {
+    set: &'a InputSet,
+    files: Vec<File>,
+}
+
+impl DirectReader<'_> {
+    /// The bytes of the unit at `loc` into `buf`, checked against what the first pass read,
+    /// as [`InputSet::fetch`] checks them.
+    ///
+    /// # Errors
+    /// [`Error::InputChanged`] when the unit is gone or its bytes differ; a failing read.
+    pub fn read(&self, loc: &Location, buf: &mut Vec<u8>) -> Result<()> {
+        let src = &self.set.sources[loc.input as usize];
+        buf.resize(loc.len as usize, 0);
+        crate::verify::read_at(&self.files[loc.input as usize], buf, loc.offset).map_err(|e| {
+            match e.kind() {
+                io::ErrorKind::UnexpectedEof => Error::InputChanged {
+                    path: src.name.clone(),
+                    message: format!("{} is gone", src.format.unit().describe(loc.line)),
+                },
+                _ => Error::input(src.name.as_str(), e),
+            }
+        })?;
+        if xxh3_64(buf) != loc.checksum {
+            return Err(Error::InputChanged {
+                path: src.name.clone(),
+                message: format!(
+                    "{} is not what was read before",
+                    src.format.unit().describe(loc.line)
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// A reader positioned by byte offset: seeks in plain files, decompresses and skips otherwise.
 struct Refetch {
     inner: Box<dyn BufRead + Send>,
@@ -1152,6 +1224,16 @@ mod tests {
             })
             .unwrap();
             assert_eq!(back, vec![(0, got[0].1.clone()), (2, got[2].1.clone())]);
+            // Positioned reads: the plain file only, the same bytes in any order.
+            let direct = set.direct().unwrap();
+            assert_eq!(direct.is_some(), p == &plain, "{}", p.display());
+            if let Some(reader) = direct {
+                for (loc, bytes) in got.iter().rev() {
+                    let mut buf = Vec::new();
+                    reader.read(loc, &mut buf).unwrap();
+                    assert_eq!(&buf, bytes);
+                }
+            }
         }
     }
 
@@ -1165,6 +1247,17 @@ mod tests {
         std::fs::write(&p, "{\"a\":1}\n{\"b\":3}\n").unwrap();
         let e = set.fetch(&[(got[1].0, ())], |_, _| Ok(())).unwrap_err();
         assert!(matches!(e, Error::InputChanged { .. }), "{e}");
+        let reader = set.direct().unwrap().expect("a plain file");
+        let mut buf = Vec::new();
+        reader.read(&got[0].0, &mut buf).unwrap();
+        let e = reader.read(&got[1].0, &mut buf).unwrap_err();
+        assert!(
+            e.to_string().contains("line 2 is not what was read before"),
+            "{e}"
+        );
+        std::fs::write(&p, "{\"a\":1}\n").unwrap();
+        let e = reader.read(&got[1].0, &mut buf).unwrap_err();
+        assert!(e.to_string().contains("line 2 is gone"), "{e}");
     }
 
     #[test]

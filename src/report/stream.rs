@@ -7,17 +7,21 @@
 //!
 //! How [`write_report`] goes:
 //!
-//! 1. **One sequential pass** re-reads every cluster member (and the first
-//!    [`super::MAX_SINGLES`] wire stories in no cluster, for their titles) with
+//! 1. **The members, again.** When every input is an uncompressed file
+//!    ([`InputSet::direct`]), nothing is read here: each chunk below reads its members by
+//!    position from the inputs (checked against the first pass's checksums) and parses them
+//!    in parallel. Otherwise **one sequential pass** re-reads every cluster member with
 //!    [`crate::pipeline::fetch_records`]: each input is read once, in order, whatever its
 //!    compression or format, and parsed in parallel batches. Each member's text, title, date
 //!    and URL go to a temporary *document spool* (length-prefixed, in document order); only
-//!    the document numbers and offsets stay in memory (12 bytes a member).
+//!    the document numbers and offsets stay in memory (12 bytes a member). Either way the
+//!    first [`super::MAX_SINGLES`] wire stories in no cluster are read in order for their
+//!    titles when there is an HTML output.
 //! 2. **Heads**: the header line of the cluster file, the CSV header row and the top of the
 //!    HTML page need no text ([`super::header`]) and are written first.
 //! 3. **Chunks** of clusters in number order (at most [`Chunking::clusters`] clusters and about
 //!    [`Chunking::text_bytes`] of member text, or one cluster when it alone is larger): their
-//!    members are read back from the spool, their records built in parallel on the current
+//!    members are read by position or back from the spool, their records built in parallel on the current
 //!    rayon pool and serialized in parallel, each into one buffer per requested output; the
 //!    buffers are then written in cluster order. A chunk's documents, records and buffers are
 //!    dropped before the next chunk.
@@ -27,7 +31,7 @@
 //!    the end the sections are copied out in page order, then the foot of the page.
 //!
 //! Peak memory of the report stage is then the outcome of the pipeline plus one chunk (or the
-//! largest cluster); disk holds the member texts and the HTML sections. Outputs go to the
+//! largest cluster); disk holds the member texts of compressed inputs and the HTML sections. Outputs go to the
 //! writers given; callers keep the atomic behaviour of [`super::Output`] (create all, write
 //! all, finish all, commit all).
 
@@ -112,7 +116,9 @@ pub fn write_report(
         .map(|f| sinks.iter().any(|s| s.format == f));
     let want_html = formats[2];
 
-    // 1. The second pass: members to the spool, the singles' titles to memory.
+    // 1. The second pass. Uncompressed inputs are read by position, a chunk at a time, below;
+    // otherwise the members are read again in order into a spool. The singles' titles go to
+    // memory either way.
     let mut members: Vec<u32> = outcome
         .clusters
         .iter()
@@ -124,9 +130,18 @@ pub fn write_report(
     } else {
         (Vec::new(), 0)
     };
-    let mut needed: Vec<u32> = members.iter().chain(&singles).copied().collect();
+    let direct = inputs.direct()?;
+    let mut needed: Vec<u32> = if direct.is_some() {
+        singles.clone()
+    } else {
+        members.iter().chain(&singles).copied().collect()
+    };
     needed.sort_unstable();
-    let mut docs = DocSpool::new()?;
+    let mut spool = if direct.is_some() {
+        None
+    } else {
+        Some(DocSpool::new()?)
+    };
     let mut single_titles: Vec<Option<String>> = vec![None; singles.len()];
     fetch_records(
         inputs,
@@ -136,16 +151,30 @@ pub fn write_report(
         |_| true,
         |d, _, rec| {
             let rec = rec.expect("parsed for every format");
-            match singles.binary_search(&d) {
-                Ok(i) => single_titles[i] = rec.title,
-                Err(_) => docs.push(d, &rec.text, [&rec.title, &rec.date, &rec.url])?,
+            match (singles.binary_search(&d), &mut spool) {
+                (Ok(i), _) => single_titles[i] = rec.title,
+                (Err(_), Some(docs)) => {
+                    docs.push(d, &rec.text, [&rec.title, &rec.date, &rec.url])?
+                }
+                (Err(_), None) => unreachable!("only singles are fetched for direct reads"),
             }
             Ok(())
         },
     )?;
-    docs.finish()?;
+    let docs = match (spool, direct) {
+        (Some(mut docs), _) => {
+            docs.finish()?;
+            debug_assert_eq!(docs.docs, members);
+            Members::Spooled(docs)
+        }
+        (None, Some(reader)) => Members::Direct {
+            reader,
+            inputs,
+            config,
+        },
+        (None, None) => unreachable!("a spool when there are no direct reads"),
+    };
     timings.reread = started.elapsed();
-    debug_assert_eq!(docs.docs, members);
     drop(members);
     drop(needed);
 
@@ -193,7 +222,7 @@ pub fn write_report(
                 .cluster
                 .members
                 .iter()
-                .map(|&m| docs.len_of(m))
+                .map(|&m| docs.len_of(m, meta))
                 .sum::<u64>();
             end += 1;
         }
@@ -350,6 +379,53 @@ impl Spool {
         assert!(self.writer.is_none(), "spool read before finish()");
         buf.resize(len as usize, 0);
         crate::verify::read_at(&self.file, buf, at).map_err(|e| Error::output(self.what, e))
+    }
+}
+
+/// Where the chunks of the report read the documents of cluster members from.
+enum Members<'a> {
+    /// Read again in order into a spool (compressed inputs).
+    Spooled(DocSpool),
+    /// Read by position from the inputs, and parsed again, as each chunk needs them.
+    Direct {
+        reader: crate::input::DirectReader<'a>,
+        inputs: &'a InputSet,
+        config: &'a Config,
+    },
+}
+
+impl Members<'_> {
+    /// About how many bytes document `d` takes: sizes the chunks.
+    fn len_of(&self, d: u32, meta: &[crate::document::DocMeta]) -> u64 {
+        match self {
+            Members::Spooled(docs) => docs.len_of(d),
+            Members::Direct { .. } => u64::from(meta[d as usize].location.len),
+        }
+    }
+
+    /// Document `d`, with its id and outlet from `meta`.
+    fn read(&self, d: u32, meta: &[crate::document::DocMeta]) -> Result<Document> {
+        match self {
+            Members::Spooled(docs) => docs.read(d, meta),
+            Members::Direct {
+                reader,
+                inputs,
+                config,
+            } => {
+                let m = &meta[d as usize];
+                let mut bytes = Vec::new();
+                reader.read(&m.location, &mut bytes)?;
+                let rec = crate::pipeline::reparse(inputs, m, &bytes, config)?;
+                Ok(Document {
+                    id: m.id.clone(),
+                    text: rec.text,
+                    title: rec.title,
+                    outlet: m.outlet.as_deref().map(str::to_string),
+                    date: rec.date,
+                    url: rec.url,
+                })
+            }
+        }
     }
 }
 
