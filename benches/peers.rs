@@ -91,6 +91,9 @@
 //!   with xxh3. On this ASCII corpus the shingle sets are nearly the same.
 //! - neardup's clusters have a chaining guard (a few true pairs end in different groups); the
 //!   union-find here has none.
+//! - Both tools run in this one process, on the allocator the `neardup` binary ships with
+//!   (jemalloc, set below as in `src/main.rs`), so neither gets a different allocator than the
+//!   other. gaoya allocates a `String` per shingle and gains from it too.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32, VecContainer};
@@ -111,6 +114,11 @@ use std::hint::black_box;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The `neardup` binary's allocator, for both tools (see the module docs).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Documents generated, unless `NEARDUP_PEERS_DOCS` says otherwise.
 const DOCS: u64 = 20_000;

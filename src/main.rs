@@ -17,6 +17,12 @@ use neardup::report::{dedupe, Output, Params};
 use std::io::Write;
 use std::process::ExitCode;
 
+/// jemalloc: the pipeline and the report allocate many short-lived buffers from several threads,
+/// where it is faster than the system allocator and returns memory sooner (README, Benchmarks).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
