@@ -47,6 +47,7 @@
 #![deny(unsafe_code)]
 
 pub mod bench;
+mod chars;
 pub mod cli;
 pub mod cluster;
 pub mod config;

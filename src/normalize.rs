@@ -11,7 +11,8 @@
 //!            "pop \"idol\"-kamimura's fans");
 //! ```
 
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use crate::chars::nfkc_quick;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Folds one character: quotes, dashes and whitespace to their plain ASCII form.
 fn fold(c: char) -> char {
@@ -66,7 +67,7 @@ fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
     let lower_all = |c: char, out: &mut String, push: &mut dyn FnMut(char, &mut String)| {
         if c.is_ascii() {
             push(c.to_ascii_lowercase(), out);
-        } else if plain(c) {
+        } else if plain(c) || crate::chars::is_own_lowercase(c) {
             push(c, out);
         } else {
             for l in c.to_lowercase() {
@@ -76,7 +77,7 @@ fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
     };
     // Plain kana and ideographs are NFKC and change nothing around them (they do not
     // combine), so only the other characters are checked.
-    if is_nfkc_quick(text.chars().filter(|&c| !plain(c))) == IsNormalized::Yes {
+    if nfkc_quick(text.chars().filter(|&c| !plain(c))) == IsNormalized::Yes {
         for c in text.chars() {
             lower_all(c, &mut out, &mut push);
         }
@@ -87,7 +88,7 @@ fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
     }
     // Lower-casing can (rarely) produce text that is no longer NFKC, e.g. some Greek and
     // Cherokee letters; one more pass keeps the function idempotent.
-    if !out.is_ascii() && is_nfkc_quick(out.chars().filter(|&c| !plain(c))) != IsNormalized::Yes {
+    if !out.is_ascii() && nfkc_quick(out.chars().filter(|&c| !plain(c))) != IsNormalized::Yes {
         let again: String = out.nfkc().collect();
         if again != out {
             return normalize_with(&again, plain);

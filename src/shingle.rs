@@ -67,7 +67,7 @@ pub fn choose(normalized: &str, mode: ShingleMode) -> Tokenization {
                 if crate::normalize::plain_cjk(c) {
                     letters += 1;
                     unspaced += 1;
-                } else if c.is_alphabetic() {
+                } else if crate::chars::is_alphabetic(c) {
                     letters += 1;
                     unspaced += usize::from(is_unspaced_script(c));
                 }
@@ -760,8 +760,16 @@ fn word_hashes_normalized(text: &str, seed: u64) -> Vec<u64> {
     if normalized.is_ascii() {
         ascii_words(&normalized).map(hash).collect()
     } else {
-        normalized.unicode_words().map(hash).collect()
+        unicode_words(&normalized).map(hash).collect()
     }
+}
+
+/// `text.unicode_words()`: the UAX #29 segments with a letter or digit in them, with that test
+/// made by a table look-up (a test checks that it keeps exactly the code points that
+/// `unicode_words` keeps).
+fn unicode_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split_word_bounds()
+        .filter(|w| w.chars().any(crate::chars::is_alphanumeric))
 }
 
 /// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k
@@ -771,7 +779,7 @@ fn word_shingles(text: &str, k: usize, seed: u64) -> Vec<u64> {
     let words: Vec<u64> = if text.is_ascii() {
         ascii_words(text).map(hash).collect()
     } else {
-        text.unicode_words().map(hash).collect()
+        unicode_words(text).map(hash).collect()
     };
     window_hashes(&words, k, seed)
 }
@@ -873,7 +881,7 @@ fn fixed_window_hashes<const K: usize>(words: &[u64], seed: u64, out: &mut Vec<u
 fn char_shingles(text: &str, n: usize, seed: u64) -> Vec<u64> {
     let kept: String = text
         .chars()
-        .filter(|&c| crate::normalize::plain_cjk(c) || c.is_alphanumeric())
+        .filter(|&c| crate::normalize::plain_cjk(c) || crate::chars::is_alphanumeric(c))
         .collect();
     let starts: Vec<usize> = kept
         .char_indices()
@@ -1006,6 +1014,28 @@ mod tests {
             let fast: Vec<&str> = ascii_words(&t).collect();
             let uax: Vec<&str> = t.unicode_words().collect();
             proptest::prop_assert_eq!(fast, uax);
+        }
+
+        /// Words of any text: letters, marks and digits of several scripts, punctuation.
+        #[test]
+        fn unicode_words_are_those_of_the_crate(
+            t in "([a-z0-9]|[\u{0590}-\u{05FF}\u{0900}-\u{097F}\u{0E00}-\u{0E7F}]|[ .,'’:_\u{00B7}\u{0660}-\u{0669}]|\\PC){0,40}"
+        ) {
+            let ours: Vec<&str> = unicode_words(&t).collect();
+            let uax: Vec<&str> = t.unicode_words().collect();
+            proptest::prop_assert_eq!(ours, uax);
+        }
+    }
+
+    #[test]
+    fn unicode_words_keep_every_code_point_the_crate_keeps() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(
+                unicode_words(&s).count(),
+                s.unicode_words().count(),
+                "{c:?}"
+            );
         }
     }
 
