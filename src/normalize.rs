@@ -46,32 +46,22 @@ pub fn normalize(text: &str) -> String {
 /// [`normalize`], taking the characters for which `plain` is true as they are (it must be
 /// true only for characters that NFKC, lower-casing and folding leave alone and that combine
 /// with nothing).
-fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
+fn normalize_with(text: &str, plain: impl Fn(char) -> bool + Copy) -> String {
     if text.is_ascii() {
         return normalize_ascii(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    let mut push = |c: char, out: &mut String| {
-        let c = fold(c);
-        if c == ' ' {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-        }
+    let mut w = Writer {
+        out: String::with_capacity(text.len()),
+        pending_space: false,
     };
-    let lower_all = |c: char, out: &mut String, push: &mut dyn FnMut(char, &mut String)| {
+    let lower_all = |c: char, w: &mut Writer| {
         if c.is_ascii() {
-            push(c.to_ascii_lowercase(), out);
+            w.push(c.to_ascii_lowercase());
         } else if plain(c) || crate::chars::is_own_lowercase(c) {
-            push(c, out);
+            w.push(c);
         } else {
             for l in c.to_lowercase() {
-                push(l, out);
+                w.push(l);
             }
         }
     };
@@ -79,13 +69,14 @@ fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
     // combine), so only the other characters are checked.
     if nfkc_quick(text.chars().filter(|&c| !plain(c))) == IsNormalized::Yes {
         for c in text.chars() {
-            lower_all(c, &mut out, &mut push);
+            lower_all(c, &mut w);
         }
     } else {
         for c in text.nfkc() {
-            lower_all(c, &mut out, &mut push);
+            lower_all(c, &mut w);
         }
     }
+    let out = w.out;
     // Lower-casing can (rarely) produce text that is no longer NFKC, e.g. some Greek and
     // Cherokee letters; one more pass keeps the function idempotent.
     if !out.is_ascii() && nfkc_quick(out.chars().filter(|&c| !plain(c))) != IsNormalized::Yes {
@@ -95,6 +86,30 @@ fn normalize_with(text: &str, plain: fn(char) -> bool) -> String {
         }
     }
     out
+}
+
+/// The output of [`normalize_with`]: folded characters, whitespace runs as one space, none
+/// at either end.
+struct Writer {
+    out: String,
+    /// Whitespace was met after some output and not written yet.
+    pending_space: bool,
+}
+
+impl Writer {
+    #[inline]
+    fn push(&mut self, c: char) {
+        let c = fold(c);
+        if c == ' ' {
+            self.pending_space = !self.out.is_empty();
+        } else {
+            if self.pending_space {
+                self.out.push(' ');
+                self.pending_space = false;
+            }
+            self.out.push(c);
+        }
+    }
 }
 
 /// The same as [`normalize`] for ASCII text, byte by byte: NFKC changes nothing, so only case,
