@@ -328,7 +328,7 @@ fn segment_bytes() -> &'static [u8] {
                     shingles: if short { 0 } else { sets[d].len() as u32 },
                     short,
                 },
-                keys: if short { &[] } else { &keys[d] },
+                keys: std::borrow::Cow::Borrowed(if short { &[] } else { &keys[d] }),
                 set: std::borrow::Cow::Borrowed(if short { &[][..] } else { &sets[d][..] }),
                 samples: if short {
                     vec![]

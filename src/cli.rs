@@ -517,6 +517,11 @@ pub struct CommonArgs {
     /// against decompression bombs.
     #[arg(long, default_value_t = defaults().max_line_bytes, value_name = "BYTES")]
     pub max_line_bytes: usize,
+    /// Megabytes of LSH band keys (8 bytes a band a document) held in memory while reading;
+    /// past them the keys spill to temporary files in TMPDIR, one per band, and are paired a
+    /// band at a time.
+    #[arg(long, default_value_t = defaults().band_key_memory >> 20, value_name = "MB")]
+    pub band_key_memory: usize,
     /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
     #[arg(long)]
     pub strict: bool,
@@ -580,6 +585,7 @@ impl CommonArgs {
             window_days: self.window,
             max_bucket: self.max_bucket,
             max_line_bytes: self.max_line_bytes,
+            band_key_memory: self.band_key_memory.saturating_mul(1 << 20),
         };
         config.validate()?;
         Ok(config)

@@ -186,6 +186,9 @@ pub struct Config {
     /// through, never held in memory): the bound on memory per unit, also against
     /// decompression bombs.
     pub max_line_bytes: usize,
+    /// Bytes of LSH band keys held in memory during the first pass; past them the keys spill
+    /// to one temporary file per band ([`crate::lsh::BandKeys`]).
+    pub band_key_memory: usize,
 }
 
 /// The default of [`Config::max_line_bytes`]: 64 MiB, far above any article.
@@ -213,6 +216,7 @@ impl Default for Config {
             window_days: None,
             max_bucket: 1000,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            band_key_memory: crate::lsh::DEFAULT_KEY_BUDGET,
         }
     }
 }

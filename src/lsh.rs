@@ -128,20 +128,51 @@ pub fn band_key(row: &[u32], band: usize, banding: Banding) -> u64 {
     }
 }
 
-/// The band keys of every document, `bands` per document in one flat vector: all that LSH needs
-/// of a signature (8 bytes a band instead of 4 bytes a slot).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The default of [`BandKeys::with_budget`]: 2 GiB of keys in memory, about 19 million
+/// documents at 14 bands.
+pub const DEFAULT_KEY_BUDGET: usize = 2 << 30;
+
+/// The band keys of every document, `bands` per document: all that LSH needs of a signature
+/// (8 bytes a band instead of 4 bytes a slot).
+///
+/// Keys are held in one flat vector, document after document, up to a budget of bytes. Past
+/// it, the held keys are appended to one temporary file per band (in `TMPDIR`, 8 bytes a
+/// document) and memory starts again from empty: an external sort partitioned by band.
+/// [`candidate_pairs_from_keys`] then reads one band's file at a time, so that what it holds
+/// is one band's keys, not all of them.
+#[derive(Debug)]
 pub struct BandKeys {
     bands: usize,
+    /// The keys of documents `spilled..`, `bands` per document.
     keys: Vec<u64>,
+    /// Documents whose keys are in `files` (all documents before the held ones).
+    spilled: usize,
+    /// One file per band, once the budget was passed.
+    files: Vec<std::fs::File>,
+    budget: usize,
+}
+
+impl Default for BandKeys {
+    fn default() -> Self {
+        BandKeys::with_budget(Banding { bands: 0, rows: 0 }, DEFAULT_KEY_BUDGET)
+    }
 }
 
 impl BandKeys {
-    /// Empty, for `banding.bands` keys per document.
+    /// Empty, for `banding.bands` keys per document, with the default budget.
     pub fn new(banding: Banding) -> BandKeys {
+        BandKeys::with_budget(banding, DEFAULT_KEY_BUDGET)
+    }
+
+    /// Empty, for `banding.bands` keys per document, holding at most about `budget` bytes of
+    /// keys in memory (at least one document's) before they spill to disk.
+    pub fn with_budget(banding: Banding, budget: usize) -> BandKeys {
         BandKeys {
             bands: banding.bands,
             keys: Vec::new(),
+            spilled: 0,
+            files: Vec::new(),
+            budget,
         }
     }
 
@@ -154,37 +185,107 @@ impl BandKeys {
 
     /// Appends a document's keys (as made by [`BandKeys::of_row`]); an unsigned document gets
     /// zero keys and must not be banded.
-    pub fn push(&mut self, keys: &[u64]) {
+    ///
+    /// # Errors
+    /// A spill file that cannot be created or written.
+    pub fn push(&mut self, keys: &[u64]) -> crate::Result<()> {
         if keys.is_empty() {
             self.keys.extend(std::iter::repeat_n(0, self.bands));
         } else {
             assert_eq!(keys.len(), self.bands);
             self.keys.extend_from_slice(keys);
         }
+        if self.keys.len() * 8 > self.budget {
+            self.spill()?;
+        }
+        Ok(())
     }
 
-    /// The keys of all rows of `signatures`.
+    /// Appends the held keys to the band files, band by band.
+    fn spill(&mut self) -> crate::Result<()> {
+        use std::io::Write;
+        let err = |e| crate::Error::output("temporary band key spill", e);
+        if self.files.is_empty() {
+            self.files = (0..self.bands)
+                .map(|_| tempfile::tempfile().map_err(err))
+                .collect::<crate::Result<_>>()?;
+        }
+        let held = self.keys.len() / self.bands.max(1);
+        let mut column = Vec::with_capacity(held * 8);
+        for (band, file) in self.files.iter_mut().enumerate() {
+            column.clear();
+            for d in 0..held {
+                column.extend_from_slice(&self.keys[d * self.bands + band].to_ne_bytes());
+            }
+            file.write_all(&column).map_err(err)?;
+        }
+        self.spilled += held;
+        self.keys.clear();
+        // The vector grew by doubling past the budget; from now on it never holds more than
+        // the budget and one document.
+        self.keys.shrink_to(self.budget / 8 + self.bands);
+        Ok(())
+    }
+
+    /// The keys of all rows of `signatures`, in memory.
     pub fn from_signatures(signatures: &Signatures, banding: Banding) -> BandKeys {
-        let mut k = BandKeys::new(banding);
+        let mut k = BandKeys::with_budget(banding, usize::MAX);
         for i in 0..signatures.len() {
-            k.push(&BandKeys::of_row(signatures.row(i), banding));
+            k.push(&BandKeys::of_row(signatures.row(i), banding))
+                .expect("no spill without a budget");
         }
         k
     }
 
-    /// Key of band `band` of document `doc`.
+    /// Key of band `band` of document `doc` (read from its band file when spilled).
+    ///
+    /// # Panics
+    /// When a spill file cannot be read back: the disk failed under a running job.
     pub fn key(&self, doc: u32, band: usize) -> u64 {
-        self.keys[doc as usize * self.bands + band]
+        let d = doc as usize;
+        if d >= self.spilled {
+            return self.keys[(d - self.spilled) * self.bands + band];
+        }
+        let mut b = [0u8; 8];
+        crate::verify::read_at(&self.files[band], &mut b, d as u64 * 8)
+            .expect("reading the temporary band key spill");
+        u64::from_ne_bytes(b)
     }
 
     /// The keys of document `doc`, one per band (zeros for an unsigned document).
-    pub fn row(&self, doc: u32) -> &[u64] {
-        &self.keys[doc as usize * self.bands..(doc as usize + 1) * self.bands]
+    ///
+    /// # Panics
+    /// As [`BandKeys::key`].
+    pub fn row(&self, doc: u32) -> std::borrow::Cow<'_, [u64]> {
+        let d = doc as usize;
+        if d >= self.spilled {
+            let at = (d - self.spilled) * self.bands;
+            return std::borrow::Cow::Borrowed(&self.keys[at..at + self.bands]);
+        }
+        std::borrow::Cow::Owned((0..self.bands).map(|b| self.key(doc, b)).collect())
     }
 
-    /// Bytes held.
+    /// The keys of band `band` of every spilled document, read back whole.
+    fn spilled_band(&self, band: usize) -> Vec<u64> {
+        let mut bytes = vec![0u8; self.spilled * 8];
+        if self.spilled > 0 {
+            crate::verify::read_at(&self.files[band], &mut bytes, 0)
+                .expect("reading the temporary band key spill");
+        }
+        bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
+            .collect()
+    }
+
+    /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 8
+    }
+
+    /// Bytes written to the spill files.
+    pub fn spilled_bytes(&self) -> u64 {
+        (self.spilled * self.bands * 8) as u64
     }
 
     /// Keys per document.
@@ -216,7 +317,20 @@ pub fn candidate_pairs_from_keys(keys: &BandKeys, docs: &[u32], max_bucket: usiz
     let per_band: Vec<(Vec<u64>, usize)> = (0..keys.bands)
         .into_par_iter()
         .map(|band| {
-            let mut keyed: Vec<(u64, u32)> = docs.iter().map(|&d| (keys.key(d, band), d)).collect();
+            // The spilled documents' keys from the band's file, read whole; the rest from
+            // memory.
+            let mut keyed: Vec<(u64, u32)> = {
+                let spilled = keys.spilled_band(band);
+                docs.iter()
+                    .map(|&d| {
+                        let k = match spilled.get(d as usize) {
+                            Some(&k) => k,
+                            None => keys.key(d, band),
+                        };
+                        (k, d)
+                    })
+                    .collect()
+            };
             keyed.sort_unstable();
             let mut pairs = Vec::new();
             let mut oversized = 0;
@@ -321,6 +435,38 @@ mod tests {
             let got = candidate_pairs(&sigs, &docs, banding, usize::MAX);
             prop_assert_eq!(got.pairs, brute_force(&sigs, &docs, banding));
             prop_assert_eq!(got.oversized_buckets, 0);
+        }
+    }
+
+    proptest! {
+        /// Keys spilled to the band files (any budget, down to none) read back as they were
+        /// pushed, and give the candidates of keys held in memory.
+        #[test]
+        fn spilled_keys_read_back_and_pair_the_same(
+            rows in proptest::collection::vec(proptest::collection::vec(0u64..6, 3), 1..60),
+            budget_docs in 0usize..12,
+        ) {
+            let banding = Banding { bands: 3, rows: 1 };
+            let mut held = BandKeys::with_budget(banding, usize::MAX);
+            let mut spilled = BandKeys::with_budget(banding, budget_docs * 3 * 8);
+            for (i, r) in rows.iter().enumerate() {
+                let keys: &[u64] = if i % 7 == 6 { &[] } else { r };
+                held.push(keys).unwrap();
+                spilled.push(keys).unwrap();
+            }
+            prop_assert_eq!(held.spilled_bytes(), 0);
+            prop_assert_eq!(spilled.spilled_bytes() > 0, rows.len() > budget_docs);
+            for d in 0..rows.len() as u32 {
+                prop_assert_eq!(held.row(d), spilled.row(d));
+                for b in 0..3 {
+                    prop_assert_eq!(held.key(d, b), spilled.key(d, b));
+                }
+            }
+            let docs: Vec<u32> = (0..rows.len() as u32).filter(|d| d % 7 != 6).collect();
+            prop_assert_eq!(
+                candidate_pairs_from_keys(&held, &docs, 4),
+                candidate_pairs_from_keys(&spilled, &docs, 4)
+            );
         }
     }
 

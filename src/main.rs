@@ -510,7 +510,7 @@ fn print_timings(o: &Outcome) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
-        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory, shingle sets {:.1} MB spooled to disk, sampled shingles {:.1} MB spilled to disk",
+        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory and {:.1} MB spilled to disk, shingle sets {:.1} MB spooled to disk, sampled shingles {:.1} MB spilled to disk",
         t.read_sign.as_secs_f64(),
         t.lsh.as_secs_f64(),
         t.verify.as_secs_f64(),
@@ -521,6 +521,7 @@ fn print_timings(o: &Outcome) {
         o.banding.bands,
         o.banding.rows,
         o.held_bytes as f64 / 1e6,
+        o.key_spill_bytes as f64 / 1e6,
         o.spool_bytes as f64 / 1e6,
         o.sample_spill_bytes as f64 / 1e6,
     );

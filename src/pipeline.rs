@@ -155,7 +155,7 @@ pub fn read_and_sign(
 ) -> Result<Signed> {
     let hasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     let mut signed = Signed {
-        keys: BandKeys::new(banding),
+        keys: BandKeys::with_budget(banding, config.band_key_memory),
         sets: Some(SetSpool::new()?),
         ..Signed::default()
     };
@@ -240,7 +240,7 @@ pub fn read_and_sign(
                 if !samples.is_empty() {
                     signed.samples.add(next, samples)?;
                 }
-                signed.keys.push(keys);
+                signed.keys.push(keys)?;
                 let outlet = outlet.map(|(a, b)| &chunk.outlets[a..b]);
                 meta.outlet = outlet.map(|o| match outlets.get(o) {
                     Some(shared) => std::sync::Arc::clone(shared),
@@ -761,6 +761,8 @@ pub struct Outcome {
     pub banding: Banding,
     /// Bytes held in band keys (a lower bound of the process's memory).
     pub held_bytes: usize,
+    /// Bytes of band keys spilled to temporary files (past `Config::band_key_memory`).
+    pub key_spill_bytes: u64,
     /// Bytes of shingle sets spooled to a temporary file for verification.
     pub spool_bytes: u64,
     /// Bytes of sampled shingles spilled to temporary files (containment mode, large inputs).
@@ -882,6 +884,7 @@ pub fn run_with_progress(
             .collect();
         let t4 = Instant::now();
         let held_bytes = signed.keys.heap_bytes();
+        let key_spill_bytes = signed.keys.spilled_bytes();
         let spool_bytes = store.disk_bytes();
         let counts = Counts {
             read: signed.read,
@@ -916,6 +919,7 @@ pub fn run_with_progress(
             },
             banding,
             held_bytes,
+            key_spill_bytes,
             spool_bytes,
             sample_spill_bytes,
         })

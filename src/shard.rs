@@ -237,6 +237,7 @@ impl Definition {
             window_days: self.window_days,
             max_bucket: self.max_bucket,
             max_line_bytes: crate::config::DEFAULT_MAX_LINE_BYTES,
+            band_key_memory: crate::lsh::DEFAULT_KEY_BUDGET,
         };
         config.validate()?;
         Ok(config)
@@ -1166,6 +1167,7 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
             timings: Timings::default(),
             banding,
             held_bytes: 0,
+            key_spill_bytes: 0,
             spool_bytes: 0,
             sample_spill_bytes: 0,
         },

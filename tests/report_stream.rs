@@ -219,6 +219,41 @@ fn gzip_inputs_stream_the_same_bytes() {
     }
 }
 
+/// Band keys spilled to disk (a budget of a few documents' keys) give the same pairs, clusters
+/// and outputs as keys held in memory, in both modes.
+#[test]
+fn spilled_band_keys_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.jsonl");
+    write_corpus(&path, 700, false, "");
+    let paths = [path];
+    for mode in ["containment", "jaccard"] {
+        let outputs = |budget: usize| {
+            let config = Config {
+                mode: mode.parse().unwrap(),
+                band_key_memory: budget,
+                ..Config::default()
+            };
+            let pool = pool(2);
+            let mut inputs = InputSet::open(&paths).unwrap();
+            let outcome = pipeline::run(&mut inputs, &config, &pool, &mut |_| {}).unwrap();
+            let spilled = outcome.key_spill_bytes;
+            (
+                in_memory(&inputs, &outcome, &config, &pool),
+                outcome.pairs,
+                spilled,
+            )
+        };
+        let (held, held_pairs, none) = outputs(Config::default().band_key_memory);
+        let (spilled, spilled_pairs, some) = outputs(1000);
+        assert_eq!(none, 0, "{mode}");
+        assert!(some > 0, "{mode}: the small budget spills");
+        assert!(!held_pairs.is_empty(), "{mode}");
+        assert_eq!(held_pairs, spilled_pairs, "{mode}");
+        assert_eq!(held, spilled, "{mode}");
+    }
+}
+
 #[test]
 fn no_clusters_and_empty_inputs() {
     let dir = tempfile::tempdir().unwrap();

@@ -740,7 +740,11 @@ fn new_docs<'a>(
         };
         Ok(NewDoc {
             meta: stored_meta(m, f, set.len()),
-            keys: if m.short { &[] } else { signed.keys.row(d) },
+            keys: if m.short {
+                std::borrow::Cow::Borrowed(&[][..])
+            } else {
+                signed.keys.row(d)
+            },
             set,
             samples,
         })
@@ -1123,7 +1127,7 @@ pub fn query_inputs(
                 let mut matches = if m.short {
                     Vec::new()
                 } else {
-                    index.query(&spool.set(d), signed.keys.row(d))?
+                    index.query(&spool.set(d), &signed.keys.row(d))?
                 };
                 if let Some(own) = own {
                     matches.retain(|x| x.doc != own);

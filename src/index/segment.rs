@@ -104,7 +104,7 @@ pub struct NewDoc<'a> {
     /// Metadata.
     pub meta: StoredMeta,
     /// Band keys (empty for a short document).
-    pub keys: &'a [u64],
+    pub keys: std::borrow::Cow<'a, [u64]>,
     /// Sorted shingle set (empty for a short document).
     pub set: std::borrow::Cow<'a, [u64]>,
     /// Sampled shingles (empty for a short document or in Jaccard mode).
@@ -720,7 +720,7 @@ mod tests {
             let short = d % 13 == 0;
             Ok(NewDoc {
                 meta: meta(&format!("doc-{d}"), short),
-                keys: if short { &[] } else { &keys[d as usize] },
+                keys: std::borrow::Cow::Borrowed(if short { &[] } else { &keys[d as usize] }),
                 set: std::borrow::Cow::Borrowed(if short { &[][..] } else { &sets[d as usize] }),
                 samples: if short {
                     vec![]
@@ -767,7 +767,7 @@ mod tests {
         let keys = [1u64];
         let docs = std::iter::once(Ok(NewDoc {
             meta: meta("a", false),
-            keys: &keys,
+            keys: std::borrow::Cow::Borrowed(&keys),
             set: std::borrow::Cow::Borrowed(&set[..]),
             samples: vec![],
         }));
