@@ -456,6 +456,18 @@ pub fn reparse(inputs: &InputSet, m: &DocMeta, bytes: &[u8], config: &Config) ->
     }
 }
 
+/// The document `m` describes, with its text, title, date and URL from `rec` (read again).
+pub fn document_of(m: &DocMeta, rec: Record) -> Document {
+    Document {
+        id: m.id.clone(),
+        text: rec.text,
+        title: rec.title,
+        outlet: m.outlet.as_deref().map(str::to_string),
+        date: rec.date,
+        url: rec.url,
+    }
+}
+
 /// Second pass: re-reads the documents `docs` (ascending) and returns their shingle sets.
 pub fn load_shingles(
     inputs: &InputSet,
@@ -530,16 +542,10 @@ pub fn load_docs(
         config,
         |_| true,
         |d, _, rec| {
-            let rec = rec.expect("parsed for every format");
-            let m = &meta[d as usize];
-            out.push(Document {
-                id: m.id.clone(),
-                text: rec.text,
-                title: rec.title,
-                outlet: m.outlet.as_deref().map(str::to_string),
-                date: rec.date,
-                url: rec.url,
-            });
+            out.push(document_of(
+                &meta[d as usize],
+                rec.expect("parsed for every format"),
+            ));
             Ok(())
         },
     )?;

@@ -416,14 +416,7 @@ impl Members<'_> {
                 let mut bytes = Vec::new();
                 reader.read(&m.location, &mut bytes)?;
                 let rec = crate::pipeline::reparse(inputs, m, &bytes, config)?;
-                Ok(Document {
-                    id: m.id.clone(),
-                    text: rec.text,
-                    title: rec.title,
-                    outlet: m.outlet.as_deref().map(str::to_string),
-                    date: rec.date,
-                    url: rec.url,
-                })
+                Ok(crate::pipeline::document_of(m, rec))
             }
         }
     }
