@@ -263,6 +263,59 @@ fn stdin_gzip_and_zstd_give_the_same_clusters() {
     }
 }
 
+/// A named pipe (as `<(zcat a.gz)` gives) is read once and spooled like standard input: before,
+/// its size of 0 made it an empty input, without a word.
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = corpus(30);
+    let plain = write_jsonl(dir.path(), "c.jsonl", &docs);
+    let bytes = std::fs::read(&plain).unwrap();
+    let want = clusters(&run(&["cluster", plain.to_str().unwrap()]).stdout);
+    assert_eq!(want.len(), 10);
+    for compressed in [false, true] {
+        let fifo = dir.path().join(format!("pipe-{compressed}"));
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let data = if compressed {
+            zstd::encode_all(&bytes[..], 3).unwrap()
+        } else {
+            bytes.clone()
+        };
+        let out_path = dir.path().join(format!("c-{compressed}.jsonl"));
+        let mut child = bin()
+            .args(["cluster", fifo.to_str().unwrap(), "-q", "-o"])
+            .arg(&out_path)
+            .arg("--html")
+            .arg(dir.path().join(format!("r-{compressed}.html")))
+            .spawn()
+            .unwrap();
+        // Opening a pipe for writing waits for its reader; a reader that opens the pipe twice
+        // would wait for a second writer forever, so the run gets a deadline.
+        let writer = fifo.clone();
+        std::thread::spawn(move || std::fs::write(&writer, &data));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("neardup still waits on the pipe after 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success());
+        let got = clusters(&std::fs::read(&out_path).unwrap());
+        assert_eq!(got.len(), want.len(), "compressed: {compressed}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(member_ids(g), member_ids(w));
+            assert_eq!(g["members"][0]["input"], fifo.to_str().unwrap());
+        }
+    }
+}
+
 #[test]
 fn malformed_lines_are_reported_counted_and_skipped() {
     let dir = tempfile::tempdir().unwrap();

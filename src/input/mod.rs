@@ -183,6 +183,9 @@ struct Source {
     format: Format,
     /// Spool of standard input, kept alive until the set is dropped.
     spool: Option<tempfile::NamedTempFile>,
+    /// A named pipe or other file that is not a regular one (`<(zcat a.gz)`): read once, in
+    /// order, and spooled as standard input is.
+    stream: Option<PathBuf>,
 }
 
 /// What a unit of a [`Batch`] holds.
@@ -352,12 +355,23 @@ impl InputSet {
                     compression: Compression::None,
                     format: Format::Jsonl,
                     spool: None,
+                    stream: None,
                 });
                 continue;
             }
             let meta = std::fs::metadata(p).map_err(|e| Error::input(p, e))?;
             if meta.is_dir() {
                 set.open_dir(p)?;
+            } else if !meta.is_file() {
+                // Nothing may be read from a pipe before the first pass: what is read is gone.
+                set.sources.push(Source {
+                    name: p.display().to_string(),
+                    path: None,
+                    compression: Compression::None,
+                    format: Format::from_name(p).unwrap_or(Format::Jsonl),
+                    spool: None,
+                    stream: Some(p.to_path_buf()),
+                });
             } else {
                 let format = Format::from_name(p).unwrap_or(Format::Jsonl);
                 set.push_file(p, format)?;
@@ -407,6 +421,7 @@ impl InputSet {
             compression,
             format,
             spool: None,
+            stream: None,
         });
         Ok(())
     }
@@ -591,7 +606,10 @@ fn read_batches(
                     .prefix("neardup-stdin-")
                     .tempfile()
                     .map_err(|e| Error::output("temporary spool file", e))?;
-                let mut inner = decompressed(io::stdin()).map_err(err)?.1;
+                let mut inner = match &source.stream {
+                    Some(p) => decompressed(File::open(p).map_err(err)?).map_err(err)?.1,
+                    None => decompressed(io::stdin()).map_err(err)?.1,
+                };
                 if is_warc(&mut inner).map_err(err)? {
                     source.format = Format::Warc;
                 }
