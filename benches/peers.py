@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""neardup against the Python MinHash-LSH peers, datasketch and rensa, side by side.
+"""neardup against its peers, gaoya, rensa and datasketch, side by side, each in a process.
 
-`benches/peers.rs` (criterion) compares neardup with gaoya inside one Rust process. This
-script covers the two Python peers the project measures itself against, each in its own
-process so that each one's peak memory is its own:
+`benches/peers.rs` (criterion) compares neardup with gaoya inside one Rust process, for the
+most exact time ratio. This script runs every tool as a process of its own, so that each one's
+peak memory is its own too, and adds the two Python peers:
 
 - `neardup-jaccard` and `neardup`: the `neardup cluster CORPUS -o OUT` command (with
   `--mode jaccard`, then the default containment mode), report included.
+- `gaoya` (0.2.2): `examples/gaoya_peer.rs`, the bench's `gaoya_from_file` as a program (the
+  file read whole, the text of each line parsed in parallel with serde_json, gaoya's own
+  tokenization and `MinHasher32` with 128 permutations, its index, on `--procs` threads).
 - `rensa` (0.5.0): `RMinHash.from_token_sets` (its batch signing, in Rust) a batch at a time,
   `RMinHashLSH.insert_many` and `query_all`, and a candidate kept when the MinHash estimate
   `RMinHash.jaccard` is at least the threshold (as gaoya does).
@@ -17,10 +20,11 @@ process so that each one's peak memory is its own:
 The Python peers get the best setup we know for them: the JSON Lines file is read in batches
 of 2,000 lines that `--procs` processes (default 2, one a core, a `multiprocessing` pool)
 parse with `json.loads`, shingle and sign; only the signatures come back, in input order.
-Shingles are gaoya's, made in Python: the text lower-cased, split into words by the regular
-expression `\\w+`, 5 consecutive words joined into one string. 128 permutations (rensa: 126,
-since it wants bands that divide the permutations), 14 bands of 9 rows (as neardup and the
-gaoya bench), threshold 0.8. The pairs found are grouped with a union-find.
+Shingles are made in Python much as gaoya makes its own: the text lower-cased, split into
+words by the regular expression `\\w+`, 5 consecutive words joined into one string. 128
+permutations (rensa: 126, since it wants bands that divide the permutations), 14 bands of 9
+rows (as neardup and the gaoya bench), threshold 0.8. The pairs found by gaoya, rensa and
+datasketch are grouped with a union-find.
 
 Every tool runs `--runs` times (default 3), in turn (one run of each tool, then the next
 round), so that a slow moment of the machine falls on all of them. Each run is started by a
@@ -36,7 +40,7 @@ above is at least the threshold. A true pair is found when both documents end in
 `across stories` counts grouped pairs whose documents come from different stories (false
 positives by the labels). The script fails when a tool finds none of the true pairs.
 
-Usage (from the repository root, after `cargo build --release`):
+Usage (from the repository root, after `cargo build --release --bins --example gaoya_peer`):
 
     python3 -m venv /tmp/peers && /tmp/peers/bin/pip install rensa==0.5.0 datasketch==2.0.0
     /tmp/peers/bin/python benches/peers.py --docs 100000
@@ -64,7 +68,7 @@ ROWS = 9
 SHINGLE_WORDS = 5
 SEED = 1
 WORD = re.compile(r"\w+")
-ALL_TOOLS = ["neardup-jaccard", "neardup", "rensa", "datasketch"]
+ALL_TOOLS = ["neardup-jaccard", "neardup", "gaoya", "rensa", "datasketch"]
 
 
 def shingles(text):
@@ -270,7 +274,8 @@ def labels_of(path):
 
 
 def truth_pairs(corpus, story):
-    """Same-story pairs whose exact Jaccard over the Python shingle sets is >= THRESHOLD."""
+    """Ids in line order, the number of same-story pairs, and those whose exact Jaccard over
+    the Python shingle sets is >= THRESHOLD."""
     ids, texts = read_corpus(corpus)
     by_story = {}
     for i, doc in enumerate(ids):
@@ -287,11 +292,12 @@ def truth_pairs(corpus, story):
                 union = len(sa | sb)
                 if union and len(sa & sb) / union >= THRESHOLD:
                     pairs.append((ids[a], ids[b]))
-    return same, pairs
+    return ids, same, pairs
 
 
-def groups_from_pairs(path):
-    """Group of each id in the pairs file (union-find); ids in no pair are in no group."""
+def groups_from_pairs(path, ids=None):
+    """Group of each id in the pairs file (union-find); ids in no pair are in no group. With
+    `ids`, the file holds line numbers, and `ids` names them."""
     parent = {}
 
     def find(x):
@@ -304,6 +310,8 @@ def groups_from_pairs(path):
     with open(path, encoding="utf-8") as f:
         for line in f:
             a, b = line.rstrip("\n").split("\t")
+            if ids is not None:
+                a, b = ids[int(a)], ids[int(b)]
             count += 1
             parent.setdefault(a, a)
             parent.setdefault(b, b)
@@ -347,6 +355,11 @@ def main():
     parser.add_argument("--docs", type=int, default=20000, help="documents to generate")
     parser.add_argument("--corpus", help="an existing archive (labels in FILE.labels.tsv)")
     parser.add_argument("--neardup", default="target/release/neardup", help="the binary")
+    parser.add_argument(
+        "--gaoya",
+        default="target/release/examples/gaoya_peer",
+        help="the gaoya program (`cargo build --release --example gaoya_peer`)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool, in turn")
     parser.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -373,6 +386,8 @@ def main():
             sys.exit(f"unknown tool {t!r}; the tools are {', '.join(ALL_TOOLS)}")
     if any(t.startswith("neardup") for t in tools) and not os.path.exists(args.neardup):
         sys.exit(f"{args.neardup} not found: run `cargo build --release` first")
+    if "gaoya" in tools and not os.path.exists(args.gaoya):
+        sys.exit(f"{args.gaoya} not found: run `cargo build --release --example gaoya_peer`")
 
     work = tempfile.mkdtemp(prefix="neardup-peers-")
     try:
@@ -387,7 +402,7 @@ def main():
         story = labels_of(labels)
         size_mb = os.path.getsize(corpus) / 1e6
         t = time.perf_counter()
-        same, truth = truth_pairs(corpus, story)
+        ids, same, truth = truth_pairs(corpus, story)
         print(
             f"corpus {corpus}: {len(story)} documents, {size_mb:.1f} MB; {same} same-story "
             f"pairs, {len(truth)} with exact Jaccard >= {THRESHOLD} "
@@ -404,13 +419,18 @@ def main():
                     argv = [args.neardup, "cluster", corpus, "-o", out, "-q"]
                     if tool == "neardup-jaccard":
                         argv += ["--mode", "jaccard"]
+                elif tool == "gaoya":
+                    argv = [args.gaoya, corpus, out, str(args.procs)]
                 else:
                     argv = [sys.executable, os.path.abspath(__file__), "--worker", tool]
                     argv += ["--corpus", corpus, "--out", out, "--procs", str(args.procs)]
                 wall, cpu, rss, stdout = run_measured(argv)
                 stages = json.loads(stdout) if stdout.strip() else {}
                 results[tool].append({"wall": wall, "cpu": cpu, "rss_mb": rss, "stages": stages})
-                staged = ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+                staged = ", ".join(
+                    f"{k} {v:.2f} s" if isinstance(v, float) else f"{k} {v}"
+                    for k, v in stages.items()
+                )
                 print(
                     f"run {r + 1}: {tool}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rss:.0f} MB"
                     + (f" ({staged})" if staged else ""),
@@ -423,7 +443,7 @@ def main():
             if tool.startswith("neardup"):
                 group, reported = groups_from_clusters(outputs[tool]), None
             else:
-                group, reported = groups_from_pairs(outputs[tool])
+                group, reported = groups_from_pairs(outputs[tool], ids if tool == "gaoya" else None)
             recall, found, across = score(group, truth, story)
             if found == 0:
                 sys.exit(f"{tool} found none of the {len(truth)} true pairs")

@@ -96,8 +96,7 @@
 //!   other. gaoya allocates a `String` per shingle and gains from it too.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32, VecContainer};
-use gaoya::text::{shingle_tokens, whitespace_split};
+use gaoya::minhash::MinHasher32;
 use neardup::config::{Mode, ShingleMode};
 use neardup::gen::{write_archive, GenConfig, Generator};
 use neardup::input::InputSet;
@@ -297,106 +296,11 @@ fn neardup_groups(outcome: &Outcome, n: usize) -> Vec<u32> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// gaoya
+// gaoya: in `common/gaoya.rs`, shared with `examples/gaoya_peer.rs`.
 
-/// What one gaoya run found.
-struct GaoyaOutcome {
-    /// Pairs `(a, b)`, `a < b`, sorted.
-    pairs: Vec<(u32, u32)>,
-    /// Group label (union-find root) of each document.
-    groups: Vec<u32>,
-    /// Wall time of: tokenizing and signing; inserting; querying; pairs and groups.
-    stages: [Duration; 4],
-}
-
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        let up = parent[parent[x as usize] as usize];
-        parent[x as usize] = up;
-        x = up;
-    }
-    x
-}
-
-/// gaoya end to end on `texts`; its parallel calls run on the rayon pool this is called in.
-fn gaoya_run<H: MinHasher<V = u32> + Sync>(
-    texts: &[String],
-    hasher: &H,
-    bands: usize,
-    rows: usize,
-) -> GaoyaOutcome {
-    let t0 = Instant::now();
-    let banded = bands * rows;
-    let signatures: Vec<Vec<u32>> = texts
-        .par_iter()
-        .map(|text| {
-            let lower = text.to_lowercase();
-            let tokens: Vec<&str> = whitespace_split(&lower).collect();
-            let mut signature = hasher.create_signature(shingle_tokens(&tokens, SHINGLE_WORDS));
-            // The index takes signatures of exactly `bands * rows` slots.
-            signature.truncate(banded);
-            signature
-        })
-        .collect();
-    let t1 = Instant::now();
-    let mut index: MinHashIndex<u32, u32, VecContainer<u32>> =
-        MinHashIndex::new_index(bands, rows, THRESHOLD);
-    let ids: Vec<u32> = (0..texts.len() as u32).collect();
-    index.par_bulk_insert(ids, signatures.clone());
-    let t2 = Instant::now();
-    let hits = index.par_bulk_query(&signatures);
-    let t3 = Instant::now();
-    let mut pairs: Vec<(u32, u32)> = hits
-        .iter()
-        .enumerate()
-        .flat_map(|(a, found)| {
-            let a = a as u32;
-            found.iter().filter(move |&&b| b > a).map(move |&b| (a, b))
-        })
-        .collect();
-    pairs.sort_unstable();
-    let mut parent: Vec<u32> = (0..texts.len() as u32).collect();
-    for &(a, b) in &pairs {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
-    }
-    let groups = (0..texts.len() as u32)
-        .map(|d| find(&mut parent, d))
-        .collect();
-    let t4 = Instant::now();
-    GaoyaOutcome {
-        pairs,
-        groups,
-        stages: [t1 - t0, t2 - t1, t3 - t2, t4 - t3],
-    }
-}
-
-/// One line of the corpus, as a gaoya user would read it: the text only.
-#[derive(serde::Deserialize)]
-struct Line {
-    text: String,
-}
-
-/// gaoya end to end from the JSON Lines file, as a program built on it would run: the file
-/// read whole, its lines parsed in parallel (`serde_json` into [`Line`]), then [`gaoya_run`].
-fn gaoya_from_file<H: MinHasher<V = u32> + Sync>(
-    path: &Path,
-    hasher: &H,
-    bands: usize,
-    rows: usize,
-) -> (Duration, GaoyaOutcome) {
-    let t = Instant::now();
-    let file = std::fs::read_to_string(path).expect("read corpus");
-    let texts: Vec<String> = file
-        .par_lines()
-        .map(|l| serde_json::from_str::<Line>(l).expect("json line").text)
-        .collect();
-    drop(file);
-    let read = t.elapsed();
-    (read, gaoya_run(&texts, hasher, bands, rows))
-}
+#[path = "common/gaoya.rs"]
+mod gaoya_peer;
+use gaoya_peer::{gaoya_from_file, gaoya_run};
 
 // ---------------------------------------------------------------------------------------------
 // Recall
@@ -571,7 +475,16 @@ fn peers(c: &mut Criterion) {
     }
 
     let t = Instant::now();
-    let found = pool.install(|| gaoya_run(&corpus.texts, &hasher, bands, rows));
+    let found = pool.install(|| {
+        gaoya_run(
+            &corpus.texts,
+            &hasher,
+            bands,
+            rows,
+            SHINGLE_WORDS,
+            THRESHOLD,
+        )
+    });
     let elapsed = t.elapsed();
     once.push(elapsed);
     let [sign, insert, query, group] = found.stages;
@@ -593,7 +506,8 @@ fn peers(c: &mut Criterion) {
     );
     drop(found);
     let t = Instant::now();
-    let (read, found) = pool.install(|| gaoya_from_file(&corpus.path, &hasher, bands, rows));
+    let (read, found) = pool
+        .install(|| gaoya_from_file(&corpus.path, &hasher, bands, rows, SHINGLE_WORDS, THRESHOLD));
     let elapsed = t.elapsed();
     once.push(elapsed);
     eprintln!(
@@ -632,15 +546,31 @@ fn peers(c: &mut Criterion) {
     g.measurement_time(measurement_time(once.next().expect("timed once")));
     g.bench_function("gaoya", |b| {
         b.iter(|| {
-            black_box(pool.install(|| gaoya_run(black_box(&corpus.texts), &hasher, bands, rows)))
+            black_box(pool.install(|| {
+                gaoya_run(
+                    black_box(&corpus.texts),
+                    &hasher,
+                    bands,
+                    rows,
+                    SHINGLE_WORDS,
+                    THRESHOLD,
+                )
+            }))
         })
     });
     g.measurement_time(measurement_time(once.next().expect("timed once")));
     g.bench_function("gaoya_from_file", |b| {
         b.iter(|| {
-            black_box(
-                pool.install(|| gaoya_from_file(black_box(&corpus.path), &hasher, bands, rows)),
-            )
+            black_box(pool.install(|| {
+                gaoya_from_file(
+                    black_box(&corpus.path),
+                    &hasher,
+                    bands,
+                    rows,
+                    SHINGLE_WORDS,
+                    THRESHOLD,
+                )
+            }))
         })
     });
     g.finish();
