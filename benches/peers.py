@@ -153,43 +153,39 @@ def signed(sign, corpus, procs):
     return ids, sigs
 
 
-def worker_rensa(corpus, out, procs):
+def candidates_rensa(hashes):
+    """rensa's LSH index of `hashes`: the keys sharing a band with each."""
     import rensa
 
-    times = {}
-    t = time.perf_counter()
-    ids, hashes = signed(sign_rensa, corpus, procs)
-    times["read+shingle+sign"] = time.perf_counter() - t
-    t = time.perf_counter()
     lsh = rensa.RMinHashLSH(THRESHOLD, BANDS * ROWS, BANDS)
     lsh.insert_many(hashes)
-    candidates = lsh.query_all(hashes)
-    pairs = []
-    for a, found in enumerate(candidates):
-        for b in found:
-            if b > a and hashes[a].jaccard(hashes[b]) >= THRESHOLD:
-                pairs.append((a, b))
-    times["lsh+check"] = time.perf_counter() - t
-    write_pairs(out, ids, pairs)
-    return times
+    return lsh.query_all(hashes)
 
 
-def worker_datasketch(corpus, out, procs):
+def candidates_datasketch(hashes):
+    """datasketch's LSH index of `hashes`: the keys sharing a band with each."""
     from datasketch import MinHashLSH
 
-    times = {}
-    t = time.perf_counter()
-    ids, hashes = signed(sign_datasketch, corpus, procs)
-    times["read+shingle+sign"] = time.perf_counter() - t
-    t = time.perf_counter()
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=(BANDS, ROWS))
     with lsh.insertion_session() as session:
         for i, m in enumerate(hashes):
             session.insert(i, m, check_duplication=False)
+    return [lsh.query(m) for m in hashes]
+
+
+def worker(tool, corpus, out, procs):
+    """One Python peer end to end: sign, index and query, keep the candidates whose MinHash
+    estimate is at least the threshold, write the pairs; returns the stage times."""
+    sign, candidates = WORKERS[tool]
+    times = {}
+    t = time.perf_counter()
+    ids, hashes = signed(sign, corpus, procs)
+    times["read+shingle+sign"] = time.perf_counter() - t
+    t = time.perf_counter()
     pairs = []
-    for a, m in enumerate(hashes):
-        for b in lsh.query(m):
-            if b > a and m.jaccard(hashes[b]) >= THRESHOLD:
+    for a, found in enumerate(candidates(hashes)):
+        for b in found:
+            if b > a and hashes[a].jaccard(hashes[b]) >= THRESHOLD:
                 pairs.append((a, b))
     times["lsh+check"] = time.perf_counter() - t
     write_pairs(out, ids, pairs)
@@ -202,7 +198,10 @@ def write_pairs(out, ids, pairs):
             f.write(f"{ids[a]}\t{ids[b]}\n")
 
 
-WORKERS = {"rensa": worker_rensa, "datasketch": worker_datasketch}
+WORKERS = {
+    "rensa": (sign_rensa, candidates_rensa),
+    "datasketch": (sign_datasketch, candidates_datasketch),
+}
 
 
 # ------------------------------------------------------------------------------------------
@@ -376,7 +375,7 @@ def main():
         measure(args.argv)
         return
     if args.worker:
-        times = WORKERS[args.worker](args.corpus, args.out, args.procs)
+        times = worker(args.worker, args.corpus, args.out, args.procs)
         print(json.dumps(times))
         return
 
