@@ -352,15 +352,16 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 }
 
 /// Letters that the fast path takes as they are: the accented Latin letters of Latin-1
-/// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A and -B, the IPA block, Greek,
-/// Cyrillic, Armenian and Arabic, and Hangul syllables (Central and Eastern European languages,
-/// Greek, Russian, Ukrainian, Bulgarian, Serbian, Armenian, Arabic, Persian, Urdu and Korean
-/// copy), less the few of
+/// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A, -B and Additional, the IPA
+/// block, Greek, Cyrillic, Armenian and Arabic, and Hangul syllables (Central and Eastern
+/// European languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian, Armenian,
+/// Arabic, Persian, Urdu and Korean copy), less the few of
 /// them that NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`...), that lower-case to more than one character
 /// (`İ`) or that are not word letters for UAX #29 (combining marks, `ʰ`; Hebrew letters,
 /// which quote marks join differently). Each is a letter for UAX #29 (cut into words as ASCII
 /// letters are), unchanged by NFKC, and lower-cases to one letter of this set of the same
-/// UTF-8 length (two bytes, or three for Hangul, which has no case); a test checks all of
+/// UTF-8 length (two bytes, or three for Latin Extended Additional and Hangul, which has no
+/// case); a test checks all of
 /// this for every one. Every byte of them is 0x80 or above,
 /// which is what the scanner takes for a letter byte. Those below U+0800 are looked up in a
 /// bit table made at compile time from [`listed_letter`].
@@ -370,7 +371,12 @@ fn fast_letter(c: char) -> bool {
     if cp < 0x800 {
         TWO_BYTE_LETTERS[(cp >> 6) as usize] >> (cp & 63) & 1 == 1
     } else {
-        listed_letter(cp)
+        // [`listed_letter`] above U+07FF, without its comparisons of the ranges below.
+        match cp {
+            0x1E00..=0x1EFF => !matches!(cp, 0x1E9A | 0x1E9B | 0x1E9E),
+            0xAC00..=0xD7A3 => true,
+            _ => false,
+        }
     }
 }
 
@@ -408,6 +414,9 @@ const fn listed_letter(cp: u32) -> bool {
         | 0x620..=0x64A | 0x66E..=0x66F | 0x671..=0x674 | 0x679..=0x6D3
         | 0x6D5
         | 0x6EE..=0x6EF | 0x6FA..=0x6FC | 0x6FF
+        // Latin Extended Additional (Vietnamese, Welsh), but `ẚ` and `ẛ` (NFKC changes them)
+        // and `ẞ` (it lower-cases to `ß`, of two bytes).
+        | 0x1E00..=0x1E99 | 0x1E9C..=0x1E9D | 0x1E9F..=0x1EFF
         // Hangul syllables.
         | 0xAC00..=0xD7A3)
 }
@@ -425,6 +434,26 @@ fn lower_table() -> &'static [u16; 0x780] {
             *slot = match (lower.next(), lower.next()) {
                 (Some(l), None) if l.len_utf8() == 2 => l as u16,
                 _ => c as u16,
+            };
+        }
+        table
+    })
+}
+
+/// The lower case of each character of Latin Extended Additional (U+1E00 to U+1EFF) that
+/// lower-cases to one character of that block; the character itself otherwise. Made once,
+/// from `char::to_lowercase`.
+fn lower_table_1e() -> &'static [u16; 0x100] {
+    static TABLE: std::sync::OnceLock<[u16; 0x100]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u16; 0x100];
+        for (i, slot) in table.iter_mut().enumerate() {
+            let cp = 0x1E00 + i as u32;
+            let c = char::from_u32(cp).expect("no surrogates in U+1E00-U+1EFF");
+            let mut lower = c.to_lowercase();
+            *slot = match (lower.next(), lower.next()) {
+                (Some(l), None) if (0x1E00..0x1F00).contains(&(l as u32)) => l as u16,
+                _ => cp as u16,
             };
         }
         table
@@ -580,9 +609,11 @@ impl WordHasher<'_> {
     #[inline(never)]
     fn long_hash(&mut self, word: &[u8]) -> u64 {
         if self.latin && word.iter().any(|&c| c >= 0x80) {
-            // Non-ASCII letters: one of two bytes lower-cases to one of two bytes, from a
-            // table; the letters of three bytes (Hangul) have no case.
+            // Non-ASCII letters: one of two bytes lower-cases to one of two bytes, one of
+            // Latin Extended Additional to one of that block, from tables; the other letters
+            // of three bytes (Hangul) have no case.
             let lower = lower_table();
+            let lower_1e = lower_table_1e();
             self.long.clear();
             let mut i = 0;
             while i < word.len() {
@@ -598,7 +629,17 @@ impl WordHasher<'_> {
                     }
                     lead => {
                         debug_assert_eq!(lead & 0xF0, 0xE0, "a three-byte character");
-                        self.long.extend_from_slice(&word[i..i + 3]);
+                        let cp = (u32::from(lead & 0x0F) << 12)
+                            | (u32::from(word[i + 1] & 0x3F) << 6)
+                            | u32::from(word[i + 2] & 0x3F);
+                        if (0x1E00..0x1F00).contains(&cp) {
+                            let l = u32::from(lower_1e[cp as usize - 0x1E00]);
+                            self.long.push(0xE0 | (l >> 12) as u8);
+                            self.long.push(0x80 | (l >> 6 & 0x3F) as u8);
+                            self.long.push(0x80 | (l & 0x3F) as u8);
+                        } else {
+                            self.long.extend_from_slice(&word[i..i + 3]);
+                        }
                         i += 2;
                     }
                 }
@@ -1122,6 +1163,17 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Vietnamese: ASCII and Latin-1 letters with those of Latin Extended-A, -B and
+        /// Additional (upper and lower case, `ẞ` and `ẛ` among them), and now and then a
+        /// combining tone mark (decomposed text: the general path).
+        #[test]
+        fn vietnamese_takes_the_fast_path_with_the_same_result(
+            t in "([A-Za-z\u{C0}-\u{FF}\u{102}\u{103}\u{110}\u{111}\u{1A0}\u{1A1}\u{1AF}\u{1B0}\u{1E00}-\u{1EFF}]{1,8}[\u{300}\u{301}\u{323}]?|[0-9]{1,4}|[ .,:'`\u{2019}\u{201C}\u{2014}-]){0,40}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Hangul with the middle dot, quotes, digits and, now and then, a compatibility jamo
         /// (which NFKC changes: the general path).
         #[test]
@@ -1192,9 +1244,8 @@ mod tests {
     #[test]
     fn fast_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
         use unicode_normalization::UnicodeNormalization;
-        for cp in 0..0x800 {
-            let c = char::from_u32(cp).expect("no surrogates below U+0800");
-            assert_eq!(fast_letter(c), listed_letter(cp), "the table at {c}");
+        for c in '\0'..='\u{FFFF}' {
+            assert_eq!(fast_letter(c), listed_letter(c as u32), "the table at {c}");
         }
         let mut checked = 0;
         for c in ('\u{80}'..='\u{FFFF}').filter(|&c| fast_letter(c)) {
@@ -1241,14 +1292,14 @@ mod tests {
         }
         assert_eq!(
             checked,
-            960 + 147 + 11_172,
-            "the letters of the fast path (then Arabic, then Hangul)"
+            960 + 147 + 253 + 11_172,
+            "the letters of the fast path (then Arabic, Latin Extended Additional, Hangul)"
         );
         // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew letter, an
-        // Arabic vowel mark, an Arabic-Indic digit.
+        // Arabic vowel mark, an Arabic-Indic digit, `ẚ`, `ẛ` and `ẞ`.
         for c in [
             '\u{D7}', '\u{F7}', '\u{130}', '\u{133}', '\u{17F}', '\u{483}', '\u{3D0}', '\u{5D0}',
-            '\u{64B}', '\u{660}', '\u{675}',
+            '\u{64B}', '\u{660}', '\u{675}', '\u{1E9A}', '\u{1E9B}', '\u{1E9E}',
         ] {
             assert!(!fast_letter(c), "{c}");
         }
