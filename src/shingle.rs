@@ -353,16 +353,15 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
 
 /// Letters that the fast path takes as they are: the accented Latin letters of Latin-1
 /// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A, -B and Additional, the IPA
-/// block, Greek, Cyrillic, Armenian and Arabic, and Hangul syllables (Central and Eastern
-/// European languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian, Armenian,
-/// Arabic, Persian, Urdu and Korean copy), less the few of
-/// them that NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`...), that lower-case to more than one character
-/// (`İ`) or that are not word letters for UAX #29 (combining marks, `ʰ`; Hebrew letters,
-/// which quote marks join differently). Each is a letter for UAX #29 (cut into words as ASCII
-/// letters are), unchanged by NFKC, and lower-cases to one letter of this set of the same
-/// UTF-8 length (two bytes, or three for Latin Extended Additional and Hangul, which has no
-/// case); a test checks all of
-/// this for every one. Every byte of them is 0x80 or above,
+/// block, Greek, Cyrillic, Armenian, Hebrew and Arabic, and Hangul syllables (Central and
+/// Eastern European languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian,
+/// Armenian, Hebrew, Arabic, Persian, Urdu and Korean copy), less the few of them that NFKC
+/// changes (`ĳ`, `ŉ`, `ſ`, `ϐ`...), that lower-case to more than one character (`İ`) or that
+/// are not word letters for UAX #29 (combining marks, `ʰ`). Each is a letter for UAX #29 (cut
+/// into words as ASCII letters are; Hebrew letters also keep some quote marks, which
+/// [`scan_words`] does), unchanged by NFKC, and lower-cases to one letter of this set of the
+/// same UTF-8 length (two bytes, or three for Latin Extended Additional and Hangul, which has
+/// no case); a test checks all of this for every one. Every byte of them is 0x80 or above,
 /// which is what the scanner takes for a letter byte. Those below U+0800 are looked up in a
 /// bit table made at compile time from [`listed_letter`].
 #[inline]
@@ -410,6 +409,8 @@ const fn listed_letter(cp: u32) -> bool {
         | 0x3FA..=0x481 | 0x48A..=0x52F
         // Armenian.
         | 0x531..=0x556 | 0x560..=0x586
+        // Hebrew letters (not the points, which combine, nor the ligatures).
+        | 0x5D0..=0x5EA
         // Arabic (Arabic, Persian and Urdu letters; not the digits or the marks).
         | 0x620..=0x64A | 0x66E..=0x66F | 0x671..=0x674 | 0x679..=0x6D3
         | 0x6D5
@@ -476,8 +477,8 @@ fn fold_one(c: char) -> Option<&'static str> {
         '\u{A2}' | '\u{A3}' | '\u{A5}' | '\u{A7}' | '\u{A9}' | '\u{AE}' | '\u{B0}' | '\u{B6}'
         | '\u{2022}' | '\u{20AC}' => "#",
         // The Arabic semicolon, question mark and full stop (class Other, unlike their ASCII
-        // forms).
-        '\u{61B}' | '\u{61F}' | '\u{6D4}' => "#",
+        // forms), and the Hebrew maqaf (a hyphen).
+        '\u{61B}' | '\u{61F}' | '\u{6D4}' | '\u{5BE}' => "#",
         // The Arabic comma joins two digits as `,` does (MidNum), and nothing else; between
         // two ASCII digits it stays in the word, so [`fold_punctuation`] leaves such text
         // to the general path.
@@ -501,12 +502,19 @@ struct Planes {
     join_letters: u64,
     /// Bytes that join two digits: `,`, `;` (MidNum), `.`, `'` and the backtick.
     join_digits: u64,
+    /// The first byte (0xD7) of a Hebrew letter: in fast-path text, 0xD7 starts nothing else
+    /// (only when the text has Hebrew letters; 0 otherwise).
+    hebrew_start: u64,
+    /// `'` and the backtick (Single_Quote), when the text has Hebrew letters.
+    single_quote: u64,
+    /// `"` (Double_Quote), when the text has Hebrew letters.
+    double_quote: u64,
 }
 
 impl Planes {
     /// The planes of `block`, with 64-byte vector compares (SSE2, NEON or plain code, as
     /// the target has: the `wide` crate picks).
-    fn of(block: &[u8; 64]) -> Planes {
+    fn of<const HEBREW: bool>(block: &[u8; 64]) -> Planes {
         use wide::u8x64;
         let v = u8x64::new(*block);
         let eq = |c: u8| v.simd_eq(u8x64::splat(c));
@@ -518,12 +526,24 @@ impl Planes {
         let letter = below((v | u8x64::splat(0x20)) - u8x64::splat(b'a'), 26) | high;
         let digit = below(v - u8x64::splat(b'0'), 10);
         let both = eq(b'.') | eq(b'\'') | eq(b'`');
+        let (hebrew_start, single_quote, double_quote) = if HEBREW {
+            (
+                eq(0xD7).to_bitmask(),
+                (eq(b'\'') | eq(b'`')).to_bitmask(),
+                eq(b'"').to_bitmask(),
+            )
+        } else {
+            (0, 0, 0)
+        };
         Planes {
             letter: letter.to_bitmask(),
             digit: digit.to_bitmask(),
             under: eq(b'_').to_bitmask(),
             join_letters: (both | eq(b':')).to_bitmask(),
             join_digits: (both | eq(b',') | eq(b';')).to_bitmask(),
+            hebrew_start,
+            single_quote,
+            double_quote,
         }
     }
 }
@@ -548,14 +568,14 @@ fn raw_ascii_word_hashes(b: &[u8], seed: u64) -> Vec<u64> {
 
 /// The planes of block `k` of `b` (zero-padded past the end: zero bytes are no class, so the
 /// padding joins nothing).
-fn block_planes(b: &[u8], k: usize) -> Planes {
+fn block_planes<const HEBREW: bool>(b: &[u8], k: usize) -> Planes {
     match b.get(64 * k..64 * k + 64) {
-        Some(block) => Planes::of(block.try_into().expect("64 bytes")),
+        Some(block) => Planes::of::<HEBREW>(block.try_into().expect("64 bytes")),
         None => {
             let mut last = [0u8; 64];
             let rest = &b[64 * k..];
             last[..rest.len()].copy_from_slice(rest);
-            Planes::of(&last)
+            Planes::of::<HEBREW>(&last)
         }
     }
 }
@@ -682,20 +702,40 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
 /// found with shifts of the letter and digit planes, carried across blocks (the next block is
 /// classified one step ahead); word starts and ends are then the edges of one mask, taken in
 /// order with trailing-zero counts rather than a test per byte. Short words are loaded 8 bytes
-/// at a time and lower-cased together.
+/// at a time and lower-cased together. Text with Hebrew letters also gets UAX #29's rules for
+/// them (see [`scan_words`]).
 fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
-    let n = b.len();
-    if n == 0 {
+    if b.is_empty() {
         return;
     }
+    let latin = !b.is_ascii();
     let mut hasher = WordHasher {
         b,
         seed,
         len_keys: len_keys(seed),
         any_tick: memchr::memchr(b'`', b).is_some(),
-        latin: !b.is_ascii(),
+        latin,
         long: Vec::new(),
     };
+    // In fast-path text, the byte 0xD7 only starts a Hebrew letter.
+    if latin && memchr::memchr(0xD7, b).is_some() {
+        scan_words::<true>(b, &mut hasher, &mut f);
+    } else {
+        scan_words::<false>(b, &mut hasher, &mut f);
+    }
+}
+
+/// The loop of [`for_each_raw_ascii_word`]. With `HEBREW`, it also applies UAX #29's rules
+/// for Hebrew letters: a `'` (or backtick) right after one stays in its word (WB7a: `ג'`),
+/// and so does a `"` between two (WB7b, WB7c: `צה"ל`); a word that such a `'` ends is cut
+/// there even when a digit or `_` follows (no rule joins them across the quote).
+#[inline(always)]
+fn scan_words<const HEBREW: bool>(
+    b: &[u8],
+    hasher: &mut WordHasher<'_>,
+    f: &mut impl FnMut(usize, u64),
+) {
+    let n = b.len();
     // Inlined at each use (a closure here was not).
     macro_rules! emit {
         ($start:expr, $end:expr) => {
@@ -709,21 +749,38 @@ fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
     let (mut prev_letter, mut prev_digit) = (0u64, 0u64);
     // Bit 63 of the previous block's word mask.
     let mut prev_word = 0u64;
+    // Bit 63 of the previous block's Hebrew letter starts, Hebrew letter ends, and quotes
+    // kept by WB7a.
+    let (mut prev_hebrew_start, mut prev_hebrew_end, mut prev_kept_quote) = (0u64, 0u64, 0u64);
     // The start of a word that runs past the end of the previous block.
     let mut open: Option<usize> = None;
-    let mut cur = block_planes(b, 0);
+    let mut cur = block_planes::<HEBREW>(b, 0);
     for k in 0..nb {
-        let next = (k + 1 < nb).then(|| block_planes(b, k + 1));
+        let next = (k + 1 < nb).then(|| block_planes::<HEBREW>(b, k + 1));
         let (next_letter, next_digit) = next.map_or((0, 0), |q| (q.letter << 63, q.digit << 63));
-        let joins = (((cur.letter << 1) | prev_letter)
+        let mut joins = (((cur.letter << 1) | prev_letter)
             & cur.join_letters
             & ((cur.letter >> 1) | next_letter))
             | (((cur.digit << 1) | prev_digit) & cur.join_digits & ((cur.digit >> 1) | next_digit));
+        // Bytes where a word is cut although the bytes on both sides are in words.
+        let mut cut = 0u64;
+        let mut hebrew_end = 0u64;
+        let mut kept_quote = 0u64;
+        if HEBREW {
+            // A Hebrew letter is two bytes: its second byte ends it.
+            hebrew_end = (cur.hebrew_start << 1) | prev_hebrew_start;
+            let after_hebrew = (hebrew_end << 1) | prev_hebrew_end;
+            let next_hebrew = next.map_or(0, |q| q.hebrew_start << 63);
+            let before_hebrew = (cur.hebrew_start >> 1) | next_hebrew;
+            kept_quote = after_hebrew & cur.single_quote;
+            joins |= kept_quote | (after_hebrew & cur.double_quote & before_hebrew);
+            cut = ((kept_quote << 1) | prev_kept_quote) & (cur.digit | cur.under);
+        }
         let w = cur.letter | cur.digit | cur.under | joins;
         let shifted = (w << 1) | prev_word;
-        let mut starts = w & !shifted;
+        let mut starts = (w & !shifted) | cut;
         // Bit p: byte p is the first after a word.
-        let mut ends = !w & shifted;
+        let mut ends = (!w & shifted) | cut;
         let base = 64 * k;
         if let Some(s) = open {
             if ends != 0 {
@@ -745,6 +802,11 @@ fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
         prev_letter = cur.letter >> 63;
         prev_digit = cur.digit >> 63;
         prev_word = w >> 63;
+        if HEBREW {
+            prev_hebrew_start = cur.hebrew_start >> 63;
+            prev_hebrew_end = hebrew_end >> 63;
+            prev_kept_quote = kept_quote >> 63;
+        }
         if let Some(q) = next {
             cur = q;
         }
@@ -1163,6 +1225,17 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Hebrew: its letters with quotes and backticks after them and between them (acronyms
+        /// as `צה"ל`, geresh as `ג'`), next to digits, `_`, ASCII letters and punctuation,
+        /// across blocks, the maqaf; now and then a point (the general path).
+        #[test]
+        fn hebrew_takes_the_fast_path_with_the_same_result(
+            t in "([\u{5D0}-\u{5EA}]{1,6}|[A-Za-z]{1,3}|[0-9]{1,3}|[ '\"`_.,:;\u{5BE}\u{2019}\u{201D}-]|[ '\"]\u{5B4}?){0,60}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Vietnamese: ASCII and Latin-1 letters with those of Latin Extended-A, -B and
         /// Additional (upper and lower case, `ẞ` and `ẛ` among them), and now and then a
         /// combining tone mark (decomposed text: the general path).
@@ -1241,6 +1314,34 @@ mod tests {
         assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));
     }
 
+    /// Hebrew's quote rules at every offset from a block edge: the carries between blocks.
+    #[test]
+    fn hebrew_quotes_at_every_offset() {
+        for snippet in [
+            "\u{5D1}'5",
+            "\u{5D1}'_",
+            "\u{5D1}`7",
+            "\u{5E6}\u{5D4}\"\u{5DC}",
+            "\u{5D1}''\u{5D2}",
+            "\u{5D1}\"a",
+            "a'\u{5D1}",
+            "\u{5D1}'\u{5D2}",
+            "5\u{5D1}'5",
+            "\u{5D1}\"5",
+        ] {
+            for pad in 0..140 {
+                let t = format!(
+                    "{} {snippet} x",
+                    "ab".repeat(pad / 2) + &"c".repeat(pad % 2)
+                );
+                assert!(fast_text(&t, 1).is_some(), "{t}");
+                for k in 1..3 {
+                    fast_path_agrees(&t, k).unwrap_or_else(|e| panic!("{t:?}: {e}"));
+                }
+            }
+        }
+    }
+
     #[test]
     fn fast_letters_are_letters_unchanged_by_nfkc_and_lower_to_one_letter() {
         use unicode_normalization::UnicodeNormalization;
@@ -1282,24 +1383,29 @@ mod tests {
                 ],
                 "{c}"
             );
-            // Quote marks after it or between two of it cut as after an ASCII letter (not so
-            // for Hebrew letters).
-            assert_eq!(
-                format!("{c}' {c}\"{c}").unicode_words().collect::<Vec<_>>(),
-                [c.clone(), c.clone(), c.clone()],
-                "{c}"
-            );
+            // Quote marks after it or between two of it cut as after an ASCII letter; a Hebrew
+            // letter keeps a `'` after it and a `"` between two of them (what the scanner does
+            // for them, by the rules WB7a-c).
+            let words = format!("{c}' {c}\"{c}");
+            let words: Vec<&str> = words.unicode_words().collect();
+            if (0x5D0..=0x5EA).contains(&(c.chars().next().expect("one") as u32)) {
+                assert_eq!(words, [format!("{c}'"), format!("{c}\"{c}")], "{c}");
+            } else {
+                assert_eq!(words, [c.clone(), c.clone(), c.clone()], "{c}");
+            }
         }
         assert_eq!(
             checked,
-            960 + 147 + 253 + 11_172,
-            "the letters of the fast path (then Arabic, Latin Extended Additional, Hangul)"
+            960 + 27 + 147 + 253 + 11_172,
+            "the letters of the fast path (then Hebrew, Arabic, Latin Extended Additional, Hangul)"
         );
-        // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew letter, an
-        // Arabic vowel mark, an Arabic-Indic digit, `ẚ`, `ẛ` and `ẞ`.
+        // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew point, a
+        // Hebrew ligature, geresh, an Arabic vowel mark, an Arabic-Indic digit, `ẚ`, `ẛ` and
+        // `ẞ`.
         for c in [
-            '\u{D7}', '\u{F7}', '\u{130}', '\u{133}', '\u{17F}', '\u{483}', '\u{3D0}', '\u{5D0}',
-            '\u{64B}', '\u{660}', '\u{675}', '\u{1E9A}', '\u{1E9B}', '\u{1E9E}',
+            '\u{D7}', '\u{F7}', '\u{130}', '\u{133}', '\u{17F}', '\u{483}', '\u{3D0}', '\u{5B4}',
+            '\u{5F0}', '\u{5F3}', '\u{64B}', '\u{660}', '\u{675}', '\u{1E9A}', '\u{1E9B}',
+            '\u{1E9E}',
         ] {
             assert!(!fast_letter(c), "{c}");
         }
@@ -1310,7 +1416,7 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         for c in [
             '\u{A2}', '\u{A3}', '\u{A5}', '\u{A7}', '\u{A9}', '\u{AE}', '\u{B0}', '\u{B6}',
-            '\u{2022}', '\u{20AC}', '\u{61B}', '\u{61F}', '\u{6D4}',
+            '\u{2022}', '\u{20AC}', '\u{61B}', '\u{61F}', '\u{6D4}', '\u{5BE}',
         ] {
             assert_eq!(fold_one(c), Some("#"), "{c}");
             assert_eq!(
