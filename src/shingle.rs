@@ -317,12 +317,24 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         if fast_letter(c) {
             continue;
         }
+        if devanagari_mark(c) {
+            // A vowel sign (or virama, ...) takes the class of the letter before it (UAX #29
+            // WB4), so its bytes, letter bytes to the scanner, stay in that letter's word. Only
+            // after a Devanagari letter or mark: after anything else it would not act as a
+            // letter.
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|l| devanagari_letter(l) || devanagari_mark(l)) {
+                continue;
+            }
+            return None;
+        }
         let ascii = if c == '\u{B7}' {
             // The middle dot (Korean copy writes `한·미`) joins two letters, as `:` does: between
             // two it stays, and its bytes, letter bytes to the scanner, join them; elsewhere
-            // it only cuts words.
-            let letter =
-                |l: Option<char>| l.is_some_and(|l| l.is_ascii_alphabetic() || fast_letter(l));
+            // it only cuts words. (A Devanagari mark here follows a letter, and acts as one.)
+            let letter = |l: Option<char>| {
+                l.is_some_and(|l| l.is_ascii_alphabetic() || fast_letter(l) || devanagari_mark(l))
+            };
             if letter(text[..at].chars().next_back()) && letter(text[from..].chars().next()) {
                 continue;
             }
@@ -351,17 +363,18 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
     })
 }
 
-/// Letters that the fast path takes as they are: the accented Latin letters of Latin-1
-/// (`À`-`ÿ` but `×` and `÷`), and the letters of Latin Extended-A, -B and Additional, the IPA
-/// block, Greek, Cyrillic, Armenian, Hebrew and Arabic, and Hangul syllables (Central and
-/// Eastern European languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian,
-/// Armenian, Hebrew, Arabic, Persian, Urdu and Korean copy), less the few of them that NFKC
-/// changes (`ĳ`, `ŉ`, `ſ`, `ϐ`...), that lower-case to more than one character (`İ`) or that
-/// are not word letters for UAX #29 (combining marks, `ʰ`). Each is a letter for UAX #29 (cut
-/// into words as ASCII letters are; Hebrew letters also keep some quote marks, which
-/// [`scan_words`] does), unchanged by NFKC, and lower-cases to one letter of this set of the
-/// same UTF-8 length (two bytes, or three for Latin Extended Additional and Hangul, which has
-/// no case); a test checks all of this for every one. Every byte of them is 0x80 or above,
+/// Letters that the fast path takes as they are (and, after Devanagari letters, the marks of
+/// [`devanagari_mark`]): the accented Latin letters of Latin-1 (`À`-`ÿ` but `×` and `÷`), and
+/// the letters of Latin Extended-A, -B and Additional, the IPA block, Greek, Cyrillic,
+/// Armenian, Hebrew, Arabic and Devanagari, and Hangul syllables (Central and Eastern European
+/// languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian, Armenian, Hebrew,
+/// Arabic, Persian, Urdu, Hindi, Marathi, Nepali and Korean copy), less the few of them that
+/// NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`, `क़`...), that lower-case to more than one character
+/// (`İ`) or that are not word letters for UAX #29 (combining marks, `ʰ`). Each is a letter
+/// for UAX #29 (cut into words as ASCII letters are; Hebrew letters also keep some quote
+/// marks, which [`scan_words`] does), unchanged by NFKC, and lower-cases to one letter of this
+/// set of the same UTF-8 length (two bytes, or three for Devanagari, Latin Extended Additional
+/// and Hangul); a test checks all of this for every one. Every byte of them is 0x80 or above,
 /// which is what the scanner takes for a letter byte. Those below U+0800 are looked up in a
 /// bit table made at compile time from [`listed_letter`].
 #[inline]
@@ -372,11 +385,31 @@ fn fast_letter(c: char) -> bool {
     } else {
         // [`listed_letter`] above U+07FF, without its comparisons of the ranges below.
         match cp {
+            0x904..=0x97F => devanagari_letter(c),
             0x1E00..=0x1EFF => !matches!(cp, 0x1E9A | 0x1E9B | 0x1E9E),
             0xAC00..=0xD7A3 => true,
             _ => false,
         }
     }
+}
+
+/// The letters of Devanagari (Hindi, Marathi, Nepali copy) that NFKC leaves alone whatever
+/// follows them in fast-path text: all but the eight with a nukta that NFC decomposes
+/// (U+0958-U+095F). (The three it composes, `ऩ`, `ऱ`, `ऴ`, are only written composed there,
+/// since the nukta, U+093C, is not a [`devanagari_mark`].)
+#[inline]
+fn devanagari_letter(c: char) -> bool {
+    matches!(c as u32, 0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F)
+}
+
+/// The Devanagari combining marks the fast path takes after a Devanagari letter: the vowel
+/// signs, the candrabindu, anusvara and visarga, and the virama. All have canonical
+/// combining class 0 but the virama (9), so no two of them are ever reordered by
+/// normalization, and none composes with a letter (the nukta, which does, is left out, as
+/// are the Vedic stress marks).
+#[inline]
+fn devanagari_mark(c: char) -> bool {
+    matches!(c as u32, 0x900..=0x903 | 0x93A..=0x93B | 0x93E..=0x94F | 0x955..=0x957 | 0x962..=0x963)
 }
 
 /// One bit per code point below U+0800: [`listed_letter`].
@@ -415,6 +448,8 @@ const fn listed_letter(cp: u32) -> bool {
         | 0x620..=0x64A | 0x66E..=0x66F | 0x671..=0x674 | 0x679..=0x6D3
         | 0x6D5
         | 0x6EE..=0x6EF | 0x6FA..=0x6FC | 0x6FF
+        // Devanagari letters: [`devanagari_letter`].
+        | 0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F
         // Latin Extended Additional (Vietnamese, Welsh), but `ẚ` and `ẛ` (NFKC changes them)
         // and `ẞ` (it lower-cases to `ß`, of two bytes).
         | 0x1E00..=0x1E99 | 0x1E9C..=0x1E9D | 0x1E9F..=0x1EFF
@@ -479,6 +514,8 @@ fn fold_one(c: char) -> Option<&'static str> {
         // The Arabic semicolon, question mark and full stop (class Other, unlike their ASCII
         // forms), and the Hebrew maqaf (a hyphen).
         '\u{61B}' | '\u{61F}' | '\u{6D4}' | '\u{5BE}' => "#",
+        // The Devanagari danda and double danda (full stops).
+        '\u{964}' | '\u{965}' => "#",
         // The Arabic comma joins two digits as `,` does (MidNum), and nothing else; between
         // two ASCII digits it stays in the word, so [`fold_punctuation`] leaves such text
         // to the general path.
@@ -1236,6 +1273,18 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Hindi: Devanagari letters and vowel signs (after letters, and now and then after a
+        /// space, a digit or a quote: the general path), the virama, the nukta and the
+        /// composition-excluded letters (the general path), dandas, Devanagari and ASCII
+        /// digits, ASCII letters, punctuation, across blocks.
+        #[test]
+        fn hindi_takes_the_fast_path_with_the_same_result(
+            t in "([\u{915}-\u{939}]([\u{93E}-\u{94D}\u{901}\u{902}]{0,2})|[\u{905}-\u{914}]|[A-Za-z]{1,3}|[0-9]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]|[ 1'][\u{93F}\u{94D}]|[\u{93C}\u{958}\u{966}\u{951}]){0,50}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Vietnamese: ASCII and Latin-1 letters with those of Latin Extended-A, -B and
         /// Additional (upper and lower case, `ẞ` and `ẛ` among them), and now and then a
         /// combining tone mark (decomposed text: the general path).
@@ -1312,6 +1361,52 @@ mod tests {
         let fast: Vec<&str> = ascii_words(t).collect();
         assert_eq!(fast, t.unicode_words().collect::<Vec<_>>());
         assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));
+    }
+
+    /// Every Devanagari mark the fast path takes, after every Devanagari letter and after
+    /// another mark: a combining mark (UAX #29 Extend) of class 0 (the virama: 9), that NFKC
+    /// leaves alone there and that stays in the letter's word; after anything else, the
+    /// text takes the general path.
+    #[test]
+    fn devanagari_marks_stay_in_their_letters_word() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::UnicodeNormalization;
+        let marks: Vec<char> = ('\u{900}'..='\u{97F}')
+            .filter(|&c| devanagari_mark(c))
+            .collect();
+        let letters: Vec<char> = ('\u{900}'..='\u{97F}')
+            .filter(|&c| devanagari_letter(c))
+            .collect();
+        assert_eq!((marks.len(), letters.len()), (29, 72));
+        for &m in &marks {
+            assert!(!fast_letter(m) && fold_one(m).is_none(), "{m}");
+            let class = canonical_combining_class(m);
+            assert!(class == 0 || m == '\u{94D}', "{m}: class {class}");
+            for &l in &letters {
+                for t in [
+                    format!("{l}{m}"),
+                    format!("{l}{m}{m}"),
+                    format!("{l}\u{94D}{m}"),
+                    format!("{l}{m}\u{94D}{l}"),
+                ] {
+                    assert_eq!(t.nfkc().collect::<String>(), t, "{t}");
+                    assert_eq!(normalize(&t), t, "{t}");
+                    assert_eq!(t.unicode_words().collect::<Vec<_>>(), [t.as_str()], "{t}");
+                    assert!(fast_text(&t, 1).is_some(), "{t}");
+                    fast_path_agrees(&format!("x {t}.{t} 1{t}:{t}'s {t}\u{B7}{t} {t}"), 2)
+                        .unwrap_or_else(|e| panic!("{t}: {e}"));
+                }
+            }
+            for t in [
+                format!(" {m}"),
+                format!("1{m}"),
+                format!("a{m}"),
+                format!("\u{5D0}{m}"),
+            ] {
+                assert!(fast_text(&t, 1).is_none(), "{t}");
+                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
+            }
+        }
     }
 
     /// Hebrew's quote rules at every offset from a block edge: the carries between blocks.
@@ -1396,8 +1491,9 @@ mod tests {
         }
         assert_eq!(
             checked,
-            960 + 27 + 147 + 253 + 11_172,
-            "the letters of the fast path (then Hebrew, Arabic, Latin Extended Additional, Hangul)"
+            960 + 27 + 147 + 72 + 253 + 11_172,
+            "the letters of the fast path (then Hebrew, Arabic, Devanagari, Latin Extended \
+             Additional, Hangul)"
         );
         // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew point, a
         // Hebrew ligature, geresh, an Arabic vowel mark, an Arabic-Indic digit, `ẚ`, `ẛ` and
@@ -1416,7 +1512,8 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         for c in [
             '\u{A2}', '\u{A3}', '\u{A5}', '\u{A7}', '\u{A9}', '\u{AE}', '\u{B0}', '\u{B6}',
-            '\u{2022}', '\u{20AC}', '\u{61B}', '\u{61F}', '\u{6D4}', '\u{5BE}',
+            '\u{2022}', '\u{20AC}', '\u{61B}', '\u{61F}', '\u{6D4}', '\u{5BE}', '\u{964}',
+            '\u{965}',
         ] {
             assert_eq!(fold_one(c), Some("#"), "{c}");
             assert_eq!(
