@@ -317,13 +317,24 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         if fast_letter(c) {
             continue;
         }
-        if devanagari_mark(c) {
-            // A vowel sign (or virama, ...) takes the class of the letter before it (UAX #29
-            // WB4), so its bytes, letter bytes to the scanner, stay in that letter's word. Only
-            // after a Devanagari letter or mark: after anything else it would not act as a
-            // letter.
+        if devanagari_mark(c) || c == NUKTA {
+            // A vowel sign (or virama, nukta, ...) takes the class of the letter before it
+            // (UAX #29 WB4), so its bytes, letter bytes to the scanner, stay in that letter's
+            // word. Only after a Devanagari letter or mark: after anything else it would not
+            // act as a letter. The nukta, whose combining class is not 0 and which composes
+            // with three letters, only where normalization leaves it: not after those and not
+            // after the virama (it would be put before it).
             let before = text[..at].chars().next_back();
-            if before.is_some_and(|l| devanagari_letter(l) || devanagari_mark(l)) {
+            let fits = before.is_some_and(|l| {
+                if c == NUKTA {
+                    (devanagari_letter(l) && !matches!(l as u32, 0x928 | 0x930 | 0x933))
+                        || l == NUKTA
+                        || (devanagari_mark(l) && l != VIRAMA)
+                } else {
+                    devanagari_letter(l) || devanagari_mark(l) || l == NUKTA
+                }
+            });
+            if fits {
                 continue;
             }
             return None;
@@ -333,7 +344,9 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
             // two it stays, and its bytes, letter bytes to the scanner, join them; elsewhere
             // it only cuts words. (A Devanagari mark here follows a letter, and acts as one.)
             let letter = |l: Option<char>| {
-                l.is_some_and(|l| l.is_ascii_alphabetic() || fast_letter(l) || devanagari_mark(l))
+                l.is_some_and(|l| {
+                    l.is_ascii_alphabetic() || fast_letter(l) || devanagari_mark(l) || l == NUKTA
+                })
             };
             if letter(text[..at].chars().next_back()) && letter(text[from..].chars().next()) {
                 continue;
@@ -402,11 +415,18 @@ fn devanagari_letter(c: char) -> bool {
     matches!(c as u32, 0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F)
 }
 
+/// The Devanagari nukta (`क़` is `क` and it, in normalized text): combining class 7. The
+/// fast path takes it where [`fold_punctuation`] says.
+const NUKTA: char = '\u{93C}';
+
+/// The Devanagari virama: combining class 9.
+const VIRAMA: char = '\u{94D}';
+
 /// The Devanagari combining marks the fast path takes after a Devanagari letter: the vowel
 /// signs, the candrabindu, anusvara and visarga, and the virama. All have canonical
 /// combining class 0 but the virama (9), so no two of them are ever reordered by
-/// normalization, and none composes with a letter (the nukta, which does, is left out, as
-/// are the Vedic stress marks).
+/// normalization, and none composes with a letter (the nukta, which does, is [`NUKTA`]; the
+/// Vedic stress marks are left out).
 #[inline]
 fn devanagari_mark(c: char) -> bool {
     matches!(c as u32, 0x900..=0x903 | 0x93A..=0x93B | 0x93E..=0x94F | 0x955..=0x957 | 0x962..=0x963)
@@ -1279,7 +1299,7 @@ mod tests {
         /// digits, ASCII letters, punctuation, across blocks.
         #[test]
         fn hindi_takes_the_fast_path_with_the_same_result(
-            t in "([\u{915}-\u{939}]([\u{93E}-\u{94D}\u{901}\u{902}]{0,2})|[\u{905}-\u{914}]|[A-Za-z]{1,3}|[0-9]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]|[ 1'][\u{93F}\u{94D}]|[\u{93C}\u{958}\u{966}\u{951}]){0,50}",
+            t in "([\u{915}-\u{939}]\u{93C}?([\u{93E}-\u{94D}\u{901}\u{902}\u{93C}]{0,2})|[\u{905}-\u{914}]|[A-Za-z]{1,3}|[0-9]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]|[ 1'][\u{93F}\u{94D}]|[\u{93C}\u{958}\u{966}\u{951}]){0,50}",
             k in 1usize..4,
         ) {
             fast_path_agrees(&t, k)?;
@@ -1407,6 +1427,32 @@ mod tests {
                 fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
             }
         }
+        // The nukta: after a letter, a mark or itself, the fast path takes it where NFKC leaves
+        // the text alone, and only there.
+        let mut taken = 0;
+        for &before in letters.iter().chain(&marks).chain(&[NUKTA]) {
+            for t in [
+                format!("\u{915}\u{93F}{before}\u{93C}"),
+                format!("\u{915}\u{93F}{before}\u{93C}\u{94D}\u{937}"),
+                format!("\u{915}\u{93F}{before}\u{93C}\u{93E}"),
+            ] {
+                let fast = fast_text(&t, 1).is_some();
+                taken += usize::from(fast);
+                let stable = t.nfkc().collect::<String>() == t;
+                assert_eq!(fast, stable, "{t}");
+                if fast {
+                    assert_eq!(normalize(&t), t, "{t}");
+                    assert_eq!(t.unicode_words().collect::<Vec<_>>(), [t.as_str()], "{t}");
+                }
+                fast_path_agrees(&format!("x {t}.{t} {t}\u{B7}{t}"), 2)
+                    .unwrap_or_else(|e| panic!("{t}: {e}"));
+            }
+        }
+        assert_eq!(
+            taken,
+            3 * (72 - 3 + 28 + 1),
+            "all but after 3 letters and the virama"
+        );
     }
 
     /// Hebrew's quote rules at every offset from a block edge: the carries between blocks.
