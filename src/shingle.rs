@@ -317,22 +317,24 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         if fast_letter(c) {
             continue;
         }
-        if devanagari_mark(c) || c == NUKTA {
+        if indic_mark(c) {
             // A vowel sign (or virama, nukta, ...) takes the class of the letter before it
             // (UAX #29 WB4), so its bytes, letter bytes to the scanner, stay in that letter's
-            // word. Only after a Devanagari letter or mark: after anything else it would not
-            // act as a letter. The nukta, whose combining class is not 0 and which composes
-            // with three letters, only where normalization leaves it: not after those and not
-            // after the virama (it would be put before it).
+            // word: only after a letter or mark of its own script (after anything else it
+            // would not act as a letter), and only where normalization leaves the text alone:
+            // not where it composes with the character before it (`न` and the nukta, `ে` and
+            // `া`) and not after a mark of a higher combining class (the nukta after the
+            // virama), which NFC would put after it.
+            use unicode_normalization::char::{canonical_combining_class, compose};
             let before = text[..at].chars().next_back();
             let fits = before.is_some_and(|l| {
-                if c == NUKTA {
-                    (devanagari_letter(l) && !matches!(l as u32, 0x928 | 0x930 | 0x933))
-                        || l == NUKTA
-                        || (devanagari_mark(l) && l != VIRAMA)
-                } else {
-                    devanagari_letter(l) || devanagari_mark(l) || l == NUKTA
-                }
+                l as u32 >> 7 == c as u32 >> 7
+                    && (indic_letter(l) || indic_mark(l))
+                    && compose(l, c).is_none()
+                    && {
+                        let class = canonical_combining_class(c);
+                        class == 0 || canonical_combining_class(l) <= class
+                    }
             });
             if fits {
                 continue;
@@ -344,9 +346,7 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
             // two it stays, and its bytes, letter bytes to the scanner, join them; elsewhere
             // it only cuts words. (A Devanagari mark here follows a letter, and acts as one.)
             let letter = |l: Option<char>| {
-                l.is_some_and(|l| {
-                    l.is_ascii_alphabetic() || fast_letter(l) || devanagari_mark(l) || l == NUKTA
-                })
+                l.is_some_and(|l| l.is_ascii_alphabetic() || fast_letter(l) || indic_mark(l))
             };
             if letter(text[..at].chars().next_back()) && letter(text[from..].chars().next()) {
                 continue;
@@ -376,20 +376,21 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
     })
 }
 
-/// Letters that the fast path takes as they are (and, after Devanagari letters, the marks of
-/// [`devanagari_mark`]): the accented Latin letters of Latin-1 (`À`-`ÿ` but `×` and `÷`), and
-/// the letters of Latin Extended-A, -B and Additional, the IPA block, Greek, Cyrillic,
-/// Armenian, Hebrew, Arabic and Devanagari, and Hangul syllables (Central and Eastern European
-/// languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian, Armenian, Hebrew,
-/// Arabic, Persian, Urdu, Hindi, Marathi, Nepali and Korean copy), less the few of them that
-/// NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`, `क़`...), that lower-case to more than one character
-/// (`İ`) or that are not word letters for UAX #29 (combining marks, `ʰ`). Each is a letter
-/// for UAX #29 (cut into words as ASCII letters are; Hebrew letters also keep some quote
-/// marks, which [`scan_words`] does), unchanged by NFKC, and lower-cases to one letter of this
-/// set of the same UTF-8 length (two bytes, or three for Devanagari, Latin Extended Additional
-/// and Hangul); a test checks all of this for every one. Every byte of them is 0x80 or above,
-/// which is what the scanner takes for a letter byte. Those below U+0800 are looked up in a
-/// bit table made at compile time from [`listed_letter`].
+/// Letters that the fast path takes as they are (and, after Devanagari and Bengali letters,
+/// the marks of [`indic_mark`]): the accented Latin letters of Latin-1 (`À`-`ÿ` but `×` and
+/// `÷`), and the letters of Latin Extended-A, -B and Additional, the IPA block, Greek,
+/// Cyrillic, Armenian, Hebrew, Arabic, Devanagari and Bengali, and Hangul syllables (Central
+/// and Eastern European languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian,
+/// Armenian, Hebrew, Arabic, Persian, Urdu, Hindi, Marathi, Nepali, Bengali and Korean copy),
+/// less the few of them that NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`, `क़`...), that lower-case to
+/// more than one character (`İ`) or that are not word letters for UAX #29 (combining marks,
+/// `ʰ`). Each is a letter for UAX #29 (cut into words as ASCII letters are; Hebrew letters
+/// also keep some quote marks, which [`scan_words`] does), unchanged by NFKC, and lower-cases
+/// to one letter of this set of the same UTF-8 length (two bytes, or three for Devanagari,
+/// Bengali, Latin Extended Additional and Hangul); a test checks all of this for every one.
+/// Every byte of them is 0x80 or above, which is what the scanner takes for a letter byte.
+/// Those below U+0800 are looked up in a bit table made at compile time from
+/// [`listed_letter`].
 #[inline]
 fn fast_letter(c: char) -> bool {
     let cp = c as u32;
@@ -398,7 +399,7 @@ fn fast_letter(c: char) -> bool {
     } else {
         // [`listed_letter`] above U+07FF, without its comparisons of the ranges below.
         match cp {
-            0x904..=0x97F => devanagari_letter(c),
+            0x904..=0x9FF => indic_letter(c),
             0x1E00..=0x1EFF => !matches!(cp, 0x1E9A | 0x1E9B | 0x1E9E),
             0xAC00..=0xD7A3 => true,
             _ => false,
@@ -406,30 +407,27 @@ fn fast_letter(c: char) -> bool {
     }
 }
 
-/// The letters of Devanagari (Hindi, Marathi, Nepali copy) that NFKC leaves alone whatever
-/// follows them in fast-path text: all but the eight with a nukta that NFC decomposes
-/// (U+0958-U+095F). (The three it composes, `ऩ`, `ऱ`, `ऴ`, are only written composed there,
-/// since the nukta, U+093C, is not a [`devanagari_mark`].)
+/// The letters of Devanagari (Hindi, Marathi, Nepali copy) and Bengali (Bengali, Assamese)
+/// that NFKC leaves alone whatever follows them in fast-path text: all but those with a nukta
+/// that NFC decomposes (U+0958-U+095F, U+09DC, U+09DD, U+09DF).
 #[inline]
-fn devanagari_letter(c: char) -> bool {
-    matches!(c as u32, 0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F)
+fn indic_letter(c: char) -> bool {
+    matches!(c as u32,
+        0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F
+        | 0x985..=0x98C | 0x98F..=0x990 | 0x993..=0x9A8 | 0x9AA..=0x9B0 | 0x9B2
+        | 0x9B6..=0x9B9 | 0x9BD | 0x9CE | 0x9E0..=0x9E1 | 0x9F0..=0x9F1)
 }
 
-/// The Devanagari nukta (`क़` is `क` and it, in normalized text): combining class 7. The
-/// fast path takes it where [`fold_punctuation`] says.
-const NUKTA: char = '\u{93C}';
-
-/// The Devanagari virama: combining class 9.
-const VIRAMA: char = '\u{94D}';
-
-/// The Devanagari combining marks the fast path takes after a Devanagari letter: the vowel
-/// signs, the candrabindu, anusvara and visarga, and the virama. All have canonical
-/// combining class 0 but the virama (9), so no two of them are ever reordered by
-/// normalization, and none composes with a letter (the nukta, which does, is [`NUKTA`]; the
-/// Vedic stress marks are left out).
+/// The combining marks of Devanagari and Bengali that the fast path takes after a letter or
+/// mark of their script, where normalization leaves them ([`fold_punctuation`] checks): the
+/// vowel signs, the candrabindu, anusvara and visarga, the nukta (combining class 7) and the
+/// virama (9); the Vedic stress marks are left out.
 #[inline]
-fn devanagari_mark(c: char) -> bool {
-    matches!(c as u32, 0x900..=0x903 | 0x93A..=0x93B | 0x93E..=0x94F | 0x955..=0x957 | 0x962..=0x963)
+fn indic_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x900..=0x903 | 0x93A..=0x93C | 0x93E..=0x94F | 0x955..=0x957 | 0x962..=0x963
+        | 0x981..=0x983 | 0x9BC | 0x9BE..=0x9C4 | 0x9C7..=0x9C8 | 0x9CB..=0x9CD | 0x9D7
+        | 0x9E2..=0x9E3)
 }
 
 /// One bit per code point below U+0800: [`listed_letter`].
@@ -468,8 +466,10 @@ const fn listed_letter(cp: u32) -> bool {
         | 0x620..=0x64A | 0x66E..=0x66F | 0x671..=0x674 | 0x679..=0x6D3
         | 0x6D5
         | 0x6EE..=0x6EF | 0x6FA..=0x6FC | 0x6FF
-        // Devanagari letters: [`devanagari_letter`].
+        // Devanagari and Bengali letters: [`indic_letter`].
         | 0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F
+        | 0x985..=0x98C | 0x98F..=0x990 | 0x993..=0x9A8 | 0x9AA..=0x9B0 | 0x9B2
+        | 0x9B6..=0x9B9 | 0x9BD | 0x9CE | 0x9E0..=0x9E1 | 0x9F0..=0x9F1
         // Latin Extended Additional (Vietnamese, Welsh), but `ẚ` and `ẛ` (NFKC changes them)
         // and `ẞ` (it lower-cases to `ß`, of two bytes).
         | 0x1E00..=0x1E99 | 0x1E9C..=0x1E9D | 0x1E9F..=0x1EFF
@@ -1305,6 +1305,17 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Bengali: letters and vowel signs (the two-part ones precomposed and in parts, which
+        /// NFC composes: the general path), the nukta, the virama, khanda ta, dandas, Bengali
+        /// and ASCII digits, punctuation, across blocks.
+        #[test]
+        fn bengali_takes_the_fast_path_with_the_same_result(
+            t in "([\u{995}-\u{9B9}]\u{9BC}?([\u{9BE}-\u{9C4}\u{9C7}\u{9CB}\u{9CD}\u{9D7}\u{981}\u{982}]{0,2})|[\u{985}-\u{994}\u{9CE}]|[A-Za-z]{1,3}|[0-9\u{9E6}]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]|[ 1'][\u{9BF}\u{9CD}]){0,50}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Vietnamese: ASCII and Latin-1 letters with those of Latin Extended-A, -B and
         /// Additional (upper and lower case, `ẞ` and `ẛ` among them), and now and then a
         /// combining tone mark (decomposed text: the general path).
@@ -1383,76 +1394,62 @@ mod tests {
         assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));
     }
 
-    /// Every Devanagari mark the fast path takes, after every Devanagari letter and after
-    /// another mark: a combining mark (UAX #29 Extend) of class 0 (the virama: 9), that NFKC
-    /// leaves alone there and that stays in the letter's word; after anything else, the
-    /// text takes the general path.
+    /// Every Devanagari and Bengali mark the fast path takes, after every letter and every
+    /// mark of its script: a combining mark (UAX #29 Extend) of class 0, 7 (the nukta) or 9
+    /// (the virama), taken exactly where NFKC leaves the text alone, and then in its letter's
+    /// word; after anything else, the text takes the general path.
     #[test]
-    fn devanagari_marks_stay_in_their_letters_word() {
+    fn indic_marks_are_taken_exactly_where_normalization_leaves_them() {
         use unicode_normalization::char::canonical_combining_class;
         use unicode_normalization::UnicodeNormalization;
-        let marks: Vec<char> = ('\u{900}'..='\u{97F}')
-            .filter(|&c| devanagari_mark(c))
-            .collect();
-        let letters: Vec<char> = ('\u{900}'..='\u{97F}')
-            .filter(|&c| devanagari_letter(c))
-            .collect();
-        assert_eq!((marks.len(), letters.len()), (29, 72));
-        for &m in &marks {
-            assert!(!fast_letter(m) && fold_one(m).is_none(), "{m}");
-            let class = canonical_combining_class(m);
-            assert!(class == 0 || m == '\u{94D}', "{m}: class {class}");
-            for &l in &letters {
+        // Block, letters, marks, a consonant, and how many of the texts below the fast path
+        // takes: all but those where the mark composes with the character before it (`न`,
+        // `र`, `ळ` and the nukta; `ে` and `া` or `ৗ`) or sorts before it (the nukta after the
+        // virama, in both scripts).
+        for (block, counts, first, taken_expected) in [
+            (0x900u32, (72, 30), '\u{915}', 2 * (30 * (72 + 30) - 4)),
+            (0x980, (50, 19), '\u{995}', 2 * (19 * (50 + 19) - 2 - 1)),
+        ] {
+            let chars: Vec<char> = (block..block + 0x80).filter_map(char::from_u32).collect();
+            let letters: Vec<char> = chars.iter().copied().filter(|&c| indic_letter(c)).collect();
+            let marks: Vec<char> = chars.iter().copied().filter(|&c| indic_mark(c)).collect();
+            assert_eq!((letters.len(), marks.len()), counts);
+            let mut taken = 0;
+            for &m in &marks {
+                assert!(!fast_letter(m) && fold_one(m).is_none(), "{m}");
+                let class = canonical_combining_class(m);
+                assert!(matches!(class, 0 | 7 | 9), "{m}: class {class}");
+                let befores = letters
+                    .iter()
+                    .map(|l| l.to_string())
+                    .chain(marks.iter().map(|p| format!("{first}{p}")));
+                for before in befores {
+                    for t in [format!("{before}{m}"), format!("{before}{m}{first}")] {
+                        let fast = fast_text(&t, 1).is_some();
+                        assert_eq!(fast, t.nfkc().collect::<String>() == t, "{t}");
+                        if fast {
+                            taken += 1;
+                            assert_eq!(normalize(&t), t, "{t}");
+                            assert_eq!(t.unicode_words().collect::<Vec<_>>(), [t.as_str()], "{t}");
+                        }
+                        fast_path_agrees(&format!("x {t}.{t} 1{t}:{t}'s {t}\u{B7}{t} {t}"), 2)
+                            .unwrap_or_else(|e| panic!("{t}: {e}"));
+                    }
+                }
+                let other = if block == 0x900 { '\u{995}' } else { '\u{915}' };
                 for t in [
-                    format!("{l}{m}"),
-                    format!("{l}{m}{m}"),
-                    format!("{l}\u{94D}{m}"),
-                    format!("{l}{m}\u{94D}{l}"),
+                    format!(" {m}"),
+                    format!("1{m}"),
+                    format!("a{m}"),
+                    format!("\u{5D0}{m}"),
+                    format!("{other}{m}"),
                 ] {
-                    assert_eq!(t.nfkc().collect::<String>(), t, "{t}");
-                    assert_eq!(normalize(&t), t, "{t}");
-                    assert_eq!(t.unicode_words().collect::<Vec<_>>(), [t.as_str()], "{t}");
-                    assert!(fast_text(&t, 1).is_some(), "{t}");
-                    fast_path_agrees(&format!("x {t}.{t} 1{t}:{t}'s {t}\u{B7}{t} {t}"), 2)
-                        .unwrap_or_else(|e| panic!("{t}: {e}"));
+                    assert!(fast_text(&t, 1).is_none(), "{t}");
+                    fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
                 }
             }
-            for t in [
-                format!(" {m}"),
-                format!("1{m}"),
-                format!("a{m}"),
-                format!("\u{5D0}{m}"),
-            ] {
-                assert!(fast_text(&t, 1).is_none(), "{t}");
-                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
-            }
+            assert_eq!(taken, taken_expected, "block {block:X}");
         }
-        // The nukta: after a letter, a mark or itself, the fast path takes it where NFKC leaves
-        // the text alone, and only there.
-        let mut taken = 0;
-        for &before in letters.iter().chain(&marks).chain(&[NUKTA]) {
-            for t in [
-                format!("\u{915}\u{93F}{before}\u{93C}"),
-                format!("\u{915}\u{93F}{before}\u{93C}\u{94D}\u{937}"),
-                format!("\u{915}\u{93F}{before}\u{93C}\u{93E}"),
-            ] {
-                let fast = fast_text(&t, 1).is_some();
-                taken += usize::from(fast);
-                let stable = t.nfkc().collect::<String>() == t;
-                assert_eq!(fast, stable, "{t}");
-                if fast {
-                    assert_eq!(normalize(&t), t, "{t}");
-                    assert_eq!(t.unicode_words().collect::<Vec<_>>(), [t.as_str()], "{t}");
-                }
-                fast_path_agrees(&format!("x {t}.{t} {t}\u{B7}{t}"), 2)
-                    .unwrap_or_else(|e| panic!("{t}: {e}"));
-            }
-        }
-        assert_eq!(
-            taken,
-            3 * (72 - 3 + 28 + 1),
-            "all but after 3 letters and the virama"
-        );
     }
 
     /// Hebrew's quote rules at every offset from a block edge: the carries between blocks.
@@ -1537,9 +1534,9 @@ mod tests {
         }
         assert_eq!(
             checked,
-            960 + 27 + 147 + 72 + 253 + 11_172,
-            "the letters of the fast path (then Hebrew, Arabic, Devanagari, Latin Extended \
-             Additional, Hangul)"
+            960 + 27 + 147 + 72 + 50 + 253 + 11_172,
+            "the letters of the fast path (then Hebrew, Arabic, Devanagari, Bengali, Latin \
+             Extended Additional, Hangul)"
         );
         // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew point, a
         // Hebrew ligature, geresh, an Arabic vowel mark, an Arabic-Indic digit, `ẚ`, `ẛ` and
