@@ -195,7 +195,7 @@ impl Definition {
                 config.max_bucket, samples
             ),
             rule,
-            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most text characters, ties to the smallest id, then the smallest doc_id) under the rule and the date window; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
+            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most verified pairs inside the component, then most text characters, ties to the smallest id, then the smallest doc_id) under the rule and the date window; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
         }
     }
 

@@ -22,9 +22,10 @@ src/cluster.rs):
 3. `--cross-outlet-only` and `--window` filter verified pairs on precomputed keys (outlet
    trimmed and ASCII-lower-cased; date as a day number).
 4. connected components (large-star / small-star, Kiveris et al. 2014), then the chaining
-   guard: each component keeps the members that match its center (most text characters, ties
-   to the smallest id, then the smallest doc_id) under the rule and the window; the others are split again into the
-   components of the pairs among them, until none is left.
+   guard: each component keeps the members that match its center (most verified pairs inside
+   the component, then most text characters, ties to the smallest id, then the smallest
+   doc_id) under the rule and the window; the others are split again into the components of
+   the pairs among them, until none is left.
 5. cluster_id = the smallest doc_id of the cluster (canonical whatever the partitioning).
 
 DataFrame API only: no Python UDF runs on the executors.
@@ -217,11 +218,23 @@ def guarded_clusters(d, edges, docs, sets):
     done = []
     kept_total = 0
     while True:
-        m = labels.join(info, "doc_id")
-        # cluster::canonical_keys: most text characters, ties to the smallest id (Spark
-        # compares strings by their UTF-8 bytes, as Rust does), then the smallest doc_id.
+        # cluster::hub: the most verified pairs inside the component (`edges` holds exactly
+        # the pairs among the documents still to cluster, so a document's count is its degree
+        # in its component), then cluster::canonical_keys: most text characters, ties to the
+        # smallest id (Spark compares strings by their UTF-8 bytes, as Rust does), then the
+        # smallest doc_id.
+        degree = (
+            edges.select(F.col("a").alias("doc_id"))
+            .unionAll(edges.select(F.col("b").alias("doc_id")))
+            .groupBy("doc_id")
+            .agg(F.count(F.lit(1)).alias("degree"))
+        )
+        m = labels.join(info, "doc_id").join(degree, "doc_id")
         rank = Window.partitionBy("comp").orderBy(
-            F.col("text_chars").desc(), F.col("id").asc(), F.col("doc_id").asc()
+            F.col("degree").desc(),
+            F.col("text_chars").desc(),
+            F.col("id").asc(),
+            F.col("doc_id").asc(),
         )
         centers = (
             m.withColumn("r", F.row_number().over(rank))
