@@ -376,18 +376,19 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
     })
 }
 
-/// Letters that the fast path takes as they are (and, after Devanagari and Bengali letters,
-/// the marks of [`indic_mark`]): the accented Latin letters of Latin-1 (`À`-`ÿ` but `×` and
-/// `÷`), and the letters of Latin Extended-A, -B and Additional, the IPA block, Greek,
-/// Cyrillic, Armenian, Hebrew, Arabic, Devanagari and Bengali, and Hangul syllables (Central
-/// and Eastern European languages, Vietnamese, Greek, Russian, Ukrainian, Bulgarian, Serbian,
-/// Armenian, Hebrew, Arabic, Persian, Urdu, Hindi, Marathi, Nepali, Bengali and Korean copy),
+/// Letters that the fast path takes as they are (and, after Indic letters, the marks of
+/// [`indic_mark`]): the accented Latin letters of Latin-1 (`À`-`ÿ` but `×` and `÷`), and the
+/// letters of Latin Extended-A, -B and Additional, the IPA block, Greek, Cyrillic, Armenian,
+/// Hebrew, Arabic, the Indic scripts from Devanagari to Malayalam ([`indic_letter`]), and
+/// Hangul syllables (Central and Eastern European languages, Vietnamese, Greek, Russian,
+/// Ukrainian, Bulgarian, Serbian, Armenian, Hebrew, Arabic, Persian, Urdu, the languages of
+/// India and Korean copy),
 /// less the few of them that NFKC changes (`ĳ`, `ŉ`, `ſ`, `ϐ`, `क़`...), that lower-case to
 /// more than one character (`İ`) or that are not word letters for UAX #29 (combining marks,
 /// `ʰ`). Each is a letter for UAX #29 (cut into words as ASCII letters are; Hebrew letters
 /// also keep some quote marks, which [`scan_words`] does), unchanged by NFKC, and lower-cases
-/// to one letter of this set of the same UTF-8 length (two bytes, or three for Devanagari,
-/// Bengali, Latin Extended Additional and Hangul); a test checks all of this for every one.
+/// to one letter of this set of the same UTF-8 length (two bytes, or three for the Indic
+/// scripts, Latin Extended Additional and Hangul); a test checks all of this for every one.
 /// Every byte of them is 0x80 or above, which is what the scanner takes for a letter byte.
 /// Those below U+0800 are looked up in a bit table made at compile time from
 /// [`listed_letter`].
@@ -399,7 +400,7 @@ fn fast_letter(c: char) -> bool {
     } else {
         // [`listed_letter`] above U+07FF, without its comparisons of the ranges below.
         match cp {
-            0x904..=0x9FF => indic_letter(c),
+            0x904..=0xD7F => indic_letter(c),
             0x1E00..=0x1EFF => !matches!(cp, 0x1E9A | 0x1E9B | 0x1E9E),
             0xAC00..=0xD7A3 => true,
             _ => false,
@@ -407,27 +408,81 @@ fn fast_letter(c: char) -> bool {
     }
 }
 
-/// The letters of Devanagari (Hindi, Marathi, Nepali copy) and Bengali (Bengali, Assamese)
-/// that NFKC leaves alone whatever follows them in fast-path text: all but those with a nukta
-/// that NFC decomposes (U+0958-U+095F, U+09DC, U+09DD, U+09DF).
+/// The letters of the Indic scripts from Devanagari to Malayalam (Hindi, Marathi, Nepali,
+/// Bengali, Assamese, Punjabi, Gujarati, Odia, Tamil, Telugu, Kannada and Malayalam copy) that
+/// NFKC leaves alone whatever follows them in fast-path text: all but those with a nukta that
+/// NFC decomposes (U+0958-U+095F, U+09DC, U+09DD, U+09DF, U+0A33, U+0A36, U+0A59-U+0A5B,
+/// U+0A5E, U+0B5C, U+0B5D).
 #[inline]
 fn indic_letter(c: char) -> bool {
-    matches!(c as u32,
-        0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F
-        | 0x985..=0x98C | 0x98F..=0x990 | 0x993..=0x9A8 | 0x9AA..=0x9B0 | 0x9B2
-        | 0x9B6..=0x9B9 | 0x9BD | 0x9CE | 0x9E0..=0x9E1 | 0x9F0..=0x9F1)
+    indic_letter_at(c as u32)
 }
 
-/// The combining marks of Devanagari and Bengali that the fast path takes after a letter or
-/// mark of their script, where normalization leaves them ([`fold_punctuation`] checks): the
-/// vowel signs, the candrabindu, anusvara and visarga, the nukta (combining class 7) and the
-/// virama (9); the Vedic stress marks are left out.
+/// [`indic_letter`] of a code point, for the table of [`listed_letter`].
+const fn indic_letter_at(cp: u32) -> bool {
+    matches!(cp,
+        // Devanagari.
+        0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F
+        // Bengali.
+        | 0x985..=0x98C | 0x98F..=0x990 | 0x993..=0x9A8 | 0x9AA..=0x9B0 | 0x9B2
+        | 0x9B6..=0x9B9 | 0x9BD | 0x9CE | 0x9E0..=0x9E1 | 0x9F0..=0x9F1
+        // Gurmukhi.
+        | 0xA05..=0xA0A | 0xA0F..=0xA10 | 0xA13..=0xA28 | 0xA2A..=0xA30 | 0xA32 | 0xA35
+        | 0xA38..=0xA39 | 0xA5C | 0xA72..=0xA74
+        // Gujarati.
+        | 0xA85..=0xA8D | 0xA8F..=0xA91 | 0xA93..=0xAA8 | 0xAAA..=0xAB0 | 0xAB2..=0xAB3
+        | 0xAB5..=0xAB9 | 0xABD | 0xAD0 | 0xAE0..=0xAE1 | 0xAF9
+        // Oriya.
+        | 0xB05..=0xB0C | 0xB0F..=0xB10 | 0xB13..=0xB28 | 0xB2A..=0xB30 | 0xB32..=0xB33
+        | 0xB35..=0xB39 | 0xB3D | 0xB5F..=0xB61 | 0xB71
+        // Tamil.
+        | 0xB83 | 0xB85..=0xB8A | 0xB8E..=0xB90 | 0xB92..=0xB95 | 0xB99..=0xB9A | 0xB9C
+        | 0xB9E..=0xB9F | 0xBA3..=0xBA4 | 0xBA8..=0xBAA | 0xBAE..=0xBB9 | 0xBD0
+        // Telugu.
+        | 0xC05..=0xC0C | 0xC0E..=0xC10 | 0xC12..=0xC28 | 0xC2A..=0xC39 | 0xC3D
+        | 0xC58..=0xC5A | 0xC5D | 0xC60..=0xC61
+        // Kannada.
+        | 0xC80 | 0xC85..=0xC8C | 0xC8E..=0xC90 | 0xC92..=0xCA8 | 0xCAA..=0xCB3
+        | 0xCB5..=0xCB9 | 0xCBD | 0xCDD..=0xCDE | 0xCE0..=0xCE1 | 0xCF1..=0xCF2
+        // Malayalam.
+        | 0xD04..=0xD0C | 0xD0E..=0xD10 | 0xD12..=0xD3A | 0xD3D | 0xD4E | 0xD54..=0xD56
+        | 0xD5F..=0xD61 | 0xD7A..=0xD7F)
+}
+
+/// The combining marks of the scripts of [`indic_letter`] that the fast path takes after a
+/// letter or mark of their script, where normalization leaves them ([`fold_punctuation`]
+/// checks): the vowel signs (and the parts of two-part ones), the candrabindu, anusvara and
+/// visarga, Gurmukhi's tippi, addak and udaat, the nukta (combining class 7) and the virama
+/// (9). Left out: the Vedic stress marks and Telugu's length marks (classes 84 and 91, which
+/// can compose across a virama).
 #[inline]
 fn indic_mark(c: char) -> bool {
     matches!(c as u32,
+        // Devanagari.
         0x900..=0x903 | 0x93A..=0x93C | 0x93E..=0x94F | 0x955..=0x957 | 0x962..=0x963
+        // Bengali.
         | 0x981..=0x983 | 0x9BC | 0x9BE..=0x9C4 | 0x9C7..=0x9C8 | 0x9CB..=0x9CD | 0x9D7
-        | 0x9E2..=0x9E3)
+        | 0x9E2..=0x9E3
+        // Gurmukhi.
+        | 0xA01..=0xA03 | 0xA3C | 0xA3E..=0xA42 | 0xA47..=0xA48 | 0xA4B..=0xA4D | 0xA51
+        | 0xA70..=0xA71 | 0xA75
+        // Gujarati.
+        | 0xA81..=0xA83 | 0xABC | 0xABE..=0xAC5 | 0xAC7..=0xAC9 | 0xACB..=0xACD
+        | 0xAE2..=0xAE3 | 0xAFA..=0xAFF
+        // Oriya.
+        | 0xB01..=0xB03 | 0xB3C | 0xB3E..=0xB44 | 0xB47..=0xB48 | 0xB4B..=0xB4D
+        | 0xB55..=0xB57 | 0xB62..=0xB63
+        // Tamil.
+        | 0xB82 | 0xBBE..=0xBC2 | 0xBC6..=0xBC8 | 0xBCA..=0xBCD | 0xBD7
+        // Telugu.
+        | 0xC00..=0xC04 | 0xC3C | 0xC3E..=0xC44 | 0xC46..=0xC48 | 0xC4A..=0xC4D
+        | 0xC62..=0xC63
+        // Kannada.
+        | 0xC81..=0xC83 | 0xCBC | 0xCBE..=0xCC4 | 0xCC6..=0xCC8 | 0xCCA..=0xCCD
+        | 0xCD5..=0xCD6 | 0xCE2..=0xCE3
+        // Malayalam.
+        | 0xD00..=0xD03 | 0xD3B..=0xD3C | 0xD3E..=0xD44 | 0xD46..=0xD48 | 0xD4A..=0xD4D
+        | 0xD57 | 0xD62..=0xD63)
 }
 
 /// One bit per code point below U+0800: [`listed_letter`].
@@ -466,15 +521,12 @@ const fn listed_letter(cp: u32) -> bool {
         | 0x620..=0x64A | 0x66E..=0x66F | 0x671..=0x674 | 0x679..=0x6D3
         | 0x6D5
         | 0x6EE..=0x6EF | 0x6FA..=0x6FC | 0x6FF
-        // Devanagari and Bengali letters: [`indic_letter`].
-        | 0x904..=0x939 | 0x93D | 0x950 | 0x960..=0x961 | 0x972..=0x97F
-        | 0x985..=0x98C | 0x98F..=0x990 | 0x993..=0x9A8 | 0x9AA..=0x9B0 | 0x9B2
-        | 0x9B6..=0x9B9 | 0x9BD | 0x9CE | 0x9E0..=0x9E1 | 0x9F0..=0x9F1
         // Latin Extended Additional (Vietnamese, Welsh), but `ẚ` and `ẛ` (NFKC changes them)
         // and `ẞ` (it lower-cases to `ß`, of two bytes).
         | 0x1E00..=0x1E99 | 0x1E9C..=0x1E9D | 0x1E9F..=0x1EFF
         // Hangul syllables.
         | 0xAC00..=0xD7A3)
+        || indic_letter_at(cp)
 }
 
 /// The lower case of each character from U+0080 to U+07FF (the two-byte ones, where every
@@ -1316,6 +1368,19 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// The Indic scripts after Bengali: consonants of Gurmukhi, Gujarati, Oriya, Tamil,
+        /// Telugu, Kannada and Malayalam, each with vowel signs, the nukta and the virama of
+        /// its block (in an order NFC keeps or not, the two parts of a vowel sign: then the
+        /// general path) and now and then of the block after it (the general path), dandas,
+        /// ASCII digits, punctuation, across blocks.
+        #[test]
+        fn indic_scripts_take_the_fast_path_with_the_same_result(
+            t in "([\u{A15}-\u{A39}][\u{A3C}-\u{A4D}\u{A70}\u{A71}]{0,2}|[\u{A95}-\u{AB9}][\u{ABC}-\u{ACD}\u{B3C}]{0,2}|[\u{B15}-\u{B39}][\u{B3C}-\u{B4D}\u{B56}\u{B57}]{0,2}|[\u{B95}-\u{BB9}][\u{BBE}-\u{BCD}\u{BD7}]{0,2}|[\u{C15}-\u{C39}][\u{C3C}-\u{C4D}]{0,2}|[\u{C95}-\u{CB9}][\u{CBC}-\u{CD6}]{0,2}|[\u{D15}-\u{D3A}][\u{D3E}-\u{D4D}\u{D57}]{0,2}|[\u{A05}\u{B92}\u{D7A}]|[0-9]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]){0,50}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Vietnamese: ASCII and Latin-1 letters with those of Latin Extended-A, -B and
         /// Additional (upper and lower case, `ẞ` and `ẛ` among them), and now and then a
         /// combining tone mark (decomposed text: the general path).
@@ -1394,21 +1459,30 @@ mod tests {
         assert!(fast.contains(&"u.s") && fast.contains(&"1,000,000.50") && fast.contains(&"won't"));
     }
 
-    /// Every Devanagari and Bengali mark the fast path takes, after every letter and every
-    /// mark of its script: a combining mark (UAX #29 Extend) of class 0, 7 (the nukta) or 9
-    /// (the virama), taken exactly where NFKC leaves the text alone, and then in its letter's
-    /// word; after anything else, the text takes the general path.
+    /// Every Indic mark the fast path takes, after every letter and every mark of its script:
+    /// a combining mark (UAX #29 Extend) of class 0, 7 (the nukta) or 9 (the virama), taken
+    /// exactly where NFKC leaves the text alone, and then in its letter's word; after anything
+    /// else, the text takes the general path.
     #[test]
     fn indic_marks_are_taken_exactly_where_normalization_leaves_them() {
         use unicode_normalization::char::canonical_combining_class;
         use unicode_normalization::UnicodeNormalization;
         // Block, letters, marks, a consonant, and how many of the texts below the fast path
         // takes: all but those where the mark composes with the character before it (`न`,
-        // `र`, `ळ` and the nukta; `ে` and `া` or `ৗ`) or sorts before it (the nukta after the
-        // virama, in both scripts).
+        // `र`, `ळ` and the nukta; `ে` and `া` or `ৗ`; Odia, Tamil, Kannada and Malayalam
+        // vowel signs in two parts, Tamil `ஒ` and `ௗ`, Kannada `ಿ` and `ೕ`...) or sorts before
+        // it (the nukta after the virama, in every script that has both). The counts were
+        // worked out apart from this code, with Python's `unicodedata` (Unicode 14).
         for (block, counts, first, taken_expected) in [
             (0x900u32, (72, 30), '\u{915}', 2 * (30 * (72 + 30) - 4)),
             (0x980, (50, 19), '\u{995}', 2 * (19 * (50 + 19) - 2 - 1)),
+            (0xA00, (45, 18), '\u{A15}', 2 * (18 * (45 + 18) - 1)),
+            (0xA80, (53, 26), '\u{A95}', 2 * (26 * (53 + 26) - 1)),
+            (0xB00, (51, 21), '\u{B15}', 2 * (21 * (51 + 21) - 4)),
+            (0xB80, (37, 14), '\u{B95}', 2 * (14 * (37 + 14) - 4)),
+            (0xC00, (57, 22), '\u{C15}', 2 * (22 * (57 + 22) - 1)),
+            (0xC80, (57, 22), '\u{C95}', 2 * (22 * (57 + 22) - 6)),
+            (0xD00, (67, 23), '\u{D15}', 2 * (23 * (67 + 23) - 3)),
         ] {
             let chars: Vec<char> = (block..block + 0x80).filter_map(char::from_u32).collect();
             let letters: Vec<char> = chars.iter().copied().filter(|&c| indic_letter(c)).collect();
@@ -1437,12 +1511,14 @@ mod tests {
                     }
                 }
                 let other = if block == 0x900 { '\u{995}' } else { '\u{915}' };
+                let neighbour = char::from_u32(first as u32 ^ 0x80).expect("a consonant");
                 for t in [
                     format!(" {m}"),
                     format!("1{m}"),
                     format!("a{m}"),
                     format!("\u{5D0}{m}"),
                     format!("{other}{m}"),
+                    format!("{neighbour}{m}"),
                 ] {
                     assert!(fast_text(&t, 1).is_none(), "{t}");
                     fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
@@ -1534,9 +1610,10 @@ mod tests {
         }
         assert_eq!(
             checked,
-            960 + 27 + 147 + 72 + 50 + 253 + 11_172,
-            "the letters of the fast path (then Hebrew, Arabic, Devanagari, Bengali, Latin \
-             Extended Additional, Hangul)"
+            960 + 27 + 147 + 72 + 50 + 45 + 53 + 51 + 37 + 57 + 57 + 67 + 253 + 11_172,
+            "the letters of the fast path (then Hebrew, Arabic, Devanagari, Bengali, Gurmukhi, \
+             Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Latin Extended Additional, \
+             Hangul)"
         );
         // Not letters, changed by NFKC or lower-casing, a combining mark, a Hebrew point, a
         // Hebrew ligature, geresh, an Arabic vowel mark, an Arabic-Indic digit, `ẚ`, `ẛ` and
