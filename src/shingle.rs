@@ -251,7 +251,8 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
         };
         return (tokenization, hashes);
     };
-    let words = raw_ascii_word_hashes(fast.as_bytes(), seed);
+    let mut words = Vec::with_capacity(fast.text.len() / 5 + 1);
+    fast.for_each_word_hash(seed, |h| words.push(h));
     (Tokenization::Words(k), window_hashes(&words, k, seed))
 }
 
@@ -270,7 +271,7 @@ pub fn shingle_hashes_into(
         return;
     };
     words.clear();
-    for_each_raw_ascii_word_hash(fast.as_bytes(), seed, |h| words.push(h));
+    fast.for_each_word_hash(seed, |h| words.push(h));
     window_hashes_into(words, k, seed, out);
 }
 
@@ -285,14 +286,63 @@ fn word_count(mode: ShingleMode) -> usize {
 /// The text the fast path takes for word `k`-shingles of `text`: the text itself when it is
 /// ASCII, the text with its punctuation folded when it has no other non-ASCII character than
 /// [`fold_punctuation`] takes; `None` for the general path.
-fn fast_text(text: &str, k: usize) -> Option<std::borrow::Cow<'_, str>> {
+fn fast_text(text: &str, k: usize) -> Option<Fast<'_>> {
     if k == 0 {
         return None;
     }
     if text.is_ascii() {
-        return Some(std::borrow::Cow::Borrowed(text));
+        return Some(Fast {
+            text: std::borrow::Cow::Borrowed(text),
+            classes: None,
+        });
     }
     fold_punctuation(text)
+}
+
+/// Text for the one-pass scanner ([`for_each_raw_ascii_word`]).
+struct Fast<'a> {
+    /// The bytes whose words are hashed.
+    text: std::borrow::Cow<'a, str>,
+    /// When the text has [`native_digit`]s: the same bytes with each byte of those digits
+    /// as `0`, which is what the scanner classifies. A native digit is a digit to UAX #29
+    /// (Numeric), as `0` is, and NFKC and lower-casing leave it alone, so its word is cut as
+    /// if it were `0` and hashed with its own bytes.
+    classes: Option<Vec<u8>>,
+}
+
+impl Fast<'_> {
+    /// `f` applied to the hash of each word, in order.
+    fn for_each_word_hash(&self, seed: u64, mut f: impl FnMut(u64)) {
+        for_each_raw_ascii_word(
+            self.text.as_bytes(),
+            self.classes.as_deref(),
+            seed,
+            |_, h| f(h),
+        );
+    }
+}
+
+/// The decimal digits of the Arabic and Indic scripts that the fast path takes (Arabic-Indic,
+/// Extended Arabic-Indic, and those of Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
+/// Telugu, Kannada and Malayalam): news copy in Arabic, Persian, Urdu, Bengali, Marathi,
+/// Nepali or Gujarati often writes its numbers with them.
+#[inline]
+fn native_digit(c: char) -> bool {
+    matches!(c as u32,
+        0x660..=0x669 | 0x6F0..=0x6F9 | 0x966..=0x96F | 0x9E6..=0x9EF | 0xA66..=0xA6F
+        | 0xAE6..=0xAEF | 0xB66..=0xB6F | 0xBE6..=0xBEF | 0xC66..=0xC6F | 0xCE6..=0xCEF
+        | 0xD66..=0xD6F)
+}
+
+/// [`Fast::classes`] of `text`: its bytes, with those of the [`native_digit`]s that start at
+/// `digits` (byte offsets) as `0`.
+fn digit_classes(text: &str, digits: &[usize]) -> Vec<u8> {
+    let mut classes = text.as_bytes().to_vec();
+    for &i in digits {
+        let len = if text.as_bytes()[i] < 0xE0 { 2 } else { 3 };
+        classes[i..i + len].fill(b'0');
+    }
+    classes
 }
 
 /// The text with its typographic punctuation (curly quotes, guillemets, dashes, the minus
@@ -301,12 +351,15 @@ fn fast_text(text: &str, k: usize) -> Option<std::borrow::Cow<'_, str>> {
 /// alike, and [`fast_letter`]s kept as they are; `None` when the text has any other
 /// non-ASCII character. Such text (most English and Western European news copy) then takes
 /// the one-pass fast path; tests check every character here against `normalize`.
-fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+/// [`native_digit`]s are kept too, and classified as digits ([`Fast::classes`]).
+fn fold_punctuation(text: &str) -> Option<Fast<'_>> {
     let b = text.as_bytes();
     // The folded text, when anything needed folding: `text[..copied]`, folded.
     let mut folded: Option<String> = None;
     let mut copied = 0;
     let mut from = 0;
+    // Where the native digits start in the folded text.
+    let mut digits: Vec<usize> = Vec::new();
     while let Some(off) = b[from..].iter().position(|&x| !x.is_ascii()) {
         let at = from + off;
         let c = text[at..]
@@ -315,6 +368,12 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
             .expect("a character at a char boundary");
         from = at + c.len_utf8();
         if fast_letter(c) {
+            continue;
+        }
+        if native_digit(c) {
+            // Before any folding the folded text is `text`; after, its end stands for
+            // `text[copied..]`.
+            digits.push(folded.as_ref().map_or(at, |out| out.len() + at - copied));
             continue;
         }
         if indic_mark(c) {
@@ -355,25 +414,26 @@ fn fold_punctuation(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         } else {
             fold_one(c)?
         };
-        if c == '\u{60C}'
-            && at > 0
-            && b[at - 1].is_ascii_digit()
-            && b.get(from).is_some_and(u8::is_ascii_digit)
-        {
-            return None;
+        if c == '\u{60C}' {
+            let digit = |d: Option<char>| d.is_some_and(|d| d.is_ascii_digit() || native_digit(d));
+            if digit(text[..at].chars().next_back()) && digit(text[from..].chars().next()) {
+                return None;
+            }
         }
         let out = folded.get_or_insert_with(|| String::with_capacity(text.len()));
         out.push_str(&text[copied..at]);
         out.push_str(ascii);
         copied = from;
     }
-    Some(match folded {
+    let text = match folded {
         None => std::borrow::Cow::Borrowed(text),
         Some(mut out) => {
             out.push_str(&text[copied..]);
             std::borrow::Cow::Owned(out)
         }
-    })
+    };
+    let classes = (!digits.is_empty()).then(|| digit_classes(&text, &digits));
+    Some(Fast { text, classes })
 }
 
 /// Letters that the fast path takes as they are (and, after Indic letters, the marks of
@@ -589,8 +649,8 @@ fn fold_one(c: char) -> Option<&'static str> {
         // The Devanagari danda and double danda (full stops).
         '\u{964}' | '\u{965}' => "#",
         // The Arabic comma joins two digits as `,` does (MidNum), and nothing else; between
-        // two ASCII digits it stays in the word, so [`fold_punctuation`] leaves such text
-        // to the general path.
+        // two digits (ASCII or [`native_digit`]s) it stays in the word, so
+        // [`fold_punctuation`] leaves such text to the general path.
         '\u{60C}' => ",",
         _ => return None,
     })
@@ -799,7 +859,7 @@ impl WordHasher<'_> {
 /// without the word starts.
 #[inline(always)]
 fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
-    for_each_raw_ascii_word(b, seed, |_, h| f(h));
+    for_each_raw_ascii_word(b, None, seed, |_, h| f(h));
 }
 
 /// Hands `f` the byte offset where each word of [`raw_ascii_word_hashes`] starts and its hash,
@@ -812,11 +872,19 @@ fn for_each_raw_ascii_word_hash(b: &[u8], seed: u64, mut f: impl FnMut(u64)) {
 /// classified one step ahead); word starts and ends are then the edges of one mask, taken in
 /// order with trailing-zero counts rather than a test per byte. Short words are loaded 8 bytes
 /// at a time and lower-cased together. Text with Hebrew letters also gets UAX #29's rules for
-/// them (see [`scan_words`]).
-fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
+/// them (see [`scan_words`]). `classes`, when given, is what is classified instead of `b`
+/// ([`Fast::classes`]: as long as `b`, differing only in native digits).
+fn for_each_raw_ascii_word(
+    b: &[u8],
+    classes: Option<&[u8]>,
+    seed: u64,
+    mut f: impl FnMut(usize, u64),
+) {
     if b.is_empty() {
         return;
     }
+    let classes = classes.unwrap_or(b);
+    debug_assert_eq!(classes.len(), b.len());
     let latin = !b.is_ascii();
     let mut hasher = WordHasher {
         b,
@@ -828,9 +896,9 @@ fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
     };
     // In fast-path text, the byte 0xD7 only starts a Hebrew letter.
     if latin && memchr::memchr(0xD7, b).is_some() {
-        scan_words::<true>(b, &mut hasher, &mut f);
+        scan_words::<true>(classes, &mut hasher, &mut f);
     } else {
-        scan_words::<false>(b, &mut hasher, &mut f);
+        scan_words::<false>(classes, &mut hasher, &mut f);
     }
 }
 
@@ -839,6 +907,8 @@ fn for_each_raw_ascii_word(b: &[u8], seed: u64, mut f: impl FnMut(usize, u64)) {
 /// and so does a `"` between two (WB7b, WB7c: `צה"ל`); a word that such a `'` ends is cut
 /// there even when a digit or `_` follows (no rule joins them across the quote).
 #[inline(always)]
+///
+/// `b` is what is classified (the hasher holds the bytes to hash, of the same length).
 fn scan_words<const HEBREW: bool>(
     b: &[u8],
     hasher: &mut WordHasher<'_>,
@@ -942,7 +1012,7 @@ pub fn for_each_ascii_word_hash_at(text: &str, seed: u64, f: impl FnMut(usize, u
     if !text.is_ascii() {
         return false;
     }
-    for_each_raw_ascii_word(text.as_bytes(), seed, f);
+    for_each_raw_ascii_word(text.as_bytes(), None, seed, f);
     true
 }
 
@@ -950,19 +1020,17 @@ pub fn for_each_ascii_word_hash_at(text: &str, seed: u64, f: impl FnMut(usize, u
 /// hashed with [`word_hash`]), in order: what a sentence is compared on. ASCII text (and text
 /// whose only non-ASCII characters are typographic punctuation) takes the one-pass path.
 pub fn word_hashes(text: &str, seed: u64) -> Vec<u64> {
-    let folded;
-    let text = if text.is_ascii() {
-        text
-    } else {
-        match fold_punctuation(text) {
-            Some(fast) => {
-                folded = fast;
-                &*folded
-            }
-            None => return word_hashes_normalized(text, seed),
+    if text.is_ascii() {
+        return raw_ascii_word_hashes(text.as_bytes(), seed);
+    }
+    match fold_punctuation(text) {
+        Some(fast) => {
+            let mut words = Vec::with_capacity(fast.text.len() / 5 + 1);
+            fast.for_each_word_hash(seed, |h| words.push(h));
+            words
         }
-    };
-    raw_ascii_word_hashes(text.as_bytes(), seed)
+        None => word_hashes_normalized(text, seed),
+    }
 }
 
 /// [`word_hashes`] the general way: normalize, split into UAX #29 words, hash each.
@@ -1328,7 +1396,7 @@ mod tests {
         /// then, a vowel mark (texts with marks or Arabic-Indic digits take the general path).
         #[test]
         fn arabic_takes_the_fast_path_with_the_same_result(
-            t in "([\u{621}-\u{64A}\u{671}-\u{6D5}]{1,9}[\u{64B}\u{650}]?|[0-9]{1,4}|[\u{660}-\u{669}]|[ .,:'\u{60C}\u{61B}\u{61F}\u{6D4}\u{AB}\u{BB}-]){0,40}",
+            t in "([\u{621}-\u{64A}\u{671}-\u{6D5}]{1,9}[\u{64B}\u{650}]?|[0-9]{1,4}|[\u{660}-\u{669}\u{6F0}-\u{6F9}]{1,4}|[ .,:'\u{60C}\u{61B}\u{61F}\u{6D4}\u{AB}\u{BB}-]){0,40}",
             k in 1usize..4,
         ) {
             fast_path_agrees(&t, k)?;
@@ -1375,7 +1443,7 @@ mod tests {
         /// ASCII digits, punctuation, across blocks.
         #[test]
         fn indic_scripts_take_the_fast_path_with_the_same_result(
-            t in "([\u{A15}-\u{A39}][\u{A3C}-\u{A4D}\u{A70}\u{A71}]{0,2}|[\u{A95}-\u{AB9}][\u{ABC}-\u{ACD}\u{B3C}]{0,2}|[\u{B15}-\u{B39}][\u{B3C}-\u{B4D}\u{B56}\u{B57}]{0,2}|[\u{B95}-\u{BB9}][\u{BBE}-\u{BCD}\u{BD7}]{0,2}|[\u{C15}-\u{C39}][\u{C3C}-\u{C4D}]{0,2}|[\u{C95}-\u{CB9}][\u{CBC}-\u{CD6}]{0,2}|[\u{D15}-\u{D3A}][\u{D3E}-\u{D4D}\u{D57}]{0,2}|[\u{A05}\u{B92}\u{D7A}]|[0-9]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]){0,50}",
+            t in "([\u{A15}-\u{A39}][\u{A3C}-\u{A4D}\u{A70}\u{A71}]{0,2}|[\u{A95}-\u{AB9}][\u{ABC}-\u{ACD}\u{B3C}]{0,2}|[\u{B15}-\u{B39}][\u{B3C}-\u{B4D}\u{B56}\u{B57}]{0,2}|[\u{B95}-\u{BB9}][\u{BBE}-\u{BCD}\u{BD7}]{0,2}|[\u{C15}-\u{C39}][\u{C3C}-\u{C4D}]{0,2}|[\u{C95}-\u{CB9}][\u{CBC}-\u{CD6}]{0,2}|[\u{D15}-\u{D3A}][\u{D3E}-\u{D4D}\u{D57}]{0,2}|[\u{A05}\u{B92}\u{D7A}]|[0-9\u{A66}-\u{A6F}\u{AE6}\u{B66}\u{BE7}\u{C6F}\u{CE6}\u{D66}]{1,3}|[ '\"_.,:;\u{B7}\u{964}\u{965}\u{2019}-]){0,50}",
             k in 1usize..4,
         ) {
             fast_path_agrees(&t, k)?;
@@ -1653,6 +1721,87 @@ mod tests {
                     m.unicode_words().collect::<Vec<_>>(),
                     "{with:?}"
                 );
+            }
+        }
+    }
+
+    /// Every native digit, in every context that cuts or joins words differently for a
+    /// letter and a digit, after and before letters of every script of the fast path, and at
+    /// every offset from a block edge: the fast path takes the text (but for the Arabic comma
+    /// between two digits) and cuts and hashes it as normalizing and UAX #29 do.
+    #[test]
+    fn native_digits_take_the_fast_path_with_the_same_result() {
+        use unicode_normalization::UnicodeNormalization;
+        let digits: Vec<char> = ('\u{80}'..='\u{FFFF}')
+            .filter(|&c| native_digit(c))
+            .collect();
+        assert_eq!(digits.len(), 110);
+        for &d in &digits {
+            assert!(d.is_numeric() && !fast_letter(d) && !indic_mark(d), "{d}");
+            assert_eq!(d.to_string().nfkc().collect::<String>(), d.to_string());
+            assert_eq!(d.to_lowercase().collect::<String>(), d.to_string());
+            for context in [
+                "{}",
+                "{}{}",
+                "x {} y",
+                "1{}",
+                "{}1",
+                "a{}",
+                "{}a",
+                "{}.{}",
+                "{},{}",
+                "{};{}",
+                "{}'{}",
+                "{}:{}",
+                "{}_{}",
+                "{}.a",
+                "a.{}",
+                "a'{}",
+                "{}'a",
+                "{},a",
+                "\u{628}{}",
+                "{}\u{628}",
+                "\u{995}{}\u{995}",
+                "\u{915}{}",
+                "\u{5D0}{}",
+                "\u{5D0}'{}",
+                "\u{5D0}\"{}",
+                "\u{D55C}{}",
+                "\u{E9}{}",
+                "{}\u{B7}{}",
+                "{}\u{60C}a",
+                "{}\u{2019}{}",
+                "{}\u{2014}{}",
+                "-{}.{}%",
+            ] {
+                let t = context.replace("{}", &d.to_string());
+                assert!(fast_text(&t, 1).is_some(), "{t}");
+                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
+            }
+            for t in [
+                format!("{d}\u{60C}{d}"),
+                format!("{d}\u{60C}1"),
+                format!("1\u{60C}{d}"),
+            ] {
+                assert!(fast_text(&t, 1).is_none(), "{t}");
+                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
+            }
+        }
+        for snippet in [
+            "\u{661}\u{662},\u{663}",
+            "\u{9E8}.\u{9E6}",
+            "a\u{6F1}",
+            "\u{5D0}'\u{967}",
+        ] {
+            for pad in 0..140 {
+                let t = format!(
+                    "{} {snippet} x",
+                    "ab".repeat(pad / 2) + &"c".repeat(pad % 2)
+                );
+                assert!(fast_text(&t, 1).is_some(), "{t}");
+                for k in 1..3 {
+                    fast_path_agrees(&t, k).unwrap_or_else(|e| panic!("{t:?}: {e}"));
+                }
             }
         }
     }
