@@ -23,6 +23,35 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// [`intersection_size`] of `a` and `b` when it is at least `need`; `None`, often long before
+/// the end of the sets, when it cannot be: once the matches found and the elements left in
+/// the shorter remainder add up to less than `need`. Most candidate pairs that fail the rule
+/// fail it this way.
+pub fn intersection_at_least(a: &[u64], b: &[u64], need: usize) -> Option<usize> {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+        // The bound is checked every 64 steps at most.
+        for _ in 0..64 {
+            if i == a.len() || j == b.len() {
+                break;
+            }
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+    }
+    (n >= need).then_some(n)
+}
+
 /// Exact Jaccard `|A∩B| / |A∪B|` and containment `|A∩B| / min(|A|, |B|)` of two sorted,
 /// distinct sets. Both are 0 when either set is empty: an empty document matches nothing.
 ///
@@ -263,7 +292,30 @@ impl Rule {
         }
     }
 
-    /// True when the scores make the pair a duplicate.
+    /// The smallest intersection of a set of `a` shingles and one of `b` that the rule
+    /// accepts ([`Rule::accepts`] of [`scores_from_counts`], so the same arithmetic), `None`
+    /// when even the largest possible one is not accepted. Scores grow with the
+    /// intersection, so a binary search finds it.
+    pub fn min_intersection(&self, a: usize, b: usize) -> Option<usize> {
+        let ok = |inter: usize| {
+            let (jaccard, containment) = scores_from_counts(inter, a, b);
+            self.accepts(jaccard, containment, a.min(b))
+        };
+        let (mut lo, mut hi) = (0, a.min(b));
+        if !ok(hi) {
+            return None;
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if ok(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
+    }
+
     /// True when the scores of two sets, the smaller of `smaller` shingles, make them
     /// duplicates.
     pub fn accepts(&self, jaccard: f64, containment: f64, smaller: usize) -> bool {
@@ -291,14 +343,13 @@ pub fn verify_pairs(pairs: &[(u32, u32)], sets: &dyn SetSource, rule: Rule) -> V
     verify_in_chunks(pairs, sets, rule, 2 * VERIFY_CHUNK)
 }
 
-/// [`verify_pairs`] with chunks of at most `max_docs` documents (or one pair).
-fn verify_in_chunks(
+/// The chunks [`verify_in_chunks`] cuts `pairs` into, at most `max_docs` documents each (or
+/// one pair): `f(chunk's pairs range, its documents)` for each, in order.
+fn for_each_chunk(
     pairs: &[(u32, u32)],
-    sets: &dyn SetSource,
-    rule: Rule,
     max_docs: usize,
-) -> Vec<ScoredPair> {
-    let mut out = Vec::new();
+    mut f: impl FnMut(std::ops::Range<usize>, &mut Vec<u32>),
+) {
     // The number of the last chunk each document was taken into (4 bytes a document).
     let n = pairs
         .iter()
@@ -329,9 +380,81 @@ fn verify_in_chunks(
             }
             end += 1;
         }
-        let chunk = &pairs[start..end];
+        f(start..end, &mut docs);
         start = end;
+    }
+}
+
+/// The order to verify `pairs` in, when another than theirs reads fewer sets: pairs sorted by
+/// the blocks of `max_docs / 2` documents their two documents fall in. When candidates are
+/// dense (a document in hundreds of pairs, as with character shingles of a small alphabet or
+/// heavy boilerplate), chunks of the pairs in their own order share few documents and each
+/// set is read and sorted again for nearly every chunk; in block order the pairs between two
+/// blocks make about one chunk. Sparse candidates keep their order.
+fn blocked_order(pairs: &[(u32, u32)], max_docs: usize) -> Option<Vec<usize>> {
+    let block = (max_docs / 2).max(1);
+    let loads = |pairs: &[(u32, u32)]| {
+        let mut n = 0;
+        for_each_chunk(pairs, max_docs, |_, docs| n += docs.len());
+        n
+    };
+    let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    // Too few pairs for a chunk to share documents with the next: nothing to gain.
+    if pairs.len() <= docs.len() {
+        return None;
+    }
+    let block_of = |d: u32| docs.binary_search(&d).expect("a document of the pairs") / block;
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let (a, b) = pairs[i];
+        let (x, y) = (block_of(a), block_of(b));
+        (x.min(y), x.max(y), i)
+    });
+    let reordered: Vec<(u32, u32)> = order.iter().map(|&i| pairs[i]).collect();
+    // Worth it only when it reads at most half the sets.
+    (2 * loads(&reordered) <= loads(pairs)).then_some(order)
+}
+
+/// [`verify_pairs`] with chunks of at most `max_docs` documents (or one pair), in the pairs'
+/// order or in [`blocked_order`]; either way the accepted pairs come out in the order given.
+fn verify_in_chunks(
+    pairs: &[(u32, u32)],
+    sets: &dyn SetSource,
+    rule: Rule,
+    max_docs: usize,
+) -> Vec<ScoredPair> {
+    match blocked_order(pairs, max_docs) {
+        None => verify_chunks_in_order(pairs, sets, rule, max_docs)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect(),
+        Some(order) => {
+            let reordered: Vec<(u32, u32)> = order.iter().map(|&i| pairs[i]).collect();
+            let mut found = verify_chunks_in_order(&reordered, sets, rule, max_docs);
+            for (at, _) in found.iter_mut() {
+                *at = order[*at];
+            }
+            found.sort_unstable_by_key(|&(at, _)| at);
+            found.into_iter().map(|(_, p)| p).collect()
+        }
+    }
+}
+
+/// The accepted pairs of `pairs`, each with its position there, chunk by chunk in order.
+fn verify_chunks_in_order(
+    pairs: &[(u32, u32)],
+    sets: &dyn SetSource,
+    rule: Rule,
+    max_docs: usize,
+) -> Vec<(usize, ScoredPair)> {
+    let mut out = Vec::new();
+    for_each_chunk(pairs, max_docs, |range, docs| {
+        let chunk = &pairs[range.clone()];
+        let first = range.start;
         docs.sort_unstable();
+        let docs = &*docs;
         let loaded: Vec<std::borrow::Cow<'_, [u64]>> =
             docs.par_iter().map(|&d| sets.set(d)).collect();
         let set = |d: u32| -> &[u64] {
@@ -339,19 +462,24 @@ fn verify_in_chunks(
                 .binary_search(&d)
                 .expect("document of the chunk loaded")]
         };
-        out.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
+        out.par_extend(chunk.par_iter().enumerate().filter_map(|(k, &(a, b))| {
             let (sa, sb) = (set(a), set(b));
-            let (jaccard, containment) = jaccard_and_containment(sa, sb);
-            let smaller = sa.len().min(sb.len());
-            rule.accepts(jaccard, containment, smaller)
-                .then_some(ScoredPair {
+            // Only pairs that reach the rule's smallest intersection are counted to the end.
+            let need = rule.min_intersection(sa.len(), sb.len())?;
+            let inter = intersection_at_least(sa, sb, need)?;
+            let (jaccard, containment) = scores_from_counts(inter, sa.len(), sb.len());
+            debug_assert!(rule.accepts(jaccard, containment, sa.len().min(sb.len())));
+            Some((
+                first + k,
+                ScoredPair {
                     a,
                     b,
                     jaccard,
                     containment,
-                })
+                },
+            ))
         }));
-    }
+    });
     out
 }
 
@@ -379,6 +507,61 @@ mod tests {
     }
 
     proptest! {
+        /// The bounded count accepts exactly the pairs the rule accepts on the full count,
+        /// with the same scores, for either rule at any thresholds.
+        #[test]
+        fn bounded_intersection_accepts_what_the_rule_accepts(
+            a in proptest::collection::btree_set(0u64..300, 0..120),
+            b in proptest::collection::btree_set(0u64..300, 0..120),
+            t in 0.05f64..1.0,
+            c in 0.05f64..1.0,
+            min_contained in 0usize..20,
+            containment_mode in any::<bool>(),
+        ) {
+            let va: Vec<u64> = a.iter().copied().collect();
+            let vb: Vec<u64> = b.iter().copied().collect();
+            let rule = if containment_mode {
+                Rule::Containment { jaccard: t, containment: c, min_contained }
+            } else {
+                Rule::Jaccard(t)
+            };
+            let (j, k) = jaccard_and_containment(&va, &vb);
+            let full = rule.accepts(j, k, va.len().min(vb.len())).then_some((j, k));
+            let bounded = rule
+                .min_intersection(va.len(), vb.len())
+                .and_then(|need| intersection_at_least(&va, &vb, need))
+                .map(|inter| scores_from_counts(inter, va.len(), vb.len()));
+            prop_assert_eq!(bounded, full);
+        }
+
+        /// Stopping early never stops a count that reaches `need` (also when every element
+        /// left must match).
+        #[test]
+        fn intersection_at_least_reaches_need_exactly(
+            shared in proptest::collection::btree_set(0u64..5000, 1..300),
+            extra in proptest::collection::btree_set(5000u64..6000, 0..50),
+        ) {
+            let a: Vec<u64> = shared.iter().copied().collect();
+            let b: Vec<u64> = shared.iter().chain(&extra).copied().collect();
+            let n = a.len();
+            prop_assert_eq!(intersection_at_least(&a, &b, n), Some(n));
+            prop_assert_eq!(intersection_at_least(&b, &a, n), Some(n));
+            prop_assert_eq!(intersection_at_least(&a, &b, n + 1), None);
+        }
+
+        /// Stopping early never stops a count that reaches `need`.
+        #[test]
+        fn intersection_at_least_is_exact_when_reached(
+            a in proptest::collection::btree_set(0u64..2000, 0..400),
+            b in proptest::collection::btree_set(0u64..2000, 0..400),
+            need in 0usize..200,
+        ) {
+            let va: Vec<u64> = a.iter().copied().collect();
+            let vb: Vec<u64> = b.iter().copied().collect();
+            let n = intersection_size(&va, &vb);
+            prop_assert_eq!(intersection_at_least(&va, &vb, need), (n >= need).then_some(n));
+        }
+
         #[test]
         fn sorted_hashes_sorts(
             uniform in proptest::collection::vec(any::<u64>(), 0..3000),
@@ -425,6 +608,39 @@ mod tests {
             );
             prop_assert!(whole.len() <= pairs.len());
         }
+    }
+
+    /// Dense candidates (every pair of 60 documents) are verified in block order, which reads
+    /// fewer sets, with the same result in the same order; sparse ones keep their order.
+    #[test]
+    fn dense_pairs_are_verified_in_block_order() {
+        let n = 60u32;
+        let mut store = ShingleStore::new(n as usize);
+        for d in 0..n {
+            let set: Vec<u64> = (u64::from(d % 7)..u64::from(d % 7) + 20).collect();
+            store.insert(d, &set);
+        }
+        let pairs: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        let max_docs = 16;
+        let order = blocked_order(&pairs, max_docs).expect("dense pairs take the block order");
+        let loads = |pairs: &[(u32, u32)]| {
+            let mut k = 0;
+            for_each_chunk(pairs, max_docs, |_, docs| k += docs.len());
+            k
+        };
+        let reordered: Vec<(u32, u32)> = order.iter().map(|&i| pairs[i]).collect();
+        assert!(2 * loads(&reordered) <= loads(&pairs));
+        let rule = Rule::Jaccard(0.8);
+        let key = |v: Vec<ScoredPair>| -> Vec<(u32, u32, u64)> {
+            v.iter().map(|p| (p.a, p.b, p.jaccard.to_bits())).collect()
+        };
+        let whole = key(verify_in_chunks(&pairs, &store, rule, usize::MAX));
+        assert!(!whole.is_empty() && whole.len() < pairs.len());
+        assert_eq!(key(verify_in_chunks(&pairs, &store, rule, max_docs)), whole);
+        let sparse: Vec<(u32, u32)> = (0..n / 2).map(|a| (a, a + n / 2)).collect();
+        assert!(blocked_order(&sparse, max_docs).is_none());
     }
 
     #[test]
