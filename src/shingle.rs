@@ -1596,6 +1596,21 @@ mod tests {
         }
     }
 
+    /// `snippet` at every offset from a block edge (the carries between blocks) takes the
+    /// fast path and agrees with the general one.
+    fn fast_path_agrees_at_every_offset(snippet: &str) {
+        for pad in 0..140 {
+            let t = format!(
+                "{} {snippet} x",
+                "ab".repeat(pad / 2) + &"c".repeat(pad % 2)
+            );
+            assert!(fast_text(&t, 1).is_some(), "{t}");
+            for k in 1..3 {
+                fast_path_agrees(&t, k).unwrap_or_else(|e| panic!("{t:?}: {e}"));
+            }
+        }
+    }
+
     /// Hebrew's quote rules at every offset from a block edge: the carries between blocks.
     #[test]
     fn hebrew_quotes_at_every_offset() {
@@ -1611,16 +1626,7 @@ mod tests {
             "5\u{5D1}'5",
             "\u{5D1}\"5",
         ] {
-            for pad in 0..140 {
-                let t = format!(
-                    "{} {snippet} x",
-                    "ab".repeat(pad / 2) + &"c".repeat(pad % 2)
-                );
-                assert!(fast_text(&t, 1).is_some(), "{t}");
-                for k in 1..3 {
-                    fast_path_agrees(&t, k).unwrap_or_else(|e| panic!("{t:?}: {e}"));
-                }
-            }
+            fast_path_agrees_at_every_offset(snippet);
         }
     }
 
@@ -1793,16 +1799,7 @@ mod tests {
             "a\u{6F1}",
             "\u{5D0}'\u{967}",
         ] {
-            for pad in 0..140 {
-                let t = format!(
-                    "{} {snippet} x",
-                    "ab".repeat(pad / 2) + &"c".repeat(pad % 2)
-                );
-                assert!(fast_text(&t, 1).is_some(), "{t}");
-                for k in 1..3 {
-                    fast_path_agrees(&t, k).unwrap_or_else(|e| panic!("{t:?}: {e}"));
-                }
-            }
+            fast_path_agrees_at_every_offset(snippet);
         }
     }
 

@@ -8,19 +8,7 @@ use rayon::prelude::*;
 
 /// Size of the intersection of two sorted, distinct sets.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    intersection_at_least(a, b, 0).expect("every count reaches 0")
 }
 
 /// [`intersection_size`] of `a` and `b` when it is at least `need`; `None`, often long before
