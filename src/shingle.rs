@@ -353,6 +353,14 @@ fn digit_classes(text: &str, digits: &[usize]) -> Vec<u8> {
 /// the one-pass fast path; tests check every character here against `normalize`.
 /// [`native_digit`]s are kept too, and classified as digits ([`Fast::classes`]).
 fn fold_punctuation(text: &str) -> Option<Fast<'_>> {
+    fold_punctuation_mapped::<false>(text).map(|(fast, _)| fast)
+}
+
+/// [`fold_punctuation`], with, when `MAP`, where each folded character ends in the folded
+/// text and in `text` (in order): between two such points the folded text is `text`'s bytes
+/// as they are.
+fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec<(usize, usize)>)> {
+    let mut ends: Vec<(usize, usize)> = Vec::new();
     let b = text.as_bytes();
     // The folded text, when anything needed folding: `text[..copied]`, folded.
     let mut folded: Option<String> = None;
@@ -424,6 +432,9 @@ fn fold_punctuation(text: &str) -> Option<Fast<'_>> {
         out.push_str(&text[copied..at]);
         out.push_str(ascii);
         copied = from;
+        if MAP {
+            ends.push((out.len(), from));
+        }
     }
     let text = match folded {
         None => std::borrow::Cow::Borrowed(text),
@@ -433,7 +444,7 @@ fn fold_punctuation(text: &str) -> Option<Fast<'_>> {
         }
     };
     let classes = (!digits.is_empty()).then(|| digit_classes(&text, &digits));
-    Some(Fast { text, classes })
+    Some((Fast { text, classes }, ends))
 }
 
 /// Letters that the fast path takes as they are (and, after Indic letters, the marks of
@@ -475,7 +486,37 @@ fn fast_letter(c: char) -> bool {
 /// U+0A5E, U+0B5C, U+0B5D).
 #[inline]
 fn indic_letter(c: char) -> bool {
-    indic_letter_at(c as u32)
+    indic_bit(&INDIC_LETTERS, c)
+}
+
+/// One bit per code point of the Indic blocks, U+0900 to U+0D7F.
+type IndicBits = [u64; 18];
+
+/// [`indic_letter_at`] as bits, made at compile time: a look-up instead of some seventy range
+/// comparisons.
+static INDIC_LETTERS: IndicBits = indic_bits(false);
+
+/// [`indic_mark_at`] as bits.
+static INDIC_MARKS: IndicBits = indic_bits(true);
+
+/// The bits of [`indic_mark_at`] (`marks`) or of [`indic_letter_at`].
+const fn indic_bits(marks: bool) -> IndicBits {
+    let mut bits = [0u64; 18];
+    let mut cp = 0x900;
+    while cp < 0xD80 {
+        if (marks && indic_mark_at(cp)) || (!marks && indic_letter_at(cp)) {
+            bits[((cp - 0x900) >> 6) as usize] |= 1 << (cp & 63);
+        }
+        cp += 1;
+    }
+    bits
+}
+
+/// The bit of `c` in `bits` (false outside the Indic blocks).
+#[inline]
+fn indic_bit(bits: &IndicBits, c: char) -> bool {
+    let cp = c as u32;
+    (0x900..0xD80).contains(&cp) && bits[((cp - 0x900) >> 6) as usize] >> (cp & 63) & 1 == 1
 }
 
 /// [`indic_letter`] of a code point, for the table of [`listed_letter`].
@@ -517,7 +558,12 @@ const fn indic_letter_at(cp: u32) -> bool {
 /// can compose across a virama).
 #[inline]
 fn indic_mark(c: char) -> bool {
-    matches!(c as u32,
+    indic_bit(&INDIC_MARKS, c)
+}
+
+/// [`indic_mark`] of a code point, as ranges.
+const fn indic_mark_at(cp: u32) -> bool {
+    matches!(cp,
         // Devanagari.
         0x900..=0x903 | 0x93A..=0x93C | 0x93E..=0x94F | 0x955..=0x957 | 0x962..=0x963
         // Bengali.
@@ -1005,14 +1051,37 @@ pub fn for_each_word_hash(text: &str, seed: u64, mut f: impl FnMut(u64)) {
     }
 }
 
-/// For ASCII `text`: `f` applied to the byte offset where each word starts and the word's
-/// hash, in order (the words and hashes of [`for_each_word_hash`]); `false`, and nothing
-/// done, for other text.
-pub fn for_each_ascii_word_hash_at(text: &str, seed: u64, f: impl FnMut(usize, u64)) -> bool {
-    if !text.is_ascii() {
-        return false;
+/// For text the one-pass scanner takes (ASCII, and text that [`fold_punctuation`] takes):
+/// `f` applied to the byte offset in `text` where each word starts and the word's hash, in
+/// order (the words and hashes of [`for_each_word_hash`]); `false`, and nothing done, for
+/// other text.
+pub fn for_each_word_hash_at(text: &str, seed: u64, mut f: impl FnMut(usize, u64)) -> bool {
+    if text.is_ascii() {
+        for_each_raw_ascii_word(text.as_bytes(), None, seed, f);
+        return true;
     }
-    for_each_raw_ascii_word(text.as_bytes(), None, seed, f);
+    let Some((fast, ends)) = fold_punctuation_mapped::<true>(text) else {
+        return false;
+    };
+    // A word never starts inside a folded character (they fold to spaces and punctuation that
+    // start no word), so its offset in `text` is its offset in the folded text moved by the
+    // last folded character before it.
+    let mut k = 0;
+    for_each_raw_ascii_word(
+        fast.text.as_bytes(),
+        fast.classes.as_deref(),
+        seed,
+        |start, h| {
+            while k < ends.len() && ends[k].0 <= start {
+                k += 1;
+            }
+            let at = match k {
+                0 => start,
+                _ => start - ends[k - 1].0 + ends[k - 1].1,
+            };
+            f(at, h)
+        },
+    );
     true
 }
 
@@ -1635,6 +1704,11 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         for c in '\0'..='\u{FFFF}' {
             assert_eq!(fast_letter(c), listed_letter(c as u32), "the table at {c}");
+            assert_eq!(
+                indic_mark(c),
+                indic_mark_at(c as u32),
+                "the mark table at {c}"
+            );
         }
         let mut checked = 0;
         for c in ('\u{80}'..='\u{FFFF}').filter(|&c| fast_letter(c)) {

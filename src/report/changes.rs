@@ -196,9 +196,11 @@ impl Key {
     }
 }
 
-/// The [`key`] of each of `sentences`, which must be what [`sentences`] cut from `text`. An
-/// ASCII text is read in one pass, each word going to the sentence it starts in (a word never
-/// spans two: sentences end before whitespace); other text sentence by sentence.
+/// The [`key`] of each of `sentences`, which must be what [`sentences`] cut from `text`. Text
+/// the one-pass scanner takes as it is ([`crate::shingle::for_each_word_hash_at`]: ASCII, and
+/// most text in the alphabets of its fast path) is read in one pass, each word going to the
+/// sentence it starts in (a word never spans two: sentences end before whitespace, or after a
+/// full-width stop, which the scanner's text never has); other text sentence by sentence.
 fn keys(text: &str, sentences: &[&str]) -> Vec<u64> {
     let base = text.as_ptr() as usize;
     // Where each sentence ends in `text`.
@@ -208,13 +210,13 @@ fn keys(text: &str, sentences: &[&str]) -> Vec<u64> {
         .collect();
     let mut built = vec![Key::default(); sentences.len()];
     let mut i = 0;
-    let ascii = crate::shingle::for_each_ascii_word_hash_at(text, 0, |start, w| {
+    let one_pass = crate::shingle::for_each_word_hash_at(text, 0, |start, w| {
         while start >= ends[i] {
             i += 1;
         }
         built[i].add(w);
     });
-    if !ascii {
+    if !one_pass {
         return sentences.iter().map(|s| key(s)).collect();
     }
     built.into_iter().map(Key::finish).collect()
@@ -402,6 +404,21 @@ mod tests {
         fn keys_in_one_pass_are_those_of_each_sentence(
             text in "([A-Za-z0-9]{1,12}|[ .!?\"')\\]\t\n,:;_`-]){0,80}"
         ) {
+            let cut = sentences(&text);
+            let each: Vec<u64> = cut.iter().map(|s| key(s)).collect();
+            proptest::prop_assert_eq!(keys(&text, &cut), each);
+        }
+
+        /// The same for text in other scripts that the scanner takes, folded or not:
+        /// Cyrillic, Hindi with its marks and digits, Arabic with its digits, Greek capitals
+        /// after a full stop, curly quotes, dashes, the ellipsis, guillemets, no-break spaces
+        /// and the danda (the offsets of folded text are mapped back).
+        #[test]
+        fn keys_in_one_pass_are_those_of_each_sentence_in_any_script(
+            text in "([A-Za-z0-9\u{430}-\u{44F}\u{391}-\u{3A1}\u{3A3}-\u{3A9}\u{660}-\u{669}\u{628}]{1,8}|[\u{915}-\u{939}][\u{93E}-\u{94D}]?|[\u{966}-\u{96F}]|[ .!?\"')\t\n,:;_\u{2026}\u{AB}\u{BB}\u{964}\u{2018}\u{2019}\u{201C}\u{201D}\u{2014}\u{A0}-]){0,80}"
+        ) {
+            let one_pass = crate::shingle::for_each_word_hash_at(&text, 0, |_, _| ());
+            proptest::prop_assert!(one_pass, "{:?}", text);
             let cut = sentences(&text);
             let each: Vec<u64> = cut.iter().map(|s| key(s)).collect();
             proptest::prop_assert_eq!(keys(&text, &cut), each);
