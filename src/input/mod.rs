@@ -275,15 +275,46 @@ impl Batch {
 /// Copies everything read through it into a spool file.
 struct Tee<R> {
     inner: R,
-    spool: File,
+    /// Where the copy goes; `None` once a copy that may be given up was given up.
+    spool: Option<File>,
+    /// `None` for standard input, whose copy is the only way back to its units: a failed
+    /// write is then an error. `Some` for the copy of a compressed file, which is given up
+    /// (and the file decompressed again when it is read again) when a write fails or the
+    /// copies would grow past their budget.
+    budget: Option<std::sync::Arc<CopyBudget>>,
+}
+
+/// What the decompressed copies of compressed inputs may still take ([`InputSet::scan`]),
+/// shared by the loop that reads the inputs and the [`Tee`] of the one being read.
+#[derive(Debug)]
+struct CopyBudget {
+    /// Bytes the copies may still take.
+    room: std::sync::atomic::AtomicU64,
+    /// Set when the copy of the input being read was given up.
+    gave_up: std::sync::atomic::AtomicBool,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::sync::atomic::Ordering::Relaxed;
         let n = self.inner.read(buf)?;
-        self.spool
-            .write_all(&buf[..n])
-            .map_err(|e| io::Error::other(SpoolError(e)))?;
+        let Some(spool) = &mut self.spool else {
+            return Ok(n);
+        };
+        match &self.budget {
+            None => spool
+                .write_all(&buf[..n])
+                .map_err(|e| io::Error::other(SpoolError(e)))?,
+            Some(budget) => {
+                let room = budget.room.load(Relaxed);
+                if n as u64 > room || spool.write_all(&buf[..n]).is_err() {
+                    budget.gave_up.store(true, Relaxed);
+                    self.spool = None;
+                } else {
+                    budget.room.store(room - n as u64, Relaxed);
+                }
+            }
+        }
         Ok(n)
     }
 }
@@ -328,7 +359,12 @@ fn is_warc(reader: &mut dyn BufRead) -> io::Result<bool> {
 pub struct InputSet {
     sources: Vec<Source>,
     skipped_files: Vec<PathBuf>,
+    copy_budget: u64,
 }
+
+/// Bytes of decompressed copies of compressed inputs that [`InputSet::scan`] makes by default:
+/// see [`InputSet::set_copy_budget`].
+pub const COPY_BUDGET: u64 = 1 << 30;
 
 impl InputSet {
     /// Checks that every named file can be opened and lists the files of named directories;
@@ -337,6 +373,7 @@ impl InputSet {
         let mut set = InputSet {
             sources: Vec::with_capacity(paths.len()),
             skipped_files: Vec::new(),
+            copy_budget: COPY_BUDGET,
         };
         let mut stdin_seen = false;
         for p in paths {
@@ -454,6 +491,19 @@ impl InputSet {
             .sum()
     }
 
+    /// How many bytes the decompressed copies of compressed inputs may take in all (default
+    /// [`COPY_BUDGET`]; 0: no copies).
+    ///
+    /// [`InputSet::scan`] copies what it decompresses of a compressed file to a temporary file
+    /// (in `TMPDIR`) when the copies have room for at least twice the file's size, so that the
+    /// second pass ([`InputSet::direct`], [`InputSet::fetch`]) reads its units by position
+    /// instead of decompressing the file again from its start. A copy that outgrows the room
+    /// left, or that cannot be written, is dropped, and that file is decompressed again as
+    /// without copies: the outputs are the same either way.
+    pub fn set_copy_budget(&mut self, bytes: u64) {
+        self.copy_budget = bytes;
+    }
+
     /// The name of input `i` as used in messages and generated ids.
     pub fn name(&self, i: u32) -> &str {
         &self.sources[i as usize].name
@@ -466,7 +516,8 @@ impl InputSet {
 
     /// The first pass: reads every input in order and hands its units to `f` in batches of
     /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
-    /// temporary file on the way so that [`InputSet::fetch`] can read it again. Reading (and
+    /// temporary file on the way so that [`InputSet::fetch`] can read it again, and so are
+    /// compressed files, decompressed, within [`InputSet::set_copy_budget`]. Reading (and
     /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
     ///
     /// Memory is bounded whatever the input: a unit (line, whole file) longer than
@@ -483,9 +534,10 @@ impl InputSet {
     ) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
         let sources = &mut self.sources;
+        let copy_budget = self.copy_budget;
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let sent = read_batches(sources, batch_bytes, max_line_bytes, |b| {
+                let sent = read_batches(sources, batch_bytes, max_line_bytes, copy_budget, |b| {
                     tx.send(Ok(b)).is_ok()
                 });
                 if let Err(e) = sent {
@@ -578,28 +630,77 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
 /// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
 /// (successfully) when `send` returns false because nobody listens any more. A read error in an
 /// input becomes its last (bad) unit; only a failed open and a failed spool write are fatal.
+/// A temporary file for the decompressed copy of a compressed input of `size` bytes, when
+/// the copies still have room for it (at least twice its size: JSON text compresses more
+/// than that) and the file can be made; `None` otherwise.
+fn copy_file(budget: &CopyBudget, size: u64) -> Option<tempfile::NamedTempFile> {
+    use std::sync::atomic::Ordering::Relaxed;
+    if size.saturating_mul(2) > budget.room.load(Relaxed) {
+        return None;
+    }
+    tempfile::Builder::new()
+        .prefix("neardup-copy-")
+        .tempfile()
+        .ok()
+}
+
 fn read_batches(
     sources: &mut [Source],
     batch_bytes: usize,
     max_line: usize,
+    copy_budget: u64,
     send: impl FnMut(Batch) -> bool,
 ) -> Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
     let mut out = Batcher {
         batch: Batch::with_room(batch_bytes),
         batch_bytes,
         send,
     };
+    // Positioned reads serve at most `MAX_DIRECT_FILES` inputs: past that, copies would only
+    // take disk (and a file handle each).
+    let budget = std::sync::Arc::new(CopyBudget {
+        room: std::sync::atomic::AtomicU64::new(if sources.len() <= MAX_DIRECT_FILES {
+            copy_budget
+        } else {
+            0
+        }),
+        gave_up: std::sync::atomic::AtomicBool::new(false),
+    });
     for (i, source) in sources.iter_mut().enumerate() {
         let display = source.name.clone();
         let err = |e: io::Error| Error::input(display.as_str(), e);
         let input = i as u32;
+        let mut copy = None;
         let opened = match &source.path {
             Some(path) => {
                 let file = File::open(path).map_err(err)?;
                 // Read up to the size at open: a file still being appended to is read as it
                 // was, and re-read by the second pass within what the first one saw.
                 let size = file.metadata().map_err(err)?.len();
-                decompressed(file.take(size)).map(|r| r.1)
+                copy = match source.compression {
+                    Compression::None => None,
+                    _ => copy_file(&budget, size),
+                };
+                match (decompressed(file.take(size)), &copy) {
+                    (Ok((_, inner)), Some(c)) => match c.reopen() {
+                        Ok(spool) => {
+                            budget.gave_up.store(false, Relaxed);
+                            let tee = Tee {
+                                inner,
+                                spool: Some(spool),
+                                budget: Some(std::sync::Arc::clone(&budget)),
+                            };
+                            Ok(Box::new(BufReader::with_capacity(1 << 16, tee))
+                                as Box<dyn BufRead + Send>)
+                        }
+                        Err(_) => {
+                            copy = None;
+                            Ok(inner)
+                        }
+                    },
+                    (opened, _) => opened.map(|r| r.1),
+                }
             }
             None => {
                 let spool = tempfile::Builder::new()
@@ -615,7 +716,8 @@ fn read_batches(
                 }
                 let tee = Tee {
                     inner,
-                    spool: spool.reopen().map_err(|e| Error::output(spool.path(), e))?,
+                    spool: Some(spool.reopen().map_err(|e| Error::output(spool.path(), e))?),
+                    budget: None,
                 };
                 source.path = Some(spool.path().to_path_buf());
                 source.spool = Some(spool);
@@ -654,6 +756,13 @@ fn read_batches(
         };
         if !go_on {
             return Ok(());
+        }
+        // A complete copy of a compressed file is read again in its place, by position.
+        if let Some(c) = copy.filter(|_| !budget.gave_up.load(Relaxed)) {
+            source.path = Some(c.path().to_path_buf());
+            source.compression = Compression::None;
+            source.spool = Some(c);
+            continue;
         }
         if let Some(spool) = &source.spool {
             spool
@@ -1072,8 +1181,9 @@ const MAX_DIRECT_FILES: usize = 256;
 
 impl InputSet {
     /// Positioned reads of the units recorded by [`InputSet::scan`], in any order and from
-    /// several threads: `None` when some input is compressed (its units can only be reached by
-    /// decompressing it in order), when the set has more than 256 inputs, or on a platform
+    /// several threads: `None` when some input is compressed and was not copied by
+    /// [`InputSet::scan`] (its units can only be reached by decompressing it in order; see
+    /// [`InputSet::set_copy_budget`]), when the set has more than 256 inputs, or on a platform
     /// without positioned reads of a shared file. Use [`InputSet::fetch`] then.
     ///
     /// # Errors
@@ -1213,45 +1323,82 @@ mod tests {
         out
     }
 
+    /// The lines read from `p` with decompressed copies of at most `budget` bytes, checked
+    /// against `want` (bodies and line numbers), and read again both ways; returns whether
+    /// positioned reads were possible.
+    fn read_twice(p: &Path, budget: u64, want: &[(&[u8], u64)]) -> bool {
+        let mut set = InputSet::open(&[p.to_path_buf()]).unwrap();
+        set.set_copy_budget(budget);
+        let got = lines_of(&mut set);
+        let seen: Vec<(&[u8], u64)> = got.iter().map(|(l, b)| (b.as_slice(), l.line)).collect();
+        assert_eq!(seen, want, "{}", p.display());
+        let last = got.len() - 1;
+        let wanted: Vec<(Location, usize)> = vec![(got[0].0, 0), (got[last].0, last)];
+        let mut back = Vec::new();
+        set.fetch(&wanted, |i, b| {
+            back.push((i, b.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            back,
+            vec![(0, got[0].1.clone()), (last, got[last].1.clone())]
+        );
+        // Positioned reads: the same bytes in any order.
+        let direct = set.direct().unwrap();
+        if let Some(reader) = &direct {
+            for (loc, bytes) in got.iter().rev() {
+                let mut buf = Vec::new();
+                reader.read(loc, &mut buf).unwrap();
+                assert_eq!(&buf, bytes);
+            }
+        }
+        direct.is_some()
+    }
+
+    /// `text` written plain, gzip (no extension) and zstd into `dir`.
+    fn three_ways(dir: &Path, text: &[u8]) -> [PathBuf; 3] {
+        let plain = dir.join("p.jsonl");
+        std::fs::write(&plain, text).unwrap();
+        let gz = dir.join("noext");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), Default::default());
+        enc.write_all(text).unwrap();
+        enc.finish().unwrap();
+        let zs = dir.join("z.jsonl.zst");
+        std::fs::write(&zs, zstd::encode_all(text, 3).unwrap()).unwrap();
+        [plain, gz, zs]
+    }
+
     #[test]
     fn plain_gzip_and_zstd_read_the_same_and_refetch() {
         let text = b"{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}";
         let dir = tempfile::tempdir().unwrap();
-        let plain = dir.path().join("p.jsonl");
-        std::fs::write(&plain, text).unwrap();
-        let gz = dir.path().join("noext");
-        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), Default::default());
-        enc.write_all(text).unwrap();
-        enc.finish().unwrap();
-        let zs = dir.path().join("z.jsonl.zst");
-        std::fs::write(&zs, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
-        for p in [&plain, &gz, &zs] {
-            let mut set = InputSet::open(std::slice::from_ref(p)).unwrap();
-            let got = lines_of(&mut set);
-            let bodies: Vec<&[u8]> = got.iter().map(|(_, b)| b.as_slice()).collect();
-            assert_eq!(bodies, vec![&b"{\"a\":1}"[..], b"{\"b\":2}", b"{\"c\":3}"]);
-            assert_eq!(
-                got.iter().map(|(l, _)| l.line).collect::<Vec<_>>(),
-                vec![1, 4, 5]
-            );
-            let wanted: Vec<(Location, usize)> = vec![(got[0].0, 0), (got[2].0, 2)];
-            let mut back = Vec::new();
-            set.fetch(&wanted, |i, b| {
-                back.push((i, b.to_vec()));
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(back, vec![(0, got[0].1.clone()), (2, got[2].1.clone())]);
-            // Positioned reads: the plain file only, the same bytes in any order.
-            let direct = set.direct().unwrap();
-            assert_eq!(direct.is_some(), p == &plain, "{}", p.display());
-            if let Some(reader) = direct {
-                for (loc, bytes) in got.iter().rev() {
-                    let mut buf = Vec::new();
-                    reader.read(loc, &mut buf).unwrap();
-                    assert_eq!(&buf, bytes);
-                }
+        let want: [(&[u8], u64); 3] = [(b"{\"a\":1}", 1), (b"{\"b\":2}", 4), (b"{\"c\":3}", 5)];
+        for p in three_ways(dir.path(), text) {
+            // Compressed files are copied as they are decompressed, and then read by position.
+            assert!(read_twice(&p, COPY_BUDGET, &want));
+            // Without copies, only the plain file is.
+            let plain = p.ends_with("p.jsonl");
+            assert_eq!(read_twice(&p, 0, &want), plain);
+        }
+    }
+
+    #[test]
+    fn a_copy_past_its_budget_is_given_up() {
+        let line = b"{\"text\":\"the same line again\"}\n";
+        let text = line.repeat(400);
+        let want: Vec<(&[u8], u64)> = (1..=400).map(|i| (&line[..line.len() - 1], i)).collect();
+        let dir = tempfile::tempdir().unwrap();
+        for p in three_ways(dir.path(), &text) {
+            let plain = p.ends_with("p.jsonl");
+            let size = std::fs::metadata(&p).unwrap().len();
+            // Room for a copy to start (twice the compressed size), not for the whole text.
+            let budget = 2 * size + 100;
+            if !plain {
+                assert!(budget < text.len() as u64, "{}", p.display());
             }
+            assert_eq!(read_twice(&p, budget, &want), plain, "{}", p.display());
+            assert!(read_twice(&p, text.len() as u64, &want));
         }
     }
 

@@ -7,8 +7,9 @@
 //!
 //! How [`write_report`] goes:
 //!
-//! 1. **The members, again.** When every input is an uncompressed file
-//!    ([`InputSet::direct`]), nothing is read here: each chunk below reads its members by
+//! 1. **The members, again.** When every input is an uncompressed file, or a compressed one
+//!    that the first pass copied decompressed ([`InputSet::direct`],
+//!    [`InputSet::set_copy_budget`]), nothing is read here: each chunk below reads its members by
 //!    position from the inputs (checked against the first pass's checksums) and parses them
 //!    in parallel. Otherwise **one sequential pass** re-reads every cluster member with
 //!    [`crate::pipeline::fetch_records`]: each input is read once, in order, whatever its
