@@ -146,10 +146,46 @@ fn json_error(e: &serde_json::Error) -> String {
     format!("invalid JSON at column {}: {msg}", e.column())
 }
 
+/// The value of each ASCII hex digit, 0x10 for any other byte.
+const HEX: [u8; 256] = {
+    let mut t = [0x10u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The code unit of the four hex digits at `b[at..]`, when there are four.
+fn hex4(b: &[u8], at: usize) -> Option<u32> {
+    let h = b.get(at..at + 4)?;
+    let d = [
+        HEX[h[0] as usize],
+        HEX[h[1] as usize],
+        HEX[h[2] as usize],
+        HEX[h[3] as usize],
+    ];
+    if (d[0] | d[1] | d[2] | d[3]) & 0x10 != 0 {
+        return None;
+    }
+    Some(u32::from(d[0]) << 12 | u32::from(d[1]) << 8 | u32::from(d[2]) << 4 | u32::from(d[3]))
+}
+
 /// The string a JSON string literal `raw` (quotes included) stands for, when it is a string
 /// with valid escapes (serde_json has checked the syntax and that no control character is
 /// left raw); `None` for anything else (another kind of value, a lone surrogate), which the
 /// caller hands to serde_json.
+///
+/// Text written with every non-ASCII character escaped (`\u0436`, as Python's `json.dumps`
+/// writes by default) is mostly escapes: runs of escapes are decoded one after another, and
+/// `memchr` looks for the next one only past a run of plain text.
 fn unescape(raw: &str) -> Option<String> {
     let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
     let b = inner.as_bytes();
@@ -158,50 +194,59 @@ fn unescape(raw: &str) -> Option<String> {
     while let Some(off) = memchr::memchr(b'\\', &b[i..]) {
         out.push_str(&inner[i..i + off]);
         i += off;
-        let c = match *b.get(i + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hex = |at: usize| -> Option<u32> {
-                    let h = inner.get(at..at + 4)?;
-                    if !h.bytes().all(|x| x.is_ascii_hexdigit()) {
-                        return None;
-                    }
-                    u32::from_str_radix(h, 16).ok()
-                };
-                let first = hex(i + 2)?;
-                i += 6;
-                let code = match first {
-                    0xD800..=0xDBFF => {
-                        if inner.get(i..i + 2)? != "\\u" {
-                            return None;
-                        }
-                        let second = hex(i + 2)?;
-                        if !(0xDC00..=0xDFFF).contains(&second) {
-                            return None;
-                        }
-                        i += 6;
-                        0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    c => c,
-                };
-                out.push(char::from_u32(code)?);
-                continue;
+        // `b[i]` is a backslash. Escapes are decoded while they follow each other, or stand
+        // one ASCII byte apart (a space between two escaped words).
+        loop {
+            let (c, len) = escape_at(b, i)?;
+            out.push(c);
+            i += len;
+            match b.get(i) {
+                Some(b'\\') => {}
+                Some(&x) if x.is_ascii() && b.get(i + 1) == Some(&b'\\') => {
+                    out.push(char::from(x));
+                    i += 1;
+                }
+                _ => break,
             }
-            _ => return None,
-        };
-        out.push(c);
-        i += 2;
+        }
     }
     out.push_str(&inner[i..]);
     Some(out)
+}
+
+/// The escape that starts at `b[i]` (a backslash): the character it stands for and how many
+/// bytes it takes; `None` for an escape [`unescape`] leaves to serde_json.
+fn escape_at(b: &[u8], i: usize) -> Option<(char, usize)> {
+    let c = match *b.get(i + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let first = hex4(b, i + 2)?;
+            return match first {
+                0xD800..=0xDBFF => {
+                    if b.get(i + 6..i + 8)? != b"\\u" {
+                        return None;
+                    }
+                    let second = hex4(b, i + 8)?;
+                    if !(0xDC00..=0xDFFF).contains(&second) {
+                        return None;
+                    }
+                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    Some((char::from_u32(code)?, 12))
+                }
+                0xDC00..=0xDFFF => None,
+                c => Some((char::from_u32(c)?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
 }
 
 /// Parses one line. The error is the message to print after `file:line: `.
