@@ -436,6 +436,21 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
             }
             return None;
         }
+        if transparent(c) {
+            // A zero-width non-joiner or joiner (Persian writes `می‌شود` with one), a
+            // direction mark or a soft hyphen between two letters: UAX #29 (WB4) leaves it in
+            // the word of the letter before it, and NFKC and lower case leave it alone, so its
+            // bytes, letter bytes to the scanner, stay in that word. Anywhere else (after a
+            // digit, a space or punctuation, before anything but a letter) the general path
+            // takes the text.
+            let before = text[..at].chars().next_back();
+            let after = text[from..].chars().next();
+            let letter = |l: char| l.is_ascii_alphabetic() || fast_letter(l);
+            if before.is_some_and(|l| letter(l) || indic_mark(l)) && after.is_some_and(letter) {
+                continue;
+            }
+            return None;
+        }
         let ascii = if c == '\u{B7}' {
             // The middle dot (Korean copy writes `한·미`) joins two letters, as `:` does: between
             // two it stays, and its bytes, letter bytes to the scanner, join them; elsewhere
@@ -473,6 +488,25 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
     };
     let classes = (!digits.is_empty()).then(|| digit_classes(&text, &digits));
     Some((Fast { text, classes }, ends))
+}
+
+/// Characters that UAX #29 makes part of the word of the character before them (Extend,
+/// Format or ZWJ) and that NFKC and lower case leave alone, which news copy has inside words:
+/// the soft hyphen, the Arabic letter mark, the zero-width non-joiner and joiner, the
+/// left-to-right and right-to-left marks, the word joiner and the zero-width no-break space.
+#[inline]
+fn transparent(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{61C}'
+            | '\u{200C}'
+            | '\u{200D}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The canonical combining class of `c`, a character of the Indic blocks (U+0900-U+0D7F),
@@ -1540,6 +1574,17 @@ mod tests {
             fast_path_agrees(&t, k)?;
         }
 
+        /// Persian and Arabic words with zero-width non-joiners, joiners, direction marks and
+        /// soft hyphens anywhere (between letters the fast path takes them; elsewhere the
+        /// general path), with digits, ASCII words and punctuation.
+        #[test]
+        fn zero_width_marks_take_the_fast_path_with_the_same_result(
+            t in "([\u{621}-\u{63A}\u{641}-\u{64A}\u{6A9}\u{6AF}\u{6CC}]{1,5}|[A-Za-z]{1,4}|[0-9\u{6F0}-\u{6F9}]{1,3}|[\u{AD}\u{61C}\u{200C}-\u{200F}\u{2060}\u{FEFF}]|[ .,:'\"\u{60C}\u{61F}-]){0,40}",
+            k in 1usize..4,
+        ) {
+            fast_path_agrees(&t, k)?;
+        }
+
         /// Hebrew: its letters with quotes and backticks after them and between them (acronyms
         /// as `צה"ל`, geresh as `ג'`), next to digits, `_`, ASCII letters and punctuation,
         /// across blocks, the maqaf; now and then a point (the general path).
@@ -1820,6 +1865,60 @@ mod tests {
         ] {
             fast_path_agrees_at_every_offset(snippet);
         }
+    }
+
+    /// Each `transparent` character is left alone by NFKC and lower case and is part of the
+    /// word of the letter before it; between two letters of any alphabet of the fast path the
+    /// fast path takes it, anywhere else the general path does; and either way, and at every
+    /// offset from a block edge, the words are those of normalizing and UAX #29.
+    #[test]
+    fn zero_width_marks_are_taken_between_letters_only() {
+        use unicode_normalization::UnicodeNormalization;
+        let all: Vec<char> = (0..0x11_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| transparent(c))
+            .collect();
+        assert_eq!(all.len(), 8);
+        let letters = [
+            'a', 'Z', '\u{E9}', '\u{416}', '\u{3B1}', '\u{5D0}', '\u{645}', '\u{6CC}', '\u{915}',
+            '\u{995}', '\u{D55C}', '\u{1EA1}',
+        ];
+        let others = [
+            '1', '\u{663}', '\u{6F3}', ' ', '.', '\'', '"', ':', '_', '-', '\u{94D}', '\u{9BE}',
+            '\u{2019}',
+        ];
+        for &t in &all {
+            assert_eq!(t.to_string().nfkc().collect::<String>(), t.to_string());
+            assert!(t.to_lowercase().eq([t]));
+            assert!(!fast_letter(t) && !indic_mark(t) && fold_one(t).is_none());
+            for &l in &letters {
+                for &r in &letters {
+                    let word = format!("{l}{t}{r}");
+                    let w: Vec<&str> = word.unicode_words().collect();
+                    assert_eq!(w, [word.as_str()], "U+{:04X}", t as u32);
+                    let text = format!("x {word} y");
+                    assert!(fast_text(&text, 1).is_some(), "{text:?}");
+                    fast_path_agrees(&text, 2).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                }
+                // After a virama (a mark: still in the letter's word), before a letter.
+                let t2 = format!("\u{915}\u{94D}{t}{l}");
+                fast_path_agrees(&t2, 1).unwrap_or_else(|e| panic!("{t2:?}: {e}"));
+                // Next to anything but two letters: the general path.
+                let edges = [format!("{t}{l}"), format!("{l}{t}")];
+                for text in others
+                    .iter()
+                    .flat_map(|o| [format!("{l}{t}{o}"), format!("{o}{t}{l}")])
+                    .chain(edges)
+                {
+                    assert!(fast_text(&text, 1).is_none(), "{text:?}");
+                    fast_path_agrees(&text, 1).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                }
+            }
+        }
+        fast_path_agrees_at_every_offset("\u{645}\u{6CC}\u{200C}\u{634}\u{648}\u{62F} \u{6A9}\u{62A}\u{627}\u{628}\u{200C}\u{647}\u{627}");
+        fast_path_agrees_at_every_offset(
+            "co\u{AD}operate \u{5D0}\u{200F}\u{5D1} \u{915}\u{94D}\u{200D}\u{937}",
+        );
     }
 
     #[test]
