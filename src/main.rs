@@ -47,9 +47,11 @@ fn main() -> ExitCode {
 
 /// Opens the inputs and runs the pipeline, printing bad lines as they are found.
 /// Runs the pipeline; returns the inputs (for the second reads), the outcome, the configuration
-/// and the thread pool it ran on (for the report).
+/// and the thread pool it ran on (for the report). Compressed inputs are copied decompressed
+/// on the way only when `read_again` (see `InputSet::set_copy_budget`).
 fn run(
     common: &CommonArgs,
+    read_again: bool,
 ) -> Result<(
     InputSet,
     Outcome,
@@ -59,6 +61,10 @@ fn run(
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
+    if !read_again {
+        // Nothing is read a second time: no decompressed copies.
+        inputs.set_copy_budget(0);
+    }
     let quiet = common.quiet;
     let bar = progress_bar(quiet, inputs.total_bytes());
     let mut on_bad = |b: &BadLine| {
@@ -130,7 +136,7 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 }
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let (inputs, outcome, config, pool) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common, true)?;
     let t = write_report(
         &inputs,
         &outcome,
@@ -267,7 +273,7 @@ fn report_cmd(args: &ReportArgs) -> Result<()> {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, config, pool) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common, true)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -332,7 +338,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     use neardup::eval::{self, TruthPair};
     use neardup::input::labels;
     use neardup::verify::Rule;
-    let (inputs, outcome, config, pool) = run(&args.common)?;
+    let (inputs, outcome, config, pool) = run(&args.common, true)?;
     let meta = &outcome.meta;
     let n = meta.len();
     let groups: Vec<Vec<u32>> = outcome
@@ -497,7 +503,7 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
 
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
-    let (_inputs, outcome, _config, _) = run(&args.common)?;
+    let (_inputs, outcome, _config, _) = run(&args.common, false)?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.json, &b, |w| b.write_table(w))
