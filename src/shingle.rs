@@ -791,6 +791,30 @@ fn fold_one(c: char) -> Option<&'static str> {
         // alone: for cutting words, any ASCII character of class Other does the same.
         '\u{A2}' | '\u{A3}' | '\u{A5}' | '\u{A7}' | '\u{A9}' | '\u{AE}' | '\u{B0}' | '\u{B6}'
         | '\u{2022}' | '\u{20AC}' => "#",
+        // The same for Spanish `¡` and `¿`, math signs, daggers, arrows, bullets, more currency
+        // signs (rupee, ruble, won, lira, hryvnia, naira) and the zero-width space (a word
+        // break, unlike the joiners of [`transparent`]).
+        '\u{A1}'
+        | '\u{BF}'
+        | '\u{A4}'
+        | '\u{A6}'
+        | '\u{AC}'
+        | '\u{B1}'
+        | '\u{D7}'
+        | '\u{F7}'
+        | '\u{2020}'
+        | '\u{2021}'
+        | '\u{2030}'
+        | '\u{2190}'..='\u{2193}'
+        | '\u{25A0}'
+        | '\u{25CF}'
+        | '\u{20A6}'
+        | '\u{20A9}'
+        | '\u{20B4}'
+        | '\u{20B9}'
+        | '\u{20BA}'
+        | '\u{20BD}'
+        | '\u{200B}' => "#",
         // The Arabic semicolon, question mark and full stop (class Other, unlike their ASCII
         // forms), and the Hebrew maqaf (a hyphen).
         '\u{61B}' | '\u{61F}' | '\u{6D4}' | '\u{5BE}' => "#",
@@ -1522,7 +1546,7 @@ mod tests {
         /// result.
         #[test]
         fn folded_punctuation_matches_normalized_path(
-            t in "([A-Za-z0-9.,:;'`_ -]|[\u{2018}\u{2019}\u{201A}\u{201B}\u{2039}\u{203A}\u{201C}\u{201D}\u{201E}\u{201F}\u{AB}\u{BB}\u{2010}-\u{2015}\u{2212}\u{A0}\u{2002}-\u{200A}\u{202F}\u{205F}\u{2026}\u{2033}\u{B4}\u{E9}]){0,80}",
+            t in "([A-Za-z0-9.,:;'`_ -]|[\u{2018}\u{2019}\u{201A}\u{201B}\u{2039}\u{203A}\u{201C}\u{201D}\u{201E}\u{201F}\u{AB}\u{BB}\u{2010}-\u{2015}\u{2212}\u{A0}\u{2002}-\u{200A}\u{202F}\u{205F}\u{2026}\u{2033}\u{B4}\u{E9}\u{A1}\u{BF}\u{B1}\u{D7}\u{2192}\u{20B9}\u{200B}\u{25CF}]){0,80}",
             k in 1usize..4,
         ) {
             for mode in [ShingleMode::Words(k), ShingleMode::default()] {
@@ -2003,7 +2027,10 @@ mod tests {
         for c in [
             '\u{A2}', '\u{A3}', '\u{A5}', '\u{A7}', '\u{A9}', '\u{AE}', '\u{B0}', '\u{B6}',
             '\u{2022}', '\u{20AC}', '\u{61B}', '\u{61F}', '\u{6D4}', '\u{5BE}', '\u{964}',
-            '\u{965}',
+            '\u{965}', '\u{A1}', '\u{BF}', '\u{A4}', '\u{A6}', '\u{AC}', '\u{B1}', '\u{D7}',
+            '\u{F7}', '\u{2020}', '\u{2021}', '\u{2030}', '\u{2190}', '\u{2191}', '\u{2192}',
+            '\u{2193}', '\u{25A0}', '\u{25CF}', '\u{20A6}', '\u{20A9}', '\u{20B4}', '\u{20B9}',
+            '\u{20BA}', '\u{20BD}', '\u{200B}',
         ] {
             assert_eq!(fold_one(c), Some("#"), "{c}");
             assert_eq!(
