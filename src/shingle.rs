@@ -445,7 +445,7 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
             // takes the text.
             let before = text[..at].chars().next_back();
             let after = text[from..].chars().next();
-            let letter = |l: char| l.is_ascii_alphabetic() || fast_letter(l);
+            let letter = |l: char| l.is_ascii_alphabetic() || fast_letter(l) || ordinal(l);
             if before.is_some_and(|l| letter(l) || indic_mark(l)) && after.is_some_and(letter) {
                 continue;
             }
@@ -456,7 +456,9 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
             // two it stays, and its bytes, letter bytes to the scanner, join them; elsewhere
             // it only cuts words. (A Devanagari mark here follows a letter, and acts as one.)
             let letter = |l: Option<char>| {
-                l.is_some_and(|l| l.is_ascii_alphabetic() || fast_letter(l) || indic_mark(l))
+                l.is_some_and(|l| {
+                    l.is_ascii_alphabetic() || fast_letter(l) || indic_mark(l) || ordinal(l)
+                })
             };
             if letter(text[..at].chars().next_back()) && letter(text[from..].chars().next()) {
                 continue;
@@ -488,6 +490,13 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
     };
     let classes = (!digits.is_empty()).then(|| digit_classes(&text, &digits));
     Some((Fast { text, classes }, ends))
+}
+
+/// The ordinal indicators `ª` and `º`, which [`fold_one`] writes as the ASCII letters NFKC makes
+/// of them: letters wherever a rule looks at the character next to another.
+#[inline]
+fn ordinal(c: char) -> bool {
+    matches!(c, '\u{AA}' | '\u{BA}')
 }
 
 /// Characters that UAX #29 makes part of the word of the character before them (Extend,
@@ -815,6 +824,10 @@ fn fold_one(c: char) -> Option<&'static str> {
         | '\u{20BA}'
         | '\u{20BD}'
         | '\u{200B}' => "#",
+        // The ordinal indicators (`1º`, `2ª`, `nº`: Spanish, Portuguese, Italian), which NFKC
+        // makes the letters `o` and `a` ([`ordinal`]).
+        '\u{BA}' => "o",
+        '\u{AA}' => "a",
         // The Arabic semicolon, question mark and full stop (class Other, unlike their ASCII
         // forms), and the Hebrew maqaf (a hyphen).
         '\u{61B}' | '\u{61F}' | '\u{6D4}' | '\u{5BE}' => "#",
@@ -2018,6 +2031,39 @@ mod tests {
             '\u{1E9E}',
         ] {
             assert!(!fast_letter(c), "{c}");
+        }
+    }
+
+    /// The ordinal indicators are folded to the letters NFKC makes of them: the fast path
+    /// takes them next to letters, digits, the middle dot, the zero-width joiners and quotes,
+    /// and agrees with the general path there and at every offset from a block edge.
+    #[test]
+    fn ordinal_indicators_fold_to_their_letters() {
+        use unicode_normalization::UnicodeNormalization;
+        for (c, l) in [('\u{BA}', "o"), ('\u{AA}', "a")] {
+            assert_eq!(c.to_string().nfkc().collect::<String>(), l);
+            assert_eq!(fold_one(c), Some(l));
+            for context in [
+                "1{}",
+                "n{}5",
+                "{}C",
+                "a\u{B7}{}",
+                "{}\u{B7}a",
+                "x{}\u{200C}b",
+                "b\u{200C}{}",
+                "{}'s",
+                "\u{2019}{}",
+                "{}{}",
+                "2.{} y",
+                "\u{5D0}{}\"\u{5D1}",
+                "{} \u{645}",
+            ] {
+                let t = context.replace("{}", &c.to_string());
+                assert!(fast_text(&t, 1).is_some(), "{t:?}");
+                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t:?}: {e}"));
+                fast_path_agrees(&t, 2).unwrap_or_else(|e| panic!("{t:?}: {e}"));
+            }
+            fast_path_agrees_at_every_offset(&format!("n{c} 1{c}\u{B7}a {c}C"));
         }
     }
 
