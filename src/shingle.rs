@@ -445,7 +445,7 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
             // takes the text.
             let before = text[..at].chars().next_back();
             let after = text[from..].chars().next();
-            let letter = |l: char| l.is_ascii_alphabetic() || fast_letter(l) || ordinal(l);
+            let letter = |l: char| l.is_ascii_alphabetic() || fast_letter(l) || letter_fold(l);
             if before.is_some_and(|l| letter(l) || indic_mark(l)) && after.is_some_and(letter) {
                 continue;
             }
@@ -457,7 +457,7 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
             // it only cuts words. (A Devanagari mark here follows a letter, and acts as one.)
             let letter = |l: Option<char>| {
                 l.is_some_and(|l| {
-                    l.is_ascii_alphabetic() || fast_letter(l) || indic_mark(l) || ordinal(l)
+                    l.is_ascii_alphabetic() || fast_letter(l) || indic_mark(l) || letter_fold(l)
                 })
             };
             if letter(text[..at].chars().next_back()) && letter(text[from..].chars().next()) {
@@ -492,11 +492,15 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
     Some((Fast { text, classes }, ends))
 }
 
-/// The ordinal indicators `ª` and `º`, which [`fold_one`] writes as the ASCII letters NFKC makes
-/// of them: letters wherever a rule looks at the character next to another.
+/// The characters [`fold_one`] writes as the ASCII letters NFKC makes of them (lower-cased):
+/// the ordinal indicators `ª` and `º`, `™`, `℠` and `№`. They are letters wherever a rule looks
+/// at the character next to another.
 #[inline]
-fn ordinal(c: char) -> bool {
-    matches!(c, '\u{AA}' | '\u{BA}')
+fn letter_fold(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AA}' | '\u{BA}' | '\u{2122}' | '\u{2120}' | '\u{2116}'
+    )
 }
 
 /// Characters that UAX #29 makes part of the word of the character before them (Extend,
@@ -824,10 +828,15 @@ fn fold_one(c: char) -> Option<&'static str> {
         | '\u{20BA}'
         | '\u{20BD}'
         | '\u{200B}' => "#",
-        // The ordinal indicators (`1º`, `2ª`, `nº`: Spanish, Portuguese, Italian), which NFKC
-        // makes the letters `o` and `a` ([`ordinal`]).
+        // The ordinal indicators (`1º`, `2ª`, `nº`: Spanish, Portuguese, Italian), the trade
+        // and service marks (press releases) and the numero sign (`№ 5`: Russian, Ukrainian,
+        // Bulgarian), which NFKC makes the letters `o`, `a`, `TM`, `SM` and `No`
+        // ([`letter_fold`]).
         '\u{BA}' => "o",
         '\u{AA}' => "a",
+        '\u{2122}' => "tm",
+        '\u{2120}' => "sm",
+        '\u{2116}' => "no",
         // The Arabic semicolon, question mark and full stop (class Other, unlike their ASCII
         // forms), and the Hebrew maqaf (a hyphen).
         '\u{61B}' | '\u{61F}' | '\u{6D4}' | '\u{5BE}' => "#",
@@ -2034,15 +2043,22 @@ mod tests {
         }
     }
 
-    /// The ordinal indicators are folded to the letters NFKC makes of them: the fast path
-    /// takes them next to letters, digits, the middle dot, the zero-width joiners and quotes,
-    /// and agrees with the general path there and at every offset from a block edge.
+    /// The ordinal indicators, `™`, `℠` and `№` are folded to the letters NFKC makes of them:
+    /// the fast path takes them next to letters, digits, the middle dot, the zero-width
+    /// joiners and quotes, and agrees with the general path there and at every offset from a
+    /// block edge.
     #[test]
-    fn ordinal_indicators_fold_to_their_letters() {
+    fn letter_symbols_fold_to_their_letters() {
         use unicode_normalization::UnicodeNormalization;
-        for (c, l) in [('\u{BA}', "o"), ('\u{AA}', "a")] {
-            assert_eq!(c.to_string().nfkc().collect::<String>(), l);
-            assert_eq!(fold_one(c), Some(l));
+        let all: Vec<char> = (0..0x11_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| letter_fold(c))
+            .collect();
+        assert_eq!(all.len(), 5);
+        for c in all {
+            let l = fold_one(c).expect("folded");
+            assert_eq!(c.to_string().nfkc().collect::<String>().to_lowercase(), l);
+            assert!(l.bytes().all(|b| b.is_ascii_lowercase()), "{c}");
             for context in [
                 "1{}",
                 "n{}5",
@@ -2057,6 +2073,9 @@ mod tests {
                 "2.{} y",
                 "\u{5D0}{}\"\u{5D1}",
                 "{} \u{645}",
+                "\u{43F}\u{440}{}5",
+                "Apple{} Inc",
+                "{} \u{20B9}",
             ] {
                 let t = context.replace("{}", &c.to_string());
                 assert!(fast_text(&t, 1).is_some(), "{t:?}");
