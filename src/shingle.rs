@@ -1913,6 +1913,26 @@ mod tests {
         }
     }
 
+    /// `c` in each of `contexts` (`{}` stands for it): the fast path takes the text, and agrees
+    /// with the general path for word `k`-shingles, each `k` of `ks`.
+    fn taken_in_contexts(c: char, contexts: &[&str], ks: &[usize]) {
+        for context in contexts {
+            let t = context.replace("{}", &c.to_string());
+            assert!(fast_text(&t, 1).is_some(), "{t:?}");
+            for &k in ks {
+                fast_path_agrees(&t, k).unwrap_or_else(|e| panic!("{t:?}: {e}"));
+            }
+        }
+    }
+
+    /// Every character for which `p` is true.
+    fn chars_where(p: fn(char) -> bool) -> Vec<char> {
+        (0..0x11_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| p(c))
+            .collect()
+    }
+
     /// Each `transparent` character is left alone by NFKC and lower case and is part of the
     /// word of the letter before it; between two letters of any alphabet of the fast path the
     /// fast path takes it, anywhere else the general path does; and either way, and at every
@@ -1920,10 +1940,7 @@ mod tests {
     #[test]
     fn zero_width_marks_are_taken_between_letters_only() {
         use unicode_normalization::UnicodeNormalization;
-        let all: Vec<char> = (0..0x11_0000)
-            .filter_map(char::from_u32)
-            .filter(|&c| transparent(c))
-            .collect();
+        let all = chars_where(transparent);
         assert_eq!(all.len(), 8);
         let letters = [
             'a', 'Z', '\u{E9}', '\u{416}', '\u{3B1}', '\u{5D0}', '\u{645}', '\u{6CC}', '\u{915}',
@@ -2050,16 +2067,13 @@ mod tests {
     #[test]
     fn letter_symbols_fold_to_their_letters() {
         use unicode_normalization::UnicodeNormalization;
-        let all: Vec<char> = (0..0x11_0000)
-            .filter_map(char::from_u32)
-            .filter(|&c| letter_fold(c))
-            .collect();
+        let all = chars_where(letter_fold);
         assert_eq!(all.len(), 5);
         for c in all {
             let l = fold_one(c).expect("folded");
             assert_eq!(c.to_string().nfkc().collect::<String>().to_lowercase(), l);
             assert!(l.bytes().all(|b| b.is_ascii_lowercase()), "{c}");
-            for context in [
+            let contexts = [
                 "1{}",
                 "n{}5",
                 "{}C",
@@ -2076,12 +2090,8 @@ mod tests {
                 "\u{43F}\u{440}{}5",
                 "Apple{} Inc",
                 "{} \u{20B9}",
-            ] {
-                let t = context.replace("{}", &c.to_string());
-                assert!(fast_text(&t, 1).is_some(), "{t:?}");
-                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t:?}: {e}"));
-                fast_path_agrees(&t, 2).unwrap_or_else(|e| panic!("{t:?}: {e}"));
-            }
+            ];
+            taken_in_contexts(c, &contexts, &[1, 2]);
             fast_path_agrees_at_every_offset(&format!("n{c} 1{c}\u{B7}a {c}C"));
         }
     }
@@ -2134,7 +2144,7 @@ mod tests {
             assert!(d.is_numeric() && !fast_letter(d) && !indic_mark(d), "{d}");
             assert_eq!(d.to_string().nfkc().collect::<String>(), d.to_string());
             assert_eq!(d.to_lowercase().collect::<String>(), d.to_string());
-            for context in [
+            let contexts = [
                 "{}",
                 "{}{}",
                 "x {} y",
@@ -2167,11 +2177,8 @@ mod tests {
                 "{}\u{2019}{}",
                 "{}\u{2014}{}",
                 "-{}.{}%",
-            ] {
-                let t = context.replace("{}", &d.to_string());
-                assert!(fast_text(&t, 1).is_some(), "{t}");
-                fast_path_agrees(&t, 1).unwrap_or_else(|e| panic!("{t}: {e}"));
-            }
+            ];
+            taken_in_contexts(d, &contexts, &[1]);
             for t in [
                 format!("{d}\u{60C}{d}"),
                 format!("{d}\u{60C}1"),
