@@ -10,8 +10,12 @@
 //! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
 //! sentences replaced by similar ones gives word-level `edits`.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
-use similar::{capture_diff_slices, Algorithm, ChangeTag, DiffOp, TextDiff};
+use similar::algorithms::{patience, Capture, Compact, DiffHook, NoFinishHook, Replace};
+use similar::{diff_ratio, DiffOp, DiffableStr};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Builder};
 
 /// A pure insertion or deletion of at least this many words inside a changed sentence is a
 /// passage (`added` or `cut`), not an edit: a caption glued to the first sentence, say.
@@ -228,6 +232,10 @@ pub struct Reference<'a> {
     text: &'a str,
     sentences: Vec<&'a str>,
     keys: Vec<u64>,
+    /// The key of each sentence of the reference, by its exact text: a copy's sentence
+    /// written as in the reference (most of them) takes its key from here instead of being
+    /// normalized again.
+    known: HashMap<&'a str, u64, Xxh3Builder>,
 }
 
 impl<'a> Reference<'a> {
@@ -235,10 +243,13 @@ impl<'a> Reference<'a> {
     pub fn new(text: &'a str) -> Reference<'a> {
         let sentences = sentences(text);
         let keys = keys(text, &sentences);
+        let mut known = HashMap::with_capacity_and_hasher(sentences.len(), Xxh3Builder::new());
+        known.extend(sentences.iter().copied().zip(keys.iter().copied()));
         Reference {
             text,
             sentences,
             keys,
+            known,
         }
     }
 
@@ -249,7 +260,10 @@ impl<'a> Reference<'a> {
             return Changes::default();
         }
         let new = sentences(copy);
-        let new_keys = keys(copy, &new);
+        let new_keys: Vec<u64> = new
+            .iter()
+            .map(|s| self.known.get(s).copied().unwrap_or_else(|| key(s)))
+            .collect();
         diff(&self.sentences, &self.keys, &new, &new_keys)
     }
 }
@@ -280,7 +294,7 @@ pub fn changes(reference: &str, copy: &str) -> Changes {
 
 /// The changes from the sentences `old` (keys `old_keys`) to `new` (keys `new_keys`).
 fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Changes {
-    let ops = capture_diff_slices(Algorithm::Patience, old_keys, new_keys);
+    let ops = trimmed_diff(old_keys, new_keys);
     let mut out = Changes::default();
     let mut omitted = 0;
     let last_equal_old_end = ops
@@ -329,10 +343,15 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
             } => {
                 let before = old[old_index..old_index + old_len].join(" ");
                 let after = new[new_index..new_index + new_len].join(" ");
-                let diff = TextDiff::configure()
-                    .algorithm(Algorithm::Patience)
-                    .diff_words(before.as_str(), after.as_str());
-                if diff.ratio() < 0.5 {
+                // Words and the whitespace between them, as `TextDiff::diff_words` cuts them,
+                // diffed on their hashes (a collision among the words of two sentences is
+                // not a practical concern; the keys of sentences rest on the same).
+                let (old_words, new_words) = (before.tokenize_words(), after.tokenize_words());
+                let hashed = |ws: &[&str]| -> Vec<u64> {
+                    ws.iter().map(|w| xxh3_64(w.as_bytes())).collect()
+                };
+                let word_ops = trimmed_diff(&hashed(&old_words), &hashed(&new_words));
+                if diff_ratio(&word_ops, old_words.len(), new_words.len()) < 0.5 {
                     push_limited(&mut out.cut, before.clone(), &mut omitted);
                     push_limited(&mut out.added, after.clone(), &mut omitted);
                     continue;
@@ -361,21 +380,44 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
                         push_limited(&mut out.edits, e, &mut omitted);
                     }
                 };
-                for change in diff.iter_all_changes() {
-                    match change.tag() {
-                        ChangeTag::Equal => {
-                            if change.value().trim().is_empty()
-                                && !(cur.before.is_empty() && cur.after.is_empty())
-                            {
-                                cur.before.push_str(change.value());
-                                cur.after.push_str(change.value());
-                            } else {
-                                flush(&mut cur, &mut out);
+                for op in &word_ops {
+                    let (deleted, inserted) = match *op {
+                        DiffOp::Equal { old_index, len, .. } => {
+                            for w in &old_words[old_index..old_index + len] {
+                                if w.trim().is_empty()
+                                    && !(cur.before.is_empty() && cur.after.is_empty())
+                                {
+                                    cur.before.push_str(w);
+                                    cur.after.push_str(w);
+                                } else {
+                                    flush(&mut cur, &mut out);
+                                }
                             }
+                            continue;
                         }
-                        ChangeTag::Delete => cur.before.push_str(change.value()),
-                        ChangeTag::Insert => cur.after.push_str(change.value()),
-                    }
+                        DiffOp::Delete {
+                            old_index, old_len, ..
+                        } => (old_index..old_index + old_len, 0..0),
+                        DiffOp::Insert {
+                            new_index, new_len, ..
+                        } => (0..0, new_index..new_index + new_len),
+                        DiffOp::Replace {
+                            old_index,
+                            old_len,
+                            new_index,
+                            new_len,
+                        } => (
+                            old_index..old_index + old_len,
+                            new_index..new_index + new_len,
+                        ),
+                    };
+                    // As `similar` lists a replacement: the deleted words, then the inserted.
+                    old_words[deleted]
+                        .iter()
+                        .for_each(|w| cur.before.push_str(w));
+                    new_words[inserted]
+                        .iter()
+                        .for_each(|w| cur.after.push_str(w));
                 }
                 flush(&mut cur, &mut out);
             }
@@ -383,6 +425,42 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
     }
     out.omitted = omitted;
     out
+}
+
+/// The Patience diff of `old` and `new` (with the `similar` crate), run on what lies between
+/// their common prefix and suffix, which are equal ops around it; then compacted over the
+/// whole, as `similar::capture_diff` does. Copies of one story mostly change a few
+/// sentences, and a changed sentence a few words: trimming first spares `similar`'s Patience
+/// (which does not trim) indexing the whole of both. The ops can differ from those of an
+/// untrimmed Patience diff only where an item of the common prefix or suffix also occurs in
+/// between; both are diffs of `old` into `new`.
+fn trimmed_diff<T: Eq + std::hash::Hash>(old: &[T], new: &[T]) -> Vec<DiffOp> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    let mut d = Compact::new(Replace::new(Capture::new()), old, new);
+    let never = "the hooks of `similar` that capture ops do not fail";
+    if prefix > 0 {
+        d.equal(0, 0, prefix).expect(never);
+    }
+    patience::diff(
+        &mut NoFinishHook::new(&mut d),
+        old,
+        prefix..old_end,
+        new,
+        prefix..new_end,
+    )
+    .expect(never);
+    if suffix > 0 {
+        d.equal(old_end, new_end, suffix).expect(never);
+    }
+    d.finish().expect(never);
+    d.into_inner().into_inner().into_ops()
 }
 
 #[cfg(test)]
@@ -425,6 +503,55 @@ mod tests {
             let cut = sentences(&text);
             let each: Vec<u64> = cut.iter().map(|s| key(s)).collect();
             proptest::prop_assert_eq!(keys(&text, &cut), each);
+        }
+    }
+
+    proptest::proptest! {
+        /// The ops turn `old` into `new`: in order, without gaps, equal where they say so.
+        #[test]
+        fn trimmed_diff_is_a_diff(
+            old in proptest::collection::vec(0u8..4, 0..30),
+            new in proptest::collection::vec(0u8..4, 0..30),
+        ) {
+            let (mut o, mut n) = (0, 0);
+            for op in trimmed_diff(&old, &new) {
+                let (a, b) = (op.old_range(), op.new_range());
+                proptest::prop_assert_eq!((a.start, b.start), (o, n));
+                if matches!(op, DiffOp::Equal { .. }) {
+                    proptest::prop_assert_eq!(&old[a.clone()], &new[b.clone()]);
+                }
+                (o, n) = (a.end, b.end);
+            }
+            proptest::prop_assert_eq!((o, n), (old.len(), new.len()));
+        }
+
+        /// A copy's sentences written as in the reference take their keys from it: the
+        /// changes are those of keys made from the copy's own text.
+        #[test]
+        fn keys_taken_from_the_reference_are_the_copys_own(
+            pool in proptest::collection::vec("[A-Z][a-z]{1,5}( [a-z\"]{1,5}){0,4}[.!?]", 1..8),
+            picks in proptest::collection::vec((0usize..8, 0u8..4), 0..12),
+            copy_picks in proptest::collection::vec((0usize..8, 0u8..4), 0..12),
+        ) {
+            // The same sentence with other spacing or quote marks, or another paragraph.
+            let text = |picks: &[(usize, u8)]| {
+                picks.iter().fold(String::new(), |mut t, &(i, style)| {
+                    let s = &pool[i % pool.len()];
+                    match style {
+                        0 => t.push_str(s),
+                        1 => t.push_str(&s.replace('"', "\u{201C}")),
+                        2 => t.push_str(&s.replace(' ', "  ")),
+                        _ => t.push('\n'),
+                    }
+                    t.push(' ');
+                    t
+                })
+            };
+            let (reference, copy) = (text(&picks), text(&copy_picks));
+            let r = Reference::new(&reference);
+            let new = sentences(&copy);
+            let own = diff(&r.sentences, &r.keys, &new, &keys(&copy, &new));
+            proptest::prop_assert_eq!(r.changes(&copy), own);
         }
     }
 
@@ -487,6 +614,25 @@ mod tests {
             vec!["The star arrives at the court on Aug. 13. (AP Photo)"]
         );
         assert_eq!(c.edits.len(), 1, "{:?}", c.edits);
+    }
+
+    #[test]
+    fn a_sentence_added_to_an_edited_one_is_one_passage() {
+        // The edited sentence and the added one after it are one replacement, diffed word by
+        // word. The common end (" velcon.") must not pull the added words in front of the
+        // edited sentence's last word: the whole added sentence is the passage.
+        let c = changes(
+            "Ka gra ket pol velcon. Same end.",
+            "Ka gro ket pol velcon. Velcon tar ship lo mi po velcon. Same end.",
+        );
+        assert_eq!(c.added, vec!["Velcon tar ship lo mi po velcon."]);
+        assert_eq!(
+            c.edits,
+            vec![Edit {
+                before: "gra".into(),
+                after: "gro".into()
+            }]
+        );
     }
 
     #[test]
