@@ -10,6 +10,7 @@
 //! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
 //! sentences replaced by similar ones gives word-level `edits`.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -227,44 +228,59 @@ fn keys(text: &str, sentences: &[&str]) -> Vec<u64> {
 }
 
 /// A reference copy cut into sentences and keyed once, to compare every other copy of its
-/// cluster with ([`Reference::changes`]).
+/// cluster with ([`Reference::changes`]). The cutting and keying wait for the first copy that
+/// is not word for word the reference: a cluster of verbatim copies (common for wire stories)
+/// never needs them.
 pub struct Reference<'a> {
     text: &'a str,
+    prepared: OnceCell<Prepared<'a>>,
+}
+
+/// The reference's sentences and their keys.
+struct Prepared<'a> {
     sentences: Vec<&'a str>,
     keys: Vec<u64>,
-    /// The key of each sentence of the reference, by its exact text: a copy's sentence
-    /// written as in the reference (most of them) takes its key from here instead of being
-    /// normalized again.
+    /// The key of each sentence, by its exact text: a copy's sentence written as in the
+    /// reference (most of them) takes its key from here instead of being normalized again.
     known: HashMap<&'a str, u64, Xxh3Builder>,
 }
 
 impl<'a> Reference<'a> {
     /// Prepares `text` as the reference.
     pub fn new(text: &'a str) -> Reference<'a> {
-        let sentences = sentences(text);
-        let keys = keys(text, &sentences);
-        let mut known = HashMap::with_capacity_and_hasher(sentences.len(), Xxh3Builder::new());
-        known.extend(sentences.iter().copied().zip(keys.iter().copied()));
         Reference {
             text,
-            sentences,
-            keys,
-            known,
+            prepared: OnceCell::new(),
         }
+    }
+
+    fn prepared(&self) -> &Prepared<'a> {
+        self.prepared.get_or_init(|| {
+            let sentences = sentences(self.text);
+            let keys = keys(self.text, &sentences);
+            let mut known = HashMap::with_capacity_and_hasher(sentences.len(), Xxh3Builder::new());
+            known.extend(sentences.iter().copied().zip(keys.iter().copied()));
+            Prepared {
+                sentences,
+                keys,
+                known,
+            }
+        })
     }
 
     /// What `copy` changed against this reference: [`changes`].
     pub fn changes(&self, copy: &str) -> Changes {
         if copy == self.text {
-            // A verbatim copy (common for wire stories): nothing to diff.
+            // A verbatim copy: nothing to diff.
             return Changes::default();
         }
+        let r = self.prepared();
         let new = sentences(copy);
         let new_keys: Vec<u64> = new
             .iter()
-            .map(|s| self.known.get(s).copied().unwrap_or_else(|| key(s)))
+            .map(|s| r.known.get(s).copied().unwrap_or_else(|| key(s)))
             .collect();
-        diff(&self.sentences, &self.keys, &new, &new_keys)
+        diff(&r.sentences, &r.keys, &new, &new_keys)
     }
 }
 
@@ -549,8 +565,13 @@ mod tests {
             };
             let (reference, copy) = (text(&picks), text(&copy_picks));
             let r = Reference::new(&reference);
+            let p = r.prepared();
             let new = sentences(&copy);
-            let own = diff(&r.sentences, &r.keys, &new, &keys(&copy, &new));
+            let own = if copy == reference {
+                Changes::default()
+            } else {
+                diff(&p.sentences, &p.keys, &new, &keys(&copy, &new))
+            };
             proptest::prop_assert_eq!(r.changes(&copy), own);
         }
     }
@@ -580,6 +601,9 @@ mod tests {
             "東京で会った。雨だった。",
         ] {
             let r = Reference::new(t);
+            assert!(r.changes(t).is_empty());
+            assert!(r.prepared.get().is_none(), "prepared for a verbatim copy");
+            let r = r.prepared();
             assert_eq!(
                 diff(&r.sentences, &r.keys, &r.sentences, &r.keys),
                 Changes::default()
