@@ -10,8 +10,8 @@
 //! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
 //! sentences replaced by similar ones gives word-level `edits`.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use similar::algorithms::{patience, Capture, Compact, DiffHook, NoFinishHook, Replace};
@@ -233,8 +233,14 @@ fn keys(text: &str, sentences: &[&str]) -> Vec<u64> {
 /// never needs them.
 pub struct Reference<'a> {
     text: &'a str,
-    prepared: OnceCell<Prepared<'a>>,
+    prepared: OnceLock<Prepared<'a>>,
 }
+
+// A `Reference` stays shareable between threads, as it was before it prepared itself lazily.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Reference<'static>>();
+};
 
 /// The reference's sentences and their keys.
 struct Prepared<'a> {
@@ -250,7 +256,7 @@ impl<'a> Reference<'a> {
     pub fn new(text: &'a str) -> Reference<'a> {
         Reference {
             text,
-            prepared: OnceCell::new(),
+            prepared: OnceLock::new(),
         }
     }
 
