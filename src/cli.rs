@@ -522,6 +522,13 @@ pub struct CommonArgs {
     /// band at a time.
     #[arg(long, default_value_t = defaults().band_key_memory >> 20, value_name = "MB")]
     pub band_key_memory: usize,
+    /// Megabytes of TMPDIR that decompressed copies of gzip and zstd inputs may take. The
+    /// first pass copies what it decompresses, so that the report (or `dedupe`) reads the
+    /// cluster members by position; an input whose copy does not fit is decompressed again
+    /// instead, in order. 0: no copies. The outputs are the same either way. `bench`, which
+    /// reads nothing twice, makes none.
+    #[arg(long, default_value_t = crate::input::COPY_BUDGET >> 20, value_name = "MB")]
+    pub copy_budget: u64,
     /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
     #[arg(long)]
     pub strict: bool,

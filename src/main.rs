@@ -61,10 +61,12 @@ fn run(
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
-    if !read_again {
-        // Nothing is read a second time: no decompressed copies.
-        inputs.set_copy_budget(0);
-    }
+    // When nothing is read a second time, no decompressed copies.
+    inputs.set_copy_budget(if read_again {
+        common.copy_budget.saturating_mul(1 << 20)
+    } else {
+        0
+    });
     let quiet = common.quiet;
     let bar = progress_bar(quiet, inputs.total_bytes());
     let mut on_bad = |b: &BadLine| {
@@ -146,8 +148,13 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     )?;
     if args.common.verbose {
         eprintln!(
-            "neardup: report: members read again {:.3}s, records {:.3}s, writing {:.3}s",
+            "neardup: report: members read again {:.3}s ({}), records {:.3}s, writing {:.3}s",
             t.reread.as_secs_f64(),
+            if inputs.reads_by_position() {
+                "by position"
+            } else {
+                "decompressed again, in order"
+            },
             t.records.as_secs_f64(),
             t.write.as_secs_f64()
         );

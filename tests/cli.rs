@@ -263,6 +263,39 @@ fn stdin_gzip_and_zstd_give_the_same_clusters() {
     }
 }
 
+/// `--copy-budget` decides whether the report reads a compressed input's members by position
+/// (from the copy the first pass made) or decompresses it again: `-v` says which, and the
+/// outputs are the same.
+#[test]
+fn the_copy_budget_decides_how_members_are_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write_jsonl(dir.path(), "c.jsonl", &corpus(30));
+    let zs = dir.path().join("c.jsonl.zst");
+    let bytes = std::fs::read(&plain).unwrap();
+    std::fs::write(&zs, zstd::encode_all(&bytes[..], 3).unwrap()).unwrap();
+    let zs = zs.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for (budget, how) in [
+        (None, "(by position)"),
+        (Some("1"), "(by position)"),
+        (Some("0"), "(decompressed again, in order)"),
+    ] {
+        let mut args = vec!["cluster", zs, "-v"];
+        if let Some(b) = budget {
+            args.extend(["--copy-budget", b]);
+        }
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("members read again ") && stderr.contains(how),
+            "{budget:?}: {stderr}"
+        );
+        outputs.push(out.stdout);
+    }
+    assert!(!outputs[0].is_empty());
+    assert!(outputs.iter().all(|o| *o == outputs[0]));
+}
+
 /// A named pipe (as `<(zcat a.gz)` gives) is read once and spooled like standard input: before,
 /// its size of 0 made it an empty input, without a word.
 #[cfg(unix)]

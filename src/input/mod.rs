@@ -1180,6 +1180,18 @@ impl InputSet {
 const MAX_DIRECT_FILES: usize = 256;
 
 impl InputSet {
+    /// True when [`InputSet::direct`] gives positioned reads: every input is uncompressed or
+    /// was copied decompressed by [`InputSet::scan`], there are at most 256 inputs, and the
+    /// platform reads a shared file by position.
+    pub fn reads_by_position(&self) -> bool {
+        cfg!(unix)
+            && self.sources.len() <= MAX_DIRECT_FILES
+            && self
+                .sources
+                .iter()
+                .all(|s| s.compression == Compression::None && s.path.is_some())
+    }
+
     /// Positioned reads of the units recorded by [`InputSet::scan`], in any order and from
     /// several threads: `None` when some input is compressed and was not copied by
     /// [`InputSet::scan`] (its units can only be reached by decompressing it in order; see
@@ -1189,13 +1201,7 @@ impl InputSet {
     /// # Errors
     /// An input that cannot be opened again.
     pub fn direct(&self) -> Result<Option<DirectReader<'_>>> {
-        if !cfg!(unix)
-            || self.sources.len() > MAX_DIRECT_FILES
-            || self
-                .sources
-                .iter()
-                .any(|s| s.compression != Compression::None || s.path.is_none())
-        {
+        if !self.reads_by_position() {
             return Ok(None);
         }
         let files = self
