@@ -403,43 +403,26 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
                     }
                 };
                 for op in &word_ops {
-                    let (deleted, inserted) = match *op {
-                        DiffOp::Equal { old_index, len, .. } => {
-                            for w in &old_words[old_index..old_index + len] {
-                                if w.trim().is_empty()
-                                    && !(cur.before.is_empty() && cur.after.is_empty())
-                                {
-                                    cur.before.push_str(w);
-                                    cur.after.push_str(w);
-                                } else {
-                                    flush(&mut cur, &mut out);
-                                }
+                    if let DiffOp::Equal { .. } = op {
+                        for w in &old_words[op.old_range()] {
+                            if w.trim().is_empty()
+                                && !(cur.before.is_empty() && cur.after.is_empty())
+                            {
+                                cur.before.push_str(w);
+                                cur.after.push_str(w);
+                            } else {
+                                flush(&mut cur, &mut out);
                             }
-                            continue;
                         }
-                        DiffOp::Delete {
-                            old_index, old_len, ..
-                        } => (old_index..old_index + old_len, 0..0),
-                        DiffOp::Insert {
-                            new_index, new_len, ..
-                        } => (0..0, new_index..new_index + new_len),
-                        DiffOp::Replace {
-                            old_index,
-                            old_len,
-                            new_index,
-                            new_len,
-                        } => (
-                            old_index..old_index + old_len,
-                            new_index..new_index + new_len,
-                        ),
-                    };
-                    // As `similar` lists a replacement: the deleted words, then the inserted.
-                    old_words[deleted]
-                        .iter()
-                        .for_each(|w| cur.before.push_str(w));
-                    new_words[inserted]
-                        .iter()
-                        .for_each(|w| cur.after.push_str(w));
+                    } else {
+                        // As `similar` lists a change: the deleted words, then the inserted.
+                        old_words[op.old_range()]
+                            .iter()
+                            .for_each(|w| cur.before.push_str(w));
+                        new_words[op.new_range()]
+                            .iter()
+                            .for_each(|w| cur.after.push_str(w));
+                    }
                 }
                 flush(&mut cur, &mut out);
             }
