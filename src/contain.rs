@@ -86,7 +86,7 @@ impl Default for SampleIndex {
 }
 
 fn spill_error(e: std::io::Error) -> crate::Error {
-    crate::Error::output("temporary sample spill", e)
+    crate::Error::temporary("temporary sample spill", e)
 }
 
 impl SampleIndex {

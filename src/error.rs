@@ -27,6 +27,18 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A temporary file (in `TMPDIR`) could not be created, written or read back (exit code
+    /// 1). When the disk is full, the message says to give `TMPDIR` more room.
+    #[error("{what} in {}: {source}{}", dir.display(), room_hint(source))]
+    Temporary {
+        /// What the file holds ("temporary set spool", ...).
+        what: &'static str,
+        /// The directory temporary files go to (`TMPDIR`, or the system's default).
+        dir: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A line (or web archive record, or file) of the input could not be used as a document
     /// (only fatal with `strict`).
     #[error("{path}{}: {message}", unit.after_name(*line))]
@@ -110,6 +122,16 @@ impl Error {
         }
     }
 
+    /// A temporary file's I/O error: `what` the file holds, in the directory temporary files go
+    /// to.
+    pub fn temporary(what: &'static str, source: std::io::Error) -> Self {
+        Error::Temporary {
+            what,
+            dir: std::env::temp_dir(),
+            source,
+        }
+    }
+
     /// A problem with a signature directory or engine output at `path`.
     pub fn signatures(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Signatures {
@@ -128,7 +150,7 @@ impl Error {
             | Error::Index { .. }
             | Error::IndexMismatch { .. }
             | Error::Signatures { .. } => 2,
-            Error::Output { .. } | Error::ThreadPool(_) => 1,
+            Error::Output { .. } | Error::Temporary { .. } | Error::ThreadPool(_) => 1,
         }
     }
 
@@ -138,5 +160,45 @@ impl Error {
     }
 }
 
+/// What to do when a temporary file met a full disk.
+fn room_hint(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        " (set TMPDIR to a directory with more room: the shingle sets alone take about 8 bytes \
+         a word of text, 3.3 GB for a million 400-word articles)"
+    } else {
+        ""
+    }
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_under_tmpdir_says_to_give_it_room() {
+        let full = Error::temporary(
+            "temporary set spool",
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        let message = full.to_string();
+        let dir = std::env::temp_dir();
+        assert!(
+            message.starts_with(&format!("temporary set spool in {}: ", dir.display())),
+            "{message}"
+        );
+        assert!(
+            message.contains("set TMPDIR to a directory with more room"),
+            "{message}"
+        );
+        assert_eq!(full.exit_code(), 1);
+        // Other errors get no advice about room.
+        let gone = Error::temporary(
+            "temporary set spool",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        assert!(!gone.to_string().contains("TMPDIR"), "{gone}");
+    }
+}

@@ -204,7 +204,7 @@ impl BandKeys {
     /// Appends the held keys to the band files, band by band.
     fn spill(&mut self) -> crate::Result<()> {
         use std::io::Write;
-        let err = |e| crate::Error::output("temporary band key spill", e);
+        let err = |e| crate::Error::temporary("temporary band key spill", e);
         if self.files.is_empty() {
             self.files = (0..self.bands)
                 .map(|_| tempfile::tempfile().map_err(err))

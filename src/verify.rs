@@ -147,10 +147,10 @@ impl SetSpool {
     /// A new, empty spool.
     pub fn new() -> crate::Result<SetSpool> {
         let file =
-            tempfile::tempfile().map_err(|e| crate::Error::output("temporary set spool", e))?;
+            tempfile::tempfile().map_err(|e| crate::Error::temporary("temporary set spool", e))?;
         let writer = file
             .try_clone()
-            .map_err(|e| crate::Error::output("temporary set spool", e))?;
+            .map_err(|e| crate::Error::temporary("temporary set spool", e))?;
         Ok(SetSpool {
             file,
             writer: Some(std::io::BufWriter::with_capacity(1 << 20, writer)),
@@ -166,7 +166,7 @@ impl SetSpool {
         let w = self.writer.as_mut().expect("spool still open for writing");
         // Native byte order: the spool is read back by this process only.
         w.write_all(bytemuck::cast_slice(set))
-            .map_err(|e| crate::Error::output("temporary set spool", e))?;
+            .map_err(|e| crate::Error::temporary("temporary set spool", e))?;
         let last = *self.offsets.last().expect("offsets start at 0");
         self.offsets.push(last + 8 * set.len() as u64);
         Ok(())
@@ -177,7 +177,7 @@ impl SetSpool {
         use std::io::Write;
         if let Some(mut w) = self.writer.take() {
             w.flush()
-                .map_err(|e| crate::Error::output("temporary set spool", e))?;
+                .map_err(|e| crate::Error::temporary("temporary set spool", e))?;
         }
         Ok(())
     }

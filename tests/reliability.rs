@@ -984,6 +984,27 @@ fn a_full_disk_fails_cleanly() {
 }
 
 #[test]
+fn temporary_files_that_cannot_be_made_name_their_directory() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir");
+    let out_path = dir.path().join("clusters.jsonl");
+    let out = bin()
+        .args(["cluster", s(&seed), "-o", s(&out_path)])
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("temporary set spool in {}: ", missing.display())),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out_path.exists(), "an output was committed");
+}
+
+#[test]
 fn a_closed_pipe_ends_the_run_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let input = generated(dir.path(), 3000);

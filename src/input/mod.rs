@@ -706,7 +706,7 @@ fn read_batches(
                 let spool = tempfile::Builder::new()
                     .prefix("neardup-stdin-")
                     .tempfile()
-                    .map_err(|e| Error::output("temporary spool file", e))?;
+                    .map_err(|e| Error::temporary("temporary spool file", e))?;
                 let mut inner = match &source.stream {
                     Some(p) => decompressed(File::open(p).map_err(err)?).map_err(err)?.1,
                     None => decompressed(io::stdin()).map_err(err)?.1,

@@ -347,8 +347,8 @@ struct Spool {
 
 impl Spool {
     fn new(what: &'static str) -> Result<Spool> {
-        let file = tempfile::tempfile().map_err(|e| Error::output(what, e))?;
-        let writer = file.try_clone().map_err(|e| Error::output(what, e))?;
+        let file = tempfile::tempfile().map_err(|e| Error::temporary(what, e))?;
+        let writer = file.try_clone().map_err(|e| Error::temporary(what, e))?;
         Ok(Spool {
             what,
             file,
@@ -361,7 +361,7 @@ impl Spool {
     fn append(&mut self, bytes: &[u8]) -> Result<(u64, u64)> {
         let w = self.writer.as_mut().expect("spool still open for writing");
         w.write_all(bytes)
-            .map_err(|e| Error::output(self.what, e))?;
+            .map_err(|e| Error::temporary(self.what, e))?;
         let at = self.len;
         self.len += bytes.len() as u64;
         Ok((at, bytes.len() as u64))
@@ -370,7 +370,7 @@ impl Spool {
     /// Flushes what was appended; the spool can be read from then on.
     fn finish(&mut self) -> Result<()> {
         if let Some(mut w) = self.writer.take() {
-            w.flush().map_err(|e| Error::output(self.what, e))?;
+            w.flush().map_err(|e| Error::temporary(self.what, e))?;
         }
         Ok(())
     }
@@ -379,7 +379,7 @@ impl Spool {
     fn read(&self, at: u64, len: u64, buf: &mut Vec<u8>) -> Result<()> {
         assert!(self.writer.is_none(), "spool read before finish()");
         buf.resize(len as usize, 0);
-        crate::verify::read_at(&self.file, buf, at).map_err(|e| Error::output(self.what, e))
+        crate::verify::read_at(&self.file, buf, at).map_err(|e| Error::temporary(self.what, e))
     }
 }
 
