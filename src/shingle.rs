@@ -353,14 +353,6 @@ fn digit_classes(text: &str, digits: &[usize]) -> Vec<u8> {
 /// the one-pass fast path; tests check every character here against `normalize`.
 /// [`native_digit`]s are kept too, and classified as digits ([`Fast::classes`]).
 fn fold_punctuation(text: &str) -> Option<Fast<'_>> {
-    fold_punctuation_mapped::<false>(text).map(|(fast, _)| fast)
-}
-
-/// [`fold_punctuation`], with, when `MAP`, where each folded character ends in the folded
-/// text and in `text` (in order): between two such points the folded text is `text`'s bytes
-/// as they are.
-fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec<(usize, usize)>)> {
-    let mut ends: Vec<(usize, usize)> = Vec::new();
     let b = text.as_bytes();
     // The folded text, when anything needed folding: `text[..copied]`, folded.
     let mut folded: Option<String> = None;
@@ -420,9 +412,6 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
                 out.push(z);
                 copied = from;
                 composed = Some((z, from));
-                if MAP {
-                    ends.push((out.len(), from));
-                }
                 continue;
             }
             let fits = before.is_some_and(|l| {
@@ -477,9 +466,6 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
         out.push_str(&text[copied..at]);
         out.push_str(ascii);
         copied = from;
-        if MAP {
-            ends.push((out.len(), from));
-        }
     }
     let text = match folded {
         None => std::borrow::Cow::Borrowed(text),
@@ -489,7 +475,7 @@ fn fold_punctuation_mapped<const MAP: bool>(text: &str) -> Option<(Fast<'_>, Vec
         }
     };
     let classes = (!digits.is_empty()).then(|| digit_classes(&text, &digits));
-    Some((Fast { text, classes }, ends))
+    Some(Fast { text, classes })
 }
 
 /// The characters [`fold_one`] writes as the ASCII letters NFKC makes of them (lower-cased):
@@ -1197,41 +1183,6 @@ pub fn for_each_word_hash(text: &str, seed: u64, mut f: impl FnMut(u64)) {
     } else {
         word_hashes(text, seed).into_iter().for_each(&mut f);
     }
-}
-
-/// For text the one-pass scanner takes (ASCII, and text that [`fold_punctuation`] takes):
-/// `f` applied to the byte offset in `text` where each word starts and the word's hash, in
-/// order (the words and hashes of [`for_each_word_hash`]); `false`, and nothing done, for
-/// other text.
-pub fn for_each_word_hash_at(text: &str, seed: u64, mut f: impl FnMut(usize, u64)) -> bool {
-    if text.is_ascii() {
-        for_each_raw_ascii_word(text.as_bytes(), None, seed, f);
-        return true;
-    }
-    let Some((fast, ends)) = fold_punctuation_mapped::<true>(text) else {
-        return false;
-    };
-    // A word never starts inside a folded character (they fold to spaces and punctuation that
-    // start no word; a character composed of two starts where its first part did), so its
-    // offset in `text` is its offset in the folded text moved by the last folded character
-    // that ends at or before it.
-    let mut k = 0;
-    for_each_raw_ascii_word(
-        fast.text.as_bytes(),
-        fast.classes.as_deref(),
-        seed,
-        |start, h| {
-            while k < ends.len() && ends[k].0 <= start {
-                k += 1;
-            }
-            let at = match k {
-                0 => start,
-                _ => start - ends[k - 1].0 + ends[k - 1].1,
-            };
-            f(at, h)
-        },
-    );
-    true
 }
 
 /// The hash of each word of `text` (its words as [`shingles`] cuts the normalized text, each

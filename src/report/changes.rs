@@ -10,13 +10,12 @@
 //! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
 //! sentences replaced by similar ones gives word-level `edits`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
 use similar::algorithms::{patience, Capture, Compact, DiffHook, NoFinishHook, Replace};
 use similar::{diff_ratio, DiffOp, DiffableStr};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Builder};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// A pure insertion or deletion of at least this many words inside a changed sentence is a
 /// passage (`added` or `cut`), not an edit: a caption glued to the first sentence, say.
@@ -201,39 +200,66 @@ impl Key {
     }
 }
 
-/// The [`key`] of each of `sentences`, which must be what [`sentences`] cut from `text`. Text
-/// the one-pass scanner takes as it is ([`crate::shingle::for_each_word_hash_at`]: ASCII, and
-/// most text in the alphabets of its fast path) is read in one pass, each word going to the
-/// sentence it starts in (a word never spans two: sentences end before whitespace, or after a
-/// full-width stop, which the scanner's text never has); other text sentence by sentence.
-fn keys(text: &str, sentences: &[&str]) -> Vec<u64> {
-    let base = text.as_ptr() as usize;
-    // Where each sentence ends in `text`.
-    let ends: Vec<usize> = sentences
-        .iter()
-        .map(|s| s.as_ptr() as usize - base + s.len())
-        .collect();
-    let mut built = vec![Key::default(); sentences.len()];
-    let mut i = 0;
-    let one_pass = crate::shingle::for_each_word_hash_at(text, 0, |start, w| {
-        while start >= ends[i] {
-            i += 1;
-        }
-        built[i].add(w);
-    });
-    if !one_pass {
-        return sentences.iter().map(|s| key(s)).collect();
-    }
-    built.into_iter().map(Key::finish).collect()
+/// The sentences of one text, each keyed ([`key`]) the first time its key is asked for
+/// (`keyed[i]`). A diff asks only for the keys of the sentences that are not written the same
+/// in both texts at the same place from either end: copies of a story share most of their
+/// sentences word for word, and those need no key.
+struct Keyed<'a> {
+    sentences: Vec<&'a str>,
+    keys: Vec<OnceLock<u64>>,
 }
 
-/// A reference copy cut into sentences and keyed once, to compare every other copy of its
-/// cluster with ([`Reference::changes`]). The cutting and keying wait for the first copy that
-/// is not word for word the reference: a cluster of verbatim copies (common for wire stories)
-/// never needs them.
+impl<'a> Keyed<'a> {
+    fn new(sentences: Vec<&'a str>) -> Keyed<'a> {
+        let keys = sentences.iter().map(|_| OnceLock::new()).collect();
+        Keyed { sentences, keys }
+    }
+}
+
+impl std::ops::Index<usize> for Keyed<'_> {
+    type Output = u64;
+
+    fn index(&self, i: usize) -> &u64 {
+        self.keys[i].get_or_init(|| key(self.sentences[i]))
+    }
+}
+
+/// A sequence [`trimmed_diff`] compares: items by index, and a test of equality that may be
+/// cheaper than comparing them.
+trait Items: std::ops::Index<usize, Output = u64> {
+    /// The number of items.
+    fn count(&self) -> usize;
+
+    /// True when item `i` equals item `j` of `other`.
+    fn same(&self, i: usize, other: &Self, j: usize) -> bool {
+        self[i] == other[j]
+    }
+}
+
+impl Items for [u64] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Items for Keyed<'_> {
+    fn count(&self) -> usize {
+        self.sentences.len()
+    }
+
+    /// Sentences written the same have the same key: their keys are not made.
+    fn same(&self, i: usize, other: &Self, j: usize) -> bool {
+        self.sentences[i] == other.sentences[j] || self[i] == other[j]
+    }
+}
+
+/// A reference copy cut into sentences, to compare every other copy of its cluster with
+/// ([`Reference::changes`]). The cutting waits for the first copy that is not word for word
+/// the reference (a cluster of verbatim copies, common for wire stories, never needs it), and
+/// each sentence is keyed the first time a copy needs its key.
 pub struct Reference<'a> {
     text: &'a str,
-    prepared: OnceLock<Prepared<'a>>,
+    prepared: OnceLock<Keyed<'a>>,
 }
 
 // A `Reference` stays shareable between threads, as it was before it prepared itself lazily.
@@ -241,15 +267,6 @@ const _: () = {
     const fn shared<T: Send + Sync>() {}
     shared::<Reference<'static>>();
 };
-
-/// The reference's sentences and their keys.
-struct Prepared<'a> {
-    sentences: Vec<&'a str>,
-    keys: Vec<u64>,
-    /// The key of each sentence, by its exact text: a copy's sentence written as in the
-    /// reference (most of them) takes its key from here instead of being normalized again.
-    known: HashMap<&'a str, u64, Xxh3Builder>,
-}
 
 impl<'a> Reference<'a> {
     /// Prepares `text` as the reference.
@@ -260,18 +277,9 @@ impl<'a> Reference<'a> {
         }
     }
 
-    fn prepared(&self) -> &Prepared<'a> {
-        self.prepared.get_or_init(|| {
-            let sentences = sentences(self.text);
-            let keys = keys(self.text, &sentences);
-            let mut known = HashMap::with_capacity_and_hasher(sentences.len(), Xxh3Builder::new());
-            known.extend(sentences.iter().copied().zip(keys.iter().copied()));
-            Prepared {
-                sentences,
-                keys,
-                known,
-            }
-        })
+    fn prepared(&self) -> &Keyed<'a> {
+        self.prepared
+            .get_or_init(|| Keyed::new(sentences(self.text)))
     }
 
     /// What `copy` changed against this reference: [`changes`].
@@ -280,13 +288,7 @@ impl<'a> Reference<'a> {
             // A verbatim copy: nothing to diff.
             return Changes::default();
         }
-        let r = self.prepared();
-        let new = sentences(copy);
-        let new_keys: Vec<u64> = new
-            .iter()
-            .map(|s| r.known.get(s).copied().unwrap_or_else(|| key(s)))
-            .collect();
-        diff(&r.sentences, &r.keys, &new, &new_keys)
+        diff(self.prepared(), &Keyed::new(sentences(copy)))
     }
 }
 
@@ -314,9 +316,13 @@ pub fn changes(reference: &str, copy: &str) -> Changes {
     Reference::new(reference).changes(copy)
 }
 
-/// The changes from the sentences `old` (keys `old_keys`) to `new` (keys `new_keys`).
-fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Changes {
-    let ops = trimmed_diff(old_keys, new_keys);
+/// The changes from the sentences of `old` to those of `new`.
+fn diff(old: &Keyed<'_>, new: &Keyed<'_>) -> Changes {
+    changes_of(&trimmed_diff(old, new), &old.sentences, &new.sentences)
+}
+
+/// The changes that the sentence-level `ops` from `old` to `new` make.
+fn changes_of(ops: &[DiffOp], old: &[&str], new: &[&str]) -> Changes {
     let mut out = Changes::default();
     let mut omitted = 0;
     let last_equal_old_end = ops
@@ -327,7 +333,7 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
         })
         .max()
         .unwrap_or(0);
-    for op in &ops {
+    for op in ops {
         match *op {
             DiffOp::Equal {
                 old_index,
@@ -372,7 +378,7 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
                 let hashed = |ws: &[&str]| -> Vec<u64> {
                     ws.iter().map(|w| xxh3_64(w.as_bytes())).collect()
                 };
-                let word_ops = trimmed_diff(&hashed(&old_words), &hashed(&new_words));
+                let word_ops = trimmed_diff(&hashed(&old_words)[..], &hashed(&new_words)[..]);
                 if diff_ratio(&word_ops, old_words.len(), new_words.len()) < 0.5 {
                     push_limited(&mut out.cut, before.clone(), &mut omitted);
                     push_limited(&mut out.added, after.clone(), &mut omitted);
@@ -439,15 +445,13 @@ fn diff(old: &[&str], old_keys: &[u64], new: &[&str], new_keys: &[u64]) -> Chang
 /// (which does not trim) indexing the whole of both. The ops can differ from those of an
 /// untrimmed Patience diff only where an item of the common prefix or suffix also occurs in
 /// between; both are diffs of `old` into `new`.
-fn trimmed_diff<T: Eq + std::hash::Hash>(old: &[T], new: &[T]) -> Vec<DiffOp> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(new[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
+fn trimmed_diff<S: Items + ?Sized>(old: &S, new: &S) -> Vec<DiffOp> {
+    let (n, m) = (old.count(), new.count());
+    let prefix = (0..n.min(m)).take_while(|&i| old.same(i, new, i)).count();
+    let suffix = (1..=(n - prefix).min(m - prefix))
+        .take_while(|&k| old.same(n - k, new, m - k))
         .count();
-    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    let (old_end, new_end) = (n - suffix, m - suffix);
     let mut d = Compact::new(Replace::new(Capture::new()), old, new);
     let never = "the hooks of `similar` that capture ops do not fail";
     if prefix > 0 {
@@ -481,45 +485,17 @@ mod tests {
             unicode_sentences(&p, &mut general);
             proptest::prop_assert_eq!(fast, general);
         }
-
-        /// Keys made in one pass over a text are those made sentence by sentence.
-        #[test]
-        fn keys_in_one_pass_are_those_of_each_sentence(
-            text in "([A-Za-z0-9]{1,12}|[ .!?\"')\\]\t\n,:;_`-]){0,80}"
-        ) {
-            let cut = sentences(&text);
-            let each: Vec<u64> = cut.iter().map(|s| key(s)).collect();
-            proptest::prop_assert_eq!(keys(&text, &cut), each);
-        }
-
-        /// The same for text in other scripts that the scanner takes, folded or not:
-        /// Cyrillic, Hindi with its marks and digits, Arabic with its digits, Greek capitals
-        /// after a full stop, curly quotes, dashes, the ellipsis, guillemets, no-break spaces
-        /// and the danda (the offsets of folded text are mapped back); and Bengali and
-        /// Kannada vowel signs written in parts, and Tamil `ஒ` `ௗ` starting a word, which the
-        /// scanner takes composed (three bytes of text for six or nine); and the ordinal
-        /// indicators `º` and `ª`, folded to letters (one byte for two).
-        #[test]
-        fn keys_in_one_pass_are_those_of_each_sentence_in_any_script(
-            text in "([A-Za-z0-9\u{BA}\u{AA}\u{2122}\u{2116}\u{430}-\u{44F}\u{391}-\u{3A1}\u{3A3}-\u{3A9}\u{660}-\u{669}\u{628}]{1,8}|[\u{915}-\u{939}][\u{93E}-\u{94D}]?|[\u{995}-\u{9A8}\u{9AA}-\u{9B0}\u{9B2}\u{9B6}-\u{9B9}]\u{9C7}[\u{9BE}\u{9D7}]?|\u{C95}\u{CC6}\u{CC2}?\u{CD5}?|\u{B92}\u{BD7}?|[\u{966}-\u{96F}]|[ .!?\"')\t\n,:;_\u{2026}\u{AB}\u{BB}\u{964}\u{2018}\u{2019}\u{201C}\u{201D}\u{2014}\u{A0}-]){0,80}"
-        ) {
-            let one_pass = crate::shingle::for_each_word_hash_at(&text, 0, |_, _| ());
-            proptest::prop_assert!(one_pass, "{:?}", text);
-            let cut = sentences(&text);
-            let each: Vec<u64> = cut.iter().map(|s| key(s)).collect();
-            proptest::prop_assert_eq!(keys(&text, &cut), each);
-        }
     }
 
     proptest::proptest! {
         /// The ops turn `old` into `new`: in order, without gaps, equal where they say so.
         #[test]
         fn trimmed_diff_is_a_diff(
-            old in proptest::collection::vec(0u8..4, 0..30),
-            new in proptest::collection::vec(0u8..4, 0..30),
+            old in proptest::collection::vec(0u64..4, 0..30),
+            new in proptest::collection::vec(0u64..4, 0..30),
         ) {
             let (mut o, mut n) = (0, 0);
-            for op in trimmed_diff(&old, &new) {
+            for op in trimmed_diff(&old[..], &new[..]) {
                 let (a, b) = (op.old_range(), op.new_range());
                 proptest::prop_assert_eq!((a.start, b.start), (o, n));
                 if matches!(op, DiffOp::Equal { .. }) {
@@ -530,10 +506,10 @@ mod tests {
             proptest::prop_assert_eq!((o, n), (old.len(), new.len()));
         }
 
-        /// A copy's sentences written as in the reference take their keys from it: the
-        /// changes are those of keys made from the copy's own text.
+        /// Keys made only where the diff needs them give the changes of every key made
+        /// first, whatever sentences the two texts share, in which style and where.
         #[test]
-        fn keys_taken_from_the_reference_are_the_copys_own(
+        fn keys_made_on_demand_give_the_changes_of_all_keys(
             pool in proptest::collection::vec("[A-Z][a-z]{1,5}( [a-z\"]{1,5}){0,4}[.!?]", 1..8),
             picks in proptest::collection::vec((0usize..8, 0u8..4), 0..12),
             copy_picks in proptest::collection::vec((0usize..8, 0u8..4), 0..12),
@@ -554,14 +530,21 @@ mod tests {
             };
             let (reference, copy) = (text(&picks), text(&copy_picks));
             let r = Reference::new(&reference);
-            let p = r.prepared();
-            let new = sentences(&copy);
-            let own = if copy == reference {
+            let changes = r.changes(&copy);
+            let (old, new) = (sentences(&reference), sentences(&copy));
+            let keys = |v: &[&str]| v.iter().map(|s| key(s)).collect::<Vec<u64>>();
+            let (old_keys, new_keys) = (keys(&old), keys(&new));
+            let ops = trimmed_diff(&old_keys[..], &new_keys[..]);
+            proptest::prop_assert_eq!(
+                &trimmed_diff(&Keyed::new(old.clone()), &Keyed::new(new.clone())),
+                &ops
+            );
+            let all = if copy == reference {
                 Changes::default()
             } else {
-                diff(&p.sentences, &p.keys, &new, &keys(&copy, &new))
+                changes_of(&ops, &old, &new)
             };
-            proptest::prop_assert_eq!(r.changes(&copy), own);
+            proptest::prop_assert_eq!(changes, all);
         }
     }
 
@@ -593,10 +576,7 @@ mod tests {
             assert!(r.changes(t).is_empty());
             assert!(r.prepared.get().is_none(), "prepared for a verbatim copy");
             let r = r.prepared();
-            assert_eq!(
-                diff(&r.sentences, &r.keys, &r.sentences, &r.keys),
-                Changes::default()
-            );
+            assert_eq!(diff(r, r), Changes::default());
         }
     }
 
