@@ -100,6 +100,18 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// An output cannot be written where it was asked to go (a directory, a missing parent, a
+    /// directory that cannot be written), or would replace an input or another output of the
+    /// same run (exit code 2). Found before anything is read: see `fsutil::check_outputs`.
+    #[error("{}{}: {message}", option_prefix(option), path.display())]
+    Destination {
+        /// The option that names the output (`-o`, `--html`), or empty.
+        option: String,
+        /// The output as given.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The rayon thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),
@@ -149,7 +161,8 @@ impl Error {
             | Error::Input { .. }
             | Error::Index { .. }
             | Error::IndexMismatch { .. }
-            | Error::Signatures { .. } => 2,
+            | Error::Signatures { .. }
+            | Error::Destination { .. } => 2,
             Error::Output { .. } | Error::Temporary { .. } | Error::ThreadPool(_) => 1,
         }
     }
@@ -157,6 +170,15 @@ impl Error {
     /// True when the error is a closed pipe on output, which is not a failure (`neardup ... | head`).
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// `option ` before an output's path in a message, nothing when there is no option.
+fn option_prefix(option: &str) -> String {
+    if option.is_empty() {
+        String::new()
+    } else {
+        format!("{option} ")
     }
 }
 

@@ -56,6 +56,7 @@ pub mod date;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod fsutil;
 pub mod gen;
 pub mod index;
 pub mod input;

@@ -10,11 +10,13 @@ use neardup::cli::{
     IndexCommand, IndexParamArgs, ReportArgs, SignArgs,
 };
 use neardup::error::Result;
+use neardup::fsutil;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
 use neardup::report::stream::{self, Chunking, Format, Sink};
 use neardup::report::{dedupe, Output, Params};
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// jemalloc: the pipeline and the report allocate many short-lived buffers from several threads,
@@ -45,13 +47,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Opens the inputs and runs the pipeline, printing bad lines as they are found.
-/// Runs the pipeline; returns the inputs (for the second reads), the outcome, the configuration
-/// and the thread pool it ran on (for the report). Compressed inputs are copied decompressed
-/// on the way only when `read_again` (see `InputSet::set_copy_budget`).
+/// The outputs of a run: (option, path) pairs, `None` for standard output.
+type Outputs<'a> = [(&'a str, Option<&'a Path>)];
+
+/// Opens the inputs, checks the `outputs` against them and each other before anything is read
+/// (`fsutil::check_outputs`), and runs the pipeline, printing bad lines as they are found.
+/// Returns the inputs (for the second reads), the outcome, the configuration and the thread
+/// pool it ran on (for the report). Compressed inputs are copied decompressed on the way only
+/// when `read_again` (see `InputSet::set_copy_budget`).
 fn run(
     common: &CommonArgs,
     read_again: bool,
+    outputs: &Outputs,
 ) -> Result<(
     InputSet,
     Outcome,
@@ -61,6 +68,7 @@ fn run(
     let config = common.config()?;
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
+    fsutil::check_outputs(&inputs.files(), outputs)?;
     // When nothing is read a second time, no decompressed copies.
     inputs.set_copy_budget(if read_again {
         common.copy_budget.saturating_mul(1 << 20)
@@ -137,15 +145,25 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
         .collect()
 }
 
+/// The cluster file and its views as (option, path) pairs, in the order of `write_report`.
+fn report_outputs<'a>(
+    out: &'a Option<std::path::PathBuf>,
+    csv: &'a Option<std::path::PathBuf>,
+    html: &'a Option<std::path::PathBuf>,
+    locations: &'a Option<std::path::PathBuf>,
+) -> [(&'static str, Option<&'a Path>); 4] {
+    [
+        ("-o", out.as_deref()),
+        ("--csv", csv.as_deref()),
+        ("--html", html.as_deref()),
+        ("--locations", locations.as_deref()),
+    ]
+}
+
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let (inputs, outcome, config, pool) = run(&args.common, true)?;
-    let t = write_report(
-        &inputs,
-        &outcome,
-        &config,
-        &pool,
-        [&args.out, &args.csv, &args.html, &args.locations],
-    )?;
+    let outputs = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    let (inputs, outcome, config, pool) = run(&args.common, true, &outputs)?;
+    let t = write_report(&inputs, &outcome, &config, &pool, &outputs)?;
     if args.common.verbose {
         eprintln!(
             "neardup: report: members read again {:.3}s ({}), records {:.3}s, writing {:.3}s",
@@ -167,23 +185,22 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
 }
 
 /// Writes the report of `outcome`: the cluster file (`paths[0]`, standard output when `None`)
-/// and the optional CSV, HTML and locations views (`paths[1..]`), streamed on `pool` while
-/// the cluster members are read again from `inputs`.
+/// and the optional CSV, HTML and locations views (`paths[1..]`, see `report_outputs`),
+/// streamed on `pool` while the cluster members are read again from `inputs`.
 fn write_report(
     inputs: &InputSet,
     outcome: &Outcome,
     config: &neardup::config::Config,
     pool: &rayon::ThreadPool,
-    paths: [&Option<std::path::PathBuf>; 4],
+    paths: &[(&str, Option<&Path>); 4],
 ) -> Result<stream::ReportTimings> {
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
-    let mut outputs = vec![(Output::create(paths[0].as_deref())?, Format::Jsonl)];
-    for (path, format) in [
-        (paths[1], Format::Csv),
-        (paths[2], Format::Html),
-        (paths[3], Format::Locations),
-    ] {
+    let mut outputs = vec![(Output::create(paths[0].1)?, Format::Jsonl)];
+    for ((_, path), format) in paths[1..]
+        .iter()
+        .zip([Format::Csv, Format::Html, Format::Locations])
+    {
         if let Some(p) = path {
             outputs.push((Output::create(Some(p))?, format));
         }
@@ -263,16 +280,15 @@ fn report_cmd(args: &ReportArgs) -> Result<()> {
     let run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
     let paths: Vec<std::path::PathBuf> = run.inputs.iter().map(Into::into).collect();
     let inputs = InputSet::open(&paths)?;
+    let outputs = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    // The signatures and the engine's output are read too.
+    let mut read = inputs.files();
+    read.extend([args.docs.as_path(), args.clusters.as_path()]);
+    fsutil::check_outputs(&read, &outputs)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
-    write_report(
-        &inputs,
-        &run.outcome,
-        &run.config,
-        &pool,
-        [&args.out, &args.csv, &args.html, &args.locations],
-    )?;
+    write_report(&inputs, &run.outcome, &run.config, &pool, &outputs)?;
     if !args.quiet {
         print_summary(&run.outcome);
     }
@@ -280,7 +296,12 @@ fn report_cmd(args: &ReportArgs) -> Result<()> {
 }
 
 fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
-    let (inputs, outcome, config, pool) = run(&args.common, true)?;
+    let outputs = [
+        ("-o", args.out.as_deref()),
+        ("--removed", args.removed.as_deref()),
+        ("--summary", args.summary.as_deref()),
+    ];
+    let (inputs, outcome, config, pool) = run(&args.common, true, &outputs)?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed
@@ -317,20 +338,21 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
             writeln!(w)
         })?;
     }
-    // Everything written and synced before anything is committed: all outputs or none.
+    // Everything written and synced before anything is committed: all outputs or none. The
+    // summary goes last, so that it never claims records that are not in place.
     for out in [Some(&mut kept), removed.as_mut(), summary.as_mut()]
         .into_iter()
         .flatten()
     {
         out.finish()?;
     }
-    if let Some(s) = summary {
-        s.commit()?;
-    }
+    kept.commit()?;
     if let Some(r) = removed {
         r.commit()?;
     }
-    kept.commit()?;
+    if let Some(s) = summary {
+        s.commit()?;
+    }
     if !args.common.quiet {
         eprintln!(
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
@@ -345,7 +367,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
     use neardup::eval::{self, TruthPair};
     use neardup::input::labels;
     use neardup::verify::Rule;
-    let (inputs, outcome, config, pool) = run(&args.common, true)?;
+    let (inputs, outcome, config, pool) = run(&args.common, true, &[])?;
     let meta = &outcome.meta;
     let n = meta.len();
     let groups: Vec<Vec<u32>> = outcome
@@ -463,6 +485,10 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
         seed: args.seed,
         dup_rate: args.dup_rate,
     });
+    fsutil::check_outputs(
+        &[],
+        &[("-o", Some(&args.out)), ("--labels", Some(&labels_path))],
+    )?;
     let mut out = Output::create(Some(&args.out))?;
     let mut labels = Output::create(Some(&labels_path))?;
     let name = args.out.to_string_lossy();
@@ -510,7 +536,7 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
 
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
-    let (_inputs, outcome, _config, _) = run(&args.common, false)?;
+    let (_inputs, outcome, _config, _) = run(&args.common, false, &[])?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.json, &b, |w| b.write_table(w))
@@ -571,6 +597,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
                 .apply(a.params.config(&neardup::Config::default())?)?;
             let pool = a.read.pool()?;
             let mut inputs = InputSet::open(&a.inputs)?;
+            fsutil::check_output_dir("--out", &a.out, &inputs.files(), true)?;
             let bar = progress_bar(a.read.quiet, inputs.total_bytes());
             let quiet = a.read.quiet;
             let mut on_bad = |b: &BadLine| {
@@ -621,6 +648,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
                 );
             }
             let mut inputs = InputSet::open(&a.inputs)?;
+            fsutil::check_output_dir("INDEX", &a.index, &inputs.files(), true)?;
             let mut on_bad = bad_printer(quiet);
             let pending = writer.prepare(&mut inputs, &config, &pool, &mut on_bad, &mut |_| {})?;
             if std::env::var_os(ABORT_BEFORE_COMMIT).is_some() {
@@ -643,6 +671,9 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             let pool = a.read.pool()?;
             let quiet = a.read.quiet;
             let mut inputs = InputSet::open(&a.inputs)?;
+            let mut read = inputs.files();
+            read.push(&a.index);
+            fsutil::check_outputs(&read, &[("-o", a.out.as_deref())])?;
             let mut out = Output::create(a.out.as_deref())?;
             let mut on_bad = bad_printer(quiet);
             let (results, counts) =

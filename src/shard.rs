@@ -336,22 +336,11 @@ fn sig_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::signatures(path, e.to_string())
 }
 
-/// Writes `bytes` to `path` atomically (a temporary file in the same directory, renamed).
+/// Writes `path` atomically with `f` (`fsutil::write_atomic`), making its directory first.
 fn write_atomic(path: &Path, f: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".neardup-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::output(path, e))?;
-    f(tmp.as_file_mut())?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::output(path, e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::output(path, e.error))?;
-    Ok(())
+    crate::fsutil::write_atomic(path, f)
 }
 
 fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
@@ -438,6 +427,8 @@ pub fn sign_shard(
         });
     }
     let banding = config.validate()?;
+    // Before anything is read: the signature directory is apart from the input.
+    crate::fsutil::check_output_dir("--out", out, &[input], false)?;
     let definition = Definition::new(config, banding);
     let manifest_path = out.join("manifest.json");
     if manifest_path.exists() {

@@ -385,19 +385,9 @@ fn decode_manifest(path: &Path, b: &[u8]) -> Result<ManifestBody> {
 /// renamed over the target, and the directory synced.
 fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let target = dir.join(name);
-    let io = |e: std::io::Error| Error::output(&target, e);
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".tmp-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(&target).map_err(|e| io(e.error))?;
-    sync_dir(dir)
+    crate::fsutil::write_atomic(&target, |f| {
+        f.write_all(bytes).map_err(|e| Error::output(&target, e))
+    })
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
@@ -969,8 +959,11 @@ impl Writer {
         for entry in std::fs::read_dir(dir).map_err(|e| Error::input(dir, e))? {
             let entry = entry.map_err(|e| Error::input(dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let unfinished =
-                (name.starts_with("seg-") && name.ends_with(".nds")) || name.starts_with(".tmp-");
+            // `.neardup-*.tmp`: an unfinished manifest (`fsutil::AtomicFile`); `.tmp-`: the
+            // same, of earlier versions.
+            let unfinished = (name.starts_with("seg-") && name.ends_with(".nds"))
+                || name.starts_with(".tmp-")
+                || (name.starts_with(".neardup-") && name.ends_with(".tmp"));
             if unfinished && !listed.contains(name.as_str()) {
                 std::fs::remove_file(entry.path()).map_err(|e| Error::output(entry.path(), e))?;
                 removed_orphans.push(name);

@@ -479,6 +479,19 @@ impl InputSet {
         &self.skipped_files
     }
 
+    /// The files this set reads, as opened (files named, files found in directories, named
+    /// pipes; not standard input): what no output of the run may replace.
+    pub fn files(&self) -> Vec<&Path> {
+        self.sources
+            .iter()
+            .filter_map(|s| {
+                s.stream
+                    .as_deref()
+                    .or(s.path.as_deref().filter(|_| s.spool.is_none()))
+            })
+            .collect()
+    }
+
     /// The total size of the inputs in bytes, when every input is a plain file (compressed
     /// files and standard input have no size known in advance): for progress reports.
     pub fn total_bytes(&self) -> Option<u64> {

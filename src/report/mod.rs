@@ -45,15 +45,13 @@ pub mod stream;
 
 use crate::config::Config;
 use crate::document::{DocMeta, Document};
-use crate::error::{Error, Result};
 use crate::lsh::Banding;
 use crate::pipeline::{Accounting, Counts, Outcome, ScoredCluster};
 use crate::report::changes::{Changes, Reference};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
 
 /// The version of the cluster file format described in the module docs.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -635,119 +633,6 @@ impl Report {
     }
 }
 
-/// An output file written atomically (a temporary file in the same directory, renamed over the
-/// target by [`Output::commit`]), or standard output for `-`. Dropping an output that was not
-/// committed leaves the target untouched. A target that exists and is not a regular file (a
-/// device such as `/dev/null`, a named pipe) is written in place: renaming over it would
-/// replace the device with a file.
-pub struct Output {
-    name: PathBuf,
-    inner: OutputInner,
-}
-
-enum OutputInner {
-    Stdout(BufWriter<io::Stdout>),
-    File(BufWriter<tempfile::NamedTempFile>, PathBuf),
-    /// A device, pipe or socket (`/dev/null`, a FIFO): written in place, never replaced.
-    Special(BufWriter<std::fs::File>),
-}
-
-impl Output {
-    /// Opens `path` (`-` or `None` for standard output).
-    pub fn create(path: Option<&Path>) -> Result<Output> {
-        match path {
-            None => Ok(Output {
-                name: "-".into(),
-                inner: OutputInner::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
-            }),
-            Some(p) if p.as_os_str() == "-" => Output::create(None),
-            Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
-                let f = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(p)
-                    .map_err(|e| Error::output(p, e))?;
-                Ok(Output {
-                    name: p.to_path_buf(),
-                    inner: OutputInner::Special(BufWriter::with_capacity(1 << 16, f)),
-                })
-            }
-            Some(p) => {
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                let mut builder = tempfile::Builder::new();
-                builder.prefix(".neardup-").suffix(".tmp");
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    builder.permissions(std::fs::Permissions::from_mode(0o644));
-                }
-                let tmp = builder.tempfile_in(dir).map_err(|e| Error::output(p, e))?;
-                Ok(Output {
-                    name: p.to_path_buf(),
-                    inner: OutputInner::File(
-                        BufWriter::with_capacity(1 << 16, tmp),
-                        p.to_path_buf(),
-                    ),
-                })
-            }
-        }
-    }
-
-    /// The name for messages.
-    pub fn name(&self) -> &Path {
-        &self.name
-    }
-
-    /// Runs `f` on the writer, naming this output in any error.
-    pub fn write_with(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-        let r = match &mut self.inner {
-            OutputInner::Stdout(w) => f(w),
-            OutputInner::File(w, _) => f(w),
-            OutputInner::Special(w) => f(w),
-        };
-        r.map_err(|e| Error::output(&self.name, e))
-    }
-
-    /// The writer itself.
-    pub fn writer(&mut self) -> &mut (dyn Write + Send) {
-        match &mut self.inner {
-            OutputInner::Stdout(w) => w,
-            OutputInner::File(w, _) => w,
-            OutputInner::Special(w) => w,
-        }
-    }
-
-    /// Writes out everything buffered and, for a file, syncs it to disk, so that a full disk
-    /// shows here, before any output of the run is committed. Call it on every output of a
-    /// run, then [`Output::commit`] them: a run fails with no output, or succeeds with all.
-    pub fn finish(&mut self) -> Result<()> {
-        let r = match &mut self.inner {
-            OutputInner::Stdout(w) => w.flush(),
-            OutputInner::Special(w) => w.flush(),
-            OutputInner::File(w, _) => w.flush().and_then(|_| w.get_ref().as_file().sync_all()),
-        };
-        r.map_err(|e| Error::output(&self.name, e))
-    }
-
-    /// Flushes and, for a file, renames the temporary file over the target.
-    pub fn commit(self) -> Result<()> {
-        let name = self.name;
-        match self.inner {
-            OutputInner::Stdout(mut w) => w.flush().map_err(|e| Error::output(&name, e)),
-            OutputInner::Special(mut w) => w.flush().map_err(|e| Error::output(&name, e)),
-            OutputInner::File(w, target) => {
-                let tmp = w
-                    .into_inner()
-                    .map_err(|e| Error::output(&name, e.into_error()))?;
-                tmp.as_file()
-                    .sync_all()
-                    .map_err(|e| Error::output(&name, e))?;
-                tmp.persist(&target)
-                    .map_err(|e| Error::output(&name, e.error))?;
-                Ok(())
-            }
-        }
-    }
-}
+/// An output of a run, written atomically when it is a file: the one writer of the crate, in
+/// [`crate::fsutil`].
+pub use crate::fsutil::Output;
