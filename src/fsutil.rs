@@ -513,12 +513,12 @@ impl Output {
         let inner = match destination(p).map_err(|m| refuse("", p, m))? {
             Destination::Stdout => stdout(),
             Destination::InPlace(target) => {
-                // A regular file reached through /proc is truncated as `>` would; a device
-                // or pipe cannot be.
+                // A regular file reached through /proc (`/dev/fd/3` of `3> file`, or of
+                // `3>> log`) is appended to: what it holds is never overwritten.
                 let regular = std::fs::metadata(&target).is_ok_and(|m| m.is_file());
                 let f = std::fs::OpenOptions::new()
                     .write(true)
-                    .truncate(regular)
+                    .append(regular)
                     .open(&target)
                     .map_err(|e| Error::output(p, e))?;
                 OutputInner::InPlace(BufWriter::with_capacity(1 << 16, f))

@@ -538,6 +538,20 @@ fn dev_stdout_to_a_file_is_written_in_place() {
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         assert_eq!(o.stdout, expected, "{name}");
     }
+    // Another descriptor, opened by the shell to append to a file: appended to.
+    let log = d.join("log");
+    std::fs::write(&log, "old\n").unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec \"$0\" cluster \"$1\" -q -o /dev/fd/3 3>>\"$2\"")
+        .arg(env!("CARGO_BIN_EXE_neardup"))
+        .arg(&input)
+        .arg(&log);
+    let o = finished(cmd);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut both = b"old\n".to_vec();
+    both.extend_from_slice(&expected);
+    assert_eq!(std::fs::read(&log).unwrap(), both);
     let after = std::fs::symlink_metadata("/dev/stdout")
         .unwrap()
         .file_type();
