@@ -276,15 +276,15 @@ fn sign_cmd(args: &SignArgs) -> Result<()> {
 }
 
 fn report_cmd(args: &ReportArgs) -> Result<()> {
+    let outputs = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    // The signatures and the engine's output are read first, then the inputs they name.
+    let engine = [args.docs.as_path(), args.clusters.as_path()];
+    fsutil::check_outputs(&engine, &outputs)?;
     let sig = neardup::shard::SignatureDir::open(&args.docs)?;
     let run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
     let paths: Vec<std::path::PathBuf> = run.inputs.iter().map(Into::into).collect();
     let inputs = InputSet::open(&paths)?;
-    let outputs = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
-    // The signatures and the engine's output are read too.
-    let mut read = inputs.files();
-    read.extend([args.docs.as_path(), args.clusters.as_path()]);
-    fsutil::check_outputs(&read, &outputs)?;
+    fsutil::check_outputs(&inputs.files(), &outputs)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;

@@ -578,4 +578,22 @@ fn index_query_and_report_refuse_to_replace_what_they_read() {
     refused(&o, &["-o", "a file in the input directory"]);
     assert_eq!(std::fs::read(&manifest).unwrap(), m);
     assert_eq!(std::fs::read(&input).unwrap(), before);
+    // `neardup report` reads the signature directory and the engine's output first: refused
+    // before either is read (the engine's output here is not even one).
+    let sig = d.join("sig");
+    let o = run(&["sign", s(&input), "--shard", "0", "--out", s(&sig), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sig_manifest = sig.join("manifest.json");
+    let m = std::fs::read(&sig_manifest).unwrap();
+    let o = guarded(&[
+        "report",
+        "--docs",
+        s(&sig),
+        "--clusters",
+        s(&idx),
+        "--html",
+        s(&sig_manifest),
+    ]);
+    refused(&o, &["--html", "a file in the input directory"]);
+    assert_eq!(std::fs::read(&sig_manifest).unwrap(), m);
 }
