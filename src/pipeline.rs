@@ -212,12 +212,7 @@ fn shell_word(s: &str) -> String {
 }
 
 /// The error for input `name` that gave no document from its units.
-fn no_documents(
-    name: &str,
-    t: &Tally,
-    unit: Unit,
-    fields: &crate::config::FieldNames,
-) -> Error {
+fn no_documents(name: &str, t: &Tally, unit: Unit, fields: &crate::config::FieldNames) -> Error {
     let (what, they) = match unit {
         Unit::Line if t.read == 1 => ("its one line is not a document".to_string(), "it has"),
         Unit::Line => (
@@ -488,13 +483,7 @@ pub fn read_and_sign(
         };
         let rec = match input::parse(line.format, bytes, &config.fields) {
             Err(m) => {
-                let clue = clue_of(
-                    line.format,
-                    line.location.line,
-                    bytes,
-                    &m,
-                    &config.fields,
-                );
+                let clue = clue_of(line.format, line.location.line, bytes, &m, &config.fields);
                 return Parsed::Bad(m, clue);
             }
             Ok(input::Parsed::Skip(_)) => return Parsed::Skipped,
@@ -1152,4 +1141,64 @@ pub fn run_with_progress(
             sample_spill_bytes,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FieldNames;
+    use crate::input::Format;
+
+    fn clue(line: u64, s: &str) -> Clue {
+        let fields = FieldNames::default();
+        let m = match crate::input::jsonl::parse_record(s.as_bytes(), &fields) {
+            Err(m) => m,
+            Ok(_) => panic!("{s} parses"),
+        };
+        clue_of(Format::Jsonl, line, s.as_bytes(), &m, &fields)
+    }
+
+    #[test]
+    fn rejected_units_are_recognised() {
+        assert_eq!(clue(1, "[{\"text\":\"a\"}]"), Clue::Array);
+        assert_eq!(clue(1, "  ["), Clue::Array);
+        assert_eq!(clue(1, "id,title,text"), Clue::Csv);
+        assert_eq!(clue(1, "id\ttext"), Clue::Csv);
+        assert_eq!(
+            clue(2, "a1,hello"),
+            Clue::None,
+            "only a first line says CSV"
+        );
+        assert_eq!(
+            clue(7, r#"{"id":"a","body":"long text","n":3}"#),
+            Clue::Object(vec![("body".into(), 9), ("id".into(), 1), ("n".into(), 0)])
+        );
+        assert_eq!(clue(7, r#"{"text":5}"#), Clue::None);
+        assert_eq!(clue(7, r#"{"text":"x""#), Clue::None);
+    }
+
+    fn hint(seen: &[(&str, usize)]) -> String {
+        let t = Tally {
+            read: 10,
+            unparsed: 10,
+            rejected: 10,
+            shape: Clue::Object(seen.iter().map(|(k, l)| (k.to_string(), *l)).collect()),
+            ..Tally::default()
+        };
+        no_documents("in.jsonl", &t, Unit::Line, &FieldNames::default()).to_string()
+    }
+
+    #[test]
+    fn the_hint_names_the_likely_text_field() {
+        assert_eq!(
+            hint(&[("body", 900), ("headline", 40), ("id", 3)]),
+            r#"in.jsonl: none of its 10 lines is a document: the lines have fields "body", "headline", "id": use --text-field body"#
+        );
+        // The longest string field that is not another known field; names quoted for a shell.
+        assert!(hint(&[("title", 5000), ("the story", 900)]).ends_with("--text-field 'the story'"));
+        assert!(hint(&[("url", 50)]).ends_with("--text-field url"));
+        assert!(
+            hint(&[("n", 0)]).ends_with("none holds text: name the text field with --text-field")
+        );
+    }
 }

@@ -159,7 +159,16 @@ fn adding_the_same_articles_again_writes_nothing() {
     );
     let ndx = dir.path().join("n.ndx");
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
-    let query = || ok(run(&["index", "query", s(&ndx), s(&files[0]), s(&files[2])])).stdout;
+    let query = || {
+        ok(run(&[
+            "index",
+            "query",
+            s(&ndx),
+            s(&files[0]),
+            s(&files[2]),
+        ]))
+        .stdout
+    };
     let before = query();
     let manifest = std::fs::read(ndx.join("MANIFEST")).unwrap();
     for _ in 0..3 {
@@ -262,7 +271,12 @@ fn a_killed_compact_leaves_the_index_as_it_was() {
     let files = parts(
         dir.path(),
         900,
-        &[("a.jsonl", 400), ("b.jsonl", 200), ("c.jsonl", 200), ("q.jsonl", 100)],
+        &[
+            ("a.jsonl", 400),
+            ("b.jsonl", 200),
+            ("c.jsonl", 200),
+            ("q.jsonl", 100),
+        ],
     );
     let ndx = dir.path().join("k.ndx");
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
@@ -288,7 +302,11 @@ fn a_killed_compact_leaves_the_index_as_it_was() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert_eq!(segment_files(&ndx).len(), 4, "the merged segment is on disk");
+    assert_eq!(
+        segment_files(&ndx).len(),
+        4,
+        "the merged segment is on disk"
+    );
     assert_eq!(std::fs::read(ndx.join("MANIFEST")).unwrap(), manifest);
     assert_eq!(query(), before, "the index answers as before");
     assert_eq!(stats(&ndx)["segments"], 3);
@@ -309,7 +327,11 @@ fn a_killed_compact_leaves_the_index_as_it_was() {
         std::fs::copy(saved.join(f), ndx.join(f)).unwrap();
     }
     assert_eq!(segment_files(&ndx).len(), 4);
-    assert_eq!(query(), before, "old segments no manifest names change nothing");
+    assert_eq!(
+        query(),
+        before,
+        "old segments no manifest names change nothing"
+    );
     assert_eq!(stats(&ndx)["segments"], 1);
     let out = ok(run(&["index", "add", s(&ndx), s(&files[3])]));
     assert!(
@@ -467,7 +489,9 @@ fn bad_lines_are_summarised_and_strict_stops_at_the_first() {
     let out = ok(run(&["dedupe", s(&mixed), "--out", s(&kept)]));
     let err = stderr(&out);
     assert_eq!(
-        err.lines().filter(|l| l.contains("no \"text\" field")).count(),
+        err.lines()
+            .filter(|l| l.contains("no \"text\" field"))
+            .count(),
         6,
         "five shown and one summary:\n{err}"
     );
@@ -479,7 +503,10 @@ fn bad_lines_are_summarised_and_strict_stops_at_the_first() {
     );
     // Another kind of message is counted apart: columns differ only in numbers.
     assert!(err.contains("mixed.jsonl:1101: invalid JSON"), "{err}");
-    assert!(err.contains("neardup: 15 more lines not shown, like: invalid JSON"), "{err}");
+    assert!(
+        err.contains("neardup: 15 more lines not shown, like: invalid JSON"),
+        "{err}"
+    );
     assert!(err.contains("read 1120, kept "), "{err}");
     assert!(err.contains(", rejected 1020 "), "{err}");
     assert!(err.lines().count() <= 16, "{err}");

@@ -1280,13 +1280,7 @@ impl Writer {
             },
         );
         let body = &index.body;
-        let entry = create_segment(
-            &index.dir,
-            body.generation + 1,
-            &body.params,
-            bands,
-            docs,
-        )?;
+        let entry = create_segment(&index.dir, body.generation + 1, &body.params, bands, docs)?;
         sync_dir(&index.dir)?;
         if entry.docs != index.docs() {
             return Err(corrupt(

@@ -685,7 +685,9 @@ impl Segment {
             for (k, d) in keys.chunks_exact(8).zip(ds.chunks_exact(4)) {
                 let d = u64::from(u32::from_le_bytes(d.try_into().expect("4 bytes")));
                 if d >= docs {
-                    return Err(self.corrupt(format!("band table names document {d}, out of range")));
+                    return Err(
+                        self.corrupt(format!("band table names document {d}, out of range"))
+                    );
                 }
                 out[(d * bands + b) as usize] = u64::from_le_bytes(k.try_into().expect("8 bytes"));
             }
