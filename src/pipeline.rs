@@ -259,7 +259,7 @@ fn no_documents(name: &str, t: &Tally, unit: Unit, fields: &crate::config::Field
         }
         Clue::Array => "it is a JSON array (`[{...},{...}]`), not JSON Lines (one JSON object a line): convert it with `jq -c '.[]' FILE.json > FILE.jsonl`".to_string(),
         Clue::Csv => "it looks like CSV; neardup reads JSON Lines (one JSON object a line): convert it first, e.g. with `mlr --icsv --ojsonl cat FILE.csv > FILE.jsonl`".to_string(),
-        Clue::None => "every one was rejected (see the messages above; --strict stops at the first)".to_string(),
+        Clue::None => "what is wrong is reported above (--strict stops at the first)".to_string(),
     };
     Error::NoDocuments {
         input: name.to_string(),
