@@ -53,8 +53,12 @@ pub struct IndexArgs {
 pub enum IndexCommand {
     /// Build a new index (a directory) from an archive.
     Build(IndexBuildArgs),
-    /// Add articles to an index (crash-safe: a killed add leaves the index as it was).
+    /// Add articles to an index (crash-safe: a killed add leaves the index as it was; an add
+    /// with nothing new writes nothing).
     Add(IndexAddArgs),
+    /// Merge all segments of an index into one, so that queries stay fast after many adds
+    /// (crash-safe like add; queries answer the same before and after).
+    Compact(IndexCompactArgs),
     /// Print, for each new article, the archive articles it copies, with exact scores.
     Query(IndexQueryArgs),
     /// Print the index's size, segments and parameters.
@@ -93,6 +97,17 @@ pub struct IndexAddArgs {
     /// Reading options.
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// Options of `neardup index compact`.
+#[derive(Debug, Args)]
+pub struct IndexCompactArgs {
+    /// The index directory.
+    #[arg(value_name = "INDEX")]
+    pub index: PathBuf,
+    /// Print no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Options of `neardup index query`.

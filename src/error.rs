@@ -112,6 +112,16 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// An input has units (lines, records, files) but gave no document: every unit was
+    /// rejected as unreadable (exit code 2). The message says what the units look like and how
+    /// to read them (`the lines have fields "body", "headline": use --text-field body`).
+    #[error("{input}: {message}")]
+    NoDocuments {
+        /// The input.
+        input: String,
+        /// What was read, what the units look like and what to do.
+        message: String,
+    },
     /// The rayon thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),
@@ -162,7 +172,8 @@ impl Error {
             | Error::Index { .. }
             | Error::IndexMismatch { .. }
             | Error::Signatures { .. }
-            | Error::Destination { .. } => 2,
+            | Error::Destination { .. }
+            | Error::NoDocuments { .. } => 2,
             Error::Output { .. } | Error::Temporary { .. } | Error::ThreadPool(_) => 1,
         }
     }

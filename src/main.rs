@@ -77,8 +77,9 @@ fn run(
     });
     let quiet = common.quiet;
     let bar = progress_bar(quiet, inputs.total_bytes());
+    let mut shown = BadLines::default();
     let mut on_bad = |b: &BadLine| {
-        if !quiet {
+        if !quiet && shown.note(b) {
             bar.suspend(|| eprintln!("{b}"));
         }
     };
@@ -92,11 +93,100 @@ fn run(
     let outcome =
         pipeline::run_with_progress(&mut inputs, &config, &pool, &mut on_bad, &mut on_progress);
     bar.finish_and_clear();
+    shown.print_summary();
     let outcome = outcome?;
     if common.verbose {
         print_timings(&outcome);
     }
     Ok((inputs, outcome, config, pool))
+}
+
+/// Bad lines shown of each kind; the others are counted, and the count printed at the end.
+const SHOWN_PER_KIND: u64 = 5;
+
+/// Which bad lines to print: the first [`SHOWN_PER_KIND`] of each kind of message (messages
+/// that differ only in numbers and quoted strings are of one kind); the rest are counted and
+/// summarised in one line per kind, so that a file of 19,000 bad lines does not flood stderr.
+#[derive(Default)]
+struct BadLines {
+    /// Per kind: how many, what unit, and the first message.
+    kinds: std::collections::HashMap<String, (u64, neardup::document::Unit, String)>,
+    /// Kinds in the order first seen.
+    order: Vec<String>,
+}
+
+impl BadLines {
+    /// Counts `b`; true when it is to be printed.
+    fn note(&mut self, b: &BadLine) -> bool {
+        let key = message_kind(&b.message);
+        let e = self.kinds.entry(key.clone()).or_insert_with(|| {
+            self.order.push(key);
+            (0, b.unit, b.message.clone())
+        });
+        e.0 += 1;
+        e.0 <= SHOWN_PER_KIND
+    }
+
+    /// Prints one line per kind of which more were found than shown.
+    fn print_summary(&self) {
+        for key in &self.order {
+            let (n, unit, first) = &self.kinds[key];
+            if *n > SHOWN_PER_KIND {
+                let units = match unit {
+                    neardup::document::Unit::Line => "lines",
+                    neardup::document::Unit::Record => "records",
+                    neardup::document::Unit::File => "files",
+                };
+                eprintln!(
+                    "neardup: {} more {units} not shown, like: {first}",
+                    grouped(n - SHOWN_PER_KIND)
+                );
+            }
+        }
+    }
+}
+
+/// `message` with each run of digits and each quoted string blanked: the kind of a message.
+fn message_kind(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    let mut digits = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            if !digits {
+                out.push('#');
+            }
+            digits = true;
+            continue;
+        }
+        digits = false;
+        out.push(c);
+        if c == '"' {
+            // Skip to the closing quote (escaped quotes inside).
+            let mut escaped = false;
+            for c in chars.by_ref() {
+                if c == '"' && !escaped {
+                    break;
+                }
+                escaped = c == '\\' && !escaped;
+            }
+            out.push('"');
+        }
+    }
+    out
+}
+
+/// `n` with thousands separators: `18,995`.
+fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A progress bar on stderr for the first pass, hidden with `--quiet` or when stderr is not a
@@ -566,13 +656,29 @@ fn print_timings(o: &Outcome) {
     );
 }
 
-/// Test-only fail point: with this variable set, `index add` aborts the process after its new
-/// segment is written and synced, before the manifest is replaced (what a kill at the worst
-/// moment does). Read here in the binary only, never in the library.
+/// Test-only fail point: with this variable set, `index add` and `index compact` abort the
+/// process after the new segment is written and synced, before the manifest is replaced (what
+/// a kill at the worst moment does). Read here in the binary only, never in the library.
 const ABORT_BEFORE_COMMIT: &str = "NEARDUP_TEST_ABORT_BEFORE_COMMIT";
 
 fn index_cmd(args: &IndexArgs) -> Result<()> {
     use neardup::index::{self, Index, IndexParams, QueryRecord, Writer};
+    /// Says what opening the writer cleaned up.
+    fn print_removed(writer: &Writer) {
+        if !writer.removed_orphans.is_empty() {
+            eprintln!(
+                "neardup: removed {} unfinished segment(s) of an interrupted add or compaction",
+                writer.removed_orphans.len()
+            );
+        }
+        if let Some(first) = writer.removed_builds.first() {
+            eprintln!(
+                "neardup: removed {} unfinished index build(s) (first: {})",
+                writer.removed_builds.len(),
+                first.display()
+            );
+        }
+    }
     /// The index's configuration with the reading options, after checking that every
     /// parameter given on the command line equals the index's.
     fn checked(index: &Index, params: &IndexParamArgs) -> Result<neardup::Config> {
@@ -583,13 +689,14 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             .check(&IndexParams::new(&got, banding), &params.given())?;
         Ok(index.config().clone())
     }
-    let bad_printer = |quiet: bool| {
+    /// Prints bad lines as [`BadLines`] says (none with `quiet`).
+    fn bad_printer(quiet: bool, shown: &mut BadLines) -> impl FnMut(&BadLine) + Send + '_ {
         move |b: &BadLine| {
-            if !quiet {
+            if !quiet && shown.note(b) {
                 eprintln!("{b}");
             }
         }
-    };
+    }
     match &args.command {
         IndexCommand::Build(a) => {
             let config = a
@@ -600,8 +707,9 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             fsutil::check_output_dir("--out", &a.out, &inputs.files(), true)?;
             let bar = progress_bar(a.read.quiet, inputs.total_bytes());
             let quiet = a.read.quiet;
+            let mut shown = BadLines::default();
             let mut on_bad = |b: &BadLine| {
-                if !quiet {
+                if !quiet && shown.note(b) {
                     bar.suspend(|| eprintln!("{b}"));
                 }
             };
@@ -622,6 +730,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
                 &mut on_progress,
             );
             bar.finish_and_clear();
+            shown.print_summary();
             let counts = counts?;
             if !quiet {
                 eprintln!(
@@ -641,24 +750,61 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             let config = a.read.apply(checked(writer.index(), &a.params)?)?;
             let pool = a.read.pool()?;
             let quiet = a.read.quiet;
-            if !quiet && !writer.removed_orphans.is_empty() {
-                eprintln!(
-                    "neardup: removed {} unfinished segment(s) of an interrupted add",
-                    writer.removed_orphans.len()
-                );
+            if !quiet {
+                print_removed(&writer);
             }
             let mut inputs = InputSet::open(&a.inputs)?;
             fsutil::check_output_dir("INDEX", &a.index, &inputs.files(), true)?;
-            let mut on_bad = bad_printer(quiet);
-            let pending = writer.prepare(&mut inputs, &config, &pool, &mut on_bad, &mut |_| {})?;
+            let mut shown = BadLines::default();
+            let mut on_bad = bad_printer(quiet, &mut shown);
+            let pending = writer.prepare(&mut inputs, &config, &pool, &mut on_bad, &mut |_| {});
+            drop(on_bad);
+            shown.print_summary();
+            let pending = pending?;
             if std::env::var_os(ABORT_BEFORE_COMMIT).is_some() {
                 std::process::abort();
             }
             let counts = writer.commit(pending)?;
-            if !quiet {
+            if !quiet && counts.added == 0 {
+                eprintln!(
+                    "neardup: read {}, added 0 (nothing new), rejected {}; the index is unchanged ({} documents)",
+                    counts.read, counts.rejected, counts.total
+                );
+            } else if !quiet {
                 eprintln!(
                     "neardup: read {}, added {} ({} short), rejected {}; the index holds {} documents",
                     counts.read, counts.added, counts.short, counts.rejected, counts.total
+                );
+            }
+            Ok(())
+        }
+        IndexCommand::Compact(a) => {
+            let writer = Writer::open(&a.index)?;
+            if !a.quiet {
+                print_removed(&writer);
+            }
+            let Some(pending) = writer.prepare_compaction()? else {
+                if !a.quiet {
+                    eprintln!(
+                        "neardup: {} has {} segment(s); nothing to compact",
+                        a.index.display(),
+                        writer.index().manifest().segments.len()
+                    );
+                }
+                return Ok(());
+            };
+            if std::env::var_os(ABORT_BEFORE_COMMIT).is_some() {
+                std::process::abort();
+            }
+            let c = writer.commit_compaction(pending)?;
+            if !a.quiet {
+                eprintln!(
+                    "neardup: compacted {} segments into {} ({} documents; {:.1} MB, was {:.1} MB)",
+                    c.segments_before,
+                    c.segments_after,
+                    c.documents,
+                    c.bytes_after as f64 / 1e6,
+                    c.bytes_before as f64 / 1e6
                 );
             }
             Ok(())
@@ -675,9 +821,12 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             read.push(&a.index);
             fsutil::check_outputs(&read, &[("-o", a.out.as_deref())])?;
             let mut out = Output::create(a.out.as_deref())?;
-            let mut on_bad = bad_printer(quiet);
-            let (results, counts) =
-                index::query_inputs(&index, &mut inputs, &config, &pool, &mut on_bad)?;
+            let mut shown = BadLines::default();
+            let mut on_bad = bad_printer(quiet, &mut shown);
+            let found = index::query_inputs(&index, &mut inputs, &config, &pool, &mut on_bad);
+            drop(on_bad);
+            shown.print_summary();
+            let (results, counts) = found?;
             for r in &results {
                 let rec = QueryRecord::new(&index, r, inputs.name(r.doc.location.input))?;
                 out.write_with(|w| {

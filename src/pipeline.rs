@@ -98,9 +98,203 @@ impl Signed {
 }
 
 enum Parsed {
-    Bad(String),
+    /// A unit the reader could not read ([`Content::Bad`]): what is wrong.
+    Unreadable(String),
+    /// A unit that is not a document: what is wrong, and what it looks like.
+    Bad(String, Clue),
     Skipped,
     Doc(Signing),
+}
+
+/// What a unit that is not a document looks like, for the hint given when an input yields
+/// no document at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Clue {
+    /// Nothing telling.
+    #[default]
+    None,
+    /// JSON objects without the text field: their fields, each with the longest string value
+    /// seen in it (0 for other values), at most [`MAX_FIELDS`] of them.
+    Object(Vec<(String, usize)>),
+    /// A JSON array (`[{...},{...}]`), not JSON Lines.
+    Array,
+    /// A first line of comma-, semicolon- or tab-separated values: CSV.
+    Csv,
+}
+
+/// Fields of rejected objects remembered per input.
+const MAX_FIELDS: usize = 64;
+
+/// What a unit at `line` of an input of `format` that failed to parse with `message` looks
+/// like.
+fn clue_of(
+    format: input::Format,
+    line: u64,
+    bytes: &[u8],
+    message: &str,
+    fields: &crate::config::FieldNames,
+) -> Clue {
+    use input::Format;
+    if !matches!(format, Format::Jsonl | Format::Json | Format::JsonDoc) {
+        return Clue::None;
+    }
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let b = b.trim_ascii_start();
+    match b.first() {
+        Some(b'[') => Clue::Array,
+        Some(b'{') if message == format!("no {:?} field", fields.text) => {
+            match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b) {
+                Ok(map) => Clue::Object(
+                    map.into_iter()
+                        .take(MAX_FIELDS)
+                        .map(|(k, v)| {
+                            let len = v.as_str().map_or(0, str::len);
+                            (k, len)
+                        })
+                        .collect(),
+                ),
+                Err(_) => Clue::None,
+            }
+        }
+        Some(b'{') | None => Clue::None,
+        Some(_) if line == 1 && b.iter().any(|&c| matches!(c, b',' | b';' | b'\t')) => Clue::Csv,
+        Some(_) => Clue::None,
+    }
+}
+
+/// How the units of one input fared in the first pass.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Units read (skipped ones too).
+    read: u64,
+    /// Units that became documents.
+    documents: u64,
+    /// Units rejected because they could not be parsed as documents.
+    unparsed: u64,
+    /// Units rejected for any reason.
+    rejected: u64,
+    /// What the unparsed units look like: the first telling clue, or the union of the fields
+    /// of objects without the text field.
+    shape: Clue,
+}
+
+impl Tally {
+    fn merge(&mut self, clue: Clue) {
+        match (&mut self.shape, clue) {
+            (_, Clue::None) => {}
+            (Clue::None, c) => self.shape = c,
+            (Clue::Object(have), Clue::Object(new)) => {
+                for (k, len) in new {
+                    if let Some(e) = have.iter_mut().find(|e| e.0 == k) {
+                        e.1 = e.1.max(len);
+                    } else if have.len() < MAX_FIELDS {
+                        have.push((k, len));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A field name as a shell word for `--text-field`.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
+    {
+        s.to_string()
+    } else if s.chars().any(char::is_control) {
+        format!("{s:?}")
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The error for input `name` that gave no document from its units.
+fn no_documents(name: &str, t: &Tally, unit: Unit, fields: &crate::config::FieldNames) -> Error {
+    let (what, they) = match unit {
+        Unit::Line if t.read == 1 => ("its one line is not a document".to_string(), "it has"),
+        Unit::Line => (
+            format!("none of its {} lines is a document", t.read),
+            "the lines have",
+        ),
+        Unit::Record if t.read == 1 => ("its one record is not a document".to_string(), "it has"),
+        Unit::Record => (
+            format!("none of its {} records is a document", t.read),
+            "the records have",
+        ),
+        Unit::File => ("it is not a document".to_string(), "it has"),
+    };
+    let hint = match &t.shape {
+        Clue::Object(seen) => {
+            let mut names: Vec<String> = seen.iter().take(10).map(|(k, _)| format!("{k:?}")).collect();
+            if seen.len() > 10 {
+                names.push(format!("and {} more", seen.len() - 10));
+            }
+            let known = [
+                &fields.id,
+                &fields.title,
+                &fields.outlet,
+                &fields.date,
+                &fields.url,
+            ];
+            // The likely text: the longest string field that is not another known field.
+            let longest = |others: bool| {
+                seen.iter()
+                    .filter(|(k, len)| *len > 0 && (others || !known.contains(&k)))
+                    .max_by_key(|(_, len)| *len)
+            };
+            match longest(false).or_else(|| longest(true)) {
+                Some((k, _)) => format!(
+                    "{they} fields {}: use --text-field {}",
+                    names.join(", "),
+                    shell_word(k)
+                ),
+                None => format!(
+                    "{they} fields {} and none holds text: name the text field with --text-field",
+                    names.join(", ")
+                ),
+            }
+        }
+        Clue::Array => "it is a JSON array (`[{...},{...}]`), not JSON Lines (one JSON object a line): convert it with `jq -c '.[]' FILE.json > FILE.jsonl`".to_string(),
+        Clue::Csv => "it looks like CSV; neardup reads JSON Lines (one JSON object a line): convert it first, e.g. with `mlr --icsv --ojsonl cat FILE.csv > FILE.jsonl`".to_string(),
+        Clue::None => "what is wrong is reported above (--strict stops at the first)".to_string(),
+    };
+    Error::NoDocuments {
+        input: name.to_string(),
+        message: format!("{what}: {hint}"),
+    }
+}
+
+/// Fails a first pass that read nothing usable: an input of lines that gave no document while
+/// some of its lines could not be parsed (a CSV file, a JSON array, objects whose text field
+/// has another name), or a whole run that read no document while units were rejected.
+/// Inputs of whole files or web archive records, and units the reader could not read (an
+/// unreadable file in a directory), fail only the whole run.
+fn check_documents(
+    tallies: &[Tally],
+    names: &[String],
+    units: &[Unit],
+    config: &Config,
+) -> Result<()> {
+    let fields = &config.fields;
+    for (i, t) in tallies.iter().enumerate() {
+        if units[i] == Unit::Line && t.documents == 0 && t.unparsed > 0 {
+            return Err(no_documents(&names[i], t, units[i], fields));
+        }
+    }
+    let documents: u64 = tallies.iter().map(|t| t.documents).sum();
+    if documents == 0 {
+        // The input with the most rejected units.
+        let worst = (0..tallies.len())
+            .filter(|&i| tallies[i].rejected > 0)
+            .max_by_key(|&i| (tallies[i].rejected, std::cmp::Reverse(i)));
+        if let Some(i) = worst {
+            return Err(no_documents(&names[i], &tallies[i], units[i], fields));
+        }
+    }
+    Ok(())
 }
 
 /// Where a unit of a batch is and how it was read: what the sequential part of the first pass
@@ -173,6 +367,7 @@ pub fn read_and_sign(
         .collect();
     // What a location's line counts, per input, as its units arrive (settled by the reader).
     let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
+    let mut tallies: Vec<Tally> = (0..names.len()).map(|_| Tally::default()).collect();
     // The sequential part of a batch (ids, spool, keys, samples, metadata, in input order) runs
     // while the next batch is parsed and signed in parallel.
     let bands = banding.bands;
@@ -186,6 +381,8 @@ pub fn read_and_sign(
                 signed.bytes += u64::from(loc.len);
                 let unit = format.unit();
                 units[loc.input as usize] = unit;
+                let tally = &mut tallies[loc.input as usize];
+                tally.read += 1;
                 let bad = |message: String| BadLine {
                     input: names[loc.input as usize].clone(),
                     line: loc.line,
@@ -193,7 +390,15 @@ pub fn read_and_sign(
                     message,
                 };
                 let doc = match p {
-                    Parsed::Bad(m) => {
+                    Parsed::Unreadable(m) => {
+                        tally.rejected += 1;
+                        reject(&mut signed, bad(m), config, on_bad)?;
+                        continue;
+                    }
+                    Parsed::Bad(m, clue) => {
+                        tally.rejected += 1;
+                        tally.unparsed += 1;
+                        tally.merge(clue);
                         reject(&mut signed, bad(m), config, on_bad)?;
                         continue;
                     }
@@ -226,6 +431,7 @@ pub fn read_and_sign(
                         names[f.input as usize],
                         units[f.input as usize].after_name(f.line)
                     );
+                    tallies[loc.input as usize].rejected += 1;
                     reject(&mut signed, bad(m), config, on_bad)?;
                     continue;
                 }
@@ -253,6 +459,7 @@ pub fn read_and_sign(
                         shared
                     }
                 });
+                tallies[loc.input as usize].documents += 1;
                 signed.meta.push(meta);
             }
             assert_eq!(
@@ -270,12 +477,15 @@ pub fn read_and_sign(
     let mut pending: Option<(Vec<UnitAt>, Vec<Chunk>)> = None;
     let sign_unit = |line: &input::LineRef<'_>, out: &mut Chunk, row: &mut [u32]| -> Parsed {
         let bytes = match line.content {
-            Content::Bad(m) => return Parsed::Bad(m.to_string()),
+            Content::Bad(m) => return Parsed::Unreadable(m.to_string()),
             Content::Skipped => return Parsed::Skipped,
             Content::Bytes(bytes) => bytes,
         };
         let rec = match input::parse(line.format, bytes, &config.fields) {
-            Err(m) => return Parsed::Bad(m),
+            Err(m) => {
+                let clue = clue_of(line.format, line.location.line, bytes, &m, &config.fields);
+                return Parsed::Bad(m, clue);
+            }
             Ok(input::Parsed::Skip(_)) => return Parsed::Skipped,
             Ok(input::Parsed::Doc(rec)) => rec,
         };
@@ -366,6 +576,7 @@ pub fn read_and_sign(
     if let Some((l, p)) = pending.take() {
         apply(l, p)?;
     }
+    check_documents(&tallies, &names, &units, config)?;
     if let Some(spool) = signed.sets.as_mut() {
         spool.finish()?;
     }
@@ -930,4 +1141,64 @@ pub fn run_with_progress(
             sample_spill_bytes,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FieldNames;
+    use crate::input::Format;
+
+    fn clue(line: u64, s: &str) -> Clue {
+        let fields = FieldNames::default();
+        let m = match crate::input::jsonl::parse_record(s.as_bytes(), &fields) {
+            Err(m) => m,
+            Ok(_) => panic!("{s} parses"),
+        };
+        clue_of(Format::Jsonl, line, s.as_bytes(), &m, &fields)
+    }
+
+    #[test]
+    fn rejected_units_are_recognised() {
+        assert_eq!(clue(1, "[{\"text\":\"a\"}]"), Clue::Array);
+        assert_eq!(clue(1, "  ["), Clue::Array);
+        assert_eq!(clue(1, "id,title,text"), Clue::Csv);
+        assert_eq!(clue(1, "id\ttext"), Clue::Csv);
+        assert_eq!(
+            clue(2, "a1,hello"),
+            Clue::None,
+            "only a first line says CSV"
+        );
+        assert_eq!(
+            clue(7, r#"{"id":"a","body":"long text","n":3}"#),
+            Clue::Object(vec![("body".into(), 9), ("id".into(), 1), ("n".into(), 0)])
+        );
+        assert_eq!(clue(7, r#"{"text":5}"#), Clue::None);
+        assert_eq!(clue(7, r#"{"text":"x""#), Clue::None);
+    }
+
+    fn hint(seen: &[(&str, usize)]) -> String {
+        let t = Tally {
+            read: 10,
+            unparsed: 10,
+            rejected: 10,
+            shape: Clue::Object(seen.iter().map(|(k, l)| (k.to_string(), *l)).collect()),
+            ..Tally::default()
+        };
+        no_documents("in.jsonl", &t, Unit::Line, &FieldNames::default()).to_string()
+    }
+
+    #[test]
+    fn the_hint_names_the_likely_text_field() {
+        assert_eq!(
+            hint(&[("body", 900), ("headline", 40), ("id", 3)]),
+            r#"in.jsonl: none of its 10 lines is a document: the lines have fields "body", "headline", "id": use --text-field body"#
+        );
+        // The longest string field that is not another known field; names quoted for a shell.
+        assert!(hint(&[("title", 5000), ("the story", 900)]).ends_with("--text-field 'the story'"));
+        assert!(hint(&[("url", 50)]).ends_with("--text-field url"));
+        assert!(
+            hint(&[("n", 0)]).ends_with("none holds text: name the text field with --text-field")
+        );
+    }
 }

@@ -1,5 +1,5 @@
 //! A persistent index: new articles checked against an archive without reading the archive
-//! again (`neardup index build|add|query|stats`).
+//! again (`neardup index build|add|compact|query|stats`).
 //!
 //! Owns: the index directory (manifest and segments), its parameters, building it, adding to
 //! it crash-safely, and answering queries with exact scores. Must not: parse command lines or
@@ -13,8 +13,8 @@
 //! ```text
 //! news.ndx/
 //!   MANIFEST            which segments make the index, and its parameters
-//!   seg-000001-<n>.nds  one immutable segment per build or add (format: [`segment`])
-//!   LOCK                taken (flock) by a running `add`
+//!   seg-000001-<n>.nds  one immutable segment per build, add or compaction (format: [`segment`])
+//!   LOCK                taken (flock) by a running `build`, `add` or `compact`
 //! ```
 //!
 //! `MANIFEST` (format version 1): bytes 0..8 the magic `b"NDUPIDX\0"`, 8..12 the format
@@ -31,6 +31,19 @@
 //!   directory. A process killed before the rename leaves the old manifest, which does not
 //!   name the new segment: the index answers exactly as before. The next `add` deletes such
 //!   unfinished segments. One `add` runs at a time (a lock on `LOCK`); queries never lock.
+//!   An add that brings no new document writes nothing (no segment, the manifest unchanged).
+//! - **Crash-safe compaction**: `compact` merges every segment into one under the same lock,
+//!   the same way: the new segment is written and synced, the new manifest naming only it
+//!   replaces the old one atomically, and only then are the old segments deleted. Killed
+//!   before the rename, the index is as it was (the next `add` or `compact` deletes the
+//!   unfinished segment); killed after it, the old segments are orphans deleted the same way.
+//!   Document numbers, and so every query answer, are the same before and after. A query that
+//!   opens the index while a compaction deletes the old segments reads the manifest again.
+//! - **Builds leave nothing**: a build writes in a hidden directory `.neardup-index-*` next to
+//!   the index, holding the lock on its `LOCK` file, and renames it into place when complete.
+//!   One killed leaves that directory behind: the next `build`, `add` or `compact` in the same
+//!   parent directory removes every such directory whose lock no live process holds (one
+//!   without a `LOCK` file, left by an older neardup, once it is an hour old).
 //! - **Checked**: the manifest is checksummed; each segment's length, header checksum and
 //!   parameter fingerprint must agree with it; every data block is checked when first read
 //!   (see [`segment`]). A damaged or foreign file is an [`Error::Index`], never an answer.
@@ -334,7 +347,8 @@ pub struct ManifestBody {
     pub format_version: u32,
     /// The parameters.
     pub params: IndexParams,
-    /// Incremented by every add (the build writes generation 1).
+    /// Incremented by every add that adds documents and every compaction (the build writes
+    /// generation 1).
     pub generation: u64,
     /// The segments, in document order.
     pub segments: Vec<SegmentEntry>,
@@ -436,14 +450,39 @@ impl Index {
             ));
         }
         let mpath = dir.join(MANIFEST);
-        let bytes = std::fs::read(&mpath).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                corrupt(dir, "not a neardup index (no MANIFEST)".into())
-            } else {
-                Error::input(&mpath, e)
+        let read = || {
+            std::fs::read(&mpath).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    corrupt(dir, "not a neardup index (no MANIFEST)".into())
+                } else {
+                    Error::input(&mpath, e)
+                }
+            })
+        };
+        let mut bytes = read()?;
+        // A compaction may delete the segments of the manifest just read: a segment that is
+        // gone while the manifest changed means reading the new manifest.
+        for _ in 0..3 {
+            match Index::open_manifest(dir, &bytes) {
+                Err(Error::Input { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    let now = read()?;
+                    if now == bytes {
+                        break;
+                    }
+                    bytes = now;
+                }
+                done => return done,
             }
-        })?;
-        let body = decode_manifest(&mpath, &bytes)?;
+        }
+        Index::open_manifest(dir, &bytes)
+    }
+
+    /// Opens the index in `dir` whose manifest holds `bytes`.
+    fn open_manifest(dir: &Path, bytes: &[u8]) -> Result<Index> {
+        let mpath = dir.join(MANIFEST);
+        let body = decode_manifest(&mpath, bytes)?;
         let (config, banding) = body
             .params
             .config()
@@ -659,7 +698,7 @@ pub struct Stats {
     pub segments: usize,
     /// Bytes of all segments.
     pub bytes: u64,
-    /// Manifest generation (1 after build, +1 per add).
+    /// Manifest generation (1 after build, +1 per add that adds documents and per compaction).
     pub generation: u64,
     /// The parameters.
     pub params: IndexParams,
@@ -789,14 +828,15 @@ pub fn build(
             ),
         ));
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let parent = parent_of(dir);
+    // What killed builds left here (best effort: a directory that cannot be removed stays).
+    remove_build_orphans(parent);
     let tmp = tempfile::Builder::new()
-        .prefix(".neardup-index-")
+        .prefix(BUILD_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::output(dir, e))?;
+    // Held until the index is in place: another build's cleanup leaves this directory alone.
+    let _lock = lock_build_dir(tmp.path()).map_err(|e| Error::output(dir, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -840,6 +880,80 @@ pub fn build(
     })
 }
 
+/// The start of the name of the hidden directory a build writes in, next to the index.
+pub const BUILD_PREFIX: &str = ".neardup-index-";
+
+/// A build directory without a `LOCK` file (left by a neardup that did not lock it) is removed
+/// only once it is this old.
+const UNLOCKED_BUILD_AGE: Duration = Duration::from_secs(3600);
+
+/// The directory an index directory `dir` is in (`.` for a bare name).
+fn parent_of(dir: &Path) -> &Path {
+    match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates `LOCK` in the new build directory `tmp`, locked: the file is locked under another
+/// name and then renamed, so that `LOCK` is never seen unlocked while the build runs.
+fn lock_build_dir(tmp: &Path) -> std::io::Result<std::fs::File> {
+    let new = tmp.join(".LOCK-new");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&new)?;
+    file.try_lock().map_err(std::io::Error::from)?;
+    std::fs::rename(&new, tmp.join("LOCK"))?;
+    Ok(file)
+}
+
+/// Removes the hidden directories (`.neardup-index-*`) that killed builds left in `parent`,
+/// and returns them. A directory is removed only when the lock on its `LOCK` file can be
+/// taken (the build that held it is gone) or, without a `LOCK` file, when it is older than an
+/// hour; a live build holds its lock, so its directory is never touched. Best effort: one that
+/// cannot be read or removed is left, silently.
+pub fn remove_build_orphans(parent: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return removed;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        // A real directory (not a symlink to one) with the builds' prefix.
+        if !name.to_str().is_some_and(|n| n.starts_with(BUILD_PREFIX))
+            || !entry.file_type().is_ok_and(|t| t.is_dir())
+        {
+            continue;
+        }
+        let path = entry.path();
+        let lock = match std::fs::File::open(path.join("LOCK")) {
+            Ok(f) => match f.try_lock() {
+                Ok(()) => Some(f),
+                Err(_) => continue, // a live build
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= UNLOCKED_BUILD_AGE);
+                if !old {
+                    continue;
+                }
+                None
+            }
+            Err(_) => continue,
+        };
+        if std::fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
+        }
+        drop(lock);
+    }
+    removed
+}
+
 /// Title, date and URL of a document: not kept by the first pass, read again for the index.
 type Fields = (Option<String>, Option<String>, Option<String>);
 
@@ -875,6 +989,23 @@ fn write_new_segment(
     (keep, fields): (&[u32], &[Fields]),
     config: &Config,
 ) -> Result<SegmentEntry> {
+    create_segment(
+        dir,
+        generation,
+        params,
+        banding.bands,
+        new_docs(signed, keep, fields, config),
+    )
+}
+
+/// Writes `docs` to a new segment file in `dir` and syncs it; returns its manifest entry.
+fn create_segment<'a>(
+    dir: &Path,
+    generation: u64,
+    params: &IndexParams,
+    bands: usize,
+    docs: impl Iterator<Item = Result<NewDoc<'a>>>,
+) -> Result<SegmentEntry> {
     // A name no earlier add can have used, even one that was killed.
     let nonce =
         xxh3_64(format!("{}-{:?}", std::process::id(), std::time::SystemTime::now()).as_bytes())
@@ -886,13 +1017,7 @@ fn write_new_segment(
         .create_new(true)
         .open(&path)
         .map_err(|e| Error::output(&path, e))?;
-    let header = segment::write_segment(
-        &mut f,
-        &path,
-        params.fingerprint(),
-        banding.bands,
-        new_docs(signed, keep, fields, config),
-    )?;
+    let header = segment::write_segment(&mut f, &path, params.fingerprint(), bands, docs)?;
     Ok(SegmentEntry {
         file,
         docs: header.docs,
@@ -907,17 +1032,45 @@ fn write_new_segment(
 pub struct Writer {
     index: Index,
     _lock: std::fs::File,
-    /// Unfinished segments of interrupted adds, deleted when the writer was opened.
+    /// Unfinished segments of interrupted adds and compactions (and segments a finished
+    /// compaction had yet to delete), deleted when the writer was opened.
     pub removed_orphans: Vec<String>,
+    /// Directories of killed builds next to the index, deleted when the writer was opened
+    /// (see [`remove_build_orphans`]).
+    pub removed_builds: Vec<PathBuf>,
 }
 
-/// A segment written and synced but not yet in the manifest: until [`Writer::commit`], the
-/// index is exactly as it was.
+/// A segment written and synced but not yet in the manifest (or, when nothing was new, no
+/// segment at all): until [`Writer::commit`], the index is exactly as it was.
 #[derive(Debug)]
 pub struct Pending {
-    entry: SegmentEntry,
+    entry: Option<SegmentEntry>,
     /// Counts of the add.
     pub counts: AddCounts,
+}
+
+/// What a compaction did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CompactCounts {
+    /// Segments before.
+    pub segments_before: usize,
+    /// Segments after (1, or 0 for an index with no segment).
+    pub segments_after: usize,
+    /// Documents in the index (the same before and after).
+    pub documents: u64,
+    /// Bytes of the segments before.
+    pub bytes_before: u64,
+    /// Bytes of the segments after.
+    pub bytes_after: u64,
+}
+
+/// The merged segment of a compaction, written and synced but not yet in the manifest: until
+/// [`Writer::commit_compaction`], the index is exactly as it was.
+#[derive(Debug)]
+pub struct PendingCompaction {
+    entry: SegmentEntry,
+    /// Counts of the compaction.
+    pub counts: CompactCounts,
 }
 
 impl Writer {
@@ -949,6 +1102,7 @@ impl Writer {
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::output(&lock_path, e)),
         }
         let index = Index::open(dir)?;
+        let removed_builds = remove_build_orphans(parent_of(dir));
         let mut removed_orphans = Vec::new();
         let listed: std::collections::HashSet<&str> = index
             .body
@@ -973,6 +1127,7 @@ impl Writer {
             index,
             _lock: lock,
             removed_orphans,
+            removed_builds,
         })
     }
 
@@ -1026,19 +1181,25 @@ impl Writer {
                 keep.push(d as u32);
             }
         }
-        progress(Progress::Stage("writing a segment"));
-        let fields = pool.install(|| stored_fields(inputs, &signed, &keep, config))?;
-        let body = &self.index.body;
-        let entry = write_new_segment(
-            &self.index.dir,
-            body.generation + 1,
-            &body.params,
-            banding,
-            &signed,
-            (&keep, &fields),
-            config,
-        )?;
-        sync_dir(&self.index.dir)?;
+        // Nothing new: no segment, and the manifest stays as it is.
+        let entry = if keep.is_empty() {
+            None
+        } else {
+            progress(Progress::Stage("writing a segment"));
+            let fields = pool.install(|| stored_fields(inputs, &signed, &keep, config))?;
+            let body = &self.index.body;
+            let entry = write_new_segment(
+                &self.index.dir,
+                body.generation + 1,
+                &body.params,
+                banding,
+                &signed,
+                (&keep, &fields),
+                config,
+            )?;
+            sync_dir(&self.index.dir)?;
+            Some(entry)
+        };
         let short = keep
             .iter()
             .filter(|&&d| signed.meta[d as usize].short)
@@ -1056,12 +1217,96 @@ impl Writer {
     }
 
     /// Makes the pending segment part of the index: a new manifest replaces the old one
-    /// atomically.
+    /// atomically. When the add brought nothing new, nothing is written.
     pub fn commit(self, pending: Pending) -> Result<AddCounts> {
+        let Some(entry) = pending.entry else {
+            return Ok(pending.counts);
+        };
         let mut body = self.index.body.clone();
         body.generation += 1;
-        body.segments.push(pending.entry);
+        body.segments.push(entry);
         write_durably(&self.index.dir, MANIFEST, &encode_manifest(&body))?;
+        Ok(pending.counts)
+    }
+
+    /// Writes every document of the index, in order, to one new segment, and syncs it; `None`
+    /// when the index has one segment or none (nothing to merge). The shingle sets, metadata
+    /// and band keys are copied; sampled shingles are taken from the sets as `add` takes them.
+    /// The index does not change until [`Writer::commit_compaction`].
+    pub fn prepare_compaction(&self) -> Result<Option<PendingCompaction>> {
+        let index = &self.index;
+        if index.segments.len() <= 1 {
+            return Ok(None);
+        }
+        let bands = index.banding.bands;
+        let config = &index.config;
+        let docs = index.segments.iter().flat_map(
+            |seg| -> Box<dyn Iterator<Item = Result<NewDoc<'static>>> + '_> {
+                let keys = match seg.keys_by_doc() {
+                    Ok(keys) => keys,
+                    Err(e) => return Box::new(std::iter::once(Err(e))),
+                };
+                Box::new((0..seg.docs() as u32).map(move |d| {
+                    let meta = seg.meta(d)?;
+                    if meta.short {
+                        return Ok(NewDoc {
+                            meta,
+                            keys: std::borrow::Cow::Owned(Vec::new()),
+                            set: std::borrow::Cow::Owned(Vec::new()),
+                            samples: Vec::new(),
+                        });
+                    }
+                    let set = seg.set(d)?;
+                    let samples = if config.mode == Mode::Containment {
+                        crate::contain::sample(&set, config.sample_every)
+                    } else {
+                        Vec::new()
+                    };
+                    let at = d as usize * bands;
+                    Ok(NewDoc {
+                        meta,
+                        keys: std::borrow::Cow::Owned(keys[at..at + bands].to_vec()),
+                        set: std::borrow::Cow::Owned(set),
+                        samples,
+                    })
+                }))
+            },
+        );
+        let body = &index.body;
+        let entry = create_segment(&index.dir, body.generation + 1, &body.params, bands, docs)?;
+        sync_dir(&index.dir)?;
+        if entry.docs != index.docs() {
+            return Err(corrupt(
+                &index.dir,
+                format!(
+                    "the merged segment holds {} documents, the index {}",
+                    entry.docs,
+                    index.docs()
+                ),
+            ));
+        }
+        let counts = CompactCounts {
+            segments_before: body.segments.len(),
+            segments_after: 1,
+            documents: entry.docs,
+            bytes_before: body.segments.iter().map(|s| s.bytes).sum(),
+            bytes_after: entry.bytes,
+        };
+        Ok(Some(PendingCompaction { entry, counts }))
+    }
+
+    /// Makes the merged segment the whole index: a new manifest naming only it replaces the
+    /// old one atomically; then the old segments are deleted (one that cannot be is an orphan
+    /// the next [`Writer::open`] deletes).
+    pub fn commit_compaction(self, pending: PendingCompaction) -> Result<CompactCounts> {
+        let mut body = self.index.body.clone();
+        body.generation += 1;
+        body.segments = vec![pending.entry];
+        write_durably(&self.index.dir, MANIFEST, &encode_manifest(&body))?;
+        for old in &self.index.body.segments {
+            let _ = std::fs::remove_file(self.index.dir.join(&old.file));
+        }
+        sync_dir(&self.index.dir)?;
         Ok(pending.counts)
     }
 }

@@ -404,8 +404,9 @@ impl Segment {
         // the file under the map. neardup never does either to a segment: a segment file is
         // created with `create_new` under a name no other add uses, written once, synced, and
         // only then named in the manifest (`index/mod.rs`, `add`); it is never opened for writing
-        // again, and the only removal (`Writer::open` deleting orphans that no manifest lists)
-        // is an unlink, which leaves existing maps valid. Segments are only opened through the
+        // again, and the only removals (`Writer::open` deleting orphans that no manifest lists,
+        // `compact` deleting the segments its new manifest replaced) are unlinks, which leave
+        // existing maps valid. Segments are only opened through the
         // manifest, so a file being written is never mapped. What remains is outside any
         // program's control (another program rewriting the index's files, documented in
         // docs/reliability.md); even then every byte read through the map is checked against
@@ -666,6 +667,32 @@ impl Segment {
             self.check_block(i)?;
         }
         Ok(())
+    }
+
+    /// The band keys of every document, read back from the band tables: `bands` keys per
+    /// document, in document order (zeros for a short document, which has none). What
+    /// [`write_segment`] took as [`NewDoc::keys`], for merging segments.
+    pub fn keys_by_doc(&self) -> Result<Vec<u64>> {
+        let (docs, n, bands) = (self.header.docs, self.header.signed, self.header.bands);
+        let len = docs
+            .checked_mul(bands)
+            .and_then(|l| usize::try_from(l).ok())
+            .ok_or_else(|| self.corrupt("impossible document and band counts".into()))?;
+        let mut out = vec![0u64; len];
+        for b in 0..bands {
+            let keys = self.bytes(BAND_KEYS, 8 * b * n, 8 * n)?;
+            let ds = self.bytes(BAND_DOCS, 4 * b * n, 4 * n)?;
+            for (k, d) in keys.chunks_exact(8).zip(ds.chunks_exact(4)) {
+                let d = u64::from(u32::from_le_bytes(d.try_into().expect("4 bytes")));
+                if d >= docs {
+                    return Err(
+                        self.corrupt(format!("band table names document {d}, out of range"))
+                    );
+                }
+                out[(d * bands + b) as usize] = u64::from_le_bytes(k.try_into().expect("8 bytes"));
+            }
+        }
+        Ok(out)
     }
 
     /// The header's checksum, which ties a segment to its manifest entry.
