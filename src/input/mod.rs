@@ -24,8 +24,20 @@
 //! as a snapshot).
 //!
 //! Re-reading: a plain file is re-read by seeking to each wanted unit; a compressed file is
-//! decompressed again from the start, skipping what is not wanted; standard input is copied to
-//! a temporary spool file during the first pass and then re-read like a plain file.
+//! read from its decompressed copy by position (within `--copy-budget`), or else decompressed
+//! again from the start, skipping what is not wanted. Standard input and named pipes are read
+//! once: their units (not blank lines, nor lines rejected as too long) are written to a spool
+//! as they are handed on, at most [`InputSet::set_stream_limit`] bytes being read from them,
+//! and a unit's location is its place in the spool.
+//!
+//! Temporary files: the spools and the decompressed copies have no name (unlinked at once), so
+//! nothing is left in `TMPDIR` however the run ends; they are read again through their handles.
+//!
+//! Not read: character and block devices named as inputs (`/dev/zero` never ends; `/dev/null`
+//! is an empty input), xz and bzip2 files (one bad unit naming the format), named pipes and
+//! devices found in directories (counted in [`InputSet::skipped_files`], never opened).
+//! Directory entries that cannot be read (dangling links, loops, files that cannot be opened)
+//! are one bad unit each, and the walk goes on.
 
 pub mod html;
 pub mod jsonl;
@@ -808,9 +820,10 @@ impl InputSet {
     }
 
     /// The first pass: reads every input in order and hands its units to `f` in batches of
-    /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
-    /// temporary file on the way so that [`InputSet::fetch`] can read it again, and so are
-    /// compressed files, decompressed, within [`InputSet::set_copy_budget`]. Reading (and
+    /// about `batch_bytes` bytes. Blank lines are skipped. The units of standard input and
+    /// named pipes are spooled to a temporary file on the way so that [`InputSet::fetch`] can
+    /// read them again (within [`InputSet::set_stream_limit`]), and compressed files are
+    /// copied decompressed, within [`InputSet::set_copy_budget`]. Reading (and
     /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
     ///
     /// Memory is bounded whatever the input: a unit (line, whole file) longer than
@@ -1004,7 +1017,13 @@ fn read_batches(
     use std::sync::atomic::Ordering::Relaxed;
     let max_line = limits.max_line;
     let mut out = Batcher::new(limits.batch_bytes, send);
-    out.spools = (0..sources.len()).map(|_| None).collect();
+    // Room for a spool per input when some input is a stream (else none: nothing to look up).
+    if sources
+        .iter()
+        .any(|s| s.path.is_none() && s.broken.is_none())
+    {
+        out.spools = (0..sources.len()).map(|_| None).collect();
+    }
     // Positioned reads serve at most `MAX_DIRECT_FILES` inputs: past that, copies would only
     // take disk (and a file handle each).
     let budget = std::sync::Arc::new(CopyBudget {
@@ -1900,6 +1919,70 @@ mod tests {
         std::fs::write(&p, "{\"a\":1}\n").unwrap();
         let e = reader.read(&got[1].0, &mut buf).unwrap_err();
         assert!(e.to_string().contains("line 2 is gone"), "{e}");
+    }
+
+    #[test]
+    fn compressions_are_told_by_their_magic_bytes() {
+        use Compression::*;
+        for (head, want) in [
+            (&b"\x1f\x8b\x08"[..], Gzip),
+            (b"\x28\xb5\x2f\xfd", Zstd),
+            (b"\x50\x2a\x4d\x18\x04\0\0\0", Zstd),
+            (b"\x5f\x2a\x4d\x18", Zstd),
+            (b"\x60\x2a\x4d\x18", None),
+            (b"\xfd7zXZ\x00\x00", Xz),
+            (b"BZh91AY&SY", Bzip2),
+            (b"BZhang said", None),
+            (b"{\"id\":1}", None),
+            (b"", None),
+        ] {
+            assert_eq!(Compression::detect(head), want, "{head:?}");
+        }
+    }
+
+    /// The units `read_lines` gives for `bytes`: good lines and bad messages.
+    fn units(bytes: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        read_lines(bytes, 1 << 20, |l| match l.content {
+            Content::Bytes(b) => good.push(b.to_vec()),
+            Content::Bad(m) => bad.push(m.to_string()),
+            Content::Skipped => {}
+        });
+        (good, bad)
+    }
+
+    #[test]
+    fn zero_padding_after_gzip_members_is_ignored_and_garbage_is_not() {
+        let gz = |t: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+            e.write_all(t).unwrap();
+            e.finish().unwrap()
+        };
+        let mut bytes = gz(b"{\"a\":1}\n");
+        bytes.extend(gz(b"{\"b\":2}\n"));
+        bytes.extend([0u8; 4096]);
+        assert_eq!(
+            units(&bytes),
+            (vec![b"{\"a\":1}".to_vec(), b"{\"b\":2}".to_vec()], vec![])
+        );
+        bytes.push(7);
+        let (good, bad) = units(&bytes);
+        assert_eq!(good.len(), 2);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        // Not gzip after a member: as flate2's MultiGzDecoder, an error.
+        let mut bytes = gz(b"{\"a\":1}\n");
+        bytes.extend(b"{\"b\":2}\n");
+        assert_eq!(units(&bytes).1.len(), 1);
+    }
+
+    #[test]
+    fn xz_and_bzip2_are_one_bad_unit_naming_the_format() {
+        let (good, bad) = units(b"\xfd7zXZ\x00\x00\x04 and the rest\n\xff\n");
+        assert!(good.is_empty());
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].starts_with("xz-compressed, which neardup does not read"));
+        let (_, bad) = units(b"BZh91AY&SY\n");
+        assert!(bad[0].starts_with("bzip2-compressed"), "{bad:?}");
     }
 
     #[test]
