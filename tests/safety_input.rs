@@ -314,7 +314,7 @@ fn sigint_and_sigterm_leave_no_temporary_file_and_exit_130_or_143() {
             .unwrap();
         // Wait for the spool of standard input (and the copy) to exist.
         let start = Instant::now();
-        while !(holds_file_in(child.id(), &tmp) || !names(&tmp).is_empty()) {
+        while !holds_file_in(child.id(), &tmp) && names(&tmp).is_empty() {
             assert!(start.elapsed() < Duration::from_secs(120), "no spool made");
             assert!(
                 child.try_wait().unwrap().is_none(),
@@ -327,6 +327,7 @@ fn sigint_and_sigterm_leave_no_temporary_file_and_exit_130_or_143() {
         std::thread::sleep(Duration::from_millis(200));
         if !send(&child, signal) {
             let _ = child.kill();
+            let _ = child.wait();
             skip_or_fail("kill(1) cannot be run");
             return;
         }

@@ -1044,7 +1044,7 @@ fn read_batches(
                 "more than {} read from standard input and named pipes, the limit of \
                  --max-stdin (what they give is spooled to TMPDIR to be read again): raise it \
                  (--max-stdin MB), or give the input as a file",
-                if limits.stream_limit % (1 << 20) == 0 {
+                if limits.stream_limit.is_multiple_of(1 << 20) {
                     format!("{} MB", limits.stream_limit >> 20)
                 } else {
                     format!("{} bytes", limits.stream_limit)
