@@ -217,6 +217,8 @@ fn starts_as_warc(data: &[u8]) -> bool {
             Ok(d) => d.take(5).read_to_end(&mut head),
             Err(_) => Ok(0),
         },
+        // Not read: one bad unit naming the format.
+        Compression::Xz | Compression::Bzip2 => Ok(0),
     };
     head.starts_with(b"WARC/")
 }

@@ -301,6 +301,10 @@ pub struct ReadArgs {
     /// Also print timings on standard error.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+    /// Megabytes that may be read from standard input and named pipes, decompressed (they
+    /// are spooled to TMPDIR to be read again); past it the run stops with an error.
+    #[arg(long, default_value_t = crate::input::STREAM_LIMIT >> 20, value_name = "MB")]
+    pub max_stdin: u64,
 }
 
 impl ReadArgs {
@@ -544,6 +548,13 @@ pub struct CommonArgs {
     /// reads nothing twice, makes none.
     #[arg(long, default_value_t = crate::input::COPY_BUDGET >> 20, value_name = "MB")]
     pub copy_budget: u64,
+    /// Megabytes that may be read from standard input and named pipes, decompressed. Their
+    /// documents are spooled to TMPDIR to be read again (lines rejected as too long are not);
+    /// past the limit the run stops with an error (exit code 2): raise it, or give the input
+    /// as a file, which is read in place. Character devices such as /dev/zero are refused as
+    /// inputs.
+    #[arg(long, default_value_t = crate::input::STREAM_LIMIT >> 20, value_name = "MB")]
+    pub max_stdin: u64,
     /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
     #[arg(long)]
     pub strict: bool,

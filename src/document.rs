@@ -54,7 +54,8 @@ pub struct Location {
     pub input: u32,
     /// 1-based line number (record number in a web archive, 1 for a whole file; see [`Unit`]).
     pub line: u64,
-    /// Byte offset of the line's first byte in the (decompressed) input.
+    /// Byte offset of the line's first byte in the (decompressed) input; for standard input
+    /// and named pipes, in their spool (see [`crate::input`]).
     pub offset: u64,
     /// Length of the line in bytes, without the line terminator.
     pub len: u32,

@@ -48,6 +48,7 @@
 
 pub mod bench;
 mod chars;
+pub mod cleanup;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -27,6 +27,7 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    remove_temporary_files_on_interrupt();
     let result = match &cli.command {
         Command::Cluster(args) => cluster(args),
         Command::Dedupe(args) => dedupe_cmd(args),
@@ -44,6 +45,26 @@ fn main() -> ExitCode {
             eprintln!("neardup: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// On SIGINT (Ctrl-C) or SIGTERM: removes the temporary files registered with
+/// `neardup::cleanup` and exits with 130 or 143 (128 + the signal), as a shell does. The spools
+/// of standard input and the other temporary files in TMPDIR have no name (nothing to remove);
+/// the hidden files of outputs being written do. A thread of its own waits for the signal.
+fn remove_temporary_files_on_interrupt() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                neardup::cleanup::remove_all();
+                std::process::exit(128 + signal);
+            }
+        });
     }
 }
 
@@ -75,6 +96,7 @@ fn run(
     } else {
         0
     });
+    inputs.set_stream_limit(common.max_stdin.saturating_mul(1 << 20));
     let quiet = common.quiet;
     let bar = progress_bar(quiet, inputs.total_bytes());
     let mut shown = BadLines::default();
@@ -97,6 +119,9 @@ fn run(
     let outcome = outcome?;
     if common.verbose {
         print_timings(&outcome);
+        if let Some((read, spooled)) = inputs.streamed() {
+            eprintln!("neardup: standard input and named pipes: read {read} bytes, spooled {spooled} bytes to TMPDIR");
+        }
     }
     Ok((inputs, outcome, config, pool))
 }
@@ -704,6 +729,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
                 .apply(a.params.config(&neardup::Config::default())?)?;
             let pool = a.read.pool()?;
             let mut inputs = InputSet::open(&a.inputs)?;
+            inputs.set_stream_limit(a.read.max_stdin.saturating_mul(1 << 20));
             fsutil::check_output_dir("--out", &a.out, &inputs.files(), true)?;
             let bar = progress_bar(a.read.quiet, inputs.total_bytes());
             let quiet = a.read.quiet;
@@ -754,6 +780,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
                 print_removed(&writer);
             }
             let mut inputs = InputSet::open(&a.inputs)?;
+            inputs.set_stream_limit(a.read.max_stdin.saturating_mul(1 << 20));
             fsutil::check_output_dir("INDEX", &a.index, &inputs.files(), true)?;
             let mut shown = BadLines::default();
             let mut on_bad = bad_printer(quiet, &mut shown);
@@ -817,6 +844,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             let pool = a.read.pool()?;
             let quiet = a.read.quiet;
             let mut inputs = InputSet::open(&a.inputs)?;
+            inputs.set_stream_limit(a.read.max_stdin.saturating_mul(1 << 20));
             let mut read = inputs.files();
             read.push(&a.index);
             fsutil::check_outputs(&read, &[("-o", a.out.as_deref())])?;

@@ -24,8 +24,20 @@
 //! as a snapshot).
 //!
 //! Re-reading: a plain file is re-read by seeking to each wanted unit; a compressed file is
-//! decompressed again from the start, skipping what is not wanted; standard input is copied to
-//! a temporary spool file during the first pass and then re-read like a plain file.
+//! read from its decompressed copy by position (within `--copy-budget`), or else decompressed
+//! again from the start, skipping what is not wanted. Standard input and named pipes are read
+//! once: their units (not blank lines, nor lines rejected as too long) are written to a spool
+//! as they are handed on, at most [`InputSet::set_stream_limit`] bytes being read from them,
+//! and a unit's location is its place in the spool.
+//!
+//! Temporary files: the spools and the decompressed copies have no name (unlinked at once), so
+//! nothing is left in `TMPDIR` however the run ends; they are read again through their handles.
+//!
+//! Not read: character and block devices named as inputs (`/dev/zero` never ends; `/dev/null`
+//! is an empty input), xz and bzip2 files (one bad unit naming the format), named pipes and
+//! devices found in directories (counted in [`InputSet::skipped_files`], never opened).
+//! Directory entries that cannot be read (dangling links, loops, files that cannot be opened)
+//! are one bad unit each, and the walk goes on.
 
 pub mod html;
 pub mod jsonl;
@@ -46,26 +58,72 @@ use xxhash_rust::xxh3::xxh3_64;
 pub enum Compression {
     /// Not compressed.
     None,
-    /// gzip (magic `1f 8b`), one or more members.
+    /// gzip (magic `1f 8b`), one or more members; zero bytes after the last member (padding
+    /// left by tape and block tools) are ignored.
     Gzip,
-    /// Zstandard (magic `28 b5 2f fd`).
+    /// Zstandard (magic `28 b5 2f fd`, or a skippable frame first, magic `50..5f 2a 4d 18`, as
+    /// `pzstd` writes), one or more frames.
     Zstd,
+    /// xz (magic `fd 37 7a 58 5a 00`): recognised only to say that it is not read.
+    Xz,
+    /// bzip2 (magic `42 5a 68` and a block size digit): recognised only to say that it is not
+    /// read.
+    Bzip2,
 }
 
 impl Compression {
     /// Detects the compression from the first bytes of a stream.
     pub fn detect(head: &[u8]) -> Compression {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            Compression::Gzip
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Compression::Zstd
-        } else {
-            Compression::None
+        match head {
+            [0x1f, 0x8b, ..] => Compression::Gzip,
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+            // A skippable frame (0x184D2A50..=0x184D2A5F little-endian): the zstd decoder
+            // passes over it to the frames after it.
+            [m, 0x2a, 0x4d, 0x18, ..] if m & 0xf0 == 0x50 => Compression::Zstd,
+            [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, ..] => Compression::Xz,
+            [0x42, 0x5a, 0x68, b'1'..=b'9', ..] => Compression::Bzip2,
+            _ => Compression::None,
+        }
+    }
+
+    /// For a compression neardup does not read, what to tell the user: its name and how to
+    /// decompress it first.
+    pub fn unsupported(self) -> Option<&'static str> {
+        match self {
+            Compression::Xz => Some(
+                "xz-compressed, which neardup does not read: decompress it first (xz -d FILE), \
+                 or pipe it in (xz -dc FILE | neardup cluster -); skipped",
+            ),
+            Compression::Bzip2 => Some(
+                "bzip2-compressed, which neardup does not read: decompress it first (bzip2 -d \
+                 FILE), or pipe it in (bzip2 -dc FILE | neardup cluster -); skipped",
+            ),
+            Compression::None | Compression::Gzip | Compression::Zstd => None,
         }
     }
 }
 
-/// Peeks at the magic bytes of `raw` and returns a reader of the decompressed bytes.
+/// An input in a compression neardup does not read ([`Compression::unsupported`]).
+#[derive(Debug)]
+struct Unsupported(&'static str);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// The message of an error that [`decompressed`] gives for an unsupported compression.
+fn unsupported_message(e: &io::Error) -> Option<&'static str> {
+    e.get_ref()
+        .and_then(|x| x.downcast_ref::<Unsupported>())
+        .map(|u| u.0)
+}
+
+/// Peeks at the magic bytes of `raw` and returns a reader of the decompressed bytes. An xz or
+/// bzip2 stream is an error whose message names the format ([`Compression::unsupported`]).
 fn decompressed<'a, R: Read + Send + 'a>(
     raw: R,
 ) -> io::Result<(Compression, Box<dyn BufRead + Send + 'a>)> {
@@ -74,16 +132,77 @@ fn decompressed<'a, R: Read + Send + 'a>(
     let kind = Compression::detect(head);
     let reader: Box<dyn BufRead + Send> = match kind {
         Compression::None => Box::new(buf),
-        Compression::Gzip => Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::bufread::MultiGzDecoder::new(buf),
-        )),
+        Compression::Gzip => Box::new(BufReader::with_capacity(1 << 16, GzMembers::new(buf))),
         Compression::Zstd => Box::new(BufReader::with_capacity(
             1 << 16,
             zstd::stream::read::Decoder::with_buffer(buf)?,
         )),
+        Compression::Xz | Compression::Bzip2 => {
+            let message = kind.unsupported().unwrap_or("not supported");
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                Unsupported(message),
+            ));
+        }
     };
     Ok((kind, reader))
+}
+
+/// The members of a gzip stream, one after the other (as `flate2`'s `MultiGzDecoder`), except
+/// that zero bytes after a member, to the end of the stream, end it quietly: `tar` and block
+/// devices pad a `.gz` file so (GNU gzip says "trailing zero bytes ignored"). Anything else
+/// after a member must be another member.
+struct GzMembers<R> {
+    /// The member being read; `None` at the end.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(inner: R) -> GzMembers<R> {
+        GzMembers {
+            member: Some(flate2::bufread::GzDecoder::new(inner)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = &mut self.member else {
+                return Ok(0);
+            };
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended; what follows it decides.
+            let Some(member) = self.member.take() else {
+                return Ok(0);
+            };
+            let mut inner = member.into_inner();
+            let head = inner.fill_buf()?;
+            if head.is_empty() {
+                return Ok(0);
+            }
+            if head[0] == 0 {
+                loop {
+                    let rest = inner.fill_buf()?;
+                    if rest.is_empty() {
+                        return Ok(0);
+                    }
+                    if rest.iter().any(|&b| b != 0) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "bytes other than gzip members or zero padding after the gzip data",
+                        ));
+                    }
+                    let n = rest.len();
+                    inner.consume(n);
+                }
+            }
+            self.member = Some(flate2::bufread::GzDecoder::new(inner));
+        }
+    }
 }
 
 /// What the units of an input are and how one becomes a document.
@@ -114,11 +233,12 @@ impl Format {
         }
     }
 
-    /// The format a file name says, looking through `.gz`/`.zst`; `None` when it says nothing
-    /// neardup reads.
+    /// The format a file name says, looking through `.gz`/`.zst` (and `.xz`/`.bz2`, so that
+    /// such a file in a directory is reported as not read rather than skipped); `None` when
+    /// it says nothing neardup reads.
     pub fn from_name(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        let name = [".gz", ".zst", ".zstd"]
+        let name = [".gz", ".zst", ".zstd", ".xz", ".bz2"]
             .iter()
             .find_map(|c| name.strip_suffix(c))
             .unwrap_or(&name);
@@ -175,17 +295,42 @@ struct Source {
     /// Name used in messages and generated ids: the path as given (joined to the directory's
     /// path as given), or `stdin`.
     name: String,
-    /// The file to read; for standard input, the spool file once the first pass is done.
+    /// The file to read (`None` for standard input and named pipes).
     path: Option<PathBuf>,
-    /// Compression of `path` (a spool file is never compressed).
+    /// Compression of `path`.
     compression: Compression,
     /// The format; settled by the first pass for `.json` files and standard input.
     format: Format,
-    /// Spool of standard input, kept alive until the set is dropped.
-    spool: Option<tempfile::NamedTempFile>,
+    /// What the second pass reads instead of `path`, by position: the spool of standard input
+    /// or a named pipe (its units, one after the other), or the decompressed copy of a
+    /// compressed file. A temporary file without a name (unlinked at once), so that nothing
+    /// is left in `TMPDIR` however the run ends.
+    spool: Option<File>,
     /// A named pipe or other file that is not a regular one (`<(zcat a.gz)`): read once, in
     /// order, and spooled as standard input is.
     stream: Option<PathBuf>,
+    /// Found in a named directory (not named on the command line): a failure to open it is a
+    /// bad unit, not the end of the run.
+    found: bool,
+    /// A directory entry that cannot be read (a dangling symbolic link, a loop, a file that
+    /// cannot be opened): what is wrong, reported as its one bad unit.
+    broken: Option<String>,
+}
+
+impl Source {
+    /// An input read from `path`.
+    fn file(name: String, path: Option<PathBuf>, compression: Compression, format: Format) -> Self {
+        Source {
+            name,
+            path,
+            compression,
+            format,
+            spool: None,
+            stream: None,
+            found: false,
+            broken: None,
+        }
+    }
 }
 
 /// What a unit of a [`Batch`] holds.
@@ -272,16 +417,14 @@ impl Batch {
     }
 }
 
-/// Copies everything read through it into a spool file.
+/// Copies everything read through it into the decompressed copy of a compressed input, which
+/// is given up (and the file decompressed again when it is read again) when a write fails or
+/// the copies would grow past their budget.
 struct Tee<R> {
     inner: R,
-    /// Where the copy goes; `None` once a copy that may be given up was given up.
+    /// Where the copy goes; `None` once it was given up.
     spool: Option<File>,
-    /// `None` for standard input, whose copy is the only way back to its units: a failed
-    /// write is then an error. `Some` for the copy of a compressed file, which is given up
-    /// (and the file decompressed again when it is read again) when a write fails or the
-    /// copies would grow past their budget.
-    budget: Option<std::sync::Arc<CopyBudget>>,
+    budget: std::sync::Arc<CopyBudget>,
 }
 
 /// What the decompressed copies of compressed inputs may still take ([`InputSet::scan`]),
@@ -301,48 +444,76 @@ impl<R: Read> Read for Tee<R> {
         let Some(spool) = &mut self.spool else {
             return Ok(n);
         };
-        match &self.budget {
-            None => spool
-                .write_all(&buf[..n])
-                .map_err(|e| io::Error::other(SpoolError(e)))?,
-            Some(budget) => {
-                let room = budget.room.load(Relaxed);
-                if n as u64 > room || spool.write_all(&buf[..n]).is_err() {
-                    budget.gave_up.store(true, Relaxed);
-                    self.spool = None;
-                } else {
-                    budget.room.store(room - n as u64, Relaxed);
-                }
-            }
+        let room = self.budget.room.load(Relaxed);
+        if n as u64 > room || spool.write_all(&buf[..n]).is_err() {
+            self.budget.gave_up.store(true, Relaxed);
+            self.spool = None;
+        } else {
+            self.budget.room.store(room - n as u64, Relaxed);
         }
         Ok(n)
     }
 }
 
-/// A failed write to the standard input spool: an output error, not a bad input.
-#[derive(Debug)]
-struct SpoolError(io::Error);
+/// Reads a stream (standard input, a named pipe) up to `left` more bytes; past them, an error,
+/// and `over` is set. Bounds what the spool of a stream takes in `TMPDIR`, and ends a stream
+/// that never does (`/dev/zero`).
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    state: std::sync::Arc<CapState>,
+}
 
-impl std::fmt::Display for SpoolError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+/// What a [`Capped`] reader read, seen from outside it.
+#[derive(Debug, Default)]
+struct CapState {
+    /// Bytes read so far.
+    read: std::sync::atomic::AtomicU64,
+    /// Set when the stream went on past the limit.
+    over: std::sync::atomic::AtomicBool,
+}
+
+impl<R: BufRead> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
     }
 }
 
-impl std::error::Error for SpoolError {}
-
-/// Sorts a read error: a failed write to the standard input spool is an output error (fatal);
-/// anything else is the input's fault, returned as the message of its last, bad unit.
-fn read_failure(e: io::Error) -> Result<String> {
-    if let Some(spool) = e.get_ref().and_then(|x| x.downcast_ref::<SpoolError>()) {
-        return Err(Error::output(
-            "temporary spool file of standard input",
-            io::Error::new(spool.0.kind(), spool.0.to_string()),
-        ));
+impl<R: BufRead> BufRead for Capped<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.left == 0 {
+            if self.inner.fill_buf()?.is_empty() {
+                return Ok(&[]);
+            }
+            self.state
+                .over
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(io::Error::other("read past the limit of --max-stdin"));
+        }
+        let left = usize::try_from(self.left).unwrap_or(usize::MAX);
+        let avail = self.inner.fill_buf()?;
+        let n = avail.len().min(left);
+        Ok(&avail[..n])
     }
-    Ok(format!(
+
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.left -= n as u64;
+        self.state
+            .read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Describes a read error, the input's fault, as the message of its last, bad unit.
+fn read_failure(e: io::Error) -> String {
+    format!(
         "cannot read further ({e}): the input is truncated or corrupt; the rest of it is skipped"
-    ))
+    )
 }
 
 /// The UTF-8 byte order mark, skipped at the start of a line (where `cat` of several files
@@ -360,20 +531,98 @@ pub struct InputSet {
     sources: Vec<Source>,
     skipped_files: Vec<PathBuf>,
     copy_budget: u64,
+    stream_limit: u64,
+    /// Bytes read from standard input and named pipes, and bytes of them spooled.
+    streamed: Option<(u64, u64)>,
 }
 
 /// Bytes of decompressed copies of compressed inputs that [`InputSet::scan`] makes by default:
 /// see [`InputSet::set_copy_budget`].
 pub const COPY_BUDGET: u64 = 1 << 30;
 
+/// Bytes that may be read from standard input and named pipes by default (16 GiB): see
+/// [`InputSet::set_stream_limit`].
+pub const STREAM_LIMIT: u64 = 16 << 30;
+
+/// What is wrong with a directory entry that walking could not read: a dangling symbolic
+/// link, a loop of links, or an error from the system.
+fn walk_failure(path: &Path, e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "a symbolic link to {}, a directory that contains it (a loop); skipped",
+            ancestor.display()
+        );
+    }
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    match e.io_error() {
+        Some(io) if link && io.kind() == io::ErrorKind::NotFound => {
+            match std::fs::read_link(path) {
+                Ok(target) => format!(
+                    "a dangling symbolic link (to {}, which does not exist); skipped",
+                    target.display()
+                ),
+                Err(_) => "a dangling symbolic link; skipped".to_string(),
+            }
+        }
+        Some(io) if link => format!("a symbolic link that cannot be followed ({io}); skipped"),
+        Some(io) => format!("cannot be read ({io}); skipped"),
+        None => format!("cannot be read ({e}); skipped"),
+    }
+}
+
+/// Why a file named on the command line is not read: a character or block device (other than
+/// `/dev/null`) gives bytes without end (`/dev/zero`, `/dev/urandom`) or is a disk.
+#[cfg(unix)]
+fn refuse_device(p: &Path, meta: &std::fs::Metadata) -> Result<()> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let t = meta.file_type();
+    if !(t.is_char_device() || t.is_block_device()) {
+        return Ok(());
+    }
+    let null = std::fs::metadata("/dev/null").ok();
+    if null.is_some_and(|n| n.file_type().is_char_device() && n.rdev() == meta.rdev()) {
+        return Ok(());
+    }
+    let kind = if t.is_char_device() {
+        "a character device"
+    } else {
+        "a block device"
+    };
+    Err(Error::input(
+        p,
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{kind}, not a file: neardup reads files, directories, named pipes and standard \
+                 input (-); to read a device anyway, pipe it in (cat DEVICE | neardup cluster -), \
+                 where --max-stdin bounds what is read"
+            ),
+        ),
+    ))
+}
+
+#[cfg(not(unix))]
+fn refuse_device(_: &Path, _: &std::fs::Metadata) -> Result<()> {
+    Ok(())
+}
+
 impl InputSet {
     /// Checks that every named file can be opened and lists the files of named directories;
     /// `-` is standard input (at most once).
+    ///
+    /// # Errors
+    /// A named input that does not exist or cannot be opened, `-` twice, or a character or
+    /// block device other than `/dev/null` (`/dev/zero` never ends: pipe a device in as
+    /// standard input to read it, within [`InputSet::set_stream_limit`]). Entries of named
+    /// directories that cannot be read are not errors: each is a bad unit when the set is
+    /// scanned.
     pub fn open(paths: &[PathBuf]) -> Result<InputSet> {
         let mut set = InputSet {
             sources: Vec::with_capacity(paths.len()),
             skipped_files: Vec::new(),
             copy_budget: COPY_BUDGET,
+            stream_limit: STREAM_LIMIT,
+            streamed: None,
         };
         let mut stdin_seen = false;
         for p in paths {
@@ -386,39 +635,41 @@ impl InputSet {
                     });
                 }
                 stdin_seen = true;
-                set.sources.push(Source {
-                    name: "stdin".into(),
-                    path: None,
-                    compression: Compression::None,
-                    format: Format::Jsonl,
-                    spool: None,
-                    stream: None,
-                });
+                set.sources.push(Source::file(
+                    "stdin".into(),
+                    None,
+                    Compression::None,
+                    Format::Jsonl,
+                ));
                 continue;
             }
             let meta = std::fs::metadata(p).map_err(|e| Error::input(p, e))?;
             if meta.is_dir() {
-                set.open_dir(p)?;
+                set.open_dir(p);
             } else if !meta.is_file() {
+                refuse_device(p, &meta)?;
                 // Nothing may be read from a pipe before the first pass: what is read is gone.
-                set.sources.push(Source {
-                    name: p.display().to_string(),
-                    path: None,
-                    compression: Compression::None,
-                    format: Format::from_name(p).unwrap_or(Format::Jsonl),
-                    spool: None,
-                    stream: Some(p.to_path_buf()),
-                });
+                let mut source = Source::file(
+                    p.display().to_string(),
+                    None,
+                    Compression::None,
+                    Format::from_name(p).unwrap_or(Format::Jsonl),
+                );
+                source.stream = Some(p.to_path_buf());
+                set.sources.push(source);
             } else {
                 let format = Format::from_name(p).unwrap_or(Format::Jsonl);
-                set.push_file(p, format)?;
+                let file = File::open(p).map_err(|e| Error::input(p, e))?;
+                set.push_file(p, file, format);
             }
         }
         Ok(set)
     }
 
-    /// Adds the files under directory `dir`, recursively, in sorted order.
-    fn open_dir(&mut self, dir: &Path) -> Result<()> {
+    /// Adds the files under directory `dir`, recursively, in sorted order. An entry that
+    /// cannot be read is added as a broken source (one bad unit); a named pipe, socket or
+    /// device is counted in [`InputSet::skipped_files`], never opened (a pipe would block).
+    fn open_dir(&mut self, dir: &Path) {
         // Hidden files and directories (.git, editor swap files, .DS_Store) are not articles.
         let hidden = |e: &walkdir::DirEntry| {
             e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.')
@@ -429,38 +680,74 @@ impl InputSet {
             .into_iter()
             .filter_entry(|e| !hidden(e));
         for entry in walk {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(dir).to_path_buf();
-                Error::input(path, io::Error::other(e.to_string()))
-            })?;
-            if !entry.file_type().is_file() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e.path().unwrap_or(dir).to_path_buf();
+                    let message = walk_failure(&path, &e);
+                    // A dangling link whose name says no format would have been skipped.
+                    if message.starts_with("a dangling") && Format::from_name(&path).is_none() {
+                        self.skipped_files.push(path);
+                    } else {
+                        self.push_broken(&path, message);
+                    }
+                    continue;
+                }
+            };
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                continue;
+            }
+            if !kind.is_file() {
+                self.skipped_files.push(entry.into_path());
                 continue;
             }
             match Format::from_name(entry.path()) {
-                Some(format) => self.push_file(entry.path(), format)?,
+                Some(format) => match File::open(entry.path()) {
+                    Ok(file) => {
+                        self.push_file(entry.path(), file, format);
+                        if let Some(s) = self.sources.last_mut() {
+                            s.found = true;
+                        }
+                    }
+                    Err(e) => {
+                        self.push_broken(entry.path(), format!("cannot be opened ({e}); skipped"))
+                    }
+                },
                 None => self.skipped_files.push(entry.into_path()),
             }
         }
-        Ok(())
     }
 
-    fn push_file(&mut self, p: &Path, format: Format) -> Result<()> {
-        let file = File::open(p).map_err(|e| Error::input(p, e))?;
-        let (compression, mut reader) = decompressed(file).map_err(|e| Error::input(p, e))?;
-        let format = match is_warc(&mut reader) {
-            Ok(true) => Format::Warc,
-            // A file that cannot be decompressed fails when it is read, with its name.
-            Ok(false) | Err(_) => format,
+    /// Adds a directory entry that cannot be read: one bad unit saying `message`.
+    fn push_broken(&mut self, path: &Path, message: String) {
+        let mut source = Source::file(
+            path.display().to_string(),
+            None,
+            Compression::None,
+            Format::Text,
+        );
+        source.found = true;
+        source.broken = Some(message);
+        self.sources.push(source);
+    }
+
+    fn push_file(&mut self, p: &Path, file: File, format: Format) {
+        let (compression, format) = match decompressed(file) {
+            Ok((compression, mut reader)) => match is_warc(&mut reader) {
+                Ok(true) => (compression, Format::Warc),
+                // A file that cannot be decompressed fails when it is read, with its name.
+                Ok(false) | Err(_) => (compression, format),
+            },
+            // Read again when the set is scanned, where the error is the file's bad unit.
+            Err(_) => (Compression::None, format),
         };
-        self.sources.push(Source {
-            name: p.display().to_string(),
-            path: Some(p.to_path_buf()),
+        self.sources.push(Source::file(
+            p.display().to_string(),
+            Some(p.to_path_buf()),
             compression,
             format,
-            spool: None,
-            stream: None,
-        });
-        Ok(())
+        ));
     }
 
     /// Number of inputs (files named, files found in directories, standard input).
@@ -474,7 +761,8 @@ impl InputSet {
     }
 
     /// Files in the named directories that were not read: their names say no format neardup
-    /// reads (images, stylesheets, ...).
+    /// reads (images, stylesheets, ...), or they are not regular files (named pipes, sockets,
+    /// devices: never opened).
     pub fn skipped_files(&self) -> &[PathBuf] {
         &self.skipped_files
     }
@@ -497,8 +785,9 @@ impl InputSet {
     pub fn total_bytes(&self) -> Option<u64> {
         self.sources
             .iter()
-            .map(|s| match (&s.path, s.compression, &s.spool) {
+            .map(|s| match (&s.path, s.compression, &s.broken) {
                 (Some(p), Compression::None, None) => std::fs::metadata(p).ok().map(|m| m.len()),
+                (None, _, Some(_)) => Some(0),
                 _ => None,
             })
             .sum()
@@ -517,6 +806,22 @@ impl InputSet {
         self.copy_budget = bytes;
     }
 
+    /// How many bytes may be read from standard input and named pipes in all, after
+    /// decompression (default [`STREAM_LIMIT`]). [`InputSet::scan`] spools their units (not
+    /// blank lines, nor lines or files rejected as longer than `--max-line-bytes`) to a
+    /// temporary file (in `TMPDIR`) to read them again, so this also bounds the spool; past
+    /// it, [`InputSet::scan`] fails with an input error that says how to go on (raise the
+    /// limit, or give a file). It also ends a stream that never does (`- < /dev/zero`).
+    pub fn set_stream_limit(&mut self, bytes: u64) {
+        self.stream_limit = bytes;
+    }
+
+    /// After [`InputSet::scan`], when some input was standard input or a named pipe: the
+    /// bytes read from them (decompressed) and the bytes of them spooled to `TMPDIR`.
+    pub fn streamed(&self) -> Option<(u64, u64)> {
+        self.streamed
+    }
+
     /// The name of input `i` as used in messages and generated ids.
     pub fn name(&self, i: u32) -> &str {
         &self.sources[i as usize].name
@@ -528,9 +833,10 @@ impl InputSet {
     }
 
     /// The first pass: reads every input in order and hands its units to `f` in batches of
-    /// about `batch_bytes` bytes. Blank lines are skipped. Standard input is spooled to a
-    /// temporary file on the way so that [`InputSet::fetch`] can read it again, and so are
-    /// compressed files, decompressed, within [`InputSet::set_copy_budget`]. Reading (and
+    /// about `batch_bytes` bytes. Blank lines are skipped. The units of standard input and
+    /// named pipes are spooled to a temporary file on the way so that [`InputSet::fetch`] can
+    /// read them again (within [`InputSet::set_stream_limit`]), and compressed files are
+    /// copied decompressed, within [`InputSet::set_copy_budget`]. Reading (and
     /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
     ///
     /// Memory is bounded whatever the input: a unit (line, whole file) longer than
@@ -547,12 +853,16 @@ impl InputSet {
     ) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
         let sources = &mut self.sources;
-        let copy_budget = self.copy_budget;
+        let limits = Limits {
+            batch_bytes,
+            max_line: max_line_bytes,
+            copy_budget: self.copy_budget,
+            stream_limit: self.stream_limit,
+        };
+        let streamed = &mut self.streamed;
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let sent = read_batches(sources, batch_bytes, max_line_bytes, copy_budget, |b| {
-                    tx.send(Ok(b)).is_ok()
-                });
+                let sent = read_batches(sources, limits, streamed, |b| tx.send(Ok(b)).is_ok());
                 if let Err(e) = sent {
                     let _ = tx.send(Err(e));
                 }
@@ -571,9 +881,54 @@ struct Batcher<F> {
     batch: Batch,
     batch_bytes: usize,
     send: F,
+    /// The spool of each input that is standard input or a named pipe, by input number.
+    spools: Vec<Option<UnitSpool>>,
+    /// A spool that could not be written: the run fails with it.
+    failed: Option<Error>,
+}
+
+/// The spool of a stream: its units, one after the other, written as their batch is handed
+/// on; a unit's location then gives its place in the spool.
+struct UnitSpool {
+    file: io::BufWriter<File>,
+    /// Bytes written so far.
+    len: u64,
 }
 
 impl<F: FnMut(Batch) -> bool> Batcher<F> {
+    /// A batcher that hands batches of about `batch_bytes` to `send`.
+    fn new(batch_bytes: usize, send: F) -> Batcher<F> {
+        Batcher {
+            batch: Batch::with_room(batch_bytes),
+            batch_bytes,
+            send,
+            spools: Vec::new(),
+            failed: None,
+        }
+    }
+
+    /// Spools the units of streams in `batch` (setting their offsets to their places in the
+    /// spool) and hands it on; false when nobody listens or a spool cannot be written.
+    fn hand_on(&mut self, mut batch: Batch) -> bool {
+        if !self.spools.is_empty() {
+            let Batch { data, lines } = &mut batch;
+            for (location, start, kind) in lines.iter_mut() {
+                let (EntryKind::Data(_), Some(Some(spool))) =
+                    (&*kind, self.spools.get_mut(location.input as usize))
+                else {
+                    continue;
+                };
+                let bytes = &data[*start..*start + location.len as usize];
+                if let Err(e) = spool.file.write_all(bytes) {
+                    self.failed = Some(Error::temporary("spool of standard input", e));
+                    return false;
+                }
+                location.offset = spool.len;
+                spool.len += bytes.len() as u64;
+            }
+        }
+        (self.send)(batch)
+    }
     /// Records the unit whose bytes are `batch.data[start..]`; false when nobody listens.
     fn push(
         &mut self,
@@ -634,60 +989,109 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
     fn flush_if_full(&mut self) -> bool {
         if self.batch.data.len() >= self.batch_bytes || self.batch.lines.len() >= 1 << 16 {
             let next = Batch::with_room(self.batch_bytes);
-            return (self.send)(std::mem::replace(&mut self.batch, next));
+            let full = std::mem::replace(&mut self.batch, next);
+            return self.hand_on(full);
         }
         true
     }
 }
 
-/// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
-/// (successfully) when `send` returns false because nobody listens any more. A read error in an
-/// input becomes its last (bad) unit; only a failed open and a failed spool write are fatal.
+/// What [`read_batches`] may take: batch size, unit size, decompressed copies, streams.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    batch_bytes: usize,
+    max_line: usize,
+    copy_budget: u64,
+    stream_limit: u64,
+}
+
 /// A temporary file for the decompressed copy of a compressed input of `size` bytes, when
 /// the copies still have room for it (at least twice its size: JSON text compresses more
-/// than that) and the file can be made; `None` otherwise.
-fn copy_file(budget: &CopyBudget, size: u64) -> Option<tempfile::NamedTempFile> {
+/// than that) and the file can be made; `None` otherwise. It has no name (removed at once), so
+/// nothing is left behind however the run ends.
+fn copy_file(budget: &CopyBudget, size: u64) -> Option<File> {
     use std::sync::atomic::Ordering::Relaxed;
     if size.saturating_mul(2) > budget.room.load(Relaxed) {
         return None;
     }
-    tempfile::Builder::new()
-        .prefix("neardup-copy-")
-        .tempfile()
-        .ok()
+    tempfile::tempfile().ok()
 }
 
+/// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
+/// (successfully) when `send` returns false because nobody listens any more. A read error in an
+/// input becomes its last (bad) unit; only a failed open of a named file, a failed spool write
+/// and a stream longer than `limits.stream_limit` are fatal.
 fn read_batches(
     sources: &mut [Source],
-    batch_bytes: usize,
-    max_line: usize,
-    copy_budget: u64,
+    limits: Limits,
+    streamed: &mut Option<(u64, u64)>,
     send: impl FnMut(Batch) -> bool,
 ) -> Result<()> {
     use std::sync::atomic::Ordering::Relaxed;
-    let mut out = Batcher {
-        batch: Batch::with_room(batch_bytes),
-        batch_bytes,
-        send,
-    };
+    let max_line = limits.max_line;
+    let mut out = Batcher::new(limits.batch_bytes, send);
+    // Room for a spool per input when some input is a stream (else none: nothing to look up).
+    if sources
+        .iter()
+        .any(|s| s.path.is_none() && s.broken.is_none())
+    {
+        out.spools = (0..sources.len()).map(|_| None).collect();
+    }
     // Positioned reads serve at most `MAX_DIRECT_FILES` inputs: past that, copies would only
     // take disk (and a file handle each).
     let budget = std::sync::Arc::new(CopyBudget {
         room: std::sync::atomic::AtomicU64::new(if sources.len() <= MAX_DIRECT_FILES {
-            copy_budget
+            limits.copy_budget
         } else {
             0
         }),
         gave_up: std::sync::atomic::AtomicBool::new(false),
     });
+    // What standard input and named pipes may still give, and what they gave.
+    let cap = std::sync::Arc::new(CapState::default());
+    let mut any_stream = false;
+    let over = |name: &str| {
+        Error::input(
+            name,
+            io::Error::other(format!(
+                "more than {} read from standard input and named pipes, the limit of \
+                 --max-stdin (what they give is spooled to TMPDIR to be read again): raise it \
+                 (--max-stdin MB), or give the input as a file",
+                if limits.stream_limit.is_multiple_of(1 << 20) {
+                    format!("{} MB", limits.stream_limit >> 20)
+                } else {
+                    format!("{} bytes", limits.stream_limit)
+                }
+            )),
+        )
+    };
     for (i, source) in sources.iter_mut().enumerate() {
         let display = source.name.clone();
         let err = |e: io::Error| Error::input(display.as_str(), e);
         let input = i as u32;
+        if let Some(message) = &source.broken {
+            let start = out.batch.data.len();
+            if !out.bad(input, 1, 0, start, Format::Text, message.clone()) {
+                return out.failed.take().map_or(Ok(()), Err);
+            }
+            continue;
+        }
         let mut copy = None;
         let opened = match &source.path {
             Some(path) => {
-                let file = File::open(path).map_err(err)?;
+                let file = match File::open(path) {
+                    Ok(file) => file,
+                    // A file found in a directory that is gone or cannot be opened now.
+                    Err(e) if source.found => {
+                        let start = out.batch.data.len();
+                        let message = format!("cannot be opened ({e}); skipped");
+                        if !out.bad(input, 1, 0, start, Format::Text, message) {
+                            return out.failed.take().map_or(Ok(()), Err);
+                        }
+                        continue;
+                    }
+                    Err(e) => return Err(err(e)),
+                };
                 // Read up to the size at open: a file still being appended to is read as it
                 // was, and re-read by the second pass within what the first one saw.
                 let size = file.metadata().map_err(err)?.len();
@@ -696,13 +1100,13 @@ fn read_batches(
                     _ => copy_file(&budget, size),
                 };
                 match (decompressed(file.take(size)), &copy) {
-                    (Ok((_, inner)), Some(c)) => match c.reopen() {
+                    (Ok((_, inner)), Some(c)) => match c.try_clone() {
                         Ok(spool) => {
                             budget.gave_up.store(false, Relaxed);
                             let tee = Tee {
                                 inner,
                                 spool: Some(spool),
-                                budget: Some(std::sync::Arc::clone(&budget)),
+                                budget: std::sync::Arc::clone(&budget),
                             };
                             Ok(Box::new(BufReader::with_capacity(1 << 16, tee))
                                 as Box<dyn BufRead + Send>)
@@ -716,34 +1120,51 @@ fn read_batches(
                 }
             }
             None => {
-                let spool = tempfile::Builder::new()
-                    .prefix("neardup-stdin-")
-                    .tempfile()
-                    .map_err(|e| Error::temporary("temporary spool file", e))?;
-                let mut inner = match &source.stream {
-                    Some(p) => decompressed(File::open(p).map_err(err)?).map_err(err)?.1,
-                    None => decompressed(io::stdin()).map_err(err)?.1,
-                };
-                if is_warc(&mut inner).map_err(err)? {
-                    source.format = Format::Warc;
-                }
-                let tee = Tee {
-                    inner,
-                    spool: Some(spool.reopen().map_err(|e| Error::output(spool.path(), e))?),
-                    budget: None,
-                };
-                source.path = Some(spool.path().to_path_buf());
+                any_stream = true;
+                let spool = tempfile::tempfile()
+                    .map_err(|e| Error::temporary("spool of standard input", e))?;
+                let writer = spool
+                    .try_clone()
+                    .map_err(|e| Error::temporary("spool of standard input", e))?;
+                out.spools[i] = Some(UnitSpool {
+                    file: io::BufWriter::with_capacity(1 << 20, writer),
+                    len: 0,
+                });
                 source.spool = Some(spool);
-                Ok(Box::new(BufReader::with_capacity(1 << 16, tee)) as Box<dyn BufRead + Send>)
+                let raw: Box<dyn Read + Send> = match &source.stream {
+                    Some(p) => Box::new(File::open(p).map_err(err)?),
+                    None => Box::new(io::stdin()),
+                };
+                let read = cap.read.load(Relaxed);
+                decompressed(raw).and_then(|(_, inner)| {
+                    let mut capped = Capped {
+                        inner,
+                        left: limits.stream_limit.saturating_sub(read),
+                        state: std::sync::Arc::clone(&cap),
+                    };
+                    if is_warc(&mut capped)? {
+                        source.format = Format::Warc;
+                    }
+                    Ok(Box::new(capped) as Box<dyn BufRead + Send>)
+                })
             }
         };
         let mut reader = match opened {
             Ok(reader) => reader,
             Err(e) => {
-                let message = format!("cannot read ({e}); the input is skipped");
+                let (format, message) = match unsupported_message(&e) {
+                    Some(m) => (Format::Text, m.to_string()),
+                    None => (
+                        source.format,
+                        format!("cannot read ({e}); the input is skipped"),
+                    ),
+                };
                 let start = out.batch.data.len();
-                if !out.bad(input, 1, 0, start, source.format, message) {
-                    return Ok(());
+                if cap.over.load(Relaxed) {
+                    return Err(over(&display));
+                }
+                if !out.bad(input, 1, 0, start, format, message) {
+                    return out.failed.take().map_or(Ok(()), Err);
                 }
                 continue;
             }
@@ -767,25 +1188,36 @@ fn read_batches(
                 read_jsonl(&mut reader, input, max_line, &mut out, 0, 0)?
             }
         };
+        if cap.over.load(Relaxed) {
+            return Err(over(&display));
+        }
         if !go_on {
-            return Ok(());
+            return out.failed.take().map_or(Ok(()), Err);
         }
         // A complete copy of a compressed file is read again in its place, by position.
         if let Some(c) = copy.filter(|_| !budget.gave_up.load(Relaxed)) {
-            source.path = Some(c.path().to_path_buf());
-            source.compression = Compression::None;
             source.spool = Some(c);
-            continue;
-        }
-        if let Some(spool) = &source.spool {
-            spool
-                .as_file()
-                .sync_data()
-                .map_err(|e| Error::output(spool.path(), e))?;
         }
     }
-    if !out.batch.is_empty() {
-        (out.send)(out.batch);
+    if out.failed.is_none() && !out.batch.is_empty() {
+        let last = std::mem::take(&mut out.batch);
+        out.hand_on(last);
+    }
+    if let Some(e) = out.failed.take() {
+        return Err(e);
+    }
+    let mut spooled = 0;
+    for spool in out.spools.iter_mut().flatten() {
+        // Written and on disk before the second pass reads it (a full disk shows here).
+        spool
+            .file
+            .flush()
+            .and_then(|()| spool.file.get_ref().sync_data())
+            .map_err(|e| Error::temporary("spool of standard input", e))?;
+        spooled += spool.len;
+    }
+    if any_stream {
+        *streamed = Some((cap.read.load(Relaxed), spooled));
     }
     Ok(())
 }
@@ -849,7 +1281,7 @@ fn read_whole(
             ),
         )),
         Err(e) => {
-            let message = read_failure(e)?;
+            let message = read_failure(e);
             Ok(out.bad(input, 1, 0, start, format, message))
         }
     }
@@ -1004,7 +1436,7 @@ fn read_jsonl(
             Ok(Cut::End) => return Ok(true),
             Ok(Cut::Line) => {}
             Err(e) => {
-                let message = read_failure(e)?;
+                let message = read_failure(e);
                 let start = out.batch.data.len();
                 return Ok(out.bad(
                     input,
@@ -1039,7 +1471,7 @@ fn read_json(
         let read = (&mut *reader).take(cap).read_until(b'\n', &mut line);
         match read {
             Err(e) => {
-                let message = read_failure(e)?;
+                let message = read_failure(e);
                 let start = out.batch.data.len();
                 let go_on = out.bad(input, line_no + 1, offset, start, Format::Jsonl, message);
                 return Ok((go_on, Format::Jsonl));
@@ -1072,32 +1504,29 @@ fn read_json(
 /// unreadable rest handed on as [`Content::Bad`]. Hands every unit to `f`, in order. For tests
 /// and fuzzing.
 pub fn read_lines(bytes: &[u8], max_line_bytes: usize, mut f: impl FnMut(LineRef<'_>)) {
-    let mut out = Batcher {
-        batch: Batch::default(),
-        batch_bytes: 1 << 16,
-        send: |b: Batch| {
-            b.lines().for_each(&mut f);
-            true
-        },
-    };
+    let mut out = Batcher::new(1 << 16, |b: Batch| {
+        b.lines().for_each(&mut f);
+        true
+    });
     match decompressed(bytes) {
         Ok((_, mut reader)) => {
             let r = read_jsonl(&mut *reader, 0, max_line_bytes, &mut out, 0, 0);
             debug_assert!(r.is_ok(), "no spool here");
         }
         Err(e) => {
-            out.bad(
-                0,
-                1,
-                0,
-                0,
-                Format::Jsonl,
-                format!("cannot read ({e}); the input is skipped"),
-            );
+            let (format, message) = match unsupported_message(&e) {
+                Some(m) => (Format::Text, m.to_string()),
+                None => (
+                    Format::Jsonl,
+                    format!("cannot read ({e}); the input is skipped"),
+                ),
+            };
+            out.bad(0, 1, 0, 0, format, message);
         }
     }
     if !out.batch.is_empty() {
-        (out.send)(out.batch);
+        let last = std::mem::take(&mut out.batch);
+        out.hand_on(last);
     }
 }
 
@@ -1158,10 +1587,8 @@ impl InputSet {
         let mut buf = Vec::new();
         for group in wanted.chunk_by(|a, b| a.0.input == b.0.input) {
             let src = &self.sources[group[0].0.input as usize];
-            let path = src.path.as_deref().expect("input scanned before fetch");
             let err = |e: io::Error| Error::input(src.name.as_str(), e);
-            let file = File::open(path).map_err(err)?;
-            let mut reader = Refetch::new(file, src.compression).map_err(err)?;
+            let mut reader = src.refetch().map_err(err)?;
             for &(loc, tag) in group {
                 reader.skip_to(loc.offset).map_err(err)?;
                 buf.resize(loc.len as usize, 0);
@@ -1199,10 +1626,11 @@ impl InputSet {
     pub fn reads_by_position(&self) -> bool {
         cfg!(unix)
             && self.sources.len() <= MAX_DIRECT_FILES
-            && self
-                .sources
-                .iter()
-                .all(|s| s.compression == Compression::None && s.path.is_some())
+            && self.sources.iter().all(|s| {
+                s.spool.is_some()
+                    || s.broken.is_some()
+                    || (s.compression == Compression::None && s.path.is_some())
+            })
     }
 
     /// Positioned reads of the units recorded by [`InputSet::scan`], in any order and from
@@ -1221,10 +1649,15 @@ impl InputSet {
             .sources
             .iter()
             .map(|s| {
-                let path = s.path.as_deref().expect("checked above");
-                File::open(path).map_err(|e| Error::input(s.name.as_str(), e))
+                let err = |e| Error::input(s.name.as_str(), e);
+                match (&s.spool, &s.path) {
+                    (Some(spool), _) => spool.try_clone().map(Some).map_err(err),
+                    (None, Some(path)) => File::open(path).map(Some).map_err(err),
+                    // A broken directory entry: it has no unit to read.
+                    (None, None) => Ok(None),
+                }
             })
-            .collect::<Result<Vec<File>>>()?;
+            .collect::<Result<Vec<Option<File>>>>()?;
         Ok(Some(DirectReader { set: self, files }))
     }
 }
@@ -1233,7 +1666,7 @@ impl InputSet {
 #[derive(Debug)]
 pub struct DirectReader<'a> {
     set: &'a InputSet,
-    files: Vec<File>,
+    files: Vec<Option<File>>,
 }
 
 impl DirectReader<'_> {
@@ -1245,14 +1678,15 @@ impl DirectReader<'_> {
     pub fn read(&self, loc: &Location, buf: &mut Vec<u8>) -> Result<()> {
         let src = &self.set.sources[loc.input as usize];
         buf.resize(loc.len as usize, 0);
-        crate::verify::read_at(&self.files[loc.input as usize], buf, loc.offset).map_err(|e| {
-            match e.kind() {
-                io::ErrorKind::UnexpectedEof => Error::InputChanged {
-                    path: src.name.clone(),
-                    message: format!("{} is gone", src.format.unit().describe(loc.line)),
-                },
-                _ => Error::input(src.name.as_str(), e),
-            }
+        let file = self.files[loc.input as usize]
+            .as_ref()
+            .ok_or_else(|| Error::input(src.name.as_str(), io::Error::other("nothing to read")))?;
+        crate::verify::read_at(file, buf, loc.offset).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => Error::InputChanged {
+                path: src.name.clone(),
+                message: format!("{} is gone", src.format.unit().describe(loc.line)),
+            },
+            _ => Error::input(src.name.as_str(), e),
         })?;
         if xxh3_64(buf) != loc.checksum {
             return Err(Error::InputChanged {
@@ -1267,27 +1701,83 @@ impl DirectReader<'_> {
     }
 }
 
+impl Source {
+    /// A reader of this input for the second pass: its spool or decompressed copy when it has
+    /// one, else the file itself.
+    fn refetch(&self) -> io::Result<Refetch> {
+        if let Some(spool) = &self.spool {
+            return Ok(Refetch::positioned(spool.try_clone()?));
+        }
+        match &self.path {
+            Some(path) => Refetch::new(File::open(path)?, self.compression),
+            None => Err(io::Error::other("the input has no unit to read again")),
+        }
+    }
+}
+
+/// A file read by position (`pread`), so that several handles on one file (a spool) do not
+/// move each other's place.
+struct PosReader {
+    file: File,
+    pos: u64,
+}
+
+impl Read for PosReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&self.file, buf, self.pos)?;
+        #[cfg(not(unix))]
+        let n = {
+            use std::io::Seek;
+            self.file.seek(io::SeekFrom::Start(self.pos))?;
+            self.file.read(buf)?
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl io::Seek for PosReader {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let pos = match to {
+            io::SeekFrom::Start(p) => Some(p),
+            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+        Ok(self.pos)
+    }
+}
+
 /// A reader positioned by byte offset: seeks in plain files, decompresses and skips otherwise.
 struct Refetch {
     inner: Box<dyn BufRead + Send>,
-    seekable: Option<BufReader<File>>,
+    seekable: Option<BufReader<PosReader>>,
     pos: u64,
 }
 
 impl Refetch {
     fn new(file: File, compression: Compression) -> io::Result<Refetch> {
         Ok(match compression {
-            Compression::None => Refetch {
-                inner: Box::new(io::empty()),
-                seekable: Some(BufReader::with_capacity(1 << 16, file)),
-                pos: 0,
-            },
+            Compression::None => Refetch::positioned(file),
             _ => Refetch {
                 inner: decompressed(file)?.1,
                 seekable: None,
                 pos: 0,
             },
         })
+    }
+
+    /// Reads `file` as it is, by position.
+    fn positioned(file: File) -> Refetch {
+        Refetch {
+            inner: Box::new(io::empty()),
+            seekable: Some(BufReader::with_capacity(
+                1 << 16,
+                PosReader { file, pos: 0 },
+            )),
+            pos: 0,
+        }
     }
 
     fn skip_to(&mut self, offset: u64) -> io::Result<()> {
@@ -1442,6 +1932,70 @@ mod tests {
         std::fs::write(&p, "{\"a\":1}\n").unwrap();
         let e = reader.read(&got[1].0, &mut buf).unwrap_err();
         assert!(e.to_string().contains("line 2 is gone"), "{e}");
+    }
+
+    #[test]
+    fn compressions_are_told_by_their_magic_bytes() {
+        use Compression::*;
+        for (head, want) in [
+            (&b"\x1f\x8b\x08"[..], Gzip),
+            (b"\x28\xb5\x2f\xfd", Zstd),
+            (b"\x50\x2a\x4d\x18\x04\0\0\0", Zstd),
+            (b"\x5f\x2a\x4d\x18", Zstd),
+            (b"\x60\x2a\x4d\x18", None),
+            (b"\xfd7zXZ\x00\x00", Xz),
+            (b"BZh91AY&SY", Bzip2),
+            (b"BZhang said", None),
+            (b"{\"id\":1}", None),
+            (b"", None),
+        ] {
+            assert_eq!(Compression::detect(head), want, "{head:?}");
+        }
+    }
+
+    /// The units `read_lines` gives for `bytes`: good lines and bad messages.
+    fn units(bytes: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        read_lines(bytes, 1 << 20, |l| match l.content {
+            Content::Bytes(b) => good.push(b.to_vec()),
+            Content::Bad(m) => bad.push(m.to_string()),
+            Content::Skipped => {}
+        });
+        (good, bad)
+    }
+
+    #[test]
+    fn zero_padding_after_gzip_members_is_ignored_and_garbage_is_not() {
+        let gz = |t: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+            e.write_all(t).unwrap();
+            e.finish().unwrap()
+        };
+        let mut bytes = gz(b"{\"a\":1}\n");
+        bytes.extend(gz(b"{\"b\":2}\n"));
+        bytes.extend([0u8; 4096]);
+        assert_eq!(
+            units(&bytes),
+            (vec![b"{\"a\":1}".to_vec(), b"{\"b\":2}".to_vec()], vec![])
+        );
+        bytes.push(7);
+        let (good, bad) = units(&bytes);
+        assert_eq!(good.len(), 2);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        // Not gzip after a member: as flate2's MultiGzDecoder, an error.
+        let mut bytes = gz(b"{\"a\":1}\n");
+        bytes.extend(b"{\"b\":2}\n");
+        assert_eq!(units(&bytes).1.len(), 1);
+    }
+
+    #[test]
+    fn xz_and_bzip2_are_one_bad_unit_naming_the_format() {
+        let (good, bad) = units(b"\xfd7zXZ\x00\x00\x04 and the rest\n\xff\n");
+        assert!(good.is_empty());
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].starts_with("xz-compressed, which neardup does not read"));
+        let (_, bad) = units(b"BZh91AY&SY\n");
+        assert!(bad[0].starts_with("bzip2-compressed"), "{bad:?}");
     }
 
     #[test]
