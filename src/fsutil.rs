@@ -369,6 +369,8 @@ fn temp_builder() -> tempfile::Builder<'static, 'static> {
 #[derive(Debug)]
 pub struct AtomicFile {
     tmp: tempfile::NamedTempFile,
+    /// Keeps the temporary file on the list that an interrupted run removes.
+    _registered: crate::cleanup::Registered,
     /// The file renamed over (symbolic links followed).
     target: PathBuf,
     /// The path as given, for messages.
@@ -412,6 +414,7 @@ impl AtomicFile {
                 .map_err(io)?;
         }
         Ok(AtomicFile {
+            _registered: crate::cleanup::register(tmp.path()),
             tmp,
             target,
             name: name.to_path_buf(),

@@ -597,3 +597,58 @@ fn xz_and_bzip2_inputs_are_named_and_not_read() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_interrupted_run_removes_the_hidden_files_of_its_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = generated(dir.path(), 10_000);
+    let outdir = dir.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    let kept = outdir.join("kept.jsonl");
+    let hidden = |dir: &Path| {
+        names(dir)
+            .into_iter()
+            .filter(|n| n.starts_with(".neardup-") && n.ends_with(".tmp"))
+            .collect::<Vec<_>>()
+    };
+    let mut interrupted_while_writing = 0;
+    for attempt in 0..5 {
+        let mut child = bin()
+            .args(["dedupe", "--threads", "1", s(&input), "-o", s(&kept)])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the output is being written, then interrupt as Ctrl-C does.
+        let start = Instant::now();
+        let mut writing = false;
+        while start.elapsed() < Duration::from_secs(120) && child.try_wait().unwrap().is_none() {
+            if !hidden(&outdir).is_empty() {
+                writing = true;
+                std::thread::sleep(Duration::from_millis(3 * attempt));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if !send(&child, "INT") {
+            let _ = child.kill();
+            let _ = child.wait();
+            skip_or_fail("kill(1) cannot be run");
+            return;
+        }
+        let status = wait_at_most(&mut child, 60).expect("the signal ends the run");
+        assert!(
+            hidden(&outdir).is_empty(),
+            "an interrupted run left {:?}",
+            hidden(&outdir)
+        );
+        if status.code() == Some(130) && !kept.exists() {
+            interrupted_while_writing += writing as u32;
+        }
+        // A run that finished (or committed) before the signal came: start again without it.
+        let _ = std::fs::remove_file(&kept);
+    }
+    assert!(
+        interrupted_while_writing > 0,
+        "never interrupted while writing"
+    );
+}

@@ -835,6 +835,8 @@ pub fn build(
         .prefix(BUILD_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::output(dir, e))?;
+    // Removed if the run is interrupted (SIGINT, SIGTERM) before the index is in place.
+    let _registered = crate::cleanup::register(tmp.path());
     // Held until the index is in place: another build's cleanup leaves this directory alone.
     let _lock = lock_build_dir(tmp.path()).map_err(|e| Error::output(dir, e))?;
     #[cfg(unix)]
