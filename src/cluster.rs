@@ -231,6 +231,140 @@ pub fn guarded_clusters<K: Ord>(
         .collect()
 }
 
+/// Classes of a component and the class pairs inside it.
+type ClassComponent = (Vec<u32>, Vec<(u32, u32)>);
+
+/// [`guarded_clusters`] over the classes of identical documents of `copies`
+/// ([`crate::copies`]): `edges` are class pairs, `(x, y)` linking every member of class `x`
+/// with every member of class `y`, `(x, x)` every two members of class `x`. The clusters are
+/// those [`guarded_clusters`] finds over the document pairs the class pairs stand for, at a
+/// cost that grows with the classes and their members, not with the pairs of a class.
+///
+/// `matches(center, member)` must give one answer for all members of a class, and accept the
+/// other members of the center's own class (the pipeline groups documents only when the guard
+/// depends on their shingle sets alone, and identical sets match).
+pub fn guarded_class_clusters<K: Ord>(
+    text_chars: &[K],
+    copies: &crate::copies::Copies,
+    edges: impl IntoIterator<Item = (u32, u32)>,
+    matches: impl Fn(u32, u32) -> bool,
+) -> Vec<Cluster> {
+    // A pair within a class of one member stands for no pair of documents.
+    let edges: Vec<(u32, u32)> = edges
+        .into_iter()
+        .filter(|&(a, b)| a != b || copies.weight(a) >= 2)
+        .collect();
+    let mut work: Vec<ClassComponent> = class_components(text_chars.len(), &edges);
+    let mut done: Vec<(Vec<u32>, u32)> = Vec::new();
+    while let Some((classes, comp_edges)) = work.pop() {
+        // The hub: the member with the most pairs, ties as in `hub`. Members of a class have
+        // the same pairs.
+        let mut degree = vec![0u64; classes.len()];
+        let at = |x: u32| classes.binary_search(&x).expect("a class of the component");
+        for &(a, b) in &comp_edges {
+            let (wa, wb) = (copies.weight(a) as u64, copies.weight(b) as u64);
+            if a == b {
+                degree[at(a)] += wa - 1;
+            } else {
+                degree[at(a)] += wb;
+                degree[at(b)] += wa;
+            }
+        }
+        let c = classes
+            .iter()
+            .zip(&degree)
+            .flat_map(|(&x, &deg)| copies.members(x).map(move |m| (deg, m)))
+            .max_by(|&(dx, x), &(dy, y)| {
+                dx.cmp(&dy)
+                    .then(text_chars[x as usize].cmp(&text_chars[y as usize]))
+                    .then(y.cmp(&x))
+            })
+            .map(|(_, m)| m)
+            .expect("non-empty component");
+        let own = copies.class(c);
+        let (kept, out): (Vec<u32>, Vec<u32>) = classes.iter().partition(|&&x| {
+            if x == own {
+                debug_assert!(copies.members(x).all(|m| m == c || matches(c, m)));
+                return true;
+            }
+            let first = copies.members(x).next().expect("a class has members");
+            matches(c, first)
+        });
+        let mut members: Vec<u32> = kept.iter().flat_map(|&x| copies.members(x)).collect();
+        members.sort_unstable();
+        if members.len() >= 2 {
+            let canonical = center(&members, text_chars);
+            done.push((members, canonical));
+        }
+        let out_members: usize = out.iter().map(|&x| copies.weight(x)).sum();
+        if out_members >= 2 {
+            // `out` is sorted: a class's local index is its position in it.
+            let local = |x: u32| out.binary_search(&x).ok();
+            let inner: Vec<(u32, u32)> = comp_edges
+                .into_iter()
+                .filter(|&(a, b)| local(a).is_some() && local(b).is_some())
+                .collect();
+            let local_edges: Vec<(u32, u32)> = inner
+                .iter()
+                .map(|&(a, b)| {
+                    (
+                        local(a).expect("kept") as u32,
+                        local(b).expect("kept") as u32,
+                    )
+                })
+                .collect();
+            for (g, local_inner) in class_components(out.len(), &local_edges) {
+                let classes: Vec<u32> = g.iter().map(|&i| out[i as usize]).collect();
+                let e = local_inner
+                    .iter()
+                    .map(|&(a, b)| (out[a as usize], out[b as usize]))
+                    .collect();
+                work.push((classes, e));
+            }
+        }
+    }
+    done.sort_unstable_by_key(|(m, _)| m[0]);
+    done.into_iter()
+        .enumerate()
+        .map(|(i, (members, canonical))| Cluster {
+            number: i as u32 + 1,
+            members,
+            canonical,
+        })
+        .collect()
+}
+
+/// Components of the classes `0..n` linked by `edges` (a pair `(x, x)` links the members of
+/// class `x` among themselves): every class with at least one pair, in components each
+/// sorted, with their pairs.
+fn class_components(n: usize, edges: &[(u32, u32)]) -> Vec<ClassComponent> {
+    let mut uf = UnionFind::new(n);
+    let mut linked = vec![false; n];
+    for &(a, b) in edges {
+        uf.union(a, b);
+        linked[a as usize] = true;
+        linked[b as usize] = true;
+    }
+    let mut slot_of_root = vec![u32::MAX; n];
+    let mut comps: Vec<ClassComponent> = Vec::new();
+    for x in 0..n as u32 {
+        if !linked[x as usize] {
+            continue;
+        }
+        let r = uf.find(x) as usize;
+        if slot_of_root[r] == u32::MAX {
+            slot_of_root[r] = comps.len() as u32;
+            comps.push((Vec::new(), Vec::new()));
+        }
+        comps[slot_of_root[r] as usize].0.push(x);
+    }
+    for &(a, b) in edges {
+        let r = uf.find(a) as usize;
+        comps[slot_of_root[r] as usize].1.push((a, b));
+    }
+    comps
+}
+
 /// Connected components of two or more members, each sorted, in order of first member.
 fn components(n: usize, edges: &[(u32, u32)]) -> Vec<Vec<u32>> {
     let mut uf = UnionFind::new(n);
@@ -288,6 +422,51 @@ mod tests {
             }
         }
         out
+    }
+
+    proptest! {
+        /// Clusters over classes of identical documents are the clusters over the document
+        /// pairs the class pairs stand for, with a guard that depends on the sets alone.
+        #[test]
+        fn class_clusters_equal_document_clusters(
+            sets in proptest::collection::vec(0u32..6, 2..40),
+            keys in proptest::collection::vec(0u32..3, 40),
+            raw in proptest::collection::vec((0usize..40, 0usize..40), 0..30),
+            reject in 0u32..7,
+        ) {
+            let n = sets.len();
+            let mut groups: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+            for (d, &s) in sets.iter().enumerate() {
+                groups.entry(s).or_default().push(d as u32);
+            }
+            let copies = crate::copies::Copies::from_groups(n, groups.into_values().collect());
+            let mut edges: Vec<(u32, u32)> = raw
+                .iter()
+                .map(|&(a, b)| {
+                    let (x, y) = (copies.class((a % n) as u32), copies.class((b % n) as u32));
+                    (x.min(y), x.max(y))
+                })
+                .collect();
+            edges.sort_unstable();
+            edges.dedup();
+            let expanded: Vec<(u32, u32)> =
+                edges.iter().flat_map(|&(a, b)| copies.expand(a, b)).collect();
+            // Identical sets always match; others by a rule of their two sets.
+            let matches = |c: u32, m: u32| {
+                let (x, y) = (sets[c as usize], sets[m as usize]);
+                x == y || (x * 7 + y * 3 + x * y) % 7 != reject
+            };
+            let keys: Vec<(u32, std::cmp::Reverse<u32>)> =
+                (0..n).map(|d| (keys[d], std::cmp::Reverse(d as u32 % 3))).collect();
+            prop_assert_eq!(
+                guarded_class_clusters(&keys, &copies, edges.iter().copied(), matches),
+                guarded_clusters(&keys, expanded.iter().copied(), matches)
+            );
+            prop_assert_eq!(
+                guarded_class_clusters(&keys, &copies, edges.iter().copied(), |_, _| true),
+                clusters(&keys, expanded.iter().copied())
+            );
+        }
     }
 
     proptest! {

@@ -204,8 +204,19 @@ impl SampleIndex {
 /// documents sharing a sample are paired, and the pairs are counted (sorted, one `(pair,
 /// shared samples)` per distinct pair); the counts are then merged into the running counts,
 /// in partition order, so memory holds a few partitions and the distinct pairs.
-pub fn candidate_pairs(
+pub fn candidate_pairs(index: SampleIndex, max_df: usize) -> crate::Result<(Vec<(u32, u32)>, u64)> {
+    group_candidates(index, &crate::copies::Copies::default(), max_df)
+}
+
+/// [`candidate_pairs`] for a corpus with groups of identical documents
+/// ([`crate::copies`]): only the first member of each group is paired, and stands for its
+/// whole group, which counts with all its members towards `max_df`. A pair `(a, b)` stands for
+/// every pair of a member of `a`'s group with a member of `b`'s (identical documents share
+/// their samples), `(a, a)` for the pairs within `a`'s group; together they are exactly the
+/// pairs [`candidate_pairs`] finds among all documents.
+pub fn group_candidates(
     mut index: SampleIndex,
+    copies: &crate::copies::Copies,
     max_df: usize,
 ) -> crate::Result<(Vec<(u32, u32)>, u64)> {
     let mut boilerplate = 0u64;
@@ -226,7 +237,7 @@ pub fn candidate_pairs(
             .collect::<crate::Result<Vec<Vec<u64>>>>()?;
         let counted: Vec<(Vec<(u64, u32)>, u64)> = taken
             .into_par_iter()
-            .map(|entries| count_part(entries, max_df))
+            .map(|entries| count_part(entries, copies, max_df))
             .collect();
         for (counted, dropped) in counted {
             boilerplate += dropped;
@@ -248,7 +259,7 @@ pub fn candidate_pairs(
         .filter_map(|&(pair, n)| {
             let (a, b) = ((pair >> 32) as u32, pair as u32);
             let need = index.count(a).min(index.count(b)).div_ceil(2).max(1);
-            (a != b && n as usize >= need).then_some((a, b))
+            ((a != b || copies.group_size(a) >= 2) && n as usize >= need).then_some((a, b))
         })
         .collect();
     Ok((out, boilerplate))
@@ -256,24 +267,56 @@ pub fn candidate_pairs(
 
 /// The pairs of documents sharing a sample in one partition's `entries`, each with how many
 /// samples they share, sorted by pair; and the number of samples dropped as boilerplate (held
-/// by more than `max_df` documents).
-fn count_part(entries: Vec<u64>, max_df: usize) -> (Vec<(u64, u32)>, u64) {
+/// by more than `max_df` documents). With groups of identical documents, only first members
+/// are paired, each weighing its group's size, and a first member of a group of two or more
+/// is paired with itself for the pairs within its group (`m * m` shared samples for a sample
+/// it holds `m` times).
+fn count_part(
+    mut entries: Vec<u64>,
+    copies: &crate::copies::Copies,
+    max_df: usize,
+) -> (Vec<(u64, u32)>, u64) {
     let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
+    if !copies.is_empty() {
+        entries.retain(|&e| copies.is_first(e as u32));
+    }
     // The top bits of an entry are its partition, the next ones uniform: see sort.rs.
     let entries = crate::sort::sorted_uniform(&entries);
+    let weight = |g: &[u64]| -> usize {
+        if copies.is_empty() {
+            g.len()
+        } else {
+            g.iter().map(|&e| copies.group_size(e as u32)).sum()
+        }
+    };
     let boilerplate = entries
         .par_chunk_by(same)
-        .filter(|g| g.len() > max_df)
+        .filter(|g| weight(g) > max_df)
         .count() as u64;
     let pairs: Vec<u64> = entries
         .par_chunk_by(same)
-        .filter(|g| g.len() >= 2 && g.len() <= max_df)
+        .filter(|g| {
+            let w = weight(g);
+            w >= 2 && w <= max_df
+        })
         .flat_map_iter(|g| {
             g.iter().enumerate().flat_map(move |(i, &a)| {
-                g[i + 1..].iter().map(move |&b| {
-                    let (a, b) = (a as u32, b as u32);
-                    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
-                })
+                let a = a as u32;
+                let grouped = !copies.is_empty() && copies.group_size(a) >= 2;
+                let own = grouped.then_some(pack(a, a));
+                own.into_iter().chain(g[i + 1..].iter().flat_map(move |&b| {
+                    let b = b as u32;
+                    // A sample a document holds twice (two samples with one high half): its
+                    // other members share it once for each of the two, both ways.
+                    let times = if a != b {
+                        1
+                    } else if grouped {
+                        2
+                    } else {
+                        0
+                    };
+                    std::iter::repeat_n(pack(a, b), times)
+                }))
             })
         })
         .collect();
@@ -284,6 +327,10 @@ fn count_part(entries: Vec<u64>, max_df: usize) -> (Vec<(u64, u32)>, u64) {
         .map(|run| (run[0], run.len() as u32))
         .collect();
     (counted, boilerplate)
+}
+
+fn pack(a: u32, b: u32) -> u64 {
+    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
 }
 
 /// Two sorted lists of `(pair, count)` merged, counts of equal pairs added.
@@ -316,6 +363,66 @@ fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Pairs of groups of identical documents stand for exactly the candidates of the
+        /// documents one by one, with the same boilerplate count, under any `max_df`; two
+        /// samples with one high half (held twice) included.
+        #[test]
+        fn group_candidates_expand_to_document_candidates(
+            pool in proptest::collection::vec(proptest::collection::btree_set(0u64..40, 1..12), 1..6),
+            picks in proptest::collection::vec(0usize..6, 2..40),
+            max_df in 2usize..20,
+        ) {
+            let sets: Vec<Vec<u64>> = picks
+                .iter()
+                .map(|&p| {
+                    // Values 8 apart in a block of 16 share a partition and a high half.
+                    pool[p % pool.len()]
+                        .iter()
+                        .map(|&x| (x % 8) << 58 | (x / 16) << 32 | x)
+                        .collect()
+                })
+                .collect();
+            let index = || {
+                let mut index = SampleIndex::with_budget(5);
+                for (d, s) in sets.iter().enumerate() {
+                    index.add(d as u32, s).unwrap();
+                }
+                index
+            };
+            let n = sets.len();
+            let mut groups: std::collections::BTreeMap<&[u64], Vec<u32>> = Default::default();
+            for (d, s) in sets.iter().enumerate() {
+                groups.entry(s).or_default().push(d as u32);
+            }
+            let copies = crate::copies::Copies::from_groups(n, groups.into_values().collect());
+            let (plain, boiler) = candidate_pairs(index(), max_df).unwrap();
+            let (grouped, gboiler) = group_candidates(index(), &copies, max_df).unwrap();
+            prop_assert_eq!(boiler, gboiler);
+            let members = |a: u32| -> Vec<u32> {
+                let mut m = vec![a];
+                if let Some(r) = copies.rest(a) {
+                    m.extend(copies.members(r));
+                }
+                m
+            };
+            let mut expanded = Vec::new();
+            for &(a, b) in &grouped {
+                let (ma, mb) = (members(a), members(b));
+                for (i, &x) in ma.iter().enumerate() {
+                    let from = if a == b { i + 1 } else { 0 };
+                    for &y in &mb[from..] {
+                        expanded.push((x.min(y), x.max(y)));
+                    }
+                }
+            }
+            expanded.sort_unstable();
+            let mut plain = plain;
+            plain.sort_unstable();
+            prop_assert_eq!(expanded, plain);
+        }
+    }
 
     proptest! {
         #[test]

@@ -15,6 +15,9 @@
 //!    signs in parallel into one flat [`minhash::Signatures`] matrix and drops the text;
 //! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`lsh::Banding::optimal`],
 //!    and [`contain::candidate_pairs`]: a sampled-shingle index for copies cut short;
+//!    documents with identical shingle sets take part as classes ([`copies`]), so that a
+//!    story copied a thousand times costs linear work, with the counts and clusters of its
+//!    pairs one by one;
 //! 5. [`verify::verify_pairs`]: exact Jaccard and containment of each candidate pair, on shingle
 //!    sets re-read from the input ([`pipeline::load_shingles`]);
 //! 6. [`cluster::guarded_clusters`]: union-find over verified pairs with a chaining guard,
@@ -53,6 +56,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod contain;
+pub mod copies;
 pub mod date;
 pub mod document;
 pub mod error;

@@ -7,6 +7,7 @@
 //! candidates when all `r` rows of at least one band agree. Two documents of Jaccard `s`
 //! become candidates with probability `1 - (1 - s^r)^b` (the S-curve).
 
+use crate::copies::Copies;
 use crate::minhash::Signatures;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -314,6 +315,22 @@ pub fn candidate_pairs(
 /// (boilerplate shared by very many documents) pairs each member with its first member only.
 /// Runs on the current rayon pool.
 pub fn candidate_pairs_from_keys(keys: &BandKeys, docs: &[u32], max_bucket: usize) -> Candidates {
+    class_candidates(keys, docs, &Copies::default(), max_bucket)
+}
+
+/// [`candidate_pairs_from_keys`] for a corpus with groups of identical documents, as pairs of
+/// their classes (see [`crate::copies`]): `firsts` are the documents of `docs` that are first
+/// of their group or in none ([`Copies::is_first`]); each stands in the buckets for its whole
+/// group, which counts with all its members towards `max_bucket`. The class pairs stand for
+/// exactly the document pairs [`candidate_pairs_from_keys`] finds among all of `docs`, at a
+/// cost that does not grow with the square of a group: a bucket of one group makes at most
+/// three class pairs. `(x, x)` stands for the pairs within rest class `x`.
+pub fn class_candidates(
+    keys: &BandKeys,
+    firsts: &[u32],
+    copies: &Copies,
+    max_bucket: usize,
+) -> Candidates {
     let per_band: Vec<(Vec<u64>, usize)> = (0..keys.bands)
         .into_par_iter()
         .map(|band| {
@@ -321,7 +338,8 @@ pub fn candidate_pairs_from_keys(keys: &BandKeys, docs: &[u32], max_bucket: usiz
             // memory.
             let mut keyed: Vec<(u64, u32)> = {
                 let spilled = keys.spilled_band(band);
-                docs.iter()
+                firsts
+                    .iter()
                     .map(|&d| {
                         let k = match spilled.get(d as usize) {
                             Some(&k) => k,
@@ -334,18 +352,42 @@ pub fn candidate_pairs_from_keys(keys: &BandKeys, docs: &[u32], max_bucket: usiz
             keyed.sort_unstable();
             let mut pairs = Vec::new();
             let mut oversized = 0;
+            let mut classes = Vec::new();
             for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
-                if bucket.len() < 2 {
+                let size: usize = if copies.is_empty() {
+                    bucket.len()
+                } else {
+                    bucket.iter().map(|&(_, d)| copies.group_size(d)).sum()
+                };
+                if size < 2 {
                     continue;
                 }
-                if bucket.len() > max_bucket {
+                if size > max_bucket {
+                    // A star from the bucket's first document (the first of its group).
                     oversized += 1;
                     let first = bucket[0].1;
-                    pairs.extend(bucket[1..].iter().map(|&(_, d)| pack(first, d)));
+                    for (i, &(_, d)) in bucket.iter().enumerate() {
+                        if i > 0 {
+                            pairs.push(pack(first, d));
+                        }
+                        if let Some(rest) = copies.rest(d) {
+                            pairs.push(pack(first, rest));
+                        }
+                    }
                     continue;
                 }
-                for (i, &(_, a)) in bucket.iter().enumerate() {
-                    pairs.extend(bucket[i + 1..].iter().map(|&(_, b)| pack(a, b)));
+                classes.clear();
+                for &(_, d) in bucket {
+                    classes.push(d);
+                    if let Some(rest) = copies.rest(d) {
+                        classes.push(rest);
+                        if copies.weight(rest) >= 2 {
+                            pairs.push(pack(rest, rest));
+                        }
+                    }
+                }
+                for (i, &a) in classes.iter().enumerate() {
+                    pairs.extend(classes[i + 1..].iter().map(|&b| pack(a, b)));
                 }
             }
             (pairs, oversized)
@@ -467,6 +509,63 @@ mod tests {
                 candidate_pairs_from_keys(&held, &docs, 4),
                 candidate_pairs_from_keys(&spilled, &docs, 4)
             );
+        }
+    }
+
+    /// Sets drawn from a small pool (many identical), their signatures, their sets in a store,
+    /// and the groups of identical ones.
+    fn copies_corpus(
+        pool: &[Vec<u64>],
+        picks: &[usize],
+        banding: Banding,
+    ) -> (Signatures, crate::verify::ShingleStore, Copies) {
+        let h = MinHasher::new(banding.bands * banding.rows, 11);
+        let mut sigs = Signatures::new(banding.bands * banding.rows);
+        let mut store = crate::verify::ShingleStore::new(picks.len());
+        let mut sig_hash = Vec::new();
+        for (d, &p) in picks.iter().enumerate() {
+            let mut s = pool[p % pool.len()].clone();
+            s.sort_unstable();
+            s.dedup();
+            let sig = h.sign(&s);
+            sig_hash.push(xxhash_rust::xxh3::xxh3_64(bytemuck::cast_slice(&sig)));
+            sigs.push(&sig);
+            store.insert(d as u32, &s);
+        }
+        let docs: Vec<u32> = (0..picks.len() as u32).collect();
+        let copies = Copies::find(&docs, &sig_hash, picks.len(), &store);
+        (sigs, store, copies)
+    }
+
+    proptest! {
+        /// Class pairs of groups of identical documents stand for exactly the candidates of
+        /// the documents one by one, with the same oversized buckets, under any bucket cap.
+        #[test]
+        fn class_candidates_expand_to_document_candidates(
+            pool in proptest::collection::vec(proptest::collection::vec(0u64..30, 1..10), 1..6),
+            picks in proptest::collection::vec(0usize..6, 2..40),
+            bands in 1usize..5, rows in 1usize..3, max_bucket in 2usize..12,
+        ) {
+            let banding = Banding { bands, rows };
+            let (sigs, _, copies) = copies_corpus(&pool, &picks, banding);
+            let docs: Vec<u32> = (0..picks.len() as u32).collect();
+            let keys = BandKeys::from_signatures(&sigs, banding);
+            let plain = candidate_pairs_from_keys(&keys, &docs, max_bucket);
+            let firsts: Vec<u32> = docs.iter().copied().filter(|&d| copies.is_first(d)).collect();
+            let classes = class_candidates(&keys, &firsts, &copies, max_bucket);
+            let mut expanded: Vec<(u32, u32)> = classes
+                .pairs
+                .iter()
+                .flat_map(|&(a, b)| copies.expand(a, b))
+                .collect();
+            let count: u64 = classes.pairs.iter().map(|&(a, b)| copies.pair_count(a, b)).sum();
+            prop_assert_eq!(count, expanded.len() as u64);
+            expanded.sort_unstable();
+            let distinct = expanded.len();
+            expanded.dedup();
+            prop_assert_eq!(distinct, expanded.len(), "class pairs stand for disjoint pairs");
+            prop_assert_eq!(expanded, plain.pairs);
+            prop_assert_eq!(classes.oversized_buckets, plain.oversized_buckets);
         }
     }
 

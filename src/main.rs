@@ -679,6 +679,15 @@ fn print_timings(o: &Outcome) {
         o.spool_bytes as f64 / 1e6,
         o.sample_spill_bytes as f64 / 1e6,
     );
+    let copies = o.pairs.copies();
+    let _ = writeln!(
+        err,
+        "neardup: identical documents: {} groups, {} documents paired as their group's first; verified pairs {} as {} class pairs",
+        copies.groups(),
+        copies.collapsed(),
+        o.counts.verified_pairs,
+        o.pairs.classes().len(),
+    );
 }
 
 /// Test-only fail point: with this variable set, `index add` and `index compact` abort the

@@ -4,12 +4,13 @@
 //! input line (a document, or a rejected line). Must not: parse command lines or write
 //! outputs; it runs on the rayon pool it is given.
 
-use crate::cluster::{guarded_clusters, Cluster};
+use crate::cluster::{guarded_class_clusters, Cluster};
 use crate::config::{Config, Mode};
+use crate::copies::{Copies, Pairs};
 use crate::document::{DocMeta, Document, Location, Unit};
 use crate::error::{Error, Result};
 use crate::input::{self, jsonl::Record, Batch, Content, InputSet};
-use crate::lsh::{candidate_pairs_from_keys, BandKeys, Banding, Candidates};
+use crate::lsh::{class_candidates, BandKeys, Banding, Candidates};
 use crate::minhash::MinHasher;
 use crate::shingle::Shingles;
 use crate::verify::{
@@ -86,6 +87,9 @@ pub struct Signed {
     pub samples: crate::contain::SampleIndex,
     /// Every document's shingle set, for verification (empty for short documents).
     pub sets: Option<SetSpool>,
+    /// A hash of every document's MinHash signature (0 for short documents): documents with
+    /// identical shingle sets have equal ones ([`crate::copies::Copies::find`]).
+    pub sig_hashes: Vec<u64>,
 }
 
 impl Signed {
@@ -329,6 +333,8 @@ struct Chunk {
     hashes: Vec<u64>,
     /// Band keys of each signed document (`bands` of them).
     keys: Vec<u64>,
+    /// A hash of the signature of each signed document.
+    sigs: Vec<u64>,
     /// Sampled shingles of each signed document, sorted and distinct (containment mode).
     samples: Vec<u64>,
     /// Scratch space for the word hashes of one text.
@@ -374,7 +380,7 @@ pub fn read_and_sign(
     let mut apply = |lines: Vec<UnitAt>, chunks: Vec<Chunk>| -> Result<()> {
         let mut lines = lines.into_iter();
         for chunk in chunks {
-            let (mut h, mut k, mut x) = (0, 0, 0);
+            let (mut h, mut k, mut x, mut q) = (0, 0, 0, 0);
             for p in chunk.units {
                 let (loc, format) = lines.next().expect("one chunk entry per unit");
                 signed.read += 1;
@@ -410,11 +416,12 @@ pub fn read_and_sign(
                 };
                 // The document's slices of the chunk, taken before it can be rejected, so
                 // that the next document's start where they should.
-                let keys: &[u64] = if doc.meta.short {
-                    &[]
+                let (keys, sig): (&[u64], u64) = if doc.meta.short {
+                    (&[], 0)
                 } else {
                     k += bands;
-                    &chunk.keys[k - bands..k]
+                    q += 1;
+                    (&chunk.keys[k - bands..k], chunk.sigs[q - 1])
                 };
                 let hashes = &chunk.hashes[h..h + doc.hashes];
                 h += hashes.len();
@@ -447,6 +454,7 @@ pub fn read_and_sign(
                     signed.samples.add(next, samples)?;
                 }
                 signed.keys.push(keys)?;
+                signed.sig_hashes.push(sig);
                 let outlet = outlet.map(|(a, b)| &chunk.outlets[a..b]);
                 meta.outlet = outlet.map(|o| match outlets.get(o) {
                     Some(shared) => std::sync::Arc::clone(shared),
@@ -463,8 +471,13 @@ pub fn read_and_sign(
                 signed.meta.push(meta);
             }
             assert_eq!(
-                (h, k, x),
-                (chunk.hashes.len(), chunk.keys.len(), chunk.samples.len()),
+                (h, k, x, q),
+                (
+                    chunk.hashes.len(),
+                    chunk.keys.len(),
+                    chunk.samples.len(),
+                    chunk.sigs.len()
+                ),
                 "every vector of the chunk taken by its document"
             );
         }
@@ -503,6 +516,7 @@ pub fn read_and_sign(
         let count = hashes.len();
         if signed {
             hasher.sign_into(hashes, row);
+            out.sigs.push(xxh3_64(bytemuck::cast_slice(row)));
             out.keys
                 .extend((0..bands).map(|b| crate::lsh::band_key(row, b, banding)));
             if config.mode == Mode::Containment {
@@ -968,8 +982,9 @@ pub struct Outcome {
     pub meta: Vec<DocMeta>,
     /// Clusters in number order.
     pub clusters: Vec<ScoredCluster>,
-    /// Verified pairs, sorted.
-    pub pairs: Vec<ScoredPair>,
+    /// Verified pairs allowed by the outlet and date options: pairs of documents, kept as
+    /// pairs of classes of identical documents ([`crate::copies`]).
+    pub pairs: Pairs,
     /// Counts.
     pub counts: Counts,
     /// Stage timings (not part of any output file: they vary).
@@ -1011,31 +1026,76 @@ pub fn run_with_progress(
         progress(Progress::Stage("finding candidate pairs"));
         let t1 = Instant::now();
         let docs = signed.signed_docs();
+        let store = signed.sets.take().expect("spool written by the first pass");
+        let rule = Rule::from_config(config);
+        // Identical documents are handled as classes (see `copies`), when nothing but their
+        // sets decides whether two of them pair: without outlet and date filters (and the
+        // rule accepts identical sets whenever the threshold is valid).
+        let copies = if config.cross_outlet_only || config.window_days.is_some() {
+            Copies::default()
+        } else {
+            Copies::find(&docs, &signed.sig_hashes, signed.meta.len(), &store)
+        };
+        signed.sig_hashes = Vec::new();
+        let firsts: Vec<u32> = if copies.is_empty() {
+            docs
+        } else {
+            docs.into_iter().filter(|&d| copies.is_first(d)).collect()
+        };
         let Candidates {
             pairs: mut candidates,
             oversized_buckets,
-        } = candidate_pairs_from_keys(&signed.keys, &docs, config.max_bucket);
+        } = class_candidates(&signed.keys, &firsts, &copies, config.max_bucket);
+        drop(firsts);
         let mut boilerplate_samples = 0;
         let sample_spill_bytes = signed.samples.spilled_bytes();
         if config.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
-            let (contained, boiler) = crate::contain::candidate_pairs(index, config.max_df)?;
+            let (contained, boiler) =
+                crate::contain::group_candidates(index, &copies, config.max_df)?;
             boilerplate_samples = boiler;
-            candidates.extend(contained);
+            if copies.is_empty() {
+                candidates.extend(contained);
+            } else {
+                // A pair of groups links all their classes.
+                for (a, b) in contained {
+                    let (ra, rb) = (copies.rest(a), copies.rest(b));
+                    if a == b {
+                        let rest = ra.expect("a document paired with itself is in a group");
+                        candidates.push((a, rest));
+                        if copies.weight(rest) >= 2 {
+                            candidates.push((rest, rest));
+                        }
+                        continue;
+                    }
+                    for x in std::iter::once(a).chain(ra) {
+                        for y in std::iter::once(b).chain(rb) {
+                            candidates.push((x.min(y), x.max(y)));
+                        }
+                    }
+                }
+            }
             candidates.par_sort_unstable();
             candidates.dedup();
         }
+        let candidate_pairs: u64 = candidates
+            .iter()
+            .map(|&(a, b)| copies.pair_count(a, b))
+            .sum();
         let t2 = Instant::now();
         progress(Progress::Stage("verifying pairs"));
-        let store = signed.sets.take().expect("spool written by the first pass");
-        let rule = Rule::from_config(config);
         let verified = verify_pairs(&candidates, &store, rule);
-        let verified_pairs = verified.len() as u64;
+        drop(candidates);
+        let verified_pairs: u64 = verified
+            .iter()
+            .map(|p| copies.pair_count(p.a, p.b))
+            .sum();
         let meta = &signed.meta;
         let pairs: Vec<ScoredPair> = verified
             .into_iter()
             .filter(|p| pair_allowed(config, &meta[p.a as usize], &meta[p.b as usize]))
             .collect();
+        let allowed_pairs: u64 = pairs.iter().map(|p| copies.pair_count(p.a, p.b)).sum();
         let t3 = Instant::now();
         progress(Progress::Stage("clustering"));
         // The canonical member: the longest text, ties to the smallest id (not the earliest,
@@ -1044,6 +1104,7 @@ pub fn run_with_progress(
         // Scores of verified, allowed pairs: most members of a cluster are paired with its
         // center directly, and their sets need not be read again.
         let known = |x: u32, y: u32| {
+            let (x, y) = (copies.class(x), copies.class(y));
             pairs
                 .binary_search_by_key(&(x.min(y), x.max(y)), |p| (p.a, p.b))
                 .ok()
@@ -1067,16 +1128,19 @@ pub fn run_with_progress(
             let smaller = sc.len().min(sm.len());
             rule.accepts(j, k, smaller) && window_ok
         };
-        let unguarded: usize = crate::cluster::clusters(&lens, pairs.iter().map(|p| (p.a, p.b)))
+        let edges = || pairs.iter().map(|p| (p.a, p.b));
+        let unguarded: usize = guarded_class_clusters(&lens, &copies, edges(), |_, _| true)
             .iter()
             .map(|c| c.members.len())
             .sum();
-        let found = guarded_clusters(&lens, pairs.iter().map(|p| (p.a, p.b)), guard);
+        let found = guarded_class_clusters(&lens, &copies, edges(), guard);
         let guarded: usize = found.iter().map(|c| c.members.len()).sum();
         let scored: Vec<ScoredCluster> = found
             .into_par_iter()
             .map(|c| {
                 let mut canon: Option<std::borrow::Cow<[u64]>> = None;
+                // Members of a class have one set: scored once.
+                let mut of_class: Option<(u32, (f64, f64))> = None;
                 let scores = c
                     .members
                     .iter()
@@ -1085,9 +1149,15 @@ pub fn run_with_progress(
                             (1.0, 1.0)
                         } else if let Some(s) = known(c.canonical, d) {
                             s
+                        } else if let Some((_, s)) =
+                            of_class.filter(|&(x, _)| x == copies.class(d))
+                        {
+                            s
                         } else {
                             let canon = canon.get_or_insert_with(|| store.set(c.canonical));
-                            jaccard_and_containment(canon, &store.set(d))
+                            let s = jaccard_and_containment(canon, &store.set(d));
+                            of_class = Some((copies.class(d), s));
+                            s
                         };
                         MemberScore {
                             doc: d,
@@ -1110,9 +1180,9 @@ pub fn run_with_progress(
             skipped: signed.skipped,
             skipped_files: inputs.skipped_files().len() as u64,
             short: signed.meta.iter().filter(|m| m.short).count() as u64,
-            candidate_pairs: candidates.len() as u64,
+            candidate_pairs,
             verified_pairs,
-            ignored_pairs: verified_pairs - pairs.len() as u64,
+            ignored_pairs: verified_pairs - allowed_pairs,
             guard_splits: (unguarded - guarded) as u64,
             oversized_buckets: oversized_buckets as u64,
             boilerplate_samples,
@@ -1126,7 +1196,7 @@ pub fn run_with_progress(
         Ok(Outcome {
             meta: signed.meta,
             clusters: scored,
-            pairs,
+            pairs: Pairs::new(pairs, std::sync::Arc::new(copies)),
             counts,
             timings: Timings {
                 read_sign: t1 - t0,

@@ -1153,7 +1153,7 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
         outcome: Outcome {
             meta,
             clusters,
-            pairs,
+            pairs: crate::copies::Pairs::new(pairs, Default::default()),
             counts,
             timings: Timings::default(),
             banding,

@@ -80,13 +80,23 @@ document.getElementById('collapse').onclick=()=>{for(const d of all)d.open=false
 /// An inline SVG histogram of pair similarities in 20 bins from the lowest value (rounded down
 /// to 0.05) to 1.
 pub fn histogram_svg(values: &[f64]) -> String {
-    let lo = values.iter().copied().fold(1.0f64, f64::min);
+    let counted: Vec<(f64, u64)> = values.iter().map(|&v| (v, 1)).collect();
+    histogram_svg_counted(&counted)
+}
+
+/// [`histogram_svg`] of values each given with the number of times it occurs.
+pub fn histogram_svg_counted(values: &[(f64, u64)]) -> String {
+    let lo = values
+        .iter()
+        .filter(|v| v.1 > 0)
+        .map(|v| v.0)
+        .fold(1.0f64, f64::min);
     let lo = ((lo * 20.0).floor() / 20.0).min(0.95);
     let bins = 20usize;
-    let mut counts = vec![0usize; bins];
-    for &v in values {
+    let mut counts = vec![0u64; bins];
+    for &(v, n) in values {
         let i = (((v - lo) / (1.0 - lo)) * bins as f64).floor() as usize;
-        counts[i.min(bins - 1)] += 1;
+        counts[i.min(bins - 1)] += n;
     }
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
     let (w, h, bw) = (420.0, 120.0, 420.0 / bins as f64);
@@ -313,10 +323,11 @@ pub fn largest_first<T>(clusters: &[T], key: impl Fn(&T) -> (usize, u32)) -> Vec
 }
 
 /// Writes the page up to the first cluster: run, counts, accounting, wire services, outlets,
-/// the histogram of `pair_jaccards`, the filter box (showing `clusters` clusters).
+/// the histogram of `pair_jaccards` (each Jaccard with its number of pairs), the filter box
+/// (showing `clusters` clusters).
 pub fn write_html_head(
     h: &Header,
-    pair_jaccards: &[f64],
+    pair_jaccards: &[(f64, u64)],
     clusters: usize,
     w: &mut dyn Write,
 ) -> io::Result<()> {
@@ -389,8 +400,8 @@ pub fn write_html_head(
     let _ = write!(
         out,
         r#"</table></div><div class="card"><b>Pair similarity (Jaccard)</b><br>{}<div class="muted">{} verified pairs</div></div></div>"#,
-        histogram_svg(pair_jaccards),
-        pair_jaccards.len()
+        histogram_svg_counted(pair_jaccards),
+        pair_jaccards.iter().map(|v| v.1).sum::<u64>()
     );
     let _ = write!(
         out,

@@ -292,9 +292,10 @@ pub struct Report {
     pub header: Header,
     /// Clusters in number order.
     pub clusters: Vec<ClusterRecord>,
-    /// Jaccard of every verified pair that clusters were built from (for the histogram).
+    /// Jaccard of the verified pairs that clusters were built from, each with the number of
+    /// pairs that have it (for the histogram; see [`crate::copies::Pairs::jaccards`]).
     #[serde(skip)]
-    pub pair_jaccards: Vec<f64>,
+    pub pair_jaccards: Vec<(f64, u64)>,
     /// Up to [`MAX_SINGLES`] documents in no cluster that name a wire service.
     #[serde(skip)]
     pub singles: Vec<Single>,
@@ -615,7 +616,7 @@ impl Report {
         Report {
             header: header(outcome, config, input_names),
             clusters,
-            pair_jaccards: outcome.pairs.iter().map(|p| p.jaccard).collect(),
+            pair_jaccards: outcome.pairs.jaccards(),
             singles,
             singles_total,
         }

@@ -181,7 +181,7 @@ pub fn write_report(
 
     // 2. The heads.
     let head = header(outcome, config, &names);
-    let pair_jaccards: Vec<f64> = outcome.pairs.iter().map(|p| p.jaccard).collect();
+    let pair_jaccards: Vec<(f64, u64)> = outcome.pairs.jaccards();
     for s in sinks.iter_mut() {
         let w = &mut *s.writer;
         match s.format {
