@@ -214,7 +214,7 @@ impl Default for Config {
             banding: None,
             cross_outlet_only: false,
             window_days: None,
-            max_bucket: 1000,
+            max_bucket: 64,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             band_key_memory: crate::lsh::DEFAULT_KEY_BUDGET,
         }

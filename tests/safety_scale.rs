@@ -265,3 +265,31 @@ fn copies_with_edited_words_cluster_as_brute_force_says() {
         assert_eq!(ids, (0..n).map(|c| format!("e{c}")).collect());
     }
 }
+
+#[test]
+fn edited_copies_cost_linear_work_in_candidate_pairs() {
+    // Copies that are near but not identical fill LSH buckets of hundreds: each bucket over
+    // --max-bucket (default 64) is linked as a star, so twice the copies make about twice the
+    // candidate pairs, not four times.
+    let dir = tempfile::tempdir().unwrap();
+    let mut pairs = Vec::new();
+    for n in [400, 800] {
+        let input = write_lines(dir.path(), &format!("e{n}.jsonl"), &edited(n));
+        let out = dir.path().join(format!("e{n}.out.jsonl"));
+        ok(&run(&["cluster", s(&input), "-o", s(&out), "-q"]));
+        let (header, clusters) = clusters_of(&std::fs::read(&out).unwrap());
+        assert_eq!(clusters.len(), 1, "{n}: {}", header["counts"]);
+        let candidates = header["counts"]["candidate_pairs"].as_u64().unwrap();
+        let bands = header["params"]["bands"].as_u64().unwrap();
+        let cap = header["params"]["max_bucket"].as_u64().unwrap();
+        assert!(
+            candidates <= n as u64 * bands * cap / 2,
+            "{n} copies: {candidates} candidate pairs, over the linear bound"
+        );
+        pairs.push(candidates);
+    }
+    assert!(
+        pairs[1] * 2 <= pairs[0] * 5,
+        "candidate pairs grow faster than the copies: {pairs:?}"
+    );
+}
