@@ -424,6 +424,96 @@ mod tests {
         out
     }
 
+    /// The chaining guard as the module docs state it, written plainly (BFS components, the
+    /// hub by counting its edges, what fails to match split off and checked again), to compare
+    /// [`guarded_clusters`] with: `(members, canonical)` in order of first member.
+    fn naive_guard(
+        keys: &[u32],
+        edges: &[(u32, u32)],
+        matches: &dyn Fn(u32, u32) -> bool,
+    ) -> Vec<(Vec<u32>, u32)> {
+        let mut out = Vec::new();
+        let mut work = bfs_components(keys.len(), edges);
+        while let Some(members) = work.pop() {
+            let inside = |&&(a, b): &&(u32, u32)| members.contains(&a) && members.contains(&b);
+            let degree = |d: u32| {
+                edges
+                    .iter()
+                    .filter(inside)
+                    .filter(|&&(a, b)| a == d || b == d)
+                    .count()
+            };
+            let hub = *members
+                .iter()
+                .max_by(|&&x, &&y| {
+                    degree(x)
+                        .cmp(&degree(y))
+                        .then(keys[x as usize].cmp(&keys[y as usize]))
+                        .then(y.cmp(&x))
+                })
+                .unwrap();
+            let (kept, rest): (Vec<u32>, Vec<u32>) =
+                members.iter().partition(|&&m| m == hub || matches(hub, m));
+            if kept.len() >= 2 {
+                let canonical = *kept
+                    .iter()
+                    .max_by(|&&x, &&y| keys[x as usize].cmp(&keys[y as usize]).then(y.cmp(&x)))
+                    .unwrap();
+                out.push((kept, canonical));
+            }
+            let rest_edges: Vec<(u32, u32)> = edges
+                .iter()
+                .copied()
+                .filter(|(a, b)| rest.contains(a) && rest.contains(b))
+                .collect();
+            work.extend(
+                bfs_components(keys.len(), &rest_edges)
+                    .into_iter()
+                    .filter(|c| c.iter().all(|d| rest.contains(d))),
+            );
+        }
+        out.sort_by_key(|(m, _)| m[0]);
+        out
+    }
+
+    /// Sets, keys, threshold and verified pairs of a random graph.
+    type GuardCase = (Vec<u16>, Vec<u32>, f64, Vec<(u32, u32)>);
+
+    /// Random graphs for the guard: `n` documents with random small sets (as bit masks) and
+    /// ranking keys with ties, the pairs whose Jaccard passes a threshold, and of those the
+    /// verified pairs found (some missed, as LSH misses some).
+    fn guard_case() -> impl Strategy<Value = GuardCase> {
+        (2usize..40).prop_flat_map(|n| {
+            (
+                proptest::collection::vec(any::<u16>(), n),
+                proptest::collection::vec(0u32..4, n),
+                prop_oneof![Just(0.4), Just(0.5), Just(0.6), Just(0.75)],
+                proptest::collection::vec(any::<bool>(), n * n),
+            )
+                .prop_map(move |(sets, keys, t, found)| {
+                    let jac = bits_jaccard;
+                    let mut edges = Vec::new();
+                    for a in 0..n {
+                        for b in a + 1..n {
+                            if jac(sets[a], sets[b]) >= t && found[a * n + b] {
+                                edges.push((a as u32, b as u32));
+                            }
+                        }
+                    }
+                    (sets, keys, t, edges)
+                })
+        })
+    }
+
+    fn bits_jaccard(a: u16, b: u16) -> f64 {
+        let union = (a | b).count_ones();
+        if union == 0 {
+            0.0
+        } else {
+            f64::from((a & b).count_ones()) / f64::from(union)
+        }
+    }
+
     proptest! {
         /// Clusters over classes of identical documents are the clusters over the document
         /// pairs the class pairs stand for, with a guard that depends on the sets alone.
@@ -470,6 +560,88 @@ mod tests {
     }
 
     proptest! {
+        /// The guard's invariants on random graphs: the same clusters as the plain guard;
+        /// disjoint clusters of two or more, numbered by first member, each inside one
+        /// connected component of the verified pairs; every member matches the cluster's
+        /// center; any two members within `2t - 1` (Jaccard distance is a metric); the
+        /// canonical member the greatest key; a component whose members all match each other
+        /// one whole cluster; and nothing depends on the order of the pairs.
+        #[test]
+        fn guard_invariants_on_random_graphs((sets, keys, t, edges) in guard_case(), seed in any::<u64>()) {
+            let n = keys.len();
+            let matches = |a: u32, b: u32| bits_jaccard(sets[a as usize], sets[b as usize]) >= t;
+            let got = guarded_clusters(&keys, edges.iter().copied(), matches);
+            let plain: Vec<(Vec<u32>, u32)> =
+                got.iter().map(|c| (c.members.clone(), c.canonical)).collect();
+            prop_assert_eq!(&plain, &naive_guard(&keys, &edges, &matches));
+            let comps = bfs_components(n, &edges);
+            let mut seen = vec![false; n];
+            for (i, c) in got.iter().enumerate() {
+                prop_assert_eq!(c.number, i as u32 + 1);
+                prop_assert!(c.members.len() >= 2);
+                prop_assert!(c.members.windows(2).all(|w| w[0] < w[1]));
+                if i > 0 {
+                    prop_assert!(got[i - 1].members[0] < c.members[0]);
+                }
+                for &m in &c.members {
+                    prop_assert!(!seen[m as usize], "{} in two clusters", m);
+                    seen[m as usize] = true;
+                }
+                prop_assert!(comps.iter().any(|g| c.members.iter().all(|m| g.contains(m))));
+                prop_assert!(c
+                    .members
+                    .iter()
+                    .any(|&h| c.members.iter().all(|&m| m == h || matches(h, m))));
+                for &a in &c.members {
+                    for &b in &c.members {
+                        prop_assert!(
+                            a == b || bits_jaccard(sets[a as usize], sets[b as usize]) >= 2.0 * t - 1.0 - 1e-12
+                        );
+                    }
+                }
+                prop_assert_eq!(c.canonical, center(&c.members, &keys));
+            }
+            for g in &comps {
+                if g.iter().all(|&a| g.iter().all(|&b| a == b || matches(a, b))) {
+                    prop_assert!(got.iter().any(|c| &c.members == g), "{:?} split", g);
+                }
+            }
+            let mut order: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| if seed & 1 == 0 { (a, b) } else { (b, a) }).collect();
+            let mut x = seed | 1;
+            for i in (1..order.len()).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                order.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            prop_assert_eq!(guarded_clusters(&keys, order, matches), got);
+        }
+
+        /// When only verified pairs match (the strictest guard), every member of a cluster has
+        /// a verified pair with one member, its center; when everything matches, the clusters
+        /// are the connected components (union-find against BFS).
+        #[test]
+        fn guard_extremes((_sets, keys, _t, edges) in guard_case()) {
+            let n = keys.len();
+            let edge = |a: u32, b: u32| edges.contains(&(a.min(b), a.max(b)));
+            let strict = guarded_clusters(&keys, edges.iter().copied(), edge);
+            for c in &strict {
+                prop_assert!(c
+                    .members
+                    .iter()
+                    .any(|&h| c.members.iter().all(|&m| m == h || edge(h, m))));
+            }
+            prop_assert_eq!(
+                strict.iter().map(|c| (c.members.clone(), c.canonical)).collect::<Vec<_>>(),
+                naive_guard(&keys, &edges, &edge)
+            );
+            let all: Vec<Vec<u32>> = guarded_clusters(&keys, edges.iter().copied(), |_, _| true)
+                .into_iter()
+                .map(|c| c.members)
+                .collect();
+            prop_assert_eq!(all, bfs_components(n, &edges));
+        }
+
         #[test]
         fn union_find_matches_bfs(n in 1usize..60, raw in proptest::collection::vec((0u32..60, 0u32..60), 0..80)) {
             let edges: Vec<(u32, u32)> = raw.into_iter()

@@ -5,7 +5,8 @@
 //!
 //! Columns: `cluster, id, outlet, title, date, wire, jaccard, containment, canonical`. Text
 //! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
-//! carriage return) get a leading `'`, since titles and outlets come from untrusted input.
+//! carriage return, also after leading white space) get a leading `'`, since ids, titles,
+//! outlets and dates come from untrusted input.
 
 use super::{ClusterRecord, Report};
 use std::io::{self, Write};
@@ -23,11 +24,14 @@ pub const COLUMNS: [&str; 9] = [
     "canonical",
 ];
 
-/// Prefixes `'` to a cell a spreadsheet would treat as a formula.
+/// Prefixes `'` to a cell a spreadsheet would treat as a formula: one that starts with a tab
+/// or a carriage return, or with `=`, `+`, `-` or `@` after any leading white space (which
+/// some spreadsheets trim on import).
 pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    if cell.starts_with(['\t', '\r']) || cell.trim_start().starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
@@ -113,5 +117,11 @@ mod tests {
         assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(defuse("Plain title"), "Plain title");
+        assert_eq!(defuse(" =1+1"), "' =1+1");
+        assert_eq!(defuse("\n\t-2"), "'\n\t-2");
+        assert_eq!(defuse("\tx"), "'\tx");
+        assert_eq!(defuse("\rx"), "'\rx");
+        assert_eq!(defuse("\nx"), "\nx");
+        assert_eq!(defuse("a - b"), "a - b");
     }
 }
