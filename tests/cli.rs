@@ -617,7 +617,7 @@ fn a_missing_output_directory_is_a_usage_error() {
         let mut args = vec!["cluster", "data/seed-articles.jsonl"];
         args.extend(outputs.map(|a| if a == "OUT" { old.to_str().unwrap() } else { a }));
         let out = run(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dir/c."));
         assert_eq!(
             listing(),
@@ -635,7 +635,7 @@ fn a_missing_output_directory_is_a_usage_error() {
         "--removed",
         "/no/such/dir/removed.jsonl",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(listing(), before, "dedupe changed {}", dir.path().display());
 }
 

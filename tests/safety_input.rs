@@ -584,13 +584,13 @@ fn xz_and_bzip2_inputs_are_named_and_not_read() {
         "{err}"
     );
     assert_eq!(cluster_sets(&got), pair_clusters());
-    // On standard input.
+    // On standard input, alone: a run that reads no document fails (exit 2), naming why.
     let o = bin()
         .args(["cluster", "-"])
         .stdin(std::fs::File::open(&bz).unwrap())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("stdin: bzip2-compressed, which neardup does not read"),
         "{}",
