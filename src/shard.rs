@@ -1197,7 +1197,7 @@ mod tests {
         let a = Definition::new(&Config::default(), Config::default().validate().unwrap());
         let mut b = a.clone();
         b.max_bucket = 5;
-        assert_eq!(a.differences(&b), vec!["max_bucket: 1000 here, 5 there"]);
+        assert_eq!(a.differences(&b), vec!["max_bucket: 64 here, 5 there"]);
         assert!(a.differences(&a).is_empty());
     }
 
