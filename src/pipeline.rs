@@ -36,15 +36,20 @@ pub struct BadLine {
     pub message: String,
 }
 
+/// `file:line: message`, one line, made safe to print ([`crate::text_safety::for_people`]:
+/// a file name or id with a line break or a terminal escape cannot forge another message).
 impl std::fmt::Display for BadLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
+        let line = format!(
             "{}{}: {}",
             self.input,
             self.unit.after_name(self.line),
             self.message
-        )
+        );
+        f.write_str(&crate::text_safety::for_people(
+            &line,
+            crate::text_safety::Layout::Line,
+        ))
     }
 }
 
