@@ -890,6 +890,28 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_stops_at_max_depth_and_keeps_the_text() {
+        let mut page = String::from("<body>");
+        for i in 0..2_000 {
+            page.push_str(&format!("<div class=x><p>w{i} <b>"));
+        }
+        let doc = parse(&page);
+        let deepest = doc.tree.nodes().map(|n| n.ancestors().count()).max();
+        assert!(deepest.is_some_and(|d| d <= MAX_DEPTH + 2), "{deepest:?}");
+        let text = extract(&page).text;
+        assert!(text.starts_with("w0\nw1\n"), "{text:.40}");
+        assert!(
+            text.ends_with("w1998 w1999"),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        // A script past the depth is still a script: its text is not read as markup or text.
+        page.push_str("<script>var x = '<p>not text</p>';</script><p>last");
+        let text = extract(&page).text;
+        assert!(text.ends_with("w1999 last"), "{}", &text[text.len() - 40..]);
+    }
+
+    #[test]
     fn charsets() {
         // Latin-1 bytes: "café" with é = 0xE9.
         let latin = b"<p>caf\xe9</p>";
