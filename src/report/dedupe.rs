@@ -299,8 +299,12 @@ pub fn write_dedupe(
             None => {
                 counts.kept += 1;
                 let format = inputs.format(m.location.input);
-                // A record without an id that removed ones name gets the id they name it by.
-                let line = if named[d as usize] && !extracted(format) {
+                // A record without an id that removed ones name gets the id they name it by
+                // (a made id starts with the input's name: other records are not parsed).
+                let line = if named[d as usize]
+                    && !extracted(format)
+                    && m.id.starts_with(inputs.name(m.location.input))
+                {
                     let given = crate::input::jsonl::parse_record(bytes, &config.fields)
                         .map_err(|message| Error::InputChanged {
                             path: inputs.name(m.location.input).to_string(),
