@@ -419,12 +419,20 @@ pub fn evaluate(
 }
 
 impl Evaluation {
-    /// The human-readable summary.
+    /// The human-readable summary (the truth's name and the ids of misses through
+    /// [`crate::text_safety::for_people`]).
     pub fn write_text(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use crate::text_safety::{for_people, Layout};
+        let safe = |s: &str| for_people(s, Layout::Line).into_owned();
         let s = &self.scores;
         writeln!(w, "documents   {}", self.documents)?;
         writeln!(w, "clusters    {}", self.clusters)?;
-        writeln!(w, "truth       {} ({} pairs)", self.truth, s.truth_pairs)?;
+        writeln!(
+            w,
+            "truth       {} ({} pairs)",
+            safe(&self.truth),
+            s.truth_pairs
+        )?;
         writeln!(
             w,
             "precision   {:.4}  ({} of {} predicted pairs linked in the truth)",
@@ -458,8 +466,8 @@ impl Evaluation {
                 writeln!(
                     w,
                     "  {}\t{}\tjaccard {}\tcontainment {}",
-                    m.a,
-                    m.b,
+                    safe(&m.a),
+                    safe(&m.b),
                     f(m.jaccard),
                     f(m.containment)
                 )?;

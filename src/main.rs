@@ -42,7 +42,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("neardup: {e}");
+            eprintln!(
+                "neardup: {}",
+                neardup::text_safety::for_people(
+                    &e.to_string(),
+                    neardup::text_safety::Layout::Line
+                )
+            );
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -249,7 +255,7 @@ fn print_skipped(inputs: &InputSet, records: u64) {
         eprintln!(
             "neardup: skipped {} files of other types in directories (first: {})",
             files.len(),
-            first.display()
+            neardup::text_safety::path_for_people(first)
         );
     }
 }

@@ -37,15 +37,20 @@ pub struct BadLine {
     pub message: String,
 }
 
+/// `file:line: message`, one line, made safe to print ([`crate::text_safety::for_people`]:
+/// a file name or id with a line break or a terminal escape cannot forge another message).
 impl std::fmt::Display for BadLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
+        let line = format!(
             "{}{}: {}",
             self.input,
             self.unit.after_name(self.line),
             self.message
-        )
+        );
+        f.write_str(&crate::text_safety::for_people(
+            &line,
+            crate::text_safety::Layout::Line,
+        ))
     }
 }
 
@@ -319,6 +324,8 @@ struct Signing {
     hashes: usize,
     /// Sampled shingles in [`Chunk::samples`] (containment mode).
     samples: usize,
+    /// The id was made from the input's name and line (the record had none).
+    generated_id: bool,
 }
 
 /// What the parallel part of the first pass makes of a run of consecutive units. The
@@ -362,6 +369,7 @@ pub fn read_and_sign(
     let mut ids: HashMap<u64, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
     let mut id_overflow: HashMap<String, u32, Xxh3Builder> =
         HashMap::with_hasher(Xxh3Builder::new());
+    let mut generated = GeneratedIds::default();
     // One string per distinct outlet, shared by its documents.
     let mut outlets: std::collections::HashMap<
         std::sync::Arc<str>,
@@ -428,9 +436,15 @@ pub fn read_and_sign(
                 let samples = &chunk.samples[x..x + doc.samples];
                 x += samples.len();
                 let next = signed.meta.len() as u32;
-                if let Some(first) =
-                    insert_id(&mut ids, &mut id_overflow, &signed.meta, &doc.meta.id, next)
-                {
+                let mut doc = doc;
+                let mut table = IdTable {
+                    ids: &mut ids,
+                    overflow: &mut id_overflow,
+                    meta: &mut signed.meta,
+                };
+                let duplicate =
+                    generated.place(&mut table, &mut doc.meta.id, doc.generated_id, next);
+                if let Some(first) = duplicate {
                     let f = &signed.meta[first as usize].location;
                     let m = format!(
                         "duplicate id {:?} (first on {}{})",
@@ -528,6 +542,7 @@ pub fn read_and_sign(
         } else {
             out.hashes.truncate(start);
         }
+        let generated_id = rec.id.is_none();
         let id = rec.id.unwrap_or_else(|| {
             let name = &names[line.location.input as usize];
             match line.format.unit() {
@@ -554,6 +569,7 @@ pub fn read_and_sign(
             }),
             hashes: if signed { count } else { 0 },
             samples,
+            generated_id,
         })
     };
     inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
@@ -651,7 +667,8 @@ fn insert_id(
         }
         std::collections::hash_map::Entry::Occupied(o) => {
             let first = *o.get();
-            if meta[first as usize].id == id {
+            // A document not in `meta` yet (see `GeneratedIds::place`) has another id.
+            if meta.get(first as usize).is_some_and(|m| m.id == id) {
                 return Some(first);
             }
             // Two different ids with one 64-bit hash: keep the later ones exactly.
@@ -661,6 +678,126 @@ fn insert_id(
                     v.insert(next);
                     None
                 }
+            }
+        }
+    }
+}
+
+/// The ids seen so far by the first pass, documents by id (`insert_id`'s tables).
+struct IdTable<'a> {
+    ids: &'a mut HashMap<u64, u32, Xxh3Builder>,
+    overflow: &'a mut HashMap<String, u32, Xxh3Builder>,
+    meta: &'a mut Vec<DocMeta>,
+}
+
+impl IdTable<'_> {
+    /// The document that has `id`, if any.
+    fn find(&self, id: &str) -> Option<u32> {
+        let first = *self.ids.get(&xxh3_64(id.as_bytes()))?;
+        // (A document not in `meta` yet is the one being placed, which has another id.)
+        if self.meta.get(first as usize).is_some_and(|m| m.id == id) {
+            return Some(first);
+        }
+        self.overflow.get(id).copied()
+    }
+
+    /// Makes `id` (held by a document) name document `doc` instead.
+    fn point(&mut self, id: &str, doc: u32) {
+        let slot = self
+            .ids
+            .get_mut(&xxh3_64(id.as_bytes()))
+            .expect("the id is in the table");
+        if self.meta.get(*slot as usize).is_some_and(|m| m.id == id) {
+            *slot = doc;
+        } else {
+            self.overflow.insert(id.to_string(), doc);
+        }
+    }
+}
+
+/// The documents whose id was made from the input's name and line (`file:line`, or the file's
+/// name for a whole file), so that such an id never takes the place of an id a record gives.
+///
+/// The rule: ids that records give are kept as written. A made id that another record gives
+/// too (earlier or later in the input) becomes `file:line#2` (`#3`... the first that no
+/// document has), so neither document is lost; only a made id met twice (the same input read
+/// twice) is a duplicate.
+#[derive(Default)]
+struct GeneratedIds {
+    /// One bit per document: its id was made.
+    made: Vec<u64>,
+    /// Documents whose made id was moved aside -> (length of the id as made, next suffix).
+    moved: HashMap<u32, (usize, u32), Xxh3Builder>,
+}
+
+impl GeneratedIds {
+    fn is_made(&self, doc: u32) -> bool {
+        self.made
+            .get(doc as usize / 64)
+            .is_some_and(|w| w >> (doc % 64) & 1 == 1)
+    }
+
+    fn set_made(&mut self, doc: u32) {
+        let w = doc as usize / 64;
+        if self.made.len() <= w {
+            self.made.resize(w + 1, 0);
+        }
+        self.made[w] |= 1 << (doc % 64);
+    }
+
+    /// Records `id` for document `next` (rewriting it, or an earlier made id, as the rule
+    /// says); returns the earlier document with the same id when `next` is a duplicate.
+    fn place(
+        &mut self,
+        table: &mut IdTable<'_>,
+        id: &mut String,
+        generated: bool,
+        next: u32,
+    ) -> Option<u32> {
+        if generated {
+            self.set_made(next);
+        }
+        let first = insert_id(table.ids, table.overflow, table.meta, id, next)?;
+        match (generated, self.is_made(first)) {
+            // A record gives the id an earlier document was given: that one moves aside.
+            (false, true) => {
+                let base = table.meta[first as usize].id.len();
+                let moved = self.variant(table, first, base);
+                table.point(id, next);
+                table.meta[first as usize].id = moved.clone();
+                insert_id(table.ids, table.overflow, table.meta, &moved, first);
+                None
+            }
+            // A made id that a record gave, or that an earlier made id moved to: this one
+            // moves aside. (The same made id twice is the same input read twice.)
+            (true, first_made) if !first_made || self.moved.contains_key(&first) => {
+                let base = std::mem::take(id);
+                let len = base.len();
+                self.moved.insert(next, (len, 2));
+                *id = self.variant_of(table, next, &base);
+                insert_id(table.ids, table.overflow, table.meta, id, next);
+                None
+            }
+            _ => Some(first),
+        }
+    }
+
+    /// The first `base#k` no document has, for the made id of `doc` in `meta` (`len`: the
+    /// length of its id when it has not moved yet).
+    fn variant(&mut self, table: &IdTable<'_>, doc: u32, len: usize) -> String {
+        let len = self.moved.entry(doc).or_insert((len, 2)).0;
+        let base = table.meta[doc as usize].id[..len].to_string();
+        self.variant_of(table, doc, &base)
+    }
+
+    /// The first `base#k` no document has, `k` from the suffix `doc` tries next.
+    fn variant_of(&mut self, table: &IdTable<'_>, doc: u32, base: &str) -> String {
+        let (_, k) = self.moved.get_mut(&doc).expect("moved ids have a suffix");
+        loop {
+            let candidate = format!("{base}#{k}");
+            *k += 1;
+            if table.find(&candidate).is_none() {
+                return candidate;
             }
         }
     }

@@ -1474,8 +1474,12 @@ impl QueryRecord {
         })
     }
 
-    /// The readable form: the article, then one indented line per match.
+    /// The readable form: the article, then one indented line per match; ids, file names,
+    /// outlets, dates and titles through [`crate::text_safety::for_people`] (no terminal
+    /// escape, line break or bidirectional override).
     pub fn write_text(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        use crate::text_safety::{for_people, Layout};
+        let safe = |s: &str| for_people(s, Layout::Line).into_owned();
         let what = match (self.short, self.matches.len()) {
             (true, _) => "too short to compare".to_string(),
             (false, 0) => "no copy in the index".to_string(),
@@ -1490,7 +1494,9 @@ impl QueryRecord {
         writeln!(
             w,
             "{} ({}:{}): {what}{also}",
-            self.id, self.input, self.line
+            safe(&self.id),
+            safe(&self.input),
+            self.line
         )?;
         for m in &self.matches {
             writeln!(
@@ -1498,10 +1504,10 @@ impl QueryRecord {
                 "  similarity {:.4}  containment {:.4}  {}  {}  {}  {}",
                 m.similarity,
                 m.containment,
-                m.id,
-                m.outlet.as_deref().unwrap_or("-"),
-                m.date.as_deref().unwrap_or("-"),
-                m.title.as_deref().unwrap_or("")
+                safe(&m.id),
+                safe(m.outlet.as_deref().unwrap_or("-")),
+                safe(m.date.as_deref().unwrap_or("-")),
+                safe(m.title.as_deref().unwrap_or(""))
             )?;
         }
         Ok(())

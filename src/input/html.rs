@@ -15,9 +15,11 @@
 //! link text (menus written as lists of links). The parser is html5ever (through `scraper`),
 //! which repairs malformed markup the way browsers do.
 
-use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What is taken from a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -224,7 +226,7 @@ const DROPPED_WORDS: &[&str] = &[
 /// assert_eq!(p.text, "Rates held\nThe bank kept rates on hold.");
 /// ```
 pub fn extract(html: &str) -> Page {
-    let doc = Html::parse_document(html);
+    let doc = parse(html);
     let mut page = Page::default();
     let mut title_tag: Option<String> = None;
     let mut first_h1: Option<String> = None;
@@ -288,7 +290,16 @@ pub fn extract(html: &str) -> Page {
                     && e.attr("type")
                         .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
             {
-                page.date = json_ld_date(&text_of(node));
+                // The script's own text (an SVG `<script>` can hold elements, and nested ones
+                // would each read the rest of the page again).
+                let own: String = node
+                    .children()
+                    .filter_map(|c| match c.value() {
+                        Node::Text(t) => Some(&**t),
+                        _ => None,
+                    })
+                    .collect();
+                page.date = json_ld_date(&own);
             }
             "main" if main.is_none() => main = Some(node),
             "body" if body.is_none() => body = Some(node),
@@ -309,25 +320,36 @@ pub fn extract(html: &str) -> Page {
             (None, h) => h,
         };
     }
+    // Every count in one walk: nested articles would each walk their own subtree again.
+    let root = doc.tree.root();
+    let mut wanted: Vec<NodeId> = articles.iter().map(|a| a.id()).collect();
+    wanted.extend(
+        [container_by_prop, main, body, Some(root)]
+            .into_iter()
+            .flatten()
+            .map(|n| n.id()),
+    );
+    let chars = paragraph_chars(root, &wanted);
+    let chars_of = |n: NodeRef<'_, Node>| chars.get(&n.id()).copied().unwrap_or(0);
     let container = container_by_prop
         .or_else(|| {
             articles
                 .iter()
-                .map(|&a| (a, paragraph_chars(a)))
+                .map(|&a| (a, chars_of(a)))
                 .filter(|&(_, n)| n > 0)
                 .max_by_key(|&(_, n)| n)
                 .map(|(a, _)| a)
         })
         .or(main)
         .or(body)
-        .unwrap_or(doc.tree.root());
+        .unwrap_or(root);
     let mut blocks = Blocks::default();
     walk(container, &mut blocks, 0, true);
     blocks.flush();
     page.text = blocks.out;
     // Class names are a guess: when they left out most of the container's paragraph text (a
     // wrapper named "main-nav-open", say), read the container again trusting tags and roles only.
-    if page.text.len() * 3 < paragraph_chars(container) {
+    if page.text.len() * 3 < chars_of(container) {
         let mut blocks = Blocks::default();
         walk(container, &mut blocks, 0, false);
         blocks.flush();
@@ -336,19 +358,305 @@ pub fn extract(html: &str) -> Page {
     page
 }
 
-/// Characters of text inside `<p>` elements under `node`: how much article an `<article>` holds.
-fn paragraph_chars(node: NodeRef<'_, Node>) -> usize {
-    node.descendants()
-        .filter(|n| matches!(n.value(), Node::Element(e) if e.name() == "p"))
-        .map(|p| {
-            p.descendants()
-                .filter_map(|t| match t.value() {
-                    Node::Text(t) => Some(t.trim().len()),
-                    _ => None,
-                })
-                .sum::<usize>()
-        })
-        .sum()
+/// How deep elements nest in the tree [`parse`] builds (Chromium's limit too). Past it, start
+/// tags are left out and their content goes to the element at this depth.
+pub const MAX_DEPTH: usize = 512;
+
+/// Parses a page as html5ever does (as a browser does), with elements nested at most about
+/// [`MAX_DEPTH`] deep: html5ever looks through its whole stack of open elements for many
+/// tags (is there a `<p>` to close?), so a page of 40,000 nested `<article><p>` costs it
+/// time quadratic in the page. Past the depth, a start tag is dropped unless it opens an
+/// element that holds only text (`<script>`, `<style>`, `<title>`, `<textarea>`... whose
+/// content must not be read as markup) or no content (`<br>`, `<img>`...); in foreign content
+/// (SVG, MathML) every such start tag is dropped. Each element is at most [`MAX_DEPTH`] deep
+/// when its parent is, so the work per token is bounded and the whole parse linear.
+fn parse(html: &str) -> Html {
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{BufferQueue, Tokenizer};
+    use html5ever::tree_builder::TreeBuilder;
+    use html5ever::TokenizerResult;
+    let sink = DepthSink {
+        inner: scraper::HtmlTreeSink::new(Html::new_document()),
+        depth: std::cell::Cell::new(0),
+    };
+    let tokenizer = Tokenizer::new(
+        Bounded {
+            builder: TreeBuilder::new(sink, Default::default()),
+        },
+        Default::default(),
+    );
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
+    tokenizer.end();
+    html5ever::tree_builder::TreeSink::finish(tokenizer.sink.builder.sink.inner)
+}
+
+/// The tree builder's sink, keeping the depth of the current node (what html5ever's stack of
+/// open elements holds, estimated from where nodes are appended and which are popped).
+struct DepthSink {
+    inner: scraper::HtmlTreeSink,
+    depth: std::cell::Cell<usize>,
+}
+
+impl DepthSink {
+    /// Depth of `node` in the tree (the document is 0), counted up to `MAX_DEPTH + 1`.
+    fn depth_of(&self, node: &NodeId) -> usize {
+        let html = self.inner.0.borrow();
+        html.tree
+            .get(*node)
+            .map_or(0, |n| n.ancestors().take(MAX_DEPTH + 1).count())
+    }
+
+    /// Notes that an element was appended under `parent` (found from `child`'s new place by
+    /// `parent_depth`): it is the current node. Text, appended to the current node, tells
+    /// nothing new (and is not counted, so text deep down costs no walk up the tree).
+    fn appended(
+        &self,
+        child: &html5ever::tree_builder::NodeOrText<NodeId>,
+        parent_depth: impl FnOnce() -> usize,
+    ) {
+        if let html5ever::tree_builder::NodeOrText::AppendNode(_) = child {
+            self.depth.set(parent_depth() + 1);
+        }
+    }
+}
+
+impl html5ever::tree_builder::TreeSink for DepthSink {
+    type Handle = NodeId;
+    type Output = Html;
+    type ElemName<'a> = std::cell::Ref<'a, html5ever::QualName>;
+
+    fn finish(self) -> Html {
+        self.inner.finish()
+    }
+    fn parse_error(&self, msg: Cow<'static, str>) {
+        self.inner.parse_error(msg)
+    }
+    fn get_document(&self) -> NodeId {
+        self.inner.get_document()
+    }
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Self::ElemName<'a> {
+        self.inner.elem_name(target)
+    }
+    fn create_element(
+        &self,
+        name: html5ever::QualName,
+        attrs: Vec<html5ever::Attribute>,
+        flags: html5ever::tree_builder::ElementFlags,
+    ) -> NodeId {
+        self.inner.create_element(name, attrs, flags)
+    }
+    fn create_comment(&self, text: html5ever::tendril::StrTendril) -> NodeId {
+        self.inner.create_comment(text)
+    }
+    fn create_pi(
+        &self,
+        target: html5ever::tendril::StrTendril,
+        data: html5ever::tendril::StrTendril,
+    ) -> NodeId {
+        self.inner.create_pi(target, data)
+    }
+    fn append(&self, parent: &NodeId, child: html5ever::tree_builder::NodeOrText<NodeId>) {
+        self.appended(&child, || self.depth_of(parent));
+        self.inner.append(parent, child)
+    }
+    fn append_based_on_parent_node(
+        &self,
+        element: &NodeId,
+        prev_element: &NodeId,
+        child: html5ever::tree_builder::NodeOrText<NodeId>,
+    ) {
+        self.appended(&child, || self.depth_of(prev_element));
+        self.inner
+            .append_based_on_parent_node(element, prev_element, child)
+    }
+    fn append_doctype_to_document(
+        &self,
+        name: html5ever::tendril::StrTendril,
+        public_id: html5ever::tendril::StrTendril,
+        system_id: html5ever::tendril::StrTendril,
+    ) {
+        self.inner
+            .append_doctype_to_document(name, public_id, system_id)
+    }
+    fn mark_script_already_started(&self, node: &NodeId) {
+        self.inner.mark_script_already_started(node)
+    }
+    fn pop(&self, node: &NodeId) {
+        self.depth.set(self.depth_of(node).saturating_sub(1));
+        self.inner.pop(node)
+    }
+    fn get_template_contents(&self, target: &NodeId) -> NodeId {
+        self.inner.get_template_contents(target)
+    }
+    fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
+        self.inner.same_node(x, y)
+    }
+    fn set_quirks_mode(&self, mode: html5ever::tree_builder::QuirksMode) {
+        self.inner.set_quirks_mode(mode)
+    }
+    fn append_before_sibling(
+        &self,
+        sibling: &NodeId,
+        new_node: html5ever::tree_builder::NodeOrText<NodeId>,
+    ) {
+        self.appended(&new_node, || self.depth_of(sibling).saturating_sub(1));
+        self.inner.append_before_sibling(sibling, new_node)
+    }
+    fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<html5ever::Attribute>) {
+        self.inner.add_attrs_if_missing(target, attrs)
+    }
+    fn associate_with_form(
+        &self,
+        target: &NodeId,
+        form: &NodeId,
+        nodes: (&NodeId, Option<&NodeId>),
+    ) {
+        self.inner.associate_with_form(target, form, nodes)
+    }
+    fn remove_from_parent(&self, target: &NodeId) {
+        self.inner.remove_from_parent(target)
+    }
+    fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+        self.inner.reparent_children(node, new_parent)
+    }
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
+        self.inner
+            .is_mathml_annotation_xml_integration_point(handle)
+    }
+    fn set_current_line(&self, line_number: u64) {
+        self.inner.set_current_line(line_number)
+    }
+    fn allow_declarative_shadow_roots(&self, intended_parent: &NodeId) -> bool {
+        self.inner.allow_declarative_shadow_roots(intended_parent)
+    }
+    fn attach_declarative_shadow(
+        &self,
+        location: &NodeId,
+        template: &NodeId,
+        attrs: &[html5ever::Attribute],
+    ) -> bool {
+        self.inner
+            .attach_declarative_shadow(location, template, attrs)
+    }
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &NodeId) {
+        self.inner
+            .maybe_clone_an_option_into_selectedcontent(option)
+    }
+}
+
+/// Elements whose content is text (or nothing): their start tags are kept at any depth.
+const FLAT: &[&str] = &[
+    "script",
+    "style",
+    "title",
+    "textarea",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "noscript",
+    "plaintext",
+    "area",
+    "base",
+    "basefont",
+    "bgsound",
+    "br",
+    "col",
+    "embed",
+    "frame",
+    "hr",
+    "img",
+    "input",
+    "keygen",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+];
+
+/// The tokens for the tree builder, start tags past [`MAX_DEPTH`] left out (see [`parse`]).
+struct Bounded {
+    builder: html5ever::tree_builder::TreeBuilder<NodeId, DepthSink>,
+}
+
+impl html5ever::tokenizer::TokenSink for Bounded {
+    type Handle = NodeId;
+
+    fn process_token(
+        &self,
+        token: html5ever::tokenizer::Token,
+        line_number: u64,
+    ) -> html5ever::tokenizer::TokenSinkResult<NodeId> {
+        use html5ever::tokenizer::{TagKind, Token, TokenSinkResult};
+        if let Token::TagToken(tag) = &token {
+            if tag.kind == TagKind::StartTag
+                && self.builder.sink.depth.get() >= MAX_DEPTH
+                && (!FLAT.contains(&&*tag.name)
+                    || self
+                        .builder
+                        .adjusted_current_node_present_but_not_in_html_namespace())
+            {
+                return TokenSinkResult::Continue;
+            }
+        }
+        self.builder.process_token(token, line_number)
+    }
+
+    fn end(&self) {
+        self.builder.end()
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.builder
+            .adjusted_current_node_present_but_not_in_html_namespace()
+    }
+}
+
+/// Characters of text inside `<p>` elements under each element of `wanted` (a `<p>` inside
+/// another counted once for each), found in one walk of the tree under `root`, which holds
+/// them all: how much article an `<article>` holds. Linear in the size of the tree, however
+/// deep the elements of `wanted` nest.
+fn paragraph_chars(root: NodeRef<'_, Node>, wanted: &[NodeId]) -> HashMap<NodeId, usize> {
+    // With `P(t)` the number of `<p>` elements above a text node `t` and `l(t)` its trimmed
+    // length, an element `x` with `p(x)` `<p>` elements strictly above it holds
+    // `sum(l(t) * (P(t) - p(x)))` over its text: two running sums, read when `x` opens and
+    // when it closes.
+    let wanted: std::collections::HashSet<NodeId> = wanted.iter().copied().collect();
+    let mut out = HashMap::with_capacity(wanted.len());
+    let (mut weighted, mut plain, mut depth) = (0usize, 0usize, 0usize);
+    let mut open: Vec<(usize, usize, usize)> = Vec::new();
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(n) => {
+                if wanted.contains(&n.id()) {
+                    open.push((weighted, plain, depth));
+                }
+                match n.value() {
+                    Node::Element(e) if e.name() == "p" => depth += 1,
+                    Node::Text(t) => {
+                        let l = t.trim().len();
+                        weighted += l * depth;
+                        plain += l;
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(n) => {
+                if matches!(n.value(), Node::Element(e) if e.name() == "p") {
+                    depth -= 1;
+                }
+                if wanted.contains(&n.id()) {
+                    let (w, l, above) = open.pop().expect("opened before it closes");
+                    out.insert(n.id(), (weighted - w) - above * (plain - l));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// All text under `node`, as is.
@@ -579,6 +887,28 @@ mod tests {
         ));
         assert!(p.text.starts_with("One long paragraph"), "{:?}", p.text);
         assert!(!p.text.contains("Home"));
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_max_depth_and_keeps_the_text() {
+        let mut page = String::from("<body>");
+        for i in 0..2_000 {
+            page.push_str(&format!("<div class=x><p>w{i} <b>"));
+        }
+        let doc = parse(&page);
+        let deepest = doc.tree.nodes().map(|n| n.ancestors().count()).max();
+        assert!(deepest.is_some_and(|d| d <= MAX_DEPTH + 2), "{deepest:?}");
+        let text = extract(&page).text;
+        assert!(text.starts_with("w0\nw1\n"), "{text:.40}");
+        assert!(
+            text.ends_with("w1998 w1999"),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        // A script past the depth is still a script: its text is not read as markup or text.
+        page.push_str("<script>var x = '<p>not text</p>';</script><p>last");
+        let text = extract(&page).text;
+        assert!(text.ends_with("w1999 last"), "{}", &text[text.len() - 40..]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! ids for lines that have none (the caller knows the file and line).
 
 use crate::config::FieldNames;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::fmt;
@@ -84,6 +84,8 @@ struct RawFields<'de> {
     values: [Option<Value>; 6],
     /// The text field as written (not unescaped yet).
     text: Option<&'de RawValue>,
+    /// The id field was written `-0` (which serde_json reads as a float).
+    negative_zero_id: bool,
 }
 
 impl<'de> Visitor<'de> for RecordSeed<'_> {
@@ -95,7 +97,12 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
         let mut raw = RawFields::default();
         while let Some(which) = map.next_key_seed(KeySeed(self.fields))? {
             let slot = match which {
-                Which::Id => 0,
+                Which::Id => {
+                    let v = map.next_value::<&RawValue>()?;
+                    raw.negative_zero_id = v.get() == "-0";
+                    raw.values[0] = Some(serde_json::from_str(v.get()).map_err(A::Error::custom)?);
+                    continue;
+                }
                 Which::Text if self.raw_text => {
                     raw.text = Some(map.next_value::<&RawValue>()?);
                     continue;
@@ -257,8 +264,8 @@ pub fn parse_record(line: &[u8], fields: &FieldNames) -> Result<Record, String> 
         Err(_) => std::str::from_utf8(line)
             .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1))?,
     };
-    // A byte order mark left at the start of a line (files joined with `cat`) is not JSON.
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    // Byte order marks left at the start of a line (files joined with `cat`) are not JSON.
+    let text = text.trim_start_matches('\u{FEFF}');
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') {
         let got = match serde_json::from_str::<Value>(text) {
@@ -279,6 +286,7 @@ fn parse_object(text: &str, fields: &FieldNames, raw_text: bool) -> Result<Recor
     let raw = serde::Deserializer::deserialize_map(&mut de, RecordSeed { fields, raw_text })
         .map_err(|e| json_error(&e))?;
     de.end().map_err(|e| json_error(&e))?;
+    let negative_zero_id = raw.negative_zero_id;
     let [id, body, title, outlet, date, url] = raw.values;
     let body = match raw.text {
         Some(r) => Some(Value::String(unescape(r.get()).ok_or_else(String::new)?)),
@@ -302,6 +310,8 @@ fn parse_object(text: &str, fields: &FieldNames, raw_text: bool) -> Result<Recor
         }
         Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        // `-0` is the integer 0, so the same id as `0` and `"0"`.
+        Some(Value::Number(_)) if negative_zero_id => Some("0".to_string()),
         Some(other) => {
             return Err(format!(
                 "field {:?} must be a string or an integer, got {}",
@@ -375,6 +385,13 @@ mod tests {
             Some("42")
         );
         assert_eq!(parse(r#"{"text":"x"}"#).unwrap().id, None);
+        // -0 is the integer 0; other floats stay rejected.
+        assert_eq!(
+            parse(r#"{"id": -0 ,"text":"x"}"#).unwrap().id.as_deref(),
+            Some("0")
+        );
+        assert!(parse(r#"{"id":-0.0,"text":"x"}"#).is_err());
+        assert!(parse(r#"{"id":0.0,"text":"x"}"#).is_err());
     }
 
     #[test]

@@ -1387,7 +1387,8 @@ impl LineCutter {
         }
         let mut first = start;
         let mut offset = offset;
-        if batch.data[start..end].starts_with(BOM) {
+        // Every byte order mark at the start of a line (files joined with `cat`) is left out.
+        while batch.data[first..end].starts_with(BOM) {
             first += BOM.len();
             offset += BOM.len() as u64;
         }
@@ -1487,7 +1488,10 @@ fn read_json(
         head.extend_from_slice(&line);
     };
     let long = !first.ends_with(b"\n") && first.len() as u64 == cap;
-    let value = first.strip_prefix(BOM).unwrap_or(&first);
+    let mut value = &first[..];
+    while let Some(rest) = value.strip_prefix(BOM) {
+        value = rest;
+    }
     if long || serde_json::from_slice::<serde::de::IgnoredAny>(value).is_ok() {
         let mut chained = io::Cursor::new(first).chain(reader);
         let go_on = read_jsonl(&mut chained, input, max_line, out, offset, line_no)?;
@@ -1500,7 +1504,7 @@ fn read_json(
 
 /// Cuts an input held in memory (plain, gzip or zstd, detected by magic bytes) into JSON Lines
 /// lines exactly as [`InputSet::scan`] cuts a JSON Lines file: blank lines skipped, CR LF and a
-/// byte order mark at the start of a line removed, lines over `max_line_bytes` and an
+/// byte order marks at the start of a line removed, lines over `max_line_bytes` and an
 /// unreadable rest handed on as [`Content::Bad`]. Hands every unit to `f`, in order. For tests
 /// and fuzzing.
 pub fn read_lines(bytes: &[u8], max_line_bytes: usize, mut f: impl FnMut(LineRef<'_>)) {

@@ -6,9 +6,11 @@
 //! Columns: `cluster, id, outlet, title, date, wire, jaccard, containment, canonical`. Text
 //! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
 //! carriage return, also after leading white space) get a leading `'`, since ids, titles,
-//! outlets and dates come from untrusted input.
+//! outlets and dates come from untrusted input; their control characters and bidirectional
+//! overrides are made visible first ([`crate::text_safety::for_people`]).
 
 use super::{ClusterRecord, Report};
+use crate::text_safety::{for_people, Layout};
 use std::io::{self, Write};
 
 /// The header row.
@@ -33,6 +35,12 @@ pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     } else {
         cell.into()
     }
+}
+
+/// A text cell: control characters and bidirectional overrides made visible
+/// ([`for_people`], line breaks kept), then [`defuse`]d.
+fn cell(text: &str) -> String {
+    defuse(&for_people(text, Layout::Block)).into_owned()
 }
 
 /// Writes the CSV view of `report`: [`write_csv_header`], then [`write_csv_rows`] of every
@@ -61,10 +69,10 @@ pub fn write_csv_rows(c: &ClusterRecord, w: &mut dyn Write) -> io::Result<()> {
     for m in &c.members {
         out.write_record([
             c.cluster.to_string().as_str(),
-            &defuse(&m.id),
-            &defuse(m.outlet.as_deref().unwrap_or("")),
-            &defuse(m.title.as_deref().unwrap_or("")),
-            &defuse(m.date.as_deref().unwrap_or("")),
+            &cell(&m.id),
+            &cell(m.outlet.as_deref().unwrap_or("")),
+            &cell(m.title.as_deref().unwrap_or("")),
+            &cell(m.date.as_deref().unwrap_or("")),
             wire,
             &m.jaccard.to_string(),
             &m.containment.to_string(),
@@ -77,7 +85,8 @@ pub fn write_csv_rows(c: &ClusterRecord, w: &mut dyn Write) -> io::Result<()> {
 /// Writes one line per member in the `path:line: text` form of `grep -n`, grouped by cluster,
 /// so that an editor's quickfix list jumps to each copy in the input files. The text after the
 /// colon is `cluster N [wire] id (outlet): title`. Members read from standard input are named
-/// `stdin`, which no editor can open.
+/// `stdin`, which no editor can open. File names, ids, outlets and titles go through
+/// [`for_people`] (one line each, no terminal escape or bidirectional override).
 pub fn write_locations(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     for c in &report.clusters {
         write_cluster_locations(c, w)?;
@@ -92,11 +101,11 @@ pub fn write_cluster_locations(c: &ClusterRecord, w: &mut dyn Write) -> io::Resu
         .as_ref()
         .map_or(String::new(), |w| format!(" [{}]", w.name));
     for m in &c.members {
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        let one_line = |s: &str| for_people(s, Layout::Line).into_owned();
         writeln!(
             w,
             "{}:{}: cluster {}{} {} ({}): {}",
-            m.input,
+            one_line(&m.input),
             m.line,
             c.cluster,
             wire,

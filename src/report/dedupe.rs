@@ -71,52 +71,95 @@ pub fn removals(outcome: &Outcome) -> Vec<Option<(u32, u32)>> {
 /// [`crate::input::jsonl::parse_record`] accepts can be annotated (the `jsonl` fuzz target
 /// checks it).
 pub fn annotate(line: &[u8], duplicate_of: &str, cluster: u32) -> Result<Vec<u8>, String> {
-    // A byte order mark the reader accepted at the start of a line is not JSON: drop it.
-    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-    let has_names = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
-    if !has_names(b"\"duplicate_of\"") && !has_names(b"\"cluster\"") {
+    let mut dup = Vec::with_capacity(duplicate_of.len() + 2);
+    serde_json::to_writer(&mut dup, duplicate_of).map_err(|e| e.to_string())?;
+    set_fields(
+        line,
+        &[
+            ("duplicate_of", &dup),
+            ("cluster", cluster.to_string().as_bytes()),
+        ],
+    )
+}
+
+/// Sets the field `name` of a JSON object line to the string `id`, as [`annotate`] sets its
+/// fields: for a kept record that had no id (or a `null` one) and that a removed record names
+/// by the id it was given.
+pub fn with_id(line: &[u8], name: &str, id: &str) -> Result<Vec<u8>, String> {
+    let mut value = Vec::with_capacity(id.len() + 2);
+    serde_json::to_writer(&mut value, id).map_err(|e| e.to_string())?;
+    set_fields(line, &[(name, &value)])
+}
+
+/// Byte order marks at the start of `bytes` left out: the reader accepts them, JSON does not.
+fn without_boms(mut bytes: &[u8]) -> &[u8] {
+    while let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// `line` with each field of `fields` (name, value as JSON text) set. The original bytes are
+/// kept and the fields appended, unless the object already has fields of those names: then
+/// those are replaced, every other field kept in order with its value as written.
+fn set_fields(line: &[u8], fields: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
+    let line = without_boms(line);
+    let quoted: Vec<Vec<u8>> = fields
+        .iter()
+        .map(|(n, _)| serde_json::to_vec(n))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let has_name = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+    let extra: usize = fields.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let mut out = Vec::with_capacity(line.len() + extra);
+    let append = |out: &mut Vec<u8>| {
+        for (i, (q, (_, value))) in quoted.iter().zip(fields).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(q);
+            out.push(b':');
+            out.extend_from_slice(value);
+        }
+        out.push(b'}');
+    };
+    if !quoted.iter().any(|q| has_name(q)) {
         let end = line
             .iter()
             .rposition(|b| !b.is_ascii_whitespace())
             .filter(|&i| line[i] == b'}')
             .ok_or_else(|| "not a JSON object".to_string())?;
-        let mut out = Vec::with_capacity(line.len() + duplicate_of.len() + 40);
         out.extend_from_slice(&line[..end]);
         let empty = line[..end].iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         if !empty {
             out.push(b',');
         }
-        out.extend_from_slice(b"\"duplicate_of\":");
-        serde_json::to_writer(&mut out, duplicate_of).map_err(|e| e.to_string())?;
-        out.extend_from_slice(format!(",\"cluster\":{cluster}}}").as_bytes());
+        append(&mut out);
         return Ok(out);
     }
     // Fields of those names already there: rewrite the object, each other field's value as it
     // was written (raw, so that no number is re-read out of range or rounded), in order.
-    let fields: Vec<(String, Box<RawValue>)> = serde_json::Deserializer::from_slice(line)
+    let old: Vec<(String, Box<RawValue>)> = serde_json::Deserializer::from_slice(line)
         .deserialize_map(FieldList)
         .map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(line.len() + duplicate_of.len() + 40);
     out.push(b'{');
-    for (name, value) in fields
+    for (name, value) in old
         .iter()
-        .filter(|(n, _)| n != "duplicate_of" && n != "cluster")
+        .filter(|(n, _)| !fields.iter().any(|(f, _)| f == n))
     {
         serde_json::to_writer(&mut out, name).map_err(|e| e.to_string())?;
         out.push(b':');
         out.extend_from_slice(value.get().as_bytes());
         out.push(b',');
     }
-    out.extend_from_slice(b"\"duplicate_of\":");
-    serde_json::to_writer(&mut out, duplicate_of).map_err(|e| e.to_string())?;
-    out.extend_from_slice(format!(",\"cluster\":{cluster}}}").as_bytes());
+    append(&mut out);
     Ok(out)
 }
 
 /// Valid JSON without the whitespace between tokens (strings and numbers kept byte for byte);
 /// a byte order mark in front is dropped.
 fn compact_json(json: &[u8]) -> Vec<u8> {
-    let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+    let json = without_boms(json);
     let mut out = Vec::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     for &b in json {
@@ -179,7 +222,7 @@ fn output_record<'a>(
         Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
         Format::JsonDoc => {
             // Checked without reading any value (a number out of range stays as written)...
-            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let body = without_boms(bytes);
             serde_json::from_slice::<serde::de::IgnoredAny>(body)
                 .map_err(|e| changed(e.to_string()))?;
             // ...and written on one line, every value's text as it was.
@@ -244,20 +287,50 @@ pub fn write_dedupe(
     };
     let all: Vec<u32> = (0..outcome.meta.len() as u32).collect();
     let meta = &outcome.meta;
+    // The kept records that removed ones name in `duplicate_of`.
+    let mut named = vec![false; meta.len()];
+    for &(_, canonical) in fate.iter().flatten() {
+        named[canonical as usize] = true;
+    }
     fetch_records(inputs, meta, &all, config, extracted, |d, bytes, rec| {
-        let line = &output_record(inputs, &meta[d as usize], bytes, rec, config)?[..];
+        let m = &meta[d as usize];
+        let line = output_record(inputs, m, bytes, rec, config)?;
         match fate[d as usize] {
             None => {
                 counts.kept += 1;
-                kept.write_all(line)
+                let format = inputs.format(m.location.input);
+                // A record without an id that removed ones name gets the id they name it by
+                // (a made id starts with the input's name: other records are not parsed).
+                let line = if named[d as usize]
+                    && !extracted(format)
+                    && m.id.starts_with(inputs.name(m.location.input))
+                {
+                    let given = crate::input::jsonl::parse_record(bytes, &config.fields)
+                        .map_err(|message| Error::InputChanged {
+                            path: inputs.name(m.location.input).to_string(),
+                            message: format!("line {}: {message}", m.location.line),
+                        })?
+                        .id;
+                    match given {
+                        Some(_) => line,
+                        None => Cow::Owned(with_id(&line, &config.fields.id, &m.id).map_err(
+                            |message| Error::InputChanged {
+                                path: inputs.name(m.location.input).to_string(),
+                                message: format!("line {}: {message}", m.location.line),
+                            },
+                        )?),
+                    }
+                } else {
+                    line
+                };
+                kept.write_all(&line)
                     .and_then(|_| kept.write_all(b"\n"))
                     .map_err(|e| Error::output(kept_name, e))?;
             }
             Some((cluster, canonical)) => {
                 counts.removed += 1;
                 if let Some(w) = removed.as_deref_mut() {
-                    let m = &outcome.meta[d as usize];
-                    let rec = annotate(line, &outcome.meta[canonical as usize].id, cluster)
+                    let rec = annotate(&line, &outcome.meta[canonical as usize].id, cluster)
                         .map_err(|message| Error::InputChanged {
                             path: inputs.name(m.location.input).to_string(),
                             message: format!("line {}: {message}", m.location.line),

@@ -2,7 +2,9 @@
 //!
 //! Owns: the page layout, the inline SVG histogram, the filter box, and HTML escaping. Must
 //! not: load anything from the network (no external CSS, fonts, scripts or images) or put any
-//! text from the input into the page without [`escape`].
+//! text from the input into the page without [`escape`] (ids, titles, outlets, dates and file
+//! names through `name`, which makes their control characters and bidirectional overrides
+//! visible first).
 //!
 //! The page stays usable with thousands of clusters: every cluster is a collapsed `<details>`
 //! section (the browser lays out closed sections lazily), the filter box hides sections by a
@@ -10,8 +12,16 @@
 //! page size grows linearly with the clusters.
 
 use super::{ClusterRecord, Header, Report, Single};
+use crate::text_safety::{for_people, Layout};
 use std::fmt::Write as _;
 use std::io::{self, Write};
+
+/// [`escape`] of an id, title, outlet, date or file name, its control characters and
+/// bidirectional overrides first made visible ([`for_people`]), so that a name cannot
+/// reorder the text a reader sees.
+fn name(s: &str) -> String {
+    escape(&for_people(s, Layout::Block))
+}
 
 /// Escapes text for HTML element content and quoted attribute values.
 ///
@@ -170,11 +180,11 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
             if o.count > 1 {
                 format!(
                     r#"<span class="outlet">{} ×{}</span>"#,
-                    escape(name),
+                    self::name(name),
                     o.count
                 )
             } else {
-                format!(r#"<span class="outlet">{}</span>"#, escape(name))
+                format!(r#"<span class="outlet">{}</span>"#, self::name(name))
             }
         })
         .collect();
@@ -183,21 +193,21 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         r#"<details class="cluster" id="c{n}" data-search="{search}"{open}><summary><b>#{n}</b> · {size} copies · {wire} {outlets} — {title}</summary><div class="body">"#,
         n = c.cluster,
         open = if open { " open" } else { "" },
-        search = escape(&search.to_lowercase()),
+        search = name(&search.to_lowercase()),
         size = c.size,
         wire = wire_badge(c),
-        title = escape(&title),
+        title = name(&title),
     );
     let _ = write!(
         out,
         r#"<p class="muted">Jaccard to the canonical copy: min {:.2}, median {:.2}. Changes are shown against <b>{}</b>{}.</p>"#,
         c.similarity.min,
         c.similarity.median,
-        escape(&c.reference),
+        name(&c.reference),
         c.earliest.as_ref().map_or(String::new(), |e| format!(
             "; earliest copy {} ({})",
-            escape(&e.id),
-            escape(&e.date)
+            name(&e.id),
+            name(&e.date)
         )),
     );
     out.push_str(r#"<table class="members"><tr><th>outlet</th><th>id</th><th>title</th><th>date</th><th>wire</th><th>Jaccard</th><th>containment</th><th></th></tr>"#);
@@ -220,10 +230,10 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
-            escape(m.outlet.as_deref().unwrap_or("")),
-            escape(&m.id),
-            escape(m.title.as_deref().unwrap_or("")),
-            escape(m.date.as_deref().unwrap_or("")),
+            name(m.outlet.as_deref().unwrap_or("")),
+            name(&m.id),
+            name(m.title.as_deref().unwrap_or("")),
+            name(m.date.as_deref().unwrap_or("")),
             wire,
             m.jaccard,
             m.containment,
@@ -236,9 +246,9 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         let _ = write!(
             out,
             r#"<div class="changes"><b>{}</b> ({}) against {}:"#,
-            escape(m.outlet.as_deref().unwrap_or("unknown outlet")),
-            escape(&m.id),
-            escape(&c.reference)
+            name(m.outlet.as_deref().unwrap_or("unknown outlet")),
+            name(&m.id),
+            name(&c.reference)
         );
         if ch.is_empty() {
             out.push_str(" no changes.");
@@ -276,7 +286,7 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
     let _ = write!(
         out,
         r#"<p class="muted">Canonical copy ({}):</p><div class="text">{}</div></div></details>"#,
-        escape(&c.canonical),
+        name(&c.canonical),
         escape(&c.canonical_text)
     );
 }
@@ -337,7 +347,7 @@ pub fn write_html_head(
         out,
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>neardup report</title><style>{STYLE}</style></head><body><header><h1>Syndication report</h1><p class="muted">neardup {} · {} · {} · {} permutations, {} bands × {} rows · seed {}</p></header><main>"#,
         escape(h.version),
-        escape(&h.inputs.join(", ")),
+        name(&h.inputs.join(", ")),
         escape(&h.params.rule),
         h.params.num_perm,
         h.params.bands,
@@ -393,7 +403,7 @@ pub fn write_html_head(
         let _ = write!(
             out,
             r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
-            escape(o.outlet.as_deref().unwrap_or("unknown outlet")),
+            name(o.outlet.as_deref().unwrap_or("unknown outlet")),
             o.count
         );
     }
@@ -438,9 +448,9 @@ pub fn write_html_tail(
             out,
             r#"<tr class="single"><td><span class="wire">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             escape(s.wire),
-            escape(s.outlet.as_deref().unwrap_or("")),
-            escape(&s.id),
-            escape(s.title.as_deref().unwrap_or(""))
+            name(s.outlet.as_deref().unwrap_or("")),
+            name(&s.id),
+            name(s.title.as_deref().unwrap_or(""))
         );
     }
     let _ = writeln!(
