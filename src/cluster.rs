@@ -150,9 +150,6 @@ pub fn canonical_keys(meta: &[crate::document::DocMeta]) -> Vec<(u32, std::cmp::
     keys
 }
 
-/// Members of a component and the verified pairs inside it.
-type Component = (Vec<u32>, Vec<(u32, u32)>);
-
 /// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
 /// says whether a member may stay in the cluster of its component's [`hub`]. The canonical
 /// member of each cluster is its [`center`].
@@ -161,74 +158,13 @@ pub fn guarded_clusters<K: Ord>(
     edges: impl IntoIterator<Item = (u32, u32)>,
     matches: impl Fn(u32, u32) -> bool,
 ) -> Vec<Cluster> {
-    let edges: Vec<(u32, u32)> = edges.into_iter().filter(|(a, b)| a != b).collect();
-    let mut work = components(text_chars.len(), &edges);
-    let mut edges_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); work.len()];
-    {
-        let mut comp_of = vec![u32::MAX; text_chars.len()];
-        for (i, g) in work.iter().enumerate() {
-            for &d in g {
-                comp_of[d as usize] = i as u32;
-            }
-        }
-        for &(a, b) in &edges {
-            edges_of[comp_of[a as usize] as usize].push((a, b));
-        }
-    }
-    let mut work: Vec<Component> = work.drain(..).zip(edges_of).collect();
-    let mut done: Vec<(Vec<u32>, u32)> = Vec::new();
-    while let Some((members, comp_edges)) = work.pop() {
-        let c = hub(&members, &comp_edges, text_chars);
-        let (kept, out): (Vec<u32>, Vec<u32>) =
-            members.iter().partition(|&&m| m == c || matches(c, m));
-        if kept.len() >= 2 {
-            let canonical = center(&kept, text_chars);
-            done.push((kept, canonical));
-        }
-        if out.len() >= 2 {
-            // `out` is sorted: a document's local index is its position in it. Work stays
-            // proportional to the component, never to the corpus.
-            let local = |d: u32| out.binary_search(&d).ok();
-            let inner: Vec<(u32, u32)> = comp_edges
-                .into_iter()
-                .filter(|&(a, b)| local(a).is_some() && local(b).is_some())
-                .collect();
-            let local_edges: Vec<(u32, u32)> = inner
-                .iter()
-                .map(|&(a, b)| {
-                    (
-                        local(a).expect("kept") as u32,
-                        local(b).expect("kept") as u32,
-                    )
-                })
-                .collect();
-            let groups = components(out.len(), &local_edges);
-            let mut group_of = vec![usize::MAX; out.len()];
-            for (gi, g) in groups.iter().enumerate() {
-                for &i in g {
-                    group_of[i as usize] = gi;
-                }
-            }
-            let mut edges_of_group = vec![Vec::new(); groups.len()];
-            for (&edge, &(la, _)) in inner.iter().zip(&local_edges) {
-                if let Some(e) = edges_of_group.get_mut(group_of[la as usize]) {
-                    e.push(edge);
-                }
-            }
-            for (g, e) in groups.into_iter().zip(edges_of_group) {
-                work.push((g.into_iter().map(|i| out[i as usize]).collect(), e));
-            }
-        }
-    }
-    done.sort_unstable_by_key(|(m, _)| m[0]);
-    done.into_iter()
-        .enumerate()
-        .map(|(i, (members, canonical))| Cluster {
-            number: i as u32 + 1,
-            members,
-            canonical,
-        })
-        .collect()
+    // Every document a class of its own: the class path is the document path.
+    guarded_class_clusters(
+        text_chars,
+        &crate::copies::Copies::default(),
+        edges,
+        matches,
+    )
 }
 
 /// Classes of a component and the class pairs inside it.
@@ -237,8 +173,10 @@ type ClassComponent = (Vec<u32>, Vec<(u32, u32)>);
 /// [`guarded_clusters`] over the classes of identical documents of `copies`
 /// ([`crate::copies`]): `edges` are class pairs, `(x, y)` linking every member of class `x`
 /// with every member of class `y`, `(x, x)` every two members of class `x`. The clusters are
-/// those [`guarded_clusters`] finds over the document pairs the class pairs stand for, at a
-/// cost that grows with the classes and their members, not with the pairs of a class.
+/// those of the guard over the document pairs the class pairs stand for, one by one (a
+/// proptest expands the pairs and compares), at a cost that grows with the classes and their
+/// members, not with the pairs of a class. [`guarded_clusters`] is this with every document a
+/// class of its own.
 ///
 /// `matches(center, member)` must give one answer for all members of a class, and accept the
 /// other members of the center's own class (the pipeline groups documents only when the guard
@@ -363,28 +301,6 @@ fn class_components(n: usize, edges: &[(u32, u32)]) -> Vec<ClassComponent> {
         comps[slot_of_root[r] as usize].1.push((a, b));
     }
     comps
-}
-
-/// Connected components of two or more members, each sorted, in order of first member.
-fn components(n: usize, edges: &[(u32, u32)]) -> Vec<Vec<u32>> {
-    let mut uf = UnionFind::new(n);
-    for &(a, b) in edges {
-        uf.union(a, b);
-    }
-    let mut slot_of_root = vec![u32::MAX; n];
-    let mut groups: Vec<Vec<u32>> = Vec::new();
-    for d in 0..n as u32 {
-        let r = uf.find(d) as usize;
-        if uf.size[r] < 2 {
-            continue;
-        }
-        if slot_of_root[r] == u32::MAX {
-            slot_of_root[r] = groups.len() as u32;
-            groups.push(Vec::new());
-        }
-        groups[slot_of_root[r] as usize].push(d);
-    }
-    groups
 }
 
 #[cfg(test)]
