@@ -3,94 +3,14 @@
 //! (killed mid-write, full disk, closed pipe, a file still being written), in any thread count
 //! or input order, and on hostile text. See `docs/reliability.md`.
 
+mod common;
+
+use common::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run neardup")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_lines(bytes: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(bytes)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
-fn zstd(bytes: &[u8]) -> Vec<u8> {
-    zstd::encode_all(bytes, 3).unwrap()
-}
-
-/// A story of about 60 words, different for each `i`.
-fn story(i: usize) -> String {
-    let words = [
-        "government",
-        "minister",
-        "said",
-        "tuesday",
-        "market",
-        "prices",
-        "rose",
-        "percent",
-        "after",
-        "talks",
-        "officials",
-        "tokyo",
-        "seoul",
-        "reported",
-        "police",
-        "court",
-        "election",
-        "trade",
-        "rates",
-        "bank",
-        "company",
-        "shares",
-        "fell",
-        "growth",
-        "exports",
-        "energy",
-        "workers",
-        "union",
-        "strike",
-        "budget",
-        "deficit",
-        "central",
-    ];
-    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let mut out = Vec::new();
-    for _ in 0..60 {
-        x ^= x >> 29;
-        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        out.push(words[(x >> 40) as usize % words.len()]);
-    }
-    out.join(" ")
-}
-
-fn doc(id: &str, text: &str) -> String {
-    json!({"id": id, "text": text}).to_string()
-}
 
 /// Runs `dedupe` with every output and returns (exit, stderr, kept lines, removed records,
 /// summary accounting).
@@ -394,15 +314,6 @@ struct Case {
     short: u64,
     /// `line: message` fragments, each printed as `<path>:<line>: <message...>`.
     messages: Vec<String>,
-}
-
-fn lines_of(v: &[String]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for l in v {
-        out.extend_from_slice(l.as_bytes());
-        out.push(b'\n');
-    }
-    out
 }
 
 fn table() -> Vec<Case> {
@@ -883,14 +794,6 @@ fn decompression_bombs_are_rejected_in_bounded_memory() {
 // ---------------------------------------------------------------------------------------------
 // Faults.
 
-/// A corpus of `n` generated documents (about 2.9 KB each) written by `neardup gen`.
-fn generated(dir: &Path, n: u64) -> PathBuf {
-    let p = dir.join(format!("gen-{n}.jsonl"));
-    let out = run(&["gen", "--docs", &n.to_string(), "--seed", "5", "-o", s(&p)]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    p
-}
-
 #[test]
 fn a_run_killed_mid_write_leaves_no_partial_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -1091,22 +994,6 @@ fn a_file_still_being_appended_to_is_read_as_it_was() {
 
 // ---------------------------------------------------------------------------------------------
 // Determinism.
-
-/// The clusters of a cluster file as sets of member ids, with their canonical member.
-fn cluster_sets(out: &[u8]) -> BTreeSet<(String, BTreeSet<String>)> {
-    json_lines(out)[1..]
-        .iter()
-        .map(|c| {
-            let ids = c["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string())
-                .collect();
-            (c["canonical"].as_str().unwrap().to_string(), ids)
-        })
-        .collect()
-}
 
 #[test]
 fn same_clusters_for_any_thread_count_and_input_order() {
