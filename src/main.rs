@@ -355,6 +355,16 @@ fn print_summary(outcome: &Outcome) {
     );
 }
 
+/// Prints bad lines on stderr as they are found (unless `quiet`), the first few of each kind
+/// (`shown`, whose summary the caller prints at the end).
+fn bad_printer(quiet: bool, shown: &mut BadLines) -> impl FnMut(&BadLine) + Send + '_ {
+    move |b: &BadLine| {
+        if !quiet && shown.note(b) {
+            eprintln!("{b}");
+        }
+    }
+}
+
 fn sign_cmd(args: &SignArgs) -> Result<()> {
     let common = &args.common;
     if common.inputs.len() != 1 {
@@ -367,19 +377,19 @@ fn sign_cmd(args: &SignArgs) -> Result<()> {
     let config = common.config()?;
     let pool = common.pool()?;
     let quiet = common.quiet;
-    let mut on_bad = |b: &BadLine| {
-        if !quiet {
-            eprintln!("{b}");
-        }
-    };
-    let s = neardup::shard::sign_shard(
+    let mut shown = BadLines::default();
+    let mut on_bad = bad_printer(quiet, &mut shown);
+    let signed = neardup::shard::sign_shard(
         &common.inputs[0],
         args.shard,
         &args.out,
         &config,
         &pool,
         &mut on_bad,
-    )?;
+    );
+    drop(on_bad);
+    shown.print_summary();
+    let s = signed?;
     if !quiet {
         let i = &s.info;
         eprintln!(
@@ -728,14 +738,6 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             .params()
             .check(&IndexParams::new(&got, banding), &params.given())?;
         Ok(index.config().clone())
-    }
-    /// Prints bad lines as [`BadLines`] says (none with `quiet`).
-    fn bad_printer(quiet: bool, shown: &mut BadLines) -> impl FnMut(&BadLine) + Send + '_ {
-        move |b: &BadLine| {
-            if !quiet && shown.note(b) {
-                eprintln!("{b}");
-            }
-        }
     }
     match &args.command {
         IndexCommand::Build(a) => {
