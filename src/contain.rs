@@ -227,6 +227,7 @@ pub fn group_candidates(
     // end: a pair of near copies shares samples in most partitions, so every partition's
     // counts would take many times the memory of the merged list.
     let mut runs: Vec<Vec<(u64, u32)>> = Vec::new();
+    let sizes = copies.size_table();
     let at_once = rayon::current_num_threads().max(1);
     let mut part = 0;
     while part < PARTS {
@@ -237,7 +238,7 @@ pub fn group_candidates(
             .collect::<crate::Result<Vec<Vec<u64>>>>()?;
         let counted: Vec<(Vec<(u64, u32)>, u64)> = taken
             .into_par_iter()
-            .map(|entries| count_part(entries, copies, max_df))
+            .map(|entries| count_part(entries, &sizes, max_df))
             .collect();
         for (counted, dropped) in counted {
             boilerplate += dropped;
@@ -271,22 +272,20 @@ pub fn group_candidates(
 /// are paired, each weighing its group's size, and a first member of a group of two or more
 /// is paired with itself for the pairs within its group (`m * m` shared samples for a sample
 /// it holds `m` times).
-fn count_part(
-    mut entries: Vec<u64>,
-    copies: &crate::copies::Copies,
-    max_df: usize,
-) -> (Vec<(u64, u32)>, u64) {
+fn count_part(mut entries: Vec<u64>, sizes: &[u32], max_df: usize) -> (Vec<(u64, u32)>, u64) {
     let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
-    if !copies.is_empty() {
-        entries.retain(|&e| copies.is_first(e as u32));
+    // `sizes` is `Copies::size_table`: empty when no document is in a group.
+    let size = |d: u32| sizes.get(d as usize).copied().unwrap_or(1);
+    if !sizes.is_empty() {
+        entries.retain(|&e| size(e as u32) > 0);
     }
     // The top bits of an entry are its partition, the next ones uniform: see sort.rs.
     let entries = crate::sort::sorted_uniform(&entries);
     let weight = |g: &[u64]| -> usize {
-        if copies.is_empty() {
+        if sizes.is_empty() {
             g.len()
         } else {
-            g.iter().map(|&e| copies.group_size(e as u32)).sum()
+            g.iter().map(|&e| size(e as u32) as usize).sum()
         }
     };
     let boilerplate = entries
@@ -302,7 +301,7 @@ fn count_part(
         .flat_map_iter(|g| {
             g.iter().enumerate().flat_map(move |(i, &a)| {
                 let a = a as u32;
-                let grouped = !copies.is_empty() && copies.group_size(a) >= 2;
+                let grouped = size(a) >= 2;
                 let own = grouped.then_some(pack(a, a));
                 own.into_iter().chain(g[i + 1..].iter().flat_map(move |&b| {
                     let b = b as u32;

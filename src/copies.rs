@@ -185,6 +185,39 @@ impl Copies {
             .map(|i| self.rests[self.by_first[i].1 as usize].class)
     }
 
+    /// [`Copies::rest`] of every document below `n` at once (`u32::MAX` where it has none), for
+    /// loops over every document; empty when there are no groups.
+    pub fn rest_table(&self, n: usize) -> Vec<u32> {
+        if self.rests.is_empty() {
+            return Vec::new();
+        }
+        let mut table = vec![u32::MAX; n];
+        for r in &self.rests {
+            if let Some(slot) = table.get_mut(r.first as usize) {
+                *slot = r.class;
+            }
+        }
+        table
+    }
+
+    /// For every document: the size of its group when it is a group's first member, 1 when it
+    /// is in no group, 0 when it is another member of a group ([`Copies::group_size`] and
+    /// [`Copies::is_first`] at once, for loops over every sample); empty when there are no
+    /// groups.
+    pub fn size_table(&self) -> Vec<u32> {
+        if self.rests.is_empty() {
+            return Vec::new();
+        }
+        let mut table = vec![1u32; self.class_of.len()];
+        for r in &self.rests {
+            for &m in &self.members[r.start as usize..r.end as usize] {
+                table[m as usize] = 0;
+            }
+            table[r.first as usize] = 1 + (r.end - r.start);
+        }
+        table
+    }
+
     /// Documents in the group whose first member is `first` (1 when it is in none).
     pub fn group_size(&self, first: u32) -> usize {
         1 + self.rest(first).map_or(0, |r| self.weight(r))

@@ -331,6 +331,13 @@ pub fn class_candidates(
     copies: &Copies,
     max_bucket: usize,
 ) -> Candidates {
+    let rest_table = copies.rest_table(firsts.last().map_or(0, |&d| d as usize + 1));
+    let rest = |d: u32| {
+        rest_table
+            .get(d as usize)
+            .copied()
+            .filter(|&r| r != u32::MAX)
+    };
     let per_band: Vec<(Vec<u64>, usize)> = (0..keys.bands)
         .into_par_iter()
         .map(|band| {
@@ -354,11 +361,10 @@ pub fn class_candidates(
             let mut oversized = 0;
             let mut classes = Vec::new();
             for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
-                let size: usize = if copies.is_empty() {
-                    bucket.len()
-                } else {
-                    bucket.iter().map(|&(_, d)| copies.group_size(d)).sum()
-                };
+                let size: usize = bucket
+                    .iter()
+                    .map(|&(_, d)| 1 + rest(d).map_or(0, |r| copies.weight(r)))
+                    .sum();
                 if size < 2 {
                     continue;
                 }
@@ -370,8 +376,8 @@ pub fn class_candidates(
                         if i > 0 {
                             pairs.push(pack(first, d));
                         }
-                        if let Some(rest) = copies.rest(d) {
-                            pairs.push(pack(first, rest));
+                        if let Some(r) = rest(d) {
+                            pairs.push(pack(first, r));
                         }
                     }
                     continue;
@@ -379,10 +385,10 @@ pub fn class_candidates(
                 classes.clear();
                 for &(_, d) in bucket {
                     classes.push(d);
-                    if let Some(rest) = copies.rest(d) {
-                        classes.push(rest);
-                        if copies.weight(rest) >= 2 {
-                            pairs.push(pack(rest, rest));
+                    if let Some(r) = rest(d) {
+                        classes.push(r);
+                        if copies.weight(r) >= 2 {
+                            pairs.push(pack(r, r));
                         }
                     }
                 }
