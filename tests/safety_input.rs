@@ -19,16 +19,6 @@ fn private_tmp(dir: &Path) -> PathBuf {
     t
 }
 
-/// The names in `dir`.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// Waits for `child` at most `secs` seconds; kills it past them and returns `None` (a run that
 /// never ends is the bug some tests look for; the limit is not a speed check).
 fn wait_at_most(child: &mut Child, secs: u64) -> Option<ExitStatus> {

@@ -77,16 +77,6 @@ fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
 }
 
-/// Names in `dir`, sorted (to show that nothing was left or committed).
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 fn refused(out: &std::process::Output, mentions: &[&str]) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(2), "{err}");

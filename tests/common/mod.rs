@@ -141,6 +141,16 @@ pub fn cluster_sets(out: &[u8]) -> BTreeSet<(String, BTreeSet<String>)> {
         .collect()
 }
 
+/// The names in `dir`, sorted (to show what a run left or committed).
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// Whether tests that need an outside tool must fail instead of skipping (CI sets `CI=true`).
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
