@@ -162,6 +162,10 @@ pub struct Config {
     /// In containment mode: containment counts only when the smaller document has at least
     /// this many shingles (bylines and one-line briefs are contained in many stories).
     pub min_contained: usize,
+    /// In containment mode: containment counts only when the contained document has at least
+    /// this many characters of real text (outside its outlet's learned boilerplate; see
+    /// [`crate::boilerplate`]).
+    pub min_contained_chars: usize,
     /// In containment mode: one shingle in `sample_every` (by hash value) is indexed to find
     /// contained documents.
     pub sample_every: u64,
@@ -208,6 +212,7 @@ impl Default for Config {
             mode: Mode::Containment,
             containment: 0.8,
             min_contained: 10,
+            min_contained_chars: 100,
             sample_every: 8,
             max_df: 500,
             fn_weight: 0.9,

@@ -1,6 +1,7 @@
 //! Candidates for containment: documents cut short, or extended with captions and footers.
 //!
-//! Owns: the sampled-shingle index. Must not: verify (a candidate is only worth checking).
+//! Owns: the sampled-shingle index, the probe rule and the boilerplate it learns on the way.
+//! Must not: verify (a candidate is only worth checking).
 //!
 //! Why not MinHash LSH alone: a copy an outlet cut to its first third has containment near 1
 //! in the original but Jaccard near 0.33, far below any useful LSH threshold, and the Jaccard
@@ -9,15 +10,36 @@
 //! that keeps containment exactly: every shingle whose hash is divisible by `sample_every` is
 //! kept (content-defined sampling, as in Broder's and Manber's work). Sampling commutes with
 //! intersection, `S(A ∩ B) = S(A) ∩ S(B)`, so the share of the smaller document's samples found
-//! in the larger estimates their containment without bias, whatever the size ratio. The samples
-//! go into one sorted list of `(shingle, document)`; documents sharing a sampled shingle are
-//! paired, and a pair is a candidate when it shares at least half of the smaller document's
-//! samples (half, not the 0.8 to be verified, so that sampling noise does not lose pairs).
+//! in the larger estimates their containment without bias, whatever the size ratio.
 //!
-//! Boilerplate guard: a sampled shingle found in more than `max_df` documents (a shared footer,
-//! a byline, a stock phrase) pairs nothing; it would cost quadratic work and find only decoys.
-//! Cost: about `1/sample_every` of the shingles, 12 bytes each, and the pairs of documents
-//! that share samples.
+//! **Probes, not all pairs.** Pairing every two documents that share a sample costs the sum of
+//! the squares of the samples' document frequencies, and that is not linear when frequencies
+//! are heavy-tailed: character 3-grams of Chinese or Japanese held by 50 to 500 documents each
+//! made tens of millions of pairs. So each document pairs only through its **probes**: its
+//! rarest samples that another document holds too (ordered by document frequency, then by
+//! hash), at most [`Params::probes`] of them, taken while their frequencies minus one sum to at
+//! most [`Params::emit_per_doc`] (the first always). A pair is a candidate when one document
+//! holds at least half of the other's probes. This is prefix filtering (Chaudhuri et al., ICDE
+//! 2006; Bayardo et al., WWW 2007) with a fixed-size prefix: a sample no other document holds
+//! cannot be shared, so the probes are the rarest of those that can be; a copy contained in
+//! another holds all of them, a caption or local paragraph it adds is held by no one and is
+//! not a probe. A document of which fewer than half the samples are held by any other is
+//! contained in nothing (the bar is half, not the 0.8 verified, so that sampling noise does not
+//! lose pairs) and does not probe.
+//!
+//! **The bound.** Every document emits at most `emit_per_doc + max_df` directed pairs, so the
+//! work after the two sorts of the samples is linear in documents whatever the distribution of
+//! shingles; the pairs are counted in partitions by their first document, spilled to temporary
+//! files past a budget, so memory is bounded too. The samples themselves are an external
+//! partitioned sort ([`SampleIndex`]): two passes over them, the first to learn document
+//! frequencies, each document's probes and the outlets' boilerplate, the second to emit.
+//!
+//! **Boilerplate.** A sampled shingle held by more than `max_df` documents pairs nothing.
+//! A sampled shingle held by at least [`Params::outlet_min`] documents of one outlet, and by
+//! at least one in [`OUTLET_SHARE`] of them, is that outlet's boilerplate (a channel footer, a
+//! notice, a pitch): it is not a probe of that outlet's documents, and the guard of
+//! [`crate::boilerplate`] leaves it out of their real text. A syndicated story is spread over
+//! many outlets and stays a story.
 
 use rayon::prelude::*;
 
@@ -56,9 +78,10 @@ const PARTS: usize = 1 << PART_BITS;
 /// Bits of the partition number: the top bits of an entry.
 const PART_BITS: u32 = 6;
 
-/// Entries held in memory before all partitions are appended to their spill files: 32 Mi
-/// entries, 256 MiB. An archive under about 600,000 documents never spills.
-pub const DEFAULT_SPILL_ENTRIES: usize = 32 << 20;
+/// Entries held in memory before all partitions are appended to their spill files: 4 Mi
+/// entries, 32 MiB (about 70,000 English or 35,000 Chinese articles). Past it the index is
+/// an external partitioned sort, and memory stays near this budget whatever the archive.
+pub const DEFAULT_SPILL_ENTRIES: usize = 4 << 20;
 
 /// The samples of all documents, packed for sorting: the high 32 bits of a sampled shingle's
 /// hash above the document index, 8 bytes an entry. (Two different samples with the same high
@@ -158,6 +181,16 @@ impl SampleIndex {
         Ok(entries)
     }
 
+    /// Puts a partition's entries back after [`SampleIndex::take_part`]: in memory when the
+    /// index never spilled, else in a new spill file.
+    fn put_part(&mut self, part: usize, mut entries: Vec<u64>) -> crate::Result<()> {
+        if self.spilled == 0 {
+            self.parts[part] = entries;
+            return Ok(());
+        }
+        append(&mut self.files[part], &mut entries)
+    }
+
     /// Bytes held in memory.
     pub fn heap_bytes(&self) -> usize {
         self.parts.iter().map(|p| p.capacity() * 8).sum::<usize>() + self.counts.capacity() * 4
@@ -197,38 +230,187 @@ impl SampleIndex {
     }
 }
 
-/// Candidate pairs from the samples; see the module docs. Consumes the index. Also returns the
-/// number of sampled shingles dropped as boilerplate. Runs on the current rayon pool.
-///
-/// As many partitions at a time as the pool has threads: each one's entries are sorted,
-/// documents sharing a sample are paired, and the pairs are counted (sorted, one `(pair,
-/// shared samples)` per distinct pair); the counts are then merged into the running counts,
-/// in partition order, so memory holds a few partitions and the distinct pairs.
-pub fn candidate_pairs(index: SampleIndex, max_df: usize) -> crate::Result<(Vec<(u32, u32)>, u64)> {
-    group_candidates(index, &crate::copies::Copies::default(), max_df)
+/// How the candidate stage bounds its work and learns boilerplate: see the module docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Params {
+    /// A sampled shingle held by more documents than this pairs nothing.
+    pub max_df: usize,
+    /// Probes per document: its rarest shared samples.
+    pub probes: usize,
+    /// Most pairs a document's probes may emit (the sum of their document frequencies).
+    pub emit_per_doc: usize,
+    /// A sampled shingle held by at least this many documents of one outlet (and at least
+    /// [`OUTLET_SHARE`] of them) is that outlet's boilerplate.
+    pub outlet_min: usize,
 }
 
-/// [`candidate_pairs`] for a corpus with groups of identical documents
-/// ([`crate::copies`]): only the first member of each group is paired, and stands for its
-/// whole group, which counts with all its members towards `max_df`. A pair `(a, b)` stands for
-/// every pair of a member of `a`'s group with a member of `b`'s (identical documents share
-/// their samples), `(a, a)` for the pairs within `a`'s group; together they are exactly the
-/// pairs [`candidate_pairs`] finds among all documents.
-pub fn group_candidates(
+/// Share of an outlet's documents (one in this many) that must hold a sampled shingle for it
+/// to be the outlet's boilerplate, besides [`Params::outlet_min`].
+pub const OUTLET_SHARE: usize = 100;
+
+impl Params {
+    /// The parameters a run's configuration asks for.
+    pub fn from_config(config: &crate::Config) -> Params {
+        Params {
+            max_df: config.max_df,
+            ..Params::default()
+        }
+    }
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            max_df: 500,
+            probes: 16,
+            emit_per_doc: 512,
+            outlet_min: 10,
+        }
+    }
+}
+
+/// What [`find`] returns: the candidate pairs and what was learned on the way.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Candidate pairs `(a, b)`, `a <= b`, sorted, deduplicated (`(a, a)`: the pairs within
+    /// the group of identical documents `a` is the first of).
+    pub pairs: Vec<(u32, u32)>,
+    /// Sampled shingles held by more than `max_df` documents.
+    pub boilerplate: u64,
+    /// Each outlet's boilerplate: `outlet << 32 | high half of the sampled shingle`, sorted.
+    pub outlet_boilerplate: Vec<u64>,
+    /// Pairs the probes emitted (the work of the stage).
+    pub emitted: u64,
+}
+
+/// Candidate pairs from the samples; see the module docs. Consumes the index. Also returns the
+/// number of sampled shingles dropped as boilerplate. Runs on the current rayon pool.
+pub fn candidate_pairs(index: SampleIndex, max_df: usize) -> crate::Result<(Vec<(u32, u32)>, u64)> {
+    let n = index.counts.len();
+    let found = find(
+        index,
+        &crate::copies::Copies::default(),
+        &vec![NO_OUTLET; n],
+        Params {
+            max_df,
+            ..Params::default()
+        },
+    )?;
+    Ok((found.pairs, found.boilerplate))
+}
+
+/// The outlet number of a document whose outlet is not known.
+pub const NO_OUTLET: u32 = u32::MAX;
+
+/// Candidate pairs and learned boilerplate for a corpus with groups of identical documents
+/// ([`crate::copies`]): only the first member of each group is in the index, and stands for
+/// its whole group, which counts with all its members towards document frequencies. A pair
+/// `(a, b)` stands for every pair of a member of `a`'s group with a member of `b`'s, `(a, a)`
+/// for the pairs within `a`'s group. `outlets[d]` is document `d`'s outlet number
+/// ([`NO_OUTLET`] when unknown).
+pub fn find(
     mut index: SampleIndex,
     copies: &crate::copies::Copies,
-    max_df: usize,
-) -> crate::Result<(Vec<(u32, u32)>, u64)> {
-    let mut boilerplate = 0u64;
-    // The counts so far, as sorted lists each at least twice as long as the one above it (as
-    // the runs of a merge sort): a new partition's counts are merged into the top list while
-    // that one is not twice as long, so the long list at the bottom is merged again only
-    // now and then, not after every partition. They are merged as they come, not held to the
-    // end: a pair of near copies shares samples in most partitions, so every partition's
-    // counts would take many times the memory of the merged list.
-    let mut runs: Vec<Vec<(u64, u32)>> = Vec::new();
+    outlets: &[u32],
+    params: Params,
+) -> crate::Result<Found> {
     let sizes = copies.size_table();
+    let n = index.counts.len();
+    let k = params.probes.max(1);
+    let mut outlet_docs: Vec<u32> = Vec::new();
+    for d in 0..n {
+        let o = outlets.get(d).copied().unwrap_or(NO_OUTLET);
+        if o != NO_OUTLET {
+            if outlet_docs.len() <= o as usize {
+                outlet_docs.resize(o as usize + 1, 0);
+            }
+            outlet_docs[o as usize] += 1;
+        }
+    }
+    let ctx = Context {
+        sizes: &sizes,
+        outlets,
+        outlet_docs: &outlet_docs,
+        params,
+    };
+    // Pass 1: document frequencies, each document's rarest shared samples, outlet boilerplate.
+    let mut tops = vec![u64::MAX; n * k];
+    // Samples of each document that another document holds too.
+    let mut shared = vec![0u32; n];
+    let mut boilerplate = 0u64;
+    let mut outlet_boilerplate = Vec::new();
     let at_once = rayon::current_num_threads().max(1);
+    let mut part = 0;
+    while part < PARTS {
+        let group = part..(part + at_once).min(PARTS);
+        part = group.end;
+        let taken = group
+            .clone()
+            .map(|p| index.take_part(p))
+            .collect::<crate::Result<Vec<Vec<u64>>>>()?;
+        let done: Vec<FirstPass> = taken.into_par_iter().map(|e| ctx.first_pass(e)).collect();
+        for (p, pass) in group.zip(done) {
+            boilerplate += pass.dropped;
+            for &d in &pass.shared {
+                shared[d as usize] += 1;
+            }
+            outlet_boilerplate.extend(pass.outlet_boilerplate);
+            for &(doc, key) in &pass.keys {
+                let top = &mut tops[doc as usize * k..(doc as usize + 1) * k];
+                let (i, &worst) = top
+                    .iter()
+                    .enumerate()
+                    .max_by_key(|&(_, v)| *v)
+                    .expect("k >= 1");
+                if key < worst {
+                    top[i] = key;
+                }
+            }
+            index.put_part(p, pass.entries)?;
+        }
+    }
+    outlet_boilerplate.sort_unstable();
+    // Each document's probes: its rarest shared samples, most `k`, while the pairs they emit
+    // stay within the budget. `limit[d]`: the largest key of a probe (0: none).
+    // A document of which less than half the samples are held by any other document is
+    // contained in none (the candidate bar is half): it does not probe.
+    let limit: Vec<u64> = tops
+        .par_chunks(k)
+        .zip(&shared)
+        .zip(&index.counts)
+        .map(|((top, &shared), &count)| {
+            if 2 * shared < count {
+                return 0;
+            }
+            let mut top = top.to_vec();
+            top.sort_unstable();
+            let mut emitted = 0usize;
+            let mut last = 0;
+            for key in top {
+                if key == u64::MAX {
+                    break;
+                }
+                let df = (key >> 32) as usize;
+                // The first probe always (a sample held by at most `max_df` documents).
+                if emitted + df - 1 > params.emit_per_doc && last != 0 {
+                    break;
+                }
+                emitted += df - 1;
+                last = key;
+            }
+            last
+        })
+        .collect();
+    let probes: Vec<u32> = tops
+        .par_chunks(k)
+        .zip(&limit)
+        .map(|(top, &l)| top.iter().filter(|&&key| key <= l && l != 0).count() as u32)
+        .collect();
+    drop(tops);
+    // Pass 2: every probe pairs its document with the other holders of the sample; a pair
+    // is a candidate when the other holds at least half of the document's probes.
+    let mut emitted_pairs = EmitBuffer::new(index.budget / 2);
+    let mut emitted = 0u64;
     let mut part = 0;
     while part < PARTS {
         let group = part..(part + at_once).min(PARTS);
@@ -236,126 +418,239 @@ pub fn group_candidates(
         let taken = group
             .map(|p| index.take_part(p))
             .collect::<crate::Result<Vec<Vec<u64>>>>()?;
-        let counted: Vec<(Vec<(u64, u32)>, u64)> = taken
+        let out: Vec<Vec<u64>> = taken
             .into_par_iter()
-            .map(|entries| count_part(entries, &sizes, max_df))
+            .map(|e| ctx.emit(&e, &limit, &outlet_boilerplate))
             .collect();
-        for (counted, dropped) in counted {
-            boilerplate += dropped;
-            let mut run = counted;
-            while let Some(top) = runs.pop_if(|top| top.len() < 2 * run.len()) {
-                run = merge_counts(&top, &run);
-            }
-            runs.push(run);
+        for v in out {
+            emitted += v.len() as u64;
+            emitted_pairs.extend(&v)?;
         }
     }
-    // The sum of counts is the same in any order of merging.
-    let shared = runs
-        .into_iter()
-        .rev()
-        .reduce(|above, below| merge_counts(&below, &above))
-        .unwrap_or_default();
-    let out = shared
-        .iter()
-        .filter_map(|&(pair, n)| {
-            let (a, b) = ((pair >> 32) as u32, pair as u32);
-            let need = index.count(a).min(index.count(b)).div_ceil(2).max(1);
-            ((a != b || copies.group_size(a) >= 2) && n as usize >= need).then_some((a, b))
-        })
-        .collect();
-    Ok((out, boilerplate))
+    drop(index);
+    let mut pairs = Vec::new();
+    for b in 0..PARTS {
+        let v = emitted_pairs.take(b)?;
+        let v = crate::sort::sorted_uniform(&v);
+        for run in v.chunk_by(|x, y| x == y) {
+            let (a, other) = ((run[0] >> 32) as u32, run[0] as u32);
+            let need = (probes[a as usize] as usize).div_ceil(2).max(1);
+            if run.len() >= need {
+                pairs.push((a.min(other), a.max(other)));
+            }
+        }
+    }
+    // Identical documents are candidates of each other.
+    for (d, &s) in sizes.iter().enumerate() {
+        if s >= 2 && probes[d] > 0 {
+            pairs.push((d as u32, d as u32));
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    Ok(Found {
+        pairs,
+        boilerplate,
+        outlet_boilerplate,
+        emitted,
+    })
 }
 
-/// The pairs of documents sharing a sample in one partition's `entries`, each with how many
-/// samples they share, sorted by pair; and the number of samples dropped as boilerplate (held
-/// by more than `max_df` documents). With groups of identical documents, only first members
-/// are paired, each weighing its group's size, and a first member of a group of two or more
-/// is paired with itself for the pairs within its group (`m * m` shared samples for a sample
-/// it holds `m` times).
-fn count_part(mut entries: Vec<u64>, sizes: &[u32], max_df: usize) -> (Vec<(u64, u32)>, u64) {
-    let same = |x: &u64, y: &u64| x >> 32 == y >> 32;
-    // `sizes` is `Copies::size_table`: empty when no document is in a group.
-    let size = |d: u32| sizes.get(d as usize).copied().unwrap_or(1);
-    if !sizes.is_empty() {
-        entries.retain(|&e| size(e as u32) > 0);
+struct Context<'a> {
+    sizes: &'a [u32],
+    outlets: &'a [u32],
+    outlet_docs: &'a [u32],
+    params: Params,
+}
+
+struct FirstPass {
+    /// The partition's entries that can pair (held by 2 to `max_df` documents), sorted.
+    entries: Vec<u64>,
+    /// `(document, key)` of each such entry that is not its outlet's boilerplate; key:
+    /// `df << 32 | high half`.
+    keys: Vec<(u32, u64)>,
+    dropped: u64,
+    outlet_boilerplate: Vec<u64>,
+    /// The document of every entry held by two documents or more (one per entry).
+    shared: Vec<u32>,
+}
+
+impl Context<'_> {
+    fn size(&self, d: u32) -> u32 {
+        self.sizes.get(d as usize).copied().unwrap_or(1)
     }
-    // The top bits of an entry are its partition, the next ones uniform: see sort.rs.
-    let entries = crate::sort::sorted_uniform(&entries);
-    let weight = |g: &[u64]| -> usize {
-        if sizes.is_empty() {
+
+    fn outlet(&self, d: u32) -> u32 {
+        self.outlets.get(d as usize).copied().unwrap_or(NO_OUTLET)
+    }
+
+    fn weight(&self, g: &[u64]) -> usize {
+        if self.sizes.is_empty() {
             g.len()
         } else {
-            g.iter().map(|&e| size(e as u32) as usize).sum()
-        }
-    };
-    let boilerplate = entries
-        .par_chunk_by(same)
-        .filter(|g| weight(g) > max_df)
-        .count() as u64;
-    let pairs: Vec<u64> = entries
-        .par_chunk_by(same)
-        .filter(|g| {
-            let w = weight(g);
-            w >= 2 && w <= max_df
-        })
-        .flat_map_iter(|g| {
-            g.iter().enumerate().flat_map(move |(i, &a)| {
-                let a = a as u32;
-                let grouped = size(a) >= 2;
-                let own = grouped.then_some(pack(a, a));
-                own.into_iter().chain(g[i + 1..].iter().flat_map(move |&b| {
-                    let b = b as u32;
-                    // A sample a document holds twice (two samples with one high half): its
-                    // other members share it once for each of the two, both ways.
-                    let times = if a != b {
-                        1
-                    } else if grouped {
-                        2
-                    } else {
-                        0
-                    };
-                    std::iter::repeat_n(pack(a, b), times)
-                }))
-            })
-        })
-        .collect();
-    drop(entries);
-    let pairs = crate::sort::sorted_uniform(&pairs);
-    let counted = pairs
-        .chunk_by(|x, y| x == y)
-        .map(|run| (run[0], run.len() as u32))
-        .collect();
-    (counted, boilerplate)
-}
-
-fn pack(a: u32, b: u32) -> u64 {
-    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
-}
-
-/// Two sorted lists of `(pair, count)` merged, counts of equal pairs added.
-fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
-                i += 1;
-                j += 1;
-            }
+            g.iter().map(|&e| self.size(e as u32) as usize).sum()
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
+
+    fn first_pass(&self, mut entries: Vec<u64>) -> FirstPass {
+        if !self.sizes.is_empty() {
+            entries.retain(|&e| self.size(e as u32) > 0);
+        }
+        let entries = crate::sort::sorted_uniform(&entries);
+        let mut kept = Vec::new();
+        let mut keys = Vec::new();
+        let mut dropped = 0;
+        let mut outlet_boilerplate = Vec::new();
+        let mut outs: Vec<(u32, u32)> = Vec::new();
+        let mut shared = Vec::new();
+        for g in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let w = self.weight(g);
+            if w < 2 {
+                continue;
+            }
+            shared.extend(g.iter().map(|&e| e as u32));
+            if w > self.params.max_df {
+                dropped += 1;
+                continue;
+            }
+            let hi = g[0] >> 32;
+            // Outlets holding the sample in many of their documents.
+            let mut boiler: Vec<u32> = Vec::new();
+            if w >= self.params.outlet_min {
+                outs.clear();
+                outs.extend(
+                    g.iter()
+                        .map(|&e| (self.outlet(e as u32), self.size(e as u32))),
+                );
+                outs.sort_unstable();
+                for run in outs.chunk_by(|a, b| a.0 == b.0) {
+                    let o = run[0].0;
+                    if o == NO_OUTLET {
+                        continue;
+                    }
+                    let held: usize = run.iter().map(|&(_, s)| s as usize).sum();
+                    let of = self.outlet_docs.get(o as usize).copied().unwrap_or(0) as usize;
+                    if held >= self.params.outlet_min && held * OUTLET_SHARE >= of {
+                        boiler.push(o);
+                        outlet_boilerplate.push(u64::from(o) << 32 | hi);
+                    }
+                }
+            }
+            kept.extend_from_slice(g);
+            let key = (w as u64) << 32 | hi;
+            for &e in g {
+                if !boiler.contains(&self.outlet(e as u32)) {
+                    keys.push((e as u32, key));
+                }
+            }
+        }
+        FirstPass {
+            entries: kept,
+            keys,
+            dropped,
+            outlet_boilerplate,
+            shared,
+        }
+    }
+
+    /// The directed pairs `doc << 32 | other` that the probes in `entries` emit.
+    fn emit(&self, entries: &[u64], limit: &[u64], boiler: &[u64]) -> Vec<u64> {
+        let mut out = Vec::new();
+        for g in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let w = self.weight(g) as u64;
+            let hi = g[0] >> 32;
+            let key = w << 32 | hi;
+            for &x in g {
+                let d = x as u32;
+                let l = limit[d as usize];
+                if l == 0 || key > l {
+                    continue;
+                }
+                let o = self.outlet(d);
+                if o != NO_OUTLET && boiler.binary_search(&(u64::from(o) << 32 | hi)).is_ok() {
+                    continue;
+                }
+                for &y in g {
+                    if y != x {
+                        out.push(u64::from(d) << 32 | (y & 0xFFFF_FFFF));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Directed pairs, held in partitions by their first document and spilled to temporary files
+/// past a budget, so that counting them holds one partition at a time.
+struct EmitBuffer {
+    parts: Vec<Vec<u64>>,
+    files: Vec<Option<std::fs::File>>,
+    held: usize,
+    budget: usize,
+}
+
+impl EmitBuffer {
+    fn new(budget: usize) -> EmitBuffer {
+        EmitBuffer {
+            parts: vec![Vec::new(); PARTS],
+            files: (0..PARTS).map(|_| None).collect(),
+            held: 0,
+            budget: budget.max(1),
+        }
+    }
+
+    fn extend(&mut self, pairs: &[u64]) -> crate::Result<()> {
+        for &p in pairs {
+            // The low bits of the first document spread the partitions.
+            self.parts[((p >> 32) as usize) % PARTS].push(p);
+        }
+        self.held += pairs.len();
+        if self.held > self.budget {
+            for (part, file) in self.parts.iter_mut().zip(&mut self.files) {
+                append(file, part)?;
+            }
+            self.held = 0;
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, part: usize) -> crate::Result<Vec<u64>> {
+        let mut v = read_back(self.files[part].take())?;
+        v.append(&mut self.parts[part]);
+        Ok(v)
+    }
+}
+
+/// Appends `part` to `file` (opened on first use) and empties it.
+fn append(file: &mut Option<std::fs::File>, part: &mut Vec<u64>) -> crate::Result<()> {
+    use std::io::Write;
+    if part.is_empty() {
+        return Ok(());
+    }
+    if file.is_none() {
+        *file = Some(tempfile::tempfile().map_err(spill_error)?);
+    }
+    let f = file.as_mut().expect("spill file just opened");
+    let bytes: Vec<u8> = part.iter().flat_map(|x| x.to_le_bytes()).collect();
+    f.write_all(&bytes).map_err(spill_error)?;
+    part.clear();
+    Ok(())
+}
+
+/// A spill file's entries.
+fn read_back(file: Option<std::fs::File>) -> crate::Result<Vec<u64>> {
+    use std::io::{Read, Seek};
+    let Some(mut f) = file else {
+        return Ok(Vec::new());
+    };
+    f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(spill_error)?;
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect())
 }
 
 #[cfg(test)]
@@ -397,7 +692,14 @@ mod tests {
             }
             let copies = crate::copies::Copies::from_groups(n, groups.into_values().collect());
             let (plain, boiler) = candidate_pairs(index(), max_df).unwrap();
-            let (grouped, gboiler) = group_candidates(index(), &copies, max_df).unwrap();
+            let found = find(
+                index(),
+                &copies,
+                &vec![NO_OUTLET; n],
+                Params { max_df, ..Params::default() },
+            )
+            .unwrap();
+            let (grouped, gboiler) = (found.pairs, found.boilerplate);
             prop_assert_eq!(boiler, gboiler);
             let members = |a: u32| -> Vec<u32> {
                 let mut m = vec![a];
@@ -437,13 +739,20 @@ mod tests {
             prop_assert_eq!(out, want);
         }
 
-        /// The pairs are those a count of the shared samples of every pair gives, whatever the
-        /// order in which the partitions' counts were merged.
+        /// The pairs are those of the rule written out directly: each document probes with its
+        /// rarest samples that another document holds too (at most `probes`, while their
+        /// document frequencies minus one sum to at most `emit_per_doc`, the first always),
+        /// when at least half its samples are held by another; a pair is a candidate when one
+        /// holds at least half the other's probes. Whatever the order in which partitions are
+        /// counted, and spilled or not.
         #[test]
-        fn pairs_are_those_sharing_half_the_samples(
+        fn pairs_are_those_of_the_probe_rule(
             seed in any::<u64>(),
             docs in proptest::collection::vec(proptest::collection::btree_set(0usize..150, 0..40), 2..60),
             max_df in 2usize..70,
+            probes in 1usize..6,
+            emit_per_doc in 1usize..40,
+            budget in prop_oneof![Just(usize::MAX), 1usize..200],
         ) {
             // A pool of samples with distinct high halves, spread over all partitions.
             let mut x = seed | 1;
@@ -465,28 +774,55 @@ mod tests {
                     v
                 })
                 .collect();
-            let mut ix = SampleIndex::default();
+            let mut ix = SampleIndex::with_budget(budget);
             for (d, v) in sets.iter().enumerate() {
                 ix.add(d as u32, v).unwrap();
             }
-            let (pairs, boiler) = candidate_pairs(ix, max_df).unwrap();
+            let params = Params { max_df, probes, emit_per_doc, ..Params::default() };
+            let n = sets.len();
+            let found = find(ix, &crate::copies::Copies::default(), &vec![NO_OUTLET; n], params).unwrap();
             let holders = |s: &u64| sets.iter().filter(|v| v.contains(s)).count();
-            let mut want = Vec::new();
-            for a in 0..sets.len() {
-                for b in a + 1..sets.len() {
-                    let shared = sets[a]
+            let probe_sets: Vec<Vec<u64>> = sets
+                .iter()
+                .map(|v| {
+                    let shared = v.iter().filter(|s| holders(s) >= 2).count();
+                    if 2 * shared < v.len() {
+                        return Vec::new();
+                    }
+                    let mut keyed: Vec<(usize, u64)> = v
                         .iter()
-                        .filter(|s| sets[b].contains(s) && holders(s) <= max_df)
-                        .count();
-                    let need = sets[a].len().min(sets[b].len()).div_ceil(2).max(1);
-                    if shared >= need {
+                        .filter(|s| (2..=max_df).contains(&holders(s)))
+                        .map(|&s| (holders(&s), s))
+                        .collect();
+                    keyed.sort_unstable();
+                    let mut out = Vec::new();
+                    let mut emitted = 0;
+                    for (df, s) in keyed.into_iter().take(probes) {
+                        if !out.is_empty() && emitted + df - 1 > emit_per_doc {
+                            break;
+                        }
+                        emitted += df - 1;
+                        out.push(s);
+                    }
+                    out
+                })
+                .collect();
+            let mut want = Vec::new();
+            for a in 0..n {
+                for b in a + 1..n {
+                    let covers = |x: usize, y: usize| {
+                        let p = &probe_sets[x];
+                        !p.is_empty()
+                            && 2 * p.iter().filter(|s| sets[y].contains(s)).count() >= p.len()
+                    };
+                    if covers(a, b) || covers(b, a) {
                         want.push((a as u32, b as u32));
                     }
                 }
             }
-            prop_assert_eq!(pairs, want);
+            prop_assert_eq!(found.pairs, want);
             let dropped = pool.iter().filter(|s| holders(s) > max_df).count() as u64;
-            prop_assert_eq!(boiler, dropped);
+            prop_assert_eq!(found.boilerplate, dropped);
         }
     }
 
@@ -515,12 +851,47 @@ mod tests {
         };
         let (pairs, boiler) = candidate_pairs(index(), 10).unwrap();
         assert!(pairs.contains(&(0, 1)));
-        assert!(!pairs.contains(&(0, 2)), "2 of 6 samples is less than half");
+        assert!(
+            !pairs.contains(&(0, 2)),
+            "2 of 6 samples held by others: contained in nothing"
+        );
         assert!(!pairs.iter().any(|&(a, b)| a == 3 || b == 3));
         assert_eq!(boiler, 0);
         let (pairs, boiler) = candidate_pairs(index(), 2).unwrap();
         assert_eq!(boiler, 2, "samples 0 and 1 are in three documents");
         assert!(pairs.contains(&(0, 1)));
+    }
+
+    /// A sample held by many documents of one outlet is its boilerplate: learned, and no
+    /// probe of that outlet's documents; two of its stories sharing only the footer are not
+    /// candidates, while a copy in another outlet of one of them is.
+    #[test]
+    fn an_outlets_footer_is_learned_and_pairs_nothing() {
+        let s = |v: std::ops::Range<u64>| v.map(|x| x << 32).collect::<Vec<u64>>();
+        let footer = s(1000..1006);
+        let mut ix = SampleIndex::default();
+        let mut outlets = Vec::new();
+        // 12 stories of outlet 0, each its own 8 samples and the footer.
+        for d in 0..12u32 {
+            let own = s(u64::from(d) * 10..u64::from(d) * 10 + 8);
+            let mut v = [own, footer.clone()].concat();
+            v.sort_unstable();
+            ix.add(d, &v).unwrap();
+            outlets.push(0);
+        }
+        // A copy of story 3 in outlet 1.
+        ix.add(12, &s(30..38)).unwrap();
+        outlets.push(1);
+        let found = find(
+            ix,
+            &crate::copies::Copies::default(),
+            &outlets,
+            Params::default(),
+        )
+        .unwrap();
+        assert_eq!(found.outlet_boilerplate.len(), 6);
+        assert!(found.outlet_boilerplate.iter().all(|&x| x >> 32 == 0));
+        assert_eq!(found.pairs, vec![(3, 12)]);
     }
 
     /// A spilling index gives the same pairs as one held in memory.

@@ -50,6 +50,7 @@
 #![deny(unsafe_code)]
 
 pub mod bench;
+pub mod boilerplate;
 mod chars;
 pub mod cleanup;
 pub mod cli;

@@ -695,6 +695,13 @@ fn print_timings(o: &Outcome) {
         o.spool_bytes as f64 / 1e6,
         o.sample_spill_bytes as f64 / 1e6,
     );
+    if o.learned != Default::default() {
+        let _ = writeln!(
+            err,
+            "neardup: containment candidates: {} pairs emitted by the probes; {} sampled shingles learned as outlet boilerplate; {} verified pairs whose shared text is boilerplate or too short",
+            o.learned.emitted, o.learned.boilerplate, o.learned.rejected
+        );
+    }
     let copies = o.pairs.copies();
     let _ = writeln!(
         err,

@@ -978,6 +978,59 @@ pub fn fetch_records(
     })
 }
 
+/// What the containment candidate stage did and learned ([`Outcome::learned`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Learned {
+    /// Directed pairs the probes emitted: the work of the stage.
+    pub emitted: u64,
+    /// Sampled shingles learned as some outlet's boilerplate.
+    pub boilerplate: u64,
+    /// Verified pairs that the learned-boilerplate guard did not let stand.
+    pub rejected: u64,
+}
+
+/// Each document's outlet as a number, in order of first appearance
+/// ([`crate::contain::NO_OUTLET`] when unknown).
+fn outlet_numbers(meta: &[DocMeta]) -> Vec<u32> {
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    meta.iter()
+        .map(|m| match m.outlet.as_deref() {
+            None => crate::contain::NO_OUTLET,
+            Some(o) => {
+                let next = seen.len() as u32;
+                *seen.entry(o).or_insert(next)
+            }
+        })
+        .collect()
+}
+
+/// How the rule accepted a pair with Jaccard `jaccard`.
+fn accepted_as(rule: Rule, jaccard: f64) -> crate::boilerplate::Accepted {
+    match rule {
+        Rule::Containment { jaccard: t, .. } if jaccard < t => {
+            crate::boilerplate::Accepted::Containment
+        }
+        _ => crate::boilerplate::Accepted::Jaccard,
+    }
+}
+
+/// The verified pairs that the learned-boilerplate guard lets stand
+/// ([`crate::boilerplate::RealText::holds`]); sets are read again only for pairs it needs.
+fn stand(
+    verified: Vec<ScoredPair>,
+    store: &dyn SetSource,
+    rule: Rule,
+    real_text: &crate::boilerplate::RealText,
+) -> Vec<ScoredPair> {
+    if !matches!(rule, Rule::Containment { .. }) {
+        return verified;
+    }
+    verified
+        .into_par_iter()
+        .filter(|p| real_text.holds(p.a, p.b, accepted_as(rule, p.jaccard), &|d| store.set(d)))
+        .collect()
+}
+
 /// True when the outlet and date options allow a match between documents `a` and `b`.
 pub fn pair_allowed(config: &Config, a: &DocMeta, b: &DocMeta) -> bool {
     if config.cross_outlet_only {
@@ -1136,6 +1189,9 @@ pub struct Outcome {
     pub spool_bytes: u64,
     /// Bytes of sampled shingles spilled to temporary files (containment mode, large inputs).
     pub sample_spill_bytes: u64,
+    /// Containment mode: pairs the candidate probes emitted, sampled shingles learned as some
+    /// outlet's boilerplate, and verified pairs the learned-boilerplate guard did not let stand.
+    pub learned: Learned,
 }
 
 /// Runs every stage on `pool`. Bad lines go to `on_bad` as they are found.
@@ -1186,11 +1242,21 @@ pub fn run_with_progress(
         drop(firsts);
         let mut boilerplate_samples = 0;
         let sample_spill_bytes = signed.samples.spilled_bytes();
+        let outlets = outlet_numbers(&signed.meta);
+        let mut learned = Vec::new();
+        let mut stage = Learned::default();
         if config.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
-            let (contained, boiler) =
-                crate::contain::group_candidates(index, &copies, config.max_df)?;
-            boilerplate_samples = boiler;
+            let found = crate::contain::find(
+                index,
+                &copies,
+                &outlets,
+                crate::contain::Params::from_config(config),
+            )?;
+            boilerplate_samples = found.boilerplate;
+            learned = found.outlet_boilerplate;
+            stage.emitted = found.emitted;
+            let contained = found.pairs;
             if copies.is_empty() {
                 candidates.extend(contained);
             } else {
@@ -1221,8 +1287,19 @@ pub fn run_with_progress(
             .sum();
         let t2 = Instant::now();
         progress(Progress::Stage("verifying pairs"));
+        let real_text = crate::boilerplate::RealText::new(
+            config.sample_every,
+            outlets,
+            learned,
+            signed.meta.iter().map(|m| m.text_chars).collect(),
+            config.min_contained_chars,
+        );
         let verified = verify_pairs(&candidates, &store, rule);
         drop(candidates);
+        stage.boilerplate = real_text.learned() as u64;
+        let before = verified.len();
+        let verified = stand(verified, &store, rule, &real_text);
+        stage.rejected = (before - verified.len()) as u64;
         let verified_pairs: u64 = verified
             .iter()
             .map(|p| copies.pair_count(p.a, p.b))
@@ -1263,7 +1340,15 @@ pub fn run_with_progress(
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
             let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
             let smaller = sc.len().min(sm.len());
-            rule.accepts(j, k, smaller) && window_ok
+            rule.accepts(j, k, smaller)
+                && window_ok
+                && real_text.holds(c, m, accepted_as(rule, j), &|d| {
+                    if d == c {
+                        std::borrow::Cow::Borrowed(sc.as_slice())
+                    } else {
+                        std::borrow::Cow::Borrowed(&*sm)
+                    }
+                })
         };
         let edges = || pairs.iter().map(|p| (p.a, p.b));
         let unguarded: usize = guarded_class_clusters(&lens, &copies, edges(), |_, _| true)
@@ -1346,6 +1431,7 @@ pub fn run_with_progress(
             key_spill_bytes,
             spool_bytes,
             sample_spill_bytes,
+            learned: stage,
         })
     })
 }

@@ -226,6 +226,8 @@ impl Definition {
             mode: self.mode.parse()?,
             containment: self.containment,
             min_contained: self.min_contained,
+            // The Spark job does not learn boilerplate: no real-text guard.
+            min_contained_chars: 0,
             sample_every: self.sample_every,
             max_df: self.max_df,
             fn_weight: self.fn_weight,
@@ -1161,6 +1163,7 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
             key_spill_bytes: 0,
             spool_bytes: 0,
             sample_spill_bytes: 0,
+            learned: Default::default(),
         },
         config,
         inputs: sig.input_names(),
