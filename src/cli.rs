@@ -386,6 +386,10 @@ pub struct GenArgs {
     /// Share of documents that are copies of an earlier story.
     #[arg(long, default_value_t = crate::gen::GenConfig::default().dup_rate)]
     pub dup_rate: f64,
+    /// Language of the articles: en (English-like words), ja (Japanese), zh (Chinese) or ko
+    /// (Korean), each with its own script, outlets, footers, notices and wire credits.
+    #[arg(long, default_value_t = crate::gen::Lang::En, value_name = "en|ja|zh|ko")]
+    pub lang: crate::gen::Lang,
     /// The archive (`.zst` or `.gz` compresses it); `-` for standard output.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,

@@ -611,11 +611,14 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
         p.push(".labels.tsv");
         p.into()
     });
-    let generator = Generator::new(GenConfig {
-        docs: args.docs,
-        seed: args.seed,
-        dup_rate: args.dup_rate,
-    });
+    let generator = Generator::with_lang(
+        GenConfig {
+            docs: args.docs,
+            seed: args.seed,
+            dup_rate: args.dup_rate,
+        },
+        args.lang,
+    );
     fsutil::check_outputs(
         &[],
         &[("-o", Some(&args.out)), ("--labels", Some(&labels_path))],
