@@ -1,258 +1,260 @@
-//! Learned boilerplate: the guard that a pair's shared text is real text, not an outlet's
-//! footer, notice or template.
+//! Learned boilerplate: scores on the real text of documents, not on an outlet's footer,
+//! notice or template.
 //!
 //! Owns: [`RealText`], built from what the candidate stage learned
-//! ([`crate::contain::Found::outlet_boilerplate`]), and its rule. Must not: find candidates or
-//! score pairs; it only says whether an accepted pair stands.
+//! ([`crate::contain::Found::outlet_boilerplate`]), and [`RealSets`], the shingle sets
+//! that verification, the chaining guard and the scores read. Must not: find candidates.
 //!
-//! An outlet's boilerplate is the sampled shingles that many of its documents hold (a channel
-//! footer, a "this giveaway has ended" notice, a subscription pitch): at least
+//! An outlet's boilerplate samples are the sampled shingles that many of its documents hold (a
+//! channel footer, a "this giveaway has ended" notice, a subscription pitch): at least
 //! [`crate::contain::Params::outlet_min`] documents and one in
-//! [`crate::contain::OUTLET_SHARE`] of the outlet's. Between two documents of one outlet, the
-//! guard looks only at their other samples, their **real text**:
-//! - when neither has any, their bodies are all boilerplate and the plain rule decides;
-//! - else at least half of the real text of the one with less of it must be in the other.
+//! [`crate::contain::OUTLET_SHARE`] of the outlet's. Its **boilerplate text** is then learned
+//! exactly: the shingles that all the first [`crate::contain::HOLDERS`] documents holding a
+//! boilerplate sample share (the footer around the sample, and any phrase all of them use).
 //!
-//! Between documents of different outlets nothing is boilerplate: a copy of one outlet's story
-//! in another carries the story, and an outlet's footer is in no other outlet's pages.
+//! A document's **real text** is its shingle set without its own outlet's boilerplate text;
+//! when nothing is left (a page that is all footer), its whole set. Every score is computed on
+//! real text, so a footer neither makes two different stories copies nor keeps two copies with
+//! different footers apart. Between outlets nothing else changes: a copy of one outlet's
+//! story in another carries the story.
 //!
 //! For a pair accepted by containment alone, the contained document must also have at least
-//! `min_chars` characters of real text (its characters times the share of its samples that
-//! are real text): a byline or a one-line notice is contained in many stories without being a
-//! copy of any, and a count of shingles does not say how much text that is (ten word
-//! 5-shingles are fourteen words; ten character 3-grams are a dozen characters).
-//!
-//! The samples estimate the share of real text: the scores the report prints stay the exact
-//! scores of the whole sets.
+//! `min_words` words of real text (its words times the share of its shingles that are real
+//! text; two characters of text written without spaces make a word,
+//! [`crate::shingle::words_of`]): a byline or a one-line notice is contained in many stories
+//! without being a copy of any, and a count of shingles does not say how much text that is
+//! (ten word 5-shingles are fourteen words; ten character 3-grams are a dozen characters).
 
-/// The learned boilerplate of a corpus and the per-document facts the guard needs.
+use crate::verify::SetSource;
+use std::borrow::Cow;
+
+/// The learned boilerplate text of each outlet and the per-document facts the rule needs.
 #[derive(Debug, Clone, Default)]
 pub struct RealText {
-    /// One shingle in `every` is a sample.
-    every: u64,
     /// Each document's outlet number ([`crate::contain::NO_OUTLET`] when unknown).
     outlets: Vec<u32>,
-    /// `outlet << 32 | high half of a sampled shingle`, sorted.
-    boiler: Vec<u64>,
-    /// Each document's length in characters.
-    chars: Vec<u32>,
-    /// Least characters of real text of a document contained in another.
-    min_chars: usize,
-}
-
-/// How an accepted pair was accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Accepted {
-    /// By Jaccard similarity.
-    Jaccard,
-    /// By containment alone.
-    Containment,
+    /// Each outlet's boilerplate shingles, sorted (empty for most).
+    boiler: Vec<Vec<u64>>,
+    /// About how many words each document has.
+    words: Vec<u32>,
+    /// Least words of real text of a document contained in another.
+    min_words: usize,
 }
 
 impl RealText {
-    /// The guard for documents with outlet numbers `outlets` and lengths `chars`, the learned
-    /// `boiler` (sorted), sampling one shingle in `every`, and `min_chars` characters of real
-    /// text for containment.
-    pub fn new(
-        every: u64,
+    /// Learns each outlet's boilerplate text from the candidate stage's `samples`
+    /// (`outlet << 32 | high half`) and their `holders`, reading the holders' sets from `sets`.
+    /// `outlets` and `words` are per document; `min_words` is the least real text contained.
+    pub fn learn(
+        samples: &[u64],
+        holders: &[Vec<u32>],
+        sets: &dyn SetSource,
         outlets: Vec<u32>,
-        boiler: Vec<u64>,
-        chars: Vec<u32>,
-        min_chars: usize,
+        words: Vec<u32>,
+        min_words: usize,
     ) -> RealText {
-        debug_assert!(boiler.is_sorted());
+        let mut boiler: Vec<Vec<u64>> = Vec::new();
+        // Each group of holders once: many samples of one footer have the same first holders.
+        let mut groups: Vec<(u32, &[u32])> = samples
+            .iter()
+            .zip(holders)
+            .filter(|(_, h)| h.len() >= 2)
+            .map(|(&s, h)| ((s >> 32) as u32, h.as_slice()))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for (outlet, docs) in groups {
+            let mut common: Vec<u64> = sets.set(docs[0]).into_owned();
+            for &d in &docs[1..] {
+                let other = sets.set(d);
+                common = intersect(&common, &other);
+            }
+            if boiler.len() <= outlet as usize {
+                boiler.resize(outlet as usize + 1, Vec::new());
+            }
+            let b = &mut boiler[outlet as usize];
+            b.extend(common);
+        }
+        for b in &mut boiler {
+            b.sort_unstable();
+            b.dedup();
+        }
         RealText {
-            every: every.max(1),
             outlets,
             boiler,
-            chars,
-            min_chars,
+            words,
+            min_words,
         }
     }
 
-    /// Sampled shingles learned as boilerplate of some outlet.
-    pub fn learned(&self) -> usize {
-        self.boiler.len()
+    /// A guard that learned nothing: real text is the whole text.
+    pub fn plain(words: Vec<u32>, min_words: usize) -> RealText {
+        RealText {
+            words,
+            min_words,
+            ..RealText::default()
+        }
     }
 
-    fn outlet(&self, d: u32) -> u32 {
-        self.outlets
+    /// Shingles learned as some outlet's boilerplate.
+    pub fn learned(&self) -> usize {
+        self.boiler.iter().map(Vec::len).sum()
+    }
+
+    fn boiler_of(&self, d: u32) -> &[u64] {
+        let o = self
+            .outlets
             .get(d as usize)
             .copied()
-            .unwrap_or(crate::contain::NO_OUTLET)
+            .unwrap_or(crate::contain::NO_OUTLET);
+        self.boiler.get(o as usize).map_or(&[], Vec::as_slice)
     }
 
-    fn is_boiler(&self, outlet: u32, shingle: u64) -> bool {
-        outlet != crate::contain::NO_OUTLET
-            && self
-                .boiler
-                .binary_search(&(u64::from(outlet) << 32 | shingle >> 32))
-                .is_ok()
+    /// The real text of document `d` whose whole set is `full`: see the module docs.
+    pub fn real<'a>(&self, d: u32, full: Cow<'a, [u64]>) -> Cow<'a, [u64]> {
+        let boiler = self.boiler_of(d);
+        if boiler.is_empty() {
+            return full;
+        }
+        let real = difference(&full, boiler);
+        if real.is_empty() || real.len() == full.len() {
+            full
+        } else {
+            Cow::Owned(real)
+        }
     }
 
-    /// Samples of `set` and how many of them are real text for `outlet`.
-    fn real(&self, outlet: u32, set: &[u64]) -> (usize, usize) {
-        let mut samples = 0;
-        let mut real = 0;
-        for &s in set {
-            if s.is_multiple_of(self.every) {
-                samples += 1;
-                real += usize::from(!self.is_boiler(outlet, s));
+    /// True when document `d`, contained in another, has enough real text: its words times
+    /// the share of its `full` set that is in its `real` set.
+    pub fn long_enough(&self, d: u32, real: usize, full: usize) -> bool {
+        let words = self.words.get(d as usize).copied().unwrap_or(0) as usize;
+        (words * real).checked_div(full).unwrap_or(words) >= self.min_words
+    }
+}
+
+/// The shingle sets of a store as real text ([`RealText::real`]).
+pub struct RealSets<'a> {
+    /// The whole sets.
+    pub store: &'a dyn SetSource,
+    /// The learned boilerplate.
+    pub text: &'a RealText,
+}
+
+impl SetSource for RealSets<'_> {
+    fn set(&self, doc: u32) -> Cow<'_, [u64]> {
+        self.text.real(doc, self.store.set(doc))
+    }
+}
+
+impl RealSets<'_> {
+    /// True when a pair that the rule accepted by containment alone stands: the smaller of
+    /// the two real sets has enough real text ([`RealText::long_enough`]).
+    pub fn contained_long_enough(&self, a: u32, b: u32) -> bool {
+        let (fa, fb) = (self.store.set(a), self.store.set(b));
+        let (ra, rb) = (
+            self.text.real(a, fa.clone()).len(),
+            self.text.real(b, fb.clone()).len(),
+        );
+        let (x, real, full) = if ra <= rb {
+            (a, ra, fa.len())
+        } else {
+            (b, rb, fb.len())
+        };
+        self.text.long_enough(x, real, full)
+    }
+}
+
+/// Sorted `a ∩ b`.
+fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
             }
         }
-        (samples, real)
     }
+    out
+}
 
-    /// True when the boilerplate of `outlet` could matter for these documents.
-    fn has_boiler(&self, outlet: u32) -> bool {
-        if outlet == crate::contain::NO_OUTLET {
-            return false;
+/// Sorted `a ∖ b`.
+fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut j = 0;
+    for &x in a {
+        while j < b.len() && b[j] < x {
+            j += 1;
         }
-        let from = u64::from(outlet) << 32;
-        let i = self.boiler.partition_point(|&x| x < from);
-        self.boiler
-            .get(i)
-            .is_some_and(|&x| x >> 32 == u64::from(outlet))
+        if j == b.len() || b[j] != x {
+            out.push(x);
+        }
     }
-
-    /// True when a pair of documents `a` and `b`, accepted by the rule as `how`, stands: see
-    /// the module docs. `sets` gives a document's sorted shingle set; it is called only when
-    /// the outlets' learned boilerplate matters for the pair.
-    pub fn holds<'s>(
-        &self,
-        a: u32,
-        b: u32,
-        how: Accepted,
-        sets: &dyn Fn(u32) -> std::borrow::Cow<'s, [u64]>,
-    ) -> bool {
-        let (oa, ob) = (self.outlet(a), self.outlet(b));
-        let same = oa == ob && self.has_boiler(oa);
-        let boiler_a = self.has_boiler(oa);
-        let boiler_b = self.has_boiler(ob);
-        if !same && how == Accepted::Jaccard {
-            return true;
-        }
-        let chars = |d: u32| self.chars.get(d as usize).copied().unwrap_or(0) as usize;
-        if !same && !boiler_a && !boiler_b {
-            // Containment alone, no boilerplate learned: the shorter text must be long enough.
-            return chars(a).min(chars(b)) >= self.min_chars;
-        }
-        let (sa, sb) = (sets(a), sets(b));
-        if how == Accepted::Containment {
-            // The contained document: the smaller set.
-            let (x, sx, ox) = if sa.len() <= sb.len() {
-                (a, &sa, oa)
-            } else {
-                (b, &sb, ob)
-            };
-            let (samples, real) = self.real(ox, sx);
-            let real_chars = (chars(x) * real).checked_div(samples).unwrap_or(chars(x));
-            if real_chars < self.min_chars {
-                return false;
-            }
-        }
-        if !same {
-            return true;
-        }
-        // Real samples of both, and those they share.
-        let (mut ra, mut rb, mut shared) = (0usize, 0usize, 0usize);
-        let (mut i, mut j) = (0, 0);
-        let real = |s: u64| s.is_multiple_of(self.every) && !self.is_boiler(oa, s);
-        while i < sa.len() && j < sb.len() {
-            match sa[i].cmp(&sb[j]) {
-                std::cmp::Ordering::Less => {
-                    ra += usize::from(real(sa[i]));
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    rb += usize::from(real(sb[j]));
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    let r = usize::from(real(sa[i]));
-                    ra += r;
-                    rb += r;
-                    shared += r;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        ra += sa[i..].iter().filter(|&&s| real(s)).count();
-        rb += sb[j..].iter().filter(|&&s| real(s)).count();
-        let least = ra.min(rb);
-        least == 0 || 2 * shared >= least
-    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contain::NO_OUTLET;
 
-    /// A sorted set of `n` sampled shingles (multiples of 8) from `from`, high halves distinct.
-    fn samples(from: u64, n: u64) -> Vec<u64> {
-        (from..from + n).map(|i| i << 32).collect()
+    struct Sets(Vec<Vec<u64>>);
+
+    impl SetSource for Sets {
+        fn set(&self, doc: u32) -> Cow<'_, [u64]> {
+            Cow::Borrowed(&self.0[doc as usize])
+        }
     }
 
-    fn union(a: &[u64], b: &[u64]) -> Vec<u64> {
-        let mut v = [a, b].concat();
+    /// The union of the ranges `[from, to)`.
+    fn set(parts: &[(u64, u64)]) -> Vec<u64> {
+        let mut v: Vec<u64> = parts.iter().flat_map(|&(a, b)| a..b).collect();
         v.sort_unstable();
         v.dedup();
         v
     }
 
-    fn guard(outlets: Vec<u32>, boiler: &[u64], chars: Vec<u32>) -> RealText {
-        let mut b: Vec<u64> = boiler.iter().map(|&s| s >> 32).collect();
-        b.sort_unstable();
-        RealText::new(8, outlets, b, chars, 100)
-    }
-
-    /// Two documents of one outlet that share only its footer do not stand; a copy of a story
-    /// carrying the same footer does; documents of different outlets are not judged on it.
+    /// The boilerplate text is what the holders share; real text is the rest, and a document
+    /// that is all boilerplate keeps its whole set.
     #[test]
-    fn a_shared_footer_is_not_shared_text() {
-        let footer = samples(1000, 20);
-        let story = samples(0, 30);
-        let other = samples(100, 4);
-        let short = union(&footer, &other); // mostly footer
-        let long = union(&footer, &story);
-        let copy = union(&footer, &story[..25]);
-        let sets = [short.clone(), long.clone(), copy.clone(), short.clone()];
-        let set = |d: u32| std::borrow::Cow::Owned(sets[d as usize].clone());
-        let g = guard(vec![0, 0, 0, 1], &footer, vec![300, 3000, 2500, 300]);
-        assert!(!g.holds(0, 1, Accepted::Containment, &set));
-        assert!(!g.holds(0, 1, Accepted::Jaccard, &set));
-        assert!(g.holds(1, 2, Accepted::Containment, &set));
-        // Another outlet: its footer is not boilerplate there.
-        assert!(g.holds(3, 1, Accepted::Jaccard, &set));
-        // Nothing learned: the plain rule decides.
-        let plain = guard(vec![0, 0, 0, 1], &[], vec![300, 3000, 2500, 300]);
-        assert!(plain.holds(0, 1, Accepted::Containment, &set));
-    }
-
-    /// A document whose samples are all boilerplate is judged by the plain rule; containment
-    /// needs enough characters of real text in the contained document.
-    #[test]
-    fn all_boilerplate_and_too_short() {
-        let footer = samples(1000, 20);
-        let sets = [
-            footer.clone(),
-            footer.clone(),
-            samples(0, 30),
-            samples(0, 10),
-        ];
-        let set = |d: u32| std::borrow::Cow::Owned(sets[d as usize].clone());
-        let g = guard(
-            vec![0, 0, NO_OUTLET, NO_OUTLET],
-            &footer,
-            vec![200, 200, 3000, 99],
+    fn learns_the_shared_text_of_the_holders() {
+        let footer = (1000, 1020);
+        let sets = Sets(vec![
+            set(&[(0, 30), footer]),
+            set(&[(100, 140), footer]),
+            set(&[(200, 210), footer, (5000, 5001)]),
+            set(&[footer]),
+            set(&[(0, 30), (2000, 2020)]),
+        ]);
+        let text = RealText::learn(
+            &[1000 >> 32],
+            &[vec![0, 1, 2]],
+            &sets,
+            vec![0, 0, 0, 0, 1],
+            vec![60, 80, 24, 10, 60],
+            20,
         );
-        assert!(g.holds(0, 1, Accepted::Jaccard, &set));
-        // Contained, but all of it boilerplate: no real text.
-        assert!(!g.holds(0, 1, Accepted::Containment, &set));
-        // 99 characters contained in another: too short; by Jaccard it would stand.
-        assert!(!g.holds(2, 3, Accepted::Containment, &set));
-        assert!(g.holds(2, 3, Accepted::Jaccard, &set));
+        assert_eq!(text.learned(), 20);
+        let real = RealSets {
+            store: &sets,
+            text: &text,
+        };
+        assert_eq!(&*real.set(0), &set(&[(0, 30)])[..]);
+        assert_eq!(&*real.set(3), &set(&[footer])[..], "all boilerplate");
+        // Outlet 1 learned nothing.
+        assert_eq!(&*real.set(4), &sets.0[4][..]);
+        // 24 words, a third of them real: too short to count as contained.
+        assert!(!real.contained_long_enough(2, 1));
+        assert!(real.contained_long_enough(0, 4));
+    }
+
+    #[test]
+    fn set_operations() {
+        assert_eq!(intersect(&[1, 3, 5, 7], &[3, 4, 5]), vec![3, 5]);
+        assert_eq!(difference(&[1, 3, 5, 7], &[3, 4, 5]), vec![1, 7]);
+        assert_eq!(difference(&[1, 3], &[]), vec![1, 3]);
     }
 }

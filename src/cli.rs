@@ -492,10 +492,11 @@ pub struct CommonArgs {
     /// Containment counts only when the smaller document has at least N shingles.
     #[arg(long, default_value_t = defaults().min_contained, value_name = "N")]
     pub min_contained: usize,
-    /// Containment counts only when the contained document has at least N characters of real
-    /// text (outside its outlet's learned boilerplate: footers, notices).
-    #[arg(long, default_value_t = defaults().min_contained_chars, value_name = "N")]
-    pub min_contained_chars: usize,
+    /// Containment counts only when the contained document has at least N words of real text
+    /// (outside its outlet's learned boilerplate: footers, notices; two characters of Chinese or
+    /// Japanese make a word).
+    #[arg(long, default_value_t = defaults().min_contained_words, value_name = "N")]
+    pub min_contained_words: usize,
     /// Index one shingle in N to find contained documents (containment mode).
     #[arg(long, default_value_t = defaults().sample_every, value_name = "N")]
     pub sample_every: u64,
@@ -618,7 +619,7 @@ impl CommonArgs {
             mode: self.mode.parse()?,
             containment: self.containment,
             min_contained: self.min_contained,
-            min_contained_chars: self.min_contained_chars,
+            min_contained_words: self.min_contained_words,
             sample_every: self.sample_every,
             max_df: self.max_df,
             fn_weight: self.fn_weight,

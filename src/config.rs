@@ -163,9 +163,9 @@ pub struct Config {
     /// this many shingles (bylines and one-line briefs are contained in many stories).
     pub min_contained: usize,
     /// In containment mode: containment counts only when the contained document has at least
-    /// this many characters of real text (outside its outlet's learned boilerplate; see
-    /// [`crate::boilerplate`]).
-    pub min_contained_chars: usize,
+    /// this many words of real text (outside its outlet's learned boilerplate; a word is two
+    /// characters of text written without spaces; see [`crate::boilerplate`]).
+    pub min_contained_words: usize,
     /// In containment mode: one shingle in `sample_every` (by hash value) is indexed to find
     /// contained documents.
     pub sample_every: u64,
@@ -212,7 +212,7 @@ impl Default for Config {
             mode: Mode::Containment,
             containment: 0.8,
             min_contained: 10,
-            min_contained_chars: 100,
+            min_contained_words: 15,
             sample_every: 8,
             max_df: 500,
             fn_weight: 0.9,

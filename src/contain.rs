@@ -279,6 +279,10 @@ pub struct Found {
     pub boilerplate: u64,
     /// Each outlet's boilerplate: `outlet << 32 | high half of the sampled shingle`, sorted.
     pub outlet_boilerplate: Vec<u64>,
+    /// For each entry of `outlet_boilerplate`, in its order: the first (up to
+    /// [`HOLDERS`]) documents of that outlet that hold the sample, in document order. The
+    /// shingles all of them share are the boilerplate's text ([`crate::boilerplate`]).
+    pub holders: Vec<Vec<u32>>,
     /// Pairs the probes emitted (the work of the stage).
     pub emitted: u64,
 }
@@ -298,6 +302,9 @@ pub fn candidate_pairs(index: SampleIndex, max_df: usize) -> crate::Result<(Vec<
     )?;
     Ok((found.pairs, found.boilerplate))
 }
+
+/// Documents kept per learned boilerplate sample ([`Found::holders`]).
+pub const HOLDERS: usize = 3;
 
 /// The outlet number of a document whose outlet is not known.
 pub const NO_OUTLET: u32 = u32::MAX;
@@ -370,6 +377,8 @@ pub fn find(
         }
     }
     outlet_boilerplate.sort_unstable();
+    let (outlet_boilerplate, holders): (Vec<u64>, Vec<Vec<u32>>) =
+        outlet_boilerplate.into_iter().unzip();
     // Each document's probes: its rarest shared samples, most `k`, while the pairs they emit
     // stay within the budget. `limit[d]`: the largest key of a probe (0: none).
     // A document of which less than half the samples are held by any other document is
@@ -452,6 +461,7 @@ pub fn find(
         pairs,
         boilerplate,
         outlet_boilerplate,
+        holders,
         emitted,
     })
 }
@@ -470,7 +480,7 @@ struct FirstPass {
     /// `df << 32 | high half`.
     keys: Vec<(u32, u64)>,
     dropped: u64,
-    outlet_boilerplate: Vec<u64>,
+    outlet_boilerplate: Vec<(u64, Vec<u32>)>,
     /// The document of every entry held by two documents or more (one per entry).
     shared: Vec<u32>,
 }
@@ -501,7 +511,7 @@ impl Context<'_> {
         let mut keys = Vec::new();
         let mut dropped = 0;
         let mut outlet_boilerplate = Vec::new();
-        let mut outs: Vec<(u32, u32)> = Vec::new();
+        let mut outs: Vec<(u32, u32, u32)> = Vec::new();
         let mut shared = Vec::new();
         for g in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
             let w = self.weight(g);
@@ -509,32 +519,34 @@ impl Context<'_> {
                 continue;
             }
             shared.extend(g.iter().map(|&e| e as u32));
-            if w > self.params.max_df {
-                dropped += 1;
-                continue;
-            }
             let hi = g[0] >> 32;
-            // Outlets holding the sample in many of their documents.
+            // Outlets holding the sample in many of their documents (frequent samples too: a
+            // footer is in every page of its outlet).
             let mut boiler: Vec<u32> = Vec::new();
             if w >= self.params.outlet_min {
                 outs.clear();
-                outs.extend(
-                    g.iter()
-                        .map(|&e| (self.outlet(e as u32), self.size(e as u32))),
-                );
+                outs.extend(g.iter().map(|&e| {
+                    let d = e as u32;
+                    (self.outlet(d), d, self.size(d))
+                }));
                 outs.sort_unstable();
                 for run in outs.chunk_by(|a, b| a.0 == b.0) {
                     let o = run[0].0;
                     if o == NO_OUTLET {
                         continue;
                     }
-                    let held: usize = run.iter().map(|&(_, s)| s as usize).sum();
+                    let held: usize = run.iter().map(|&(_, _, s)| s as usize).sum();
                     let of = self.outlet_docs.get(o as usize).copied().unwrap_or(0) as usize;
                     if held >= self.params.outlet_min && held * OUTLET_SHARE >= of {
                         boiler.push(o);
-                        outlet_boilerplate.push(u64::from(o) << 32 | hi);
+                        let holders = run.iter().take(HOLDERS).map(|&(_, d, _)| d).collect();
+                        outlet_boilerplate.push((u64::from(o) << 32 | hi, holders));
                     }
                 }
+            }
+            if w > self.params.max_df {
+                dropped += 1;
+                continue;
             }
             kept.extend_from_slice(g);
             let key = (w as u64) << 32 | hi;

@@ -72,9 +72,34 @@ fn normalize_with(text: &str, plain: impl Fn(char) -> bool + Copy) -> String {
             lower_all(c, &mut w);
         }
     } else {
-        for c in text.nfkc() {
-            lower_all(c, &mut w);
+        // Cut before every plain character: it is NFKC, a starter, and the second of no
+        // composition, so nothing before it changes with it and NFKC of the pieces is NFKC
+        // of the text (UAX #15, stable code points). A piece is a plain character and what
+        // follows it up to the next one; only the pieces that are not NFKC already go
+        // through the normalizer (a full-width `％` no longer sends a whole Japanese
+        // article through it).
+        let mut start = 0;
+        let piece = |p: &str, w: &mut Writer| {
+            let mut cs = p.chars();
+            let first = cs.next().filter(|&c| plain(c));
+            let rest = if first.is_some() { cs.as_str() } else { p };
+            if rest.is_empty() || nfkc_quick(rest.chars()) == IsNormalized::Yes {
+                for c in p.chars() {
+                    lower_all(c, w);
+                }
+            } else {
+                for c in p.nfkc() {
+                    lower_all(c, w);
+                }
+            }
+        };
+        for (i, c) in text.char_indices() {
+            if i > start && plain(c) {
+                piece(&text[start..i], &mut w);
+                start = i;
+            }
         }
+        piece(&text[start..], &mut w);
     }
     let out = w.out;
     // Lower-casing can (rarely) produce text that is no longer NFKC, e.g. some Greek and

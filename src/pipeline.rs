@@ -95,6 +95,8 @@ pub struct Signed {
     /// A hash of every document's MinHash signature (0 for short documents): documents with
     /// identical shingle sets have equal ones ([`crate::copies::Copies::find`]).
     pub sig_hashes: Vec<u64>,
+    /// About how many words each document's text has ([`crate::shingle::words_of`]).
+    pub words: Vec<u32>,
 }
 
 impl Signed {
@@ -326,6 +328,8 @@ struct Signing {
     samples: usize,
     /// The id was made from the input's name and line (the record had none).
     generated_id: bool,
+    /// About how many words the text has ([`crate::shingle::words_of`]).
+    words: u32,
 }
 
 /// What the parallel part of the first pass makes of a run of consecutive units. The
@@ -457,8 +461,12 @@ pub fn read_and_sign(
                     continue;
                 }
                 let Signing {
-                    mut meta, outlet, ..
+                    mut meta,
+                    outlet,
+                    words,
+                    ..
                 } = doc;
+                signed.words.push(words);
                 let spool = signed
                     .sets
                     .as_mut()
@@ -517,7 +525,7 @@ pub fn read_and_sign(
             Ok(input::Parsed::Doc(rec)) => rec,
         };
         let start = out.hashes.len();
-        crate::shingle::shingle_hashes_into(
+        let tokenization = crate::shingle::shingle_hashes_into(
             &rec.text,
             config.shingle,
             config.seed,
@@ -570,6 +578,7 @@ pub fn read_and_sign(
             hashes: if signed { count } else { 0 },
             samples,
             generated_id,
+            words: crate::shingle::words_of(tokenization, count) as u32,
         })
     };
     inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
@@ -1004,30 +1013,36 @@ fn outlet_numbers(meta: &[DocMeta]) -> Vec<u32> {
         .collect()
 }
 
+/// How the rule accepted a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accepted {
+    /// By Jaccard similarity.
+    Jaccard,
+    /// By containment alone.
+    Containment,
+}
+
 /// How the rule accepted a pair with Jaccard `jaccard`.
-fn accepted_as(rule: Rule, jaccard: f64) -> crate::boilerplate::Accepted {
+fn accepted_as(rule: Rule, jaccard: f64) -> Accepted {
     match rule {
-        Rule::Containment { jaccard: t, .. } if jaccard < t => {
-            crate::boilerplate::Accepted::Containment
-        }
-        _ => crate::boilerplate::Accepted::Jaccard,
+        Rule::Containment { jaccard: t, .. } if jaccard < t => Accepted::Containment,
+        _ => Accepted::Jaccard,
     }
 }
 
-/// The verified pairs that the learned-boilerplate guard lets stand
-/// ([`crate::boilerplate::RealText::holds`]); sets are read again only for pairs it needs.
+/// The verified pairs that stand: a pair accepted by containment alone needs enough real text
+/// in the contained document ([`crate::boilerplate::RealSets::contained_long_enough`]).
 fn stand(
     verified: Vec<ScoredPair>,
-    store: &dyn SetSource,
+    real: &crate::boilerplate::RealSets<'_>,
     rule: Rule,
-    real_text: &crate::boilerplate::RealText,
 ) -> Vec<ScoredPair> {
-    if !matches!(rule, Rule::Containment { .. }) {
-        return verified;
-    }
     verified
         .into_par_iter()
-        .filter(|p| real_text.holds(p.a, p.b, accepted_as(rule, p.jaccard), &|d| store.set(d)))
+        .filter(|p| {
+            accepted_as(rule, p.jaccard) == Accepted::Jaccard
+                || real.contained_long_enough(p.a, p.b)
+        })
         .collect()
 }
 
@@ -1244,6 +1259,7 @@ pub fn run_with_progress(
         let sample_spill_bytes = signed.samples.spilled_bytes();
         let outlets = outlet_numbers(&signed.meta);
         let mut learned = Vec::new();
+        let mut holders = Vec::new();
         let mut stage = Learned::default();
         if config.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
@@ -1255,6 +1271,7 @@ pub fn run_with_progress(
             )?;
             boilerplate_samples = found.boilerplate;
             learned = found.outlet_boilerplate;
+            holders = found.holders;
             stage.emitted = found.emitted;
             let contained = found.pairs;
             if copies.is_empty() {
@@ -1287,18 +1304,30 @@ pub fn run_with_progress(
             .sum();
         let t2 = Instant::now();
         progress(Progress::Stage("verifying pairs"));
-        let real_text = crate::boilerplate::RealText::new(
-            config.sample_every,
-            outlets,
-            learned,
-            signed.meta.iter().map(|m| m.text_chars).collect(),
-            config.min_contained_chars,
-        );
-        let verified = verify_pairs(&candidates, &store, rule);
+        let words = std::mem::take(&mut signed.words);
+        let real_text = if config.mode == Mode::Containment {
+            crate::boilerplate::RealText::learn(
+                &learned,
+                &holders,
+                &store,
+                outlets,
+                words,
+                config.min_contained_words,
+            )
+        } else {
+            crate::boilerplate::RealText::plain(words, config.min_contained_words)
+        };
+        drop(holders);
+        // Every score from here on is a score of real text (the outlets' boilerplate out).
+        let real = crate::boilerplate::RealSets {
+            store: &store,
+            text: &real_text,
+        };
+        let verified = verify_pairs(&candidates, &real, rule);
         drop(candidates);
         stage.boilerplate = real_text.learned() as u64;
         let before = verified.len();
-        let verified = stand(verified, &store, rule, &real_text);
+        let verified = stand(verified, &real, rule);
         stage.rejected = (before - verified.len()) as u64;
         let verified_pairs: u64 = verified
             .iter()
@@ -1332,23 +1361,17 @@ pub fn run_with_progress(
             }
             let mut cached = center.borrow_mut();
             if cached.as_ref().is_none_or(|(d, _)| *d != c) {
-                *cached = Some((c, store.set(c).into_owned()));
+                *cached = Some((c, real.set(c).into_owned()));
             }
             let sc = &cached.as_ref().expect("just set").1;
-            let sm = store.set(m);
+            let sm = real.set(m);
             let (j, k) = jaccard_and_containment(sc, &sm);
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
             let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
             let smaller = sc.len().min(sm.len());
             rule.accepts(j, k, smaller)
                 && window_ok
-                && real_text.holds(c, m, accepted_as(rule, j), &|d| {
-                    if d == c {
-                        std::borrow::Cow::Borrowed(sc.as_slice())
-                    } else {
-                        std::borrow::Cow::Borrowed(&*sm)
-                    }
-                })
+                && (accepted_as(rule, j) == Accepted::Jaccard || real.contained_long_enough(c, m))
         };
         let edges = || pairs.iter().map(|p| (p.a, p.b));
         let unguarded: usize = guarded_class_clusters(&lens, &copies, edges(), |_, _| true)
@@ -1376,8 +1399,8 @@ pub fn run_with_progress(
                         {
                             s
                         } else {
-                            let canon = canon.get_or_insert_with(|| store.set(c.canonical));
-                            let s = jaccard_and_containment(canon, &store.set(d));
+                            let canon = canon.get_or_insert_with(|| real.set(c.canonical));
+                            let s = jaccard_and_containment(canon, &real.set(d));
                             of_class = Some((copies.class(d), s));
                             s
                         };

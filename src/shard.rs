@@ -227,7 +227,7 @@ impl Definition {
             containment: self.containment,
             min_contained: self.min_contained,
             // The Spark job does not learn boilerplate: no real-text guard.
-            min_contained_chars: 0,
+            min_contained_words: 0,
             sample_every: self.sample_every,
             max_df: self.max_df,
             fn_weight: self.fn_weight,

@@ -257,22 +257,36 @@ fn raw_shingles(text: &str, mode: ShingleMode, seed: u64) -> (Tokenization, Vec<
 }
 
 /// [`shingle_hashes`] of `text`, appended to `out`; `words` is scratch space, kept by the
-/// caller from one text to the next so that the usual text allocates nothing here.
+/// caller from one text to the next so that the usual text allocates nothing here. Returns
+/// how the text was cut.
 pub fn shingle_hashes_into(
     text: &str,
     mode: ShingleMode,
     seed: u64,
     words: &mut Vec<u64>,
     out: &mut Vec<u64>,
-) {
+) -> Tokenization {
     let k = word_count(mode);
     let Some(fast) = fast_text(text, k) else {
-        out.extend_from_slice(&raw_shingles(text, mode, seed).1);
-        return;
+        let (tokenization, hashes) = raw_shingles(text, mode, seed);
+        out.extend_from_slice(&hashes);
+        return tokenization;
     };
     words.clear();
     fast.for_each_word_hash(seed, |h| words.push(h));
     window_hashes_into(words, k, seed, out);
+    Tokenization::Words(k)
+}
+
+/// About how many words a text has that was cut as `tokenization` into `count` shingles
+/// (repeats included): a word shingle per word, less the window; for text written without
+/// spaces, one word in two characters (the usual length of a Chinese or Japanese word).
+pub fn words_of(tokenization: Tokenization, count: usize) -> usize {
+    match tokenization {
+        Tokenization::Words(k) if count > 0 => count + k.saturating_sub(1),
+        Tokenization::Chars(n) if count > 0 => (count + n.saturating_sub(1)) / 2,
+        _ => 0,
+    }
 }
 
 /// Words per shingle of `mode` (0 for character shingles).

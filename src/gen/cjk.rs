@@ -164,7 +164,7 @@ fn hangul(rng: &mut Rng) -> char {
 /// True when the Hangul syllable `c` ends in a consonant (takes 은, 이, 을, 과, 으로).
 fn has_final(c: char) -> bool {
     let u = c as u32;
-    (0xAC00..=0xD7A3).contains(&u) && (u - 0xAC00) % 28 != 0
+    (0xAC00..=0xD7A3).contains(&u) && !(u - 0xAC00).is_multiple_of(28)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,8 +114,8 @@ impl Params {
             rule: match config.mode {
                 crate::config::Mode::Jaccard => format!("jaccard>={}", config.threshold),
                 crate::config::Mode::Containment => format!(
-                    "jaccard>={} or containment>={} (smaller document of {} shingles or more and {} characters of real text)",
-                    config.threshold, config.containment, config.min_contained, config.min_contained_chars
+                    "jaccard>={} or containment>={} (smaller document of {} shingles or more and {} words of real text)",
+                    config.threshold, config.containment, config.min_contained, config.min_contained_words
                 ),
             },
             mode: config.mode.to_string(),
