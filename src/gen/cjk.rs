@@ -786,7 +786,7 @@ impl Cjk {
         match self.lang {
             Lang::Ja => 4 + rng.below(9),
             Lang::Zh => 8 + rng.below(18),
-            _ => 5 + rng.below(10),
+            _ => 8 + rng.below(17),
         }
     }
 
@@ -1071,9 +1071,11 @@ impl Cjk {
         c
     }
 
-    /// A few words of paragraph text replaced.
+    /// A few words of paragraph text replaced (one in a short text).
     fn edit_words(&self, rng: &mut Rng, paras: &mut [String]) {
-        for _ in 0..1 + rng.below(4) {
+        let chars: usize = paras.iter().map(|p| p.chars().count()).sum();
+        let edits = if chars < 200 { 1 } else { 1 + rng.below(4) };
+        for _ in 0..edits {
             let p = rng.below(paras.len() as u64) as usize;
             if self.lang == Lang::Ko {
                 let mut ws: Vec<String> = paras[p].split(' ').map(str::to_string).collect();
@@ -1155,15 +1157,10 @@ impl Cjk {
                     }
                     2 => self.edit_words(&mut rng, &mut paras),
                     3 => {
-                        // A local paragraph added.
+                        // A local paragraph added (one sentence, as in English).
                         let mut p = String::new();
-                        for s in 0..1 + rng.below(2) {
-                            if s > 0 && self.lang == Lang::Ko {
-                                p.push(' ');
-                            }
-                            let units = self.sentence_units(&mut rng);
-                            self.sentence_of(&mut rng, units, &mut p);
-                        }
+                        let units = self.sentence_units(&mut rng);
+                        self.sentence_of(&mut rng, units, &mut p);
                         let at = rng.below(paras.len() as u64 + 1) as usize;
                         paras.insert(at, p);
                         lead += usize::from(at <= lead);
