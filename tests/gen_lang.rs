@@ -326,8 +326,9 @@ fn notices_short_originals_wire_credits_and_shared_leads() {
         let ls = labels(&p);
         let notice = notices.iter().find(|(l, _)| *l == lang).unwrap().1;
         let with_notice = ds.iter().filter(|d| text(d).contains(notice)).count();
-        // One notice of four on about 10% of documents.
-        assert!((30..=130).contains(&with_notice), "{lang}: {with_notice}");
+        // The giveaway notice on about 5% of documents (one notice of four on 10%, most
+        // of them in the lifestyle channels, which use that one half the time).
+        assert!((80..=250).contains(&with_notice), "{lang}: {with_notice}");
         for c in credits.iter().find(|(l, _)| *l == lang).unwrap().1 {
             assert!(
                 ds.iter().filter(|d| text(d).contains(c)).count() > 30,
@@ -360,6 +361,28 @@ fn notices_short_originals_wire_credits_and_shared_leads() {
         }
         let shared = leads.values().filter(|&&n| n > 1).count();
         assert!((5..=40).contains(&shared), "{lang}: {shared} shared leads");
+        // No two stories have the same text once footers and notices (lines in many
+        // documents) are set aside: the labels can be right.
+        let mut line_docs: HashMap<&str, usize> = HashMap::new();
+        for d in &ds {
+            for l in text(d).lines() {
+                *line_docs.entry(l).or_default() += 1;
+            }
+        }
+        let mut story_of: HashMap<Vec<&str>, &str> = HashMap::new();
+        for (d, (id, group)) in ds.iter().zip(&ls) {
+            let f = &fs[d["outlet"].as_str().unwrap()];
+            let lines: Vec<&str> = body(d, f)
+                .lines()
+                .filter(|l| line_docs.get(l).copied().unwrap_or(0) < 20)
+                .collect();
+            let first = story_of.entry(lines).or_insert(group);
+            assert_eq!(
+                *first,
+                group.as_str(),
+                "{lang} {id}: the text of another story"
+            );
+        }
     }
 }
 

@@ -18,11 +18,13 @@
 //!   450 words in Korean, in paragraphs of 2 to 4 sentences, one paragraph a line, with a title
 //!   in the same script and the date of their index (as in English).
 //! - **20 outlets** per language, each with its own channel footer (one or two lines, 60 to 200
-//!   characters) appended to every document it publishes, copies included.
+//!   characters) appended to every document it publishes, copies included. The last six are
+//!   lifestyle channels, with longer footers and more short articles and notices.
 //! - **Notices**: about 10% of documents end (before the footer) with one of four fixed notices
-//!   ("this giveaway has ended", "members only", ...).
-//! - **Short originals**: 5% of originals are one or two sentences (40 to 120 characters), so
-//!   that footer and notice are most of their text.
+//!   ("this giveaway has ended", "members only", ...): 25% of the channels' documents (half of
+//!   those the giveaway notice), 4% of the others'.
+//! - **Short originals**: 5% of originals (12% of the channels', 2% of the others') are one or
+//!   two sentences (40 to 120 characters), so that footer and notice are most of their text.
 //! - **Wire stories**: 60% of the other originals carry a wire credit in the forms the papers
 //!   print: Japanese `【ワシントン共同】` at the head or `＝共同` / `（時事）` at the end; Chinese
 //!   `新华社北京1月1日电（记者…）` at the head or `（新华社）` at the end; Korean
@@ -32,8 +34,10 @@
 //!   first paragraphs (down to the lead alone), a few words edited, a local paragraph added,
 //!   other quote marks (`「」` and `“”` swapped; `"` made curly in Korean).
 //! - **Shared leads**: 1% of originals are a different, longer story that starts with the lead
-//!   paragraph of an earlier story, then goes on with its own paragraphs. Cut copies of the
-//!   earlier story are then contained in both.
+//!   paragraph of an earlier story, then goes on with its own paragraphs. Copies of the
+//!   earlier story cut to its lead are then contained in both (a copy of the shared-lead story
+//!   keeps at least its lead and the paragraph after, so that no two copies of different
+//!   stories are the same text).
 //!
 //! Ids are `ja-N`, `zh-N`, `ko-N`; the labels give each document the id of the original whose
 //! story it tells (short originals and shared-lead stories are stories of their own).
@@ -49,6 +53,10 @@ const HAN: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FA5;
 const VOCAB: usize = 20_000;
 /// The flattening of the character distribution (see [`zipf_mandelbrot_cdf`]).
 const CHAR_SHIFT: f64 = 10.0;
+/// Outlets from this index on are lifestyle channels: a longer footer, more short articles
+/// (12% of their originals, 2% elsewhere) and more notices (25% of their documents, half of them
+/// the giveaway notice; 4% elsewhere), the mix that made false clusters on real archives.
+const CHANNELS: usize = 14;
 /// How far back (in documents) a copy or a shared lead looks for its original.
 const LOOKBACK: u64 = 2000;
 
@@ -181,6 +189,8 @@ struct Table {
     footer_a: &'static [&'static str],
     /// Second parts of the footers.
     footer_b: &'static [&'static str],
+    /// The third part of the channels' footers (see [`CHANNELS`]).
+    footer_c: &'static str,
     /// Fixed notices appended to some documents before the footer.
     notices: &'static [&'static str],
     /// Datelines of wire stories; from `foreign` on, abroad.
@@ -230,6 +240,7 @@ const JA: Table = Table {
         "有料会員になると、すべての記事をお読みいただけます。今なら初月無料です。",
         "最新のニュースは公式アカウントでも配信中です。フォローをお願いします。",
     ],
+    footer_c: "掲載している情報は取材時点のものであり、商品の価格や仕様、サービス内容などは予告なく変更される場合があります。",
     notices: &[
         "このプレゼント企画は終了しました。たくさんのご応募ありがとうございました。",
         "※この記事は会員限定です。続きは会員登録の上でお読みいただけます。",
@@ -317,6 +328,7 @@ const ZH: Table = Table {
         "本网所刊载内容仅供参考，不构成任何投资建议，据此操作风险自担。",
         "扫描二维码关注我们的官方账号，获取更多本地新闻与生活服务信息。",
     ],
+    footer_c: "本频道所载商品价格、活动信息及服务内容均以商家实际公布为准，如有变动恕不另行通知，敬请读者谅解。",
     notices: &[
         "本次抽奖活动已结束，感谢大家的积极参与。",
         "本文仅代表作者观点，不代表本网立场。",
@@ -385,6 +397,7 @@ const KO: Table = Table {
         "지금 회원으로 가입하시면 모든 기사를 무료로 보실 수 있으며, 뉴스레터도 받아보실 수 있습니다.",
         "공식 채널을 구독하시고 오늘의 주요 뉴스를 가장 먼저 받아보세요.",
     ],
+    footer_c: "게재된 상품 가격과 이벤트 정보는 취재 시점 기준이며 사전 예고 없이 변경될 수 있습니다.",
     notices: &[
         "이 이벤트는 종료되었습니다. 많은 참여에 감사드립니다.",
         "이 기사는 유료 회원 전용입니다. 전체 기사는 회원 가입 후 이용하실 수 있습니다.",
@@ -658,7 +671,13 @@ impl Cjk {
                 } else {
                     ""
                 };
-                format!("{a}{sep}{b}")
+                if k >= CHANNELS {
+                    let c = table.footer_c;
+                    let sep2 = if lang == Lang::Ko { " " } else { "" };
+                    format!("{a}{sep}{b}{sep2}{c}")
+                } else {
+                    format!("{a}{sep}{b}")
+                }
             })
             .collect();
         Cjk {
@@ -786,7 +805,7 @@ impl Cjk {
         match self.lang {
             Lang::Ja => 4 + rng.below(9),
             Lang::Zh => 8 + rng.below(18),
-            _ => 5 + rng.below(10),
+            _ => 8 + rng.below(17),
         }
     }
 
@@ -931,9 +950,14 @@ impl Cjk {
         if i == 0 {
             return Kind::Plain;
         }
+        let short = if self.outlet_of(i) >= CHANNELS {
+            120
+        } else {
+            20
+        };
         match Rng::new(self.config.seed, 101, i).below(1000) {
-            0..=49 => Kind::Short,
-            50..=59 => Kind::SharedLead,
+            r if r < short => Kind::Short,
+            r if r < short + 10 => Kind::SharedLead,
             _ => Kind::Plain,
         }
     }
@@ -1071,9 +1095,11 @@ impl Cjk {
         c
     }
 
-    /// A few words of paragraph text replaced.
+    /// A few words of paragraph text replaced (one in a short text).
     fn edit_words(&self, rng: &mut Rng, paras: &mut [String]) {
-        for _ in 0..1 + rng.below(4) {
+        let chars: usize = paras.iter().map(|p| p.chars().count()).sum();
+        let edits = if chars < 200 { 1 } else { 1 + rng.below(4) };
+        for _ in 0..edits {
             let p = rng.below(paras.len() as u64) as usize;
             if self.lang == Lang::Ko {
                 let mut ws: Vec<String> = paras[p].split(' ').map(str::to_string).collect();
@@ -1136,7 +1162,8 @@ impl Cjk {
         } else {
             (i, self.outlet_of(i))
         };
-        let story = self.story(source, self.kind(source));
+        let source_kind = self.kind(source);
+        let story = self.story(source, source_kind);
         let mut paras = story.paras;
         if source != i {
             // Where the story's lead is, after what was put in front of it.
@@ -1148,22 +1175,19 @@ impl Cjk {
                         lead += 1;
                     }
                     1 => {
-                        // Cut after the first paragraphs, down to the lead alone.
+                        // Cut after the first paragraphs, down to the lead alone. Not a
+                        // shared-lead story: its lead alone is the earlier story's lead.
                         let rest = (paras.len() - lead) as u64;
-                        let keep = lead + 1 + rng.below(rest / 2 + 1) as usize;
+                        let floor = 1 + usize::from(source_kind == Kind::SharedLead);
+                        let keep = lead + floor + rng.below(rest / 2 + 1) as usize;
                         paras.truncate(keep.min(paras.len()));
                     }
                     2 => self.edit_words(&mut rng, &mut paras),
                     3 => {
-                        // A local paragraph added.
+                        // A local paragraph added (one sentence, as in English).
                         let mut p = String::new();
-                        for s in 0..1 + rng.below(2) {
-                            if s > 0 && self.lang == Lang::Ko {
-                                p.push(' ');
-                            }
-                            let units = self.sentence_units(&mut rng);
-                            self.sentence_of(&mut rng, units, &mut p);
-                        }
+                        let units = self.sentence_units(&mut rng);
+                        self.sentence_of(&mut rng, units, &mut p);
                         let at = rng.below(paras.len() as u64 + 1) as usize;
                         paras.insert(at, p);
                         lead += usize::from(at <= lead);
@@ -1177,8 +1201,15 @@ impl Cjk {
         if let (Some(t), Some(last)) = (&story.tail, paras.last_mut()) {
             last.push_str(t);
         }
-        if rng.below(100) < 10 {
-            paras.push(pick(&mut rng, self.table.notices).to_string());
+        let channel = outlet >= CHANNELS;
+        if rng.below(100) < if channel { 25 } else { 4 } {
+            let notices = self.table.notices;
+            let k = if channel && rng.below(2) == 0 {
+                0
+            } else {
+                rng.below(notices.len() as u64) as usize
+            };
+            paras.push(notices[k].to_string());
         }
         paras.push(self.footers[outlet].clone());
         let day = 738_000 + (i / 300) as i64;
@@ -1347,7 +1378,7 @@ mod tests {
             .map(|k| g.credit(&mut Rng::new(1, 9, k), 0, 0))
             .find(|(_, head)| *head)
             .unwrap();
-        assert!(c.starts_with(&format!("新华社")), "{c}");
+        assert!(c.starts_with("新华社"), "{c}");
         assert!(c.contains(&format!("{m}月{d}日电")), "{c}");
     }
 }
