@@ -358,6 +358,9 @@ struct Anchors {
     /// The dateline and byline names: every match of `dateline` and `byline` holds one, in
     /// the windows they search.
     names: aho_corasick::AhoCorasick,
+    /// A literal of each credit pattern ([`required_literal`]): a text outside ASCII without
+    /// any is not searched further.
+    credits: aho_corasick::AhoCorasick,
     /// The credit patterns in two groups, those whose literal is ASCII and the others, each
     /// searched only in texts that hold one of its literals.
     credit_groups: Vec<CreditGroup>,
@@ -539,6 +542,7 @@ fn compiled() -> &'static Compiled {
                 .collect();
             Anchors {
                 names: literal_searcher(names.collect()),
+                credits: literal_searcher(credit),
                 credit_groups,
             }
         });
@@ -688,6 +692,9 @@ fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Locate
             let k = matched_index(&c.credits, 'c', &caps).expect("one alternative matched");
             (caps, k)
         }),
+        // An ASCII text is searched by the ASCII group's literals alone; another text by
+        // all the literals first (one pass where nothing is found, as most texts).
+        Some(a) if !text.is_ascii() && !a.credits.is_match(text) => None,
         Some(a) => a
             .credit_groups
             .iter()
