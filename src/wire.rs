@@ -743,7 +743,7 @@ fn dateline_or_byline(
         c.heads.captures(head)
     };
     if let Some(caps) = cjk_head.filter(|h| {
-        dateline.as_ref().map_or(true, |d| {
+        dateline.as_ref().is_none_or(|d| {
             h.get(0).expect("whole match").start() < d.get(0).expect("whole match").start()
         })
     }) {
