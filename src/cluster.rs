@@ -41,15 +41,12 @@
 //! all of them, through the pairs of the long copies with each other; different stories that
 //! share its text stay apart unless they match each other.
 //!
-//! The guard works on the pairs kept. Its center is a member attached to no container when the
-//! component has one (then the most pairs, ties as above): a story, not a short copy that the
-//! others contain; a cut copy, the best connected member of its story's cluster when it has
-//! copies of its own, would keep the story's longer copies only as far as they match it. Only
-//! a remainder of attached copies left out by a first center is checked against one of them,
-//! and there the pipeline's guard keeps the rule of the pairs: a member matched to the center
-//! by containment alone stays when it is contained in the center, or when it is the one
-//! container the center is attached to, so that a short center never takes back the other
-//! stories that contain it.
+//! The guard works on the pairs kept: its center is the member with the most of them, and
+//! the pipeline checks members against it with the same attachment. A member matched to the
+//! center by containment alone stays when it is contained in the center, or, when the center
+//! is itself a contained copy, when it is the center's container or matches that container
+//! under the rule (a copy of the story the center belongs to). So a short center keeps its
+//! own story's copies, and never takes back the other stories that contain it.
 
 /// Disjoint sets over `0..n` with path halving and union by size.
 #[derive(Debug, Clone)]
@@ -133,8 +130,7 @@ pub fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
 
 /// The chaining guard's center of a component: the member with the most of `edges` (the
 /// verified pairs inside the component), ties to the greatest key as in [`center`], then to
-/// the earliest. `members` must be sorted. ([`guarded_attached_clusters`] first prefers the
-/// members attached to no container.)
+/// the earliest. `members` must be sorted.
 pub fn hub<K: Ord>(members: &[u32], edges: &[(u32, u32)], text_chars: &[K]) -> u32 {
     let mut degree = vec![0u32; members.len()];
     for &(a, b) in edges {
@@ -317,25 +313,12 @@ pub fn guarded_clusters<K: Ord>(
     edges: impl IntoIterator<Item = (u32, u32)>,
     matches: impl Fn(u32, u32) -> bool,
 ) -> Vec<Cluster> {
-    guarded_attached_clusters(text_chars, edges, matches, |_| false)
-}
-
-/// [`guarded_clusters`] where `attached(d)` says that document `d` is a contained copy
-/// attached to a container ([`Containers::of`]): such a member is the center of its component
-/// only when every member is one (module docs, *Contained copies*).
-pub fn guarded_attached_clusters<K: Ord>(
-    text_chars: &[K],
-    edges: impl IntoIterator<Item = (u32, u32)>,
-    matches: impl Fn(u32, u32) -> bool,
-    attached: impl Fn(u32) -> bool,
-) -> Vec<Cluster> {
     // Every document a class of its own: the class path is the document path.
     guarded_class_clusters(
         text_chars,
         &crate::copies::Copies::default(),
         edges,
         matches,
-        attached,
     )
 }
 
@@ -352,14 +335,12 @@ type ClassComponent = (Vec<u32>, Vec<(u32, u32)>);
 ///
 /// `matches(center, member)` must give one answer for all members of a class, and accept the
 /// other members of the center's own class (the pipeline groups documents only when the guard
-/// depends on their shingle sets alone, and identical sets match); so must `attached` (see
-/// [`guarded_attached_clusters`]), called with class names.
+/// depends on their shingle sets alone, and identical sets match).
 pub fn guarded_class_clusters<K: Ord>(
     text_chars: &[K],
     copies: &crate::copies::Copies,
     edges: impl IntoIterator<Item = (u32, u32)>,
     matches: impl Fn(u32, u32) -> bool,
-    attached: impl Fn(u32) -> bool,
 ) -> Vec<Cluster> {
     // A pair within a class of one member stands for no pair of documents.
     let edges: Vec<(u32, u32)> = edges
@@ -369,8 +350,8 @@ pub fn guarded_class_clusters<K: Ord>(
     let mut work: Vec<ClassComponent> = class_components(text_chars.len(), &edges);
     let mut done: Vec<(Vec<u32>, u32)> = Vec::new();
     while let Some((classes, comp_edges)) = work.pop() {
-        // The hub: a member not attached to a container if there is one, then the most pairs,
-        // ties as in `hub`. Members of a class have the same pairs.
+        // The hub: the member with the most pairs, ties as in `hub`. Members of a class have
+        // the same pairs.
         let mut degree = vec![0u64; classes.len()];
         let at = |x: u32| classes.binary_search(&x).expect("a class of the component");
         for &(a, b) in &comp_edges {
@@ -385,10 +366,7 @@ pub fn guarded_class_clusters<K: Ord>(
         let c = classes
             .iter()
             .zip(&degree)
-            .flat_map(|(&x, &deg)| {
-                let free = !attached(x);
-                copies.members(x).map(move |m| ((free, deg), m))
-            })
+            .flat_map(|(&x, &deg)| copies.members(x).map(move |m| (deg, m)))
             .max_by(|&(dx, x), &(dy, y)| {
                 dx.cmp(&dy)
                     .then(text_chars[x as usize].cmp(&text_chars[y as usize]))
@@ -525,16 +503,6 @@ mod tests {
         edges: &[(u32, u32)],
         matches: &dyn Fn(u32, u32) -> bool,
     ) -> Vec<(Vec<u32>, u32)> {
-        naive_attached_guard(keys, edges, matches, &|_| false)
-    }
-
-    /// [`naive_guard`] with the hub a member not `attached` when there is one.
-    fn naive_attached_guard(
-        keys: &[u32],
-        edges: &[(u32, u32)],
-        matches: &dyn Fn(u32, u32) -> bool,
-        attached: &dyn Fn(u32) -> bool,
-    ) -> Vec<(Vec<u32>, u32)> {
         let mut out = Vec::new();
         let mut work = bfs_components(keys.len(), edges);
         while let Some(members) = work.pop() {
@@ -549,8 +517,8 @@ mod tests {
             let hub = *members
                 .iter()
                 .max_by(|&&x, &&y| {
-                    (!attached(x), degree(x))
-                        .cmp(&(!attached(y), degree(y)))
+                    degree(x)
+                        .cmp(&degree(y))
                         .then(keys[x as usize].cmp(&keys[y as usize]))
                         .then(y.cmp(&x))
                 })
@@ -652,16 +620,11 @@ mod tests {
             let keys: Vec<(u32, std::cmp::Reverse<u32>)> =
                 (0..n).map(|d| (keys[d], std::cmp::Reverse(d as u32 % 3))).collect();
             prop_assert_eq!(
-                guarded_class_clusters(&keys, &copies, edges.iter().copied(), matches, |_| false),
+                guarded_class_clusters(&keys, &copies, edges.iter().copied(), matches),
                 guarded_clusters(&keys, expanded.iter().copied(), matches)
             );
-            let attached = |d: u32| sets[d as usize] % 2 == 0;
             prop_assert_eq!(
-                guarded_class_clusters(&keys, &copies, edges.iter().copied(), matches, attached),
-                guarded_attached_clusters(&keys, expanded.iter().copied(), matches, attached)
-            );
-            prop_assert_eq!(
-                guarded_class_clusters(&keys, &copies, edges.iter().copied(), |_, _| true, |_| false),
+                guarded_class_clusters(&keys, &copies, edges.iter().copied(), |_, _| true),
                 clusters(&keys, expanded.iter().copied())
             );
         }
@@ -682,14 +645,6 @@ mod tests {
             let plain: Vec<(Vec<u32>, u32)> =
                 got.iter().map(|c| (c.members.clone(), c.canonical)).collect();
             prop_assert_eq!(&plain, &naive_guard(&keys, &edges, &matches));
-            // With some members attached to containers, which are centers only when all are.
-            let attached = |d: u32| sets[d as usize] % 3 == 0;
-            let with: Vec<(Vec<u32>, u32)> =
-                guarded_attached_clusters(&keys, edges.iter().copied(), matches, attached)
-                    .into_iter()
-                    .map(|c| (c.members, c.canonical))
-                    .collect();
-            prop_assert_eq!(with, naive_attached_guard(&keys, &edges, &matches, &attached));
             let comps = bfs_components(n, &edges);
             let mut seen = vec![false; n];
             for (i, c) in got.iter().enumerate() {

@@ -1289,13 +1289,21 @@ pub fn run_with_progress(
         let (kept, containers) =
             attach_contained(&pairs, by_jaccard, |x| copies.group(x), size, key);
         // A member matched to the center by containment alone stays when it is contained in
-        // the center, or is the container the center attaches to: a short copy at the center
-        // never holds together the different stories that contain it.
+        // the center, or is the container the center attaches to or a match of it: a short
+        // copy at the center never holds together the different stories that contain it.
+        // Whether a member matches the container `a` (a group's first member) under the rule.
+        let container_matches = |a: u32, m: u32| {
+            known(a, m).is_some() || {
+                let (sa, sm) = (store.set(a), store.set(m));
+                let (j, k) = jaccard_and_containment(&sa, &sm);
+                rule.accepts(j, k, sa.len().min(sm.len()))
+            }
+        };
         let attached = |c: u32, m: u32, jaccard: f64, size: &dyn Fn(u32) -> usize| {
             let (gc, gm) = (copies.group(copies.class(c)), copies.group(copies.class(m)));
             rule.accepts_by_jaccard(jaccard)
                 || contained_side(gc, gm, size, key).0 == gm
-                || containers.of(gc) == Some(gm)
+                || containers.of(gc).is_some_and(|a| a == gm || container_matches(a, m))
         };
         // The guard compares one center with each of its members in turn: keep the center's set.
         let center: std::cell::RefCell<Option<(u32, Vec<u64>)>> = std::cell::RefCell::new(None);
@@ -1320,12 +1328,11 @@ pub fn run_with_progress(
         };
         let edges = || kept.iter().copied();
         let unguarded: usize =
-            guarded_class_clusters(&lens, &copies, pairs.iter().map(|p| (p.a, p.b)), |_, _| true, |_| false)
+            guarded_class_clusters(&lens, &copies, pairs.iter().map(|p| (p.a, p.b)), |_, _| true)
                 .iter()
                 .map(|c| c.members.len())
                 .sum();
-        let attached_copy = |x: u32| containers.of(copies.group(x)).is_some();
-        let found = guarded_class_clusters(&lens, &copies, edges(), guard, attached_copy);
+        let found = guarded_class_clusters(&lens, &copies, edges(), guard);
         let guarded: usize = found.iter().map(|c| c.members.len()).sum();
         let scored: Vec<ScoredCluster> = found
             .into_par_iter()

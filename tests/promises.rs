@@ -15,9 +15,7 @@
 mod common;
 
 use common::*;
-use neardup::cluster::{
-    attach_contained, canonical_keys, contained_side, guarded_attached_clusters,
-};
+use neardup::cluster::{attach_contained, canonical_keys, contained_side, guarded_clusters};
 use neardup::config::{Config, Mode, ShingleMode};
 use neardup::input::InputSet;
 use neardup::normalize::normalize;
@@ -297,7 +295,7 @@ fn check_against_brute_force(
     // matches on the verified pairs. In containment mode a pair accepted by containment alone
     // links its contained side (a group of identical documents is one side) only to its best
     // container, and the guard keeps a member matched by containment alone only when it is
-    // the contained side or the center's container (`cluster::attach_contained`).
+    // the contained side, the center's container or a match of it (`cluster`'s docs).
     let keys = canonical_keys(&outcome.meta);
     let mut first_of_set: HashMap<&[u64], u32> = HashMap::new();
     let side: Vec<u32> = (0..texts.len() as u32)
@@ -323,7 +321,10 @@ fn check_against_brute_force(
         accepted(config, j, c, smaller)
             && (j >= config.threshold
                 || contained_side(gx, gy, size, key).0 == gy
-                || containers.of(gx) == Some(gy))
+                || containers.of(gx).is_some_and(|a| {
+                    let (j, c, smaller) = truth.score(a, y);
+                    a == gy || accepted(config, j, c, smaller)
+                }))
     };
     for (_, members) in &clusters {
         assert!(
@@ -337,12 +338,10 @@ fn check_against_brute_force(
                 .collect::<Vec<_>>()
         );
     }
-    let attached = |d: u32| containers.of(side[d as usize]).is_some();
-    let want: Vec<(u32, Vec<u32>)> =
-        guarded_attached_clusters(&keys, kept.iter().copied(), matches, attached)
-            .into_iter()
-            .map(|c| (c.canonical, c.members))
-            .collect();
+    let want: Vec<(u32, Vec<u32>)> = guarded_clusters(&keys, kept.iter().copied(), matches)
+        .into_iter()
+        .map(|c| (c.canonical, c.members))
+        .collect();
     assert_eq!(clusters, want, "{what}: not the guard's clusters");
 
     // 4. The canonical member is the longest text, ties to the smallest id.

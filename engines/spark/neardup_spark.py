@@ -33,8 +33,7 @@ src/cluster.rs):
    smallest id); a group of identical sets is one side, ranked as its greatest member (no
    groups with `--cross-outlet-only` or `--window`, as copies::Copies). The guard keeps a
    member matched to the center by containment alone only when the member is the contained
-   side or the center's chosen container, and its center is a member attached to no
-   container when the component has one (cluster::guarded_attached_clusters).
+   side, or the center's chosen container or a document the rule accepts with it.
 5. cluster_id = the smallest doc_id of the cluster (canonical whatever the partitioning).
 
 DataFrame API only: no Python UDF runs on the executors.
@@ -260,7 +259,8 @@ def first_is_contained(n1, c1, i1, g1, n2, c2, i2, g2):
 
 def attach_contained(d, pairs, ranks):
     """cluster::attach_contained on the verified, allowed pairs (a, b, inter, na, nb): the
-    edges kept (a, b) and each contained side's container, (doc_id, att_chars, att_id)."""
+    edges kept (a, b) and each contained side's container, (doc_id, att_chars, att_id,
+    att_doc): the rank of its side and a document of it."""
     jac, cont = scores(F.col("inter"), F.col("na"), F.col("nb"))
     ra = ranks.select(
         F.col("doc_id").alias("a"),
@@ -315,6 +315,7 @@ def attach_contained(d, pairs, ranks):
         F.col("x").alias("doc_id"),
         F.col("y_chars").alias("att_chars"),
         F.col("y_id").alias("att_id"),
+        F.col("y_doc").alias("att_doc"),
     ).distinct()
     return kept, attach
 
@@ -330,8 +331,7 @@ def guarded_clusters(d, edges, docs, sets, all_edges=None, ranks=None, attach=No
     done = []
     kept_total = 0
     while True:
-        # cluster::hub: a member attached to no container first (containment mode), then
-        # the most verified pairs inside the component (`edges` holds exactly
+        # cluster::hub: the most verified pairs inside the component (`edges` holds exactly
         # the pairs among the documents still to cluster, so a document's count is its degree
         # in its component), then cluster::canonical_keys: most text characters, ties to the
         # smallest id (Spark compares strings by their UTF-8 bytes, as Rust does), then the
@@ -343,15 +343,7 @@ def guarded_clusters(d, edges, docs, sets, all_edges=None, ranks=None, attach=No
             .agg(F.count(F.lit(1)).alias("degree"))
         )
         m = labels.join(info, "doc_id").join(degree, "doc_id")
-        if attach is None:
-            m = m.withColumn("free", F.lit(True))
-        else:
-            # A member attached to a container is the center only when all are.
-            m = m.join(
-                attach.select("doc_id", F.lit(False).alias("free")), "doc_id", "left"
-            ).withColumn("free", F.coalesce(F.col("free"), F.lit(True)))
         rank = Window.partitionBy("comp").orderBy(
-            F.col("free").desc(),
             F.col("degree").desc(),
             F.col("text_chars").desc(),
             F.col("id").asc(),
@@ -387,15 +379,24 @@ def guarded_clusters(d, edges, docs, sets, all_edges=None, ranks=None, attach=No
                 F.col("g_id").alias("rm_id"),
                 F.col("g_doc").alias("rm_doc"),
             )
-            a_c = attach.select(F.col("doc_id").alias("center"), "att_chars", "att_id")
-            joined = joined.join(r_c, "center").join(r_m, "doc_id").join(a_c, "center", "left")
+            a_c = attach.select(F.col("doc_id").alias("center"), "att_chars", "att_id", "att_doc")
+            s_a = sets.select(F.col("doc_id").alias("att_doc"), F.col("shingles").alias("sat"))
+            joined = (
+                joined.join(r_c, "center")
+                .join(r_m, "doc_id")
+                .join(a_c, "center", "left")
+                .join(s_a, "att_doc", "left")
+            )
             jac, _ = scores(inter, na, nb)
             member_contained = first_is_contained(
                 nb, F.col("rm_chars"), F.col("rm_id"), F.col("rm_doc"),
                 na, F.col("rc_chars"), F.col("rc_id"), F.col("rc_doc"),
             )
+            # The container the center is attached to, or a document the rule accepts with it.
+            inter_a = F.size(F.array_intersect("sat", "sm")).cast("long")
             its_container = F.coalesce(
-                (F.col("att_chars") == F.col("rm_chars")) & (F.col("att_id") == F.col("rm_id")),
+                ((F.col("att_chars") == F.col("rm_chars")) & (F.col("att_id") == F.col("rm_id")))
+                | accepts(d, inter_a, F.size("sat").cast("long"), nb),
                 F.lit(False),
             )
             ok = ok & ((jac >= F.lit(float(d["threshold"]))) | member_contained | its_container)
