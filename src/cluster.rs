@@ -12,7 +12,8 @@
 //! **Chaining guard.** Stories drift: A~B and B~C can hold while A and C are different
 //! stories, and union-find alone would merge a long chain of such steps into one giant
 //! cluster. So each connected component is checked against its center ([`hub`]): the member
-//! with the most verified pairs inside the component, ties to the canonical order. Every member
+//! with the most verified pairs inside the component, ties to the canonical order (in
+//! containment mode the pairs kept, see *Contained copies* below). Every member
 //! must itself match the center. Members that do not are taken out; the rest of the component
 //! keeps the center, and what was taken out is split again into its own connected components
 //! (over the same verified pairs) and checked the same way. With a Jaccard rule at threshold
@@ -26,6 +27,26 @@
 //! cluster with the longest copy as center, 99.5% with the best connected one). The canonical
 //! member, the copy `dedupe` keeps, is still the longest member of the cluster, so it may
 //! differ from the center.
+//!
+//! **Contained copies.** In containment mode a pair can be accepted by containment alone (its
+//! Jaccard below the threshold): the smaller document, the contained side, is a cut copy or a
+//! brief of the larger. A short text is contained in every story that carries it: the lead of a
+//! feature in the feature and in another story built on the same lead, a footer-heavy brief in
+//! every article with that footer. Linked to all of them it would join different stories into
+//! one cluster, and, with the most pairs, be the guard's center that every one of them matches.
+//! So each contained side attaches to one container only, its best ([`attach_contained`]): the
+//! highest containment, then the highest Jaccard, then the greatest key, then the earliest.
+//! Pairs accepted by Jaccard are all kept. The contained side is the smaller set; of two sets
+//! of one size, the smaller key. A cut copy of a story carried by several outlets still joins
+//! all of them, through the pairs of the long copies with each other; different stories that
+//! share its text stay apart unless they match each other.
+//!
+//! The guard works on the pairs kept: its center is the member with the most of them, and
+//! the pipeline checks members against it with the same attachment. A member matched to the
+//! center by containment alone stays when it is contained in the center, or, when the center
+//! is itself a contained copy, when it is the center's container or matches that container
+//! under the rule (a copy of the story the center belongs to). So a short center keeps its
+//! own story's copies, and never takes back the other stories that contain it.
 
 /// Disjoint sets over `0..n` with path halving and union by size.
 #[derive(Debug, Clone)]
@@ -148,6 +169,140 @@ pub fn canonical_keys(meta: &[crate::document::DocMeta]) -> Vec<(u32, std::cmp::
         keys[d as usize] = (meta[d as usize].text_chars, std::cmp::Reverse(rank as u32));
     }
     keys
+}
+
+/// A verified pair accepted by containment alone (its Jaccard below the threshold), from its
+/// contained side to its container.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Containment {
+    /// The contained side ([`contained_side`]).
+    pub contained: u32,
+    /// The other side.
+    pub container: u32,
+    /// Exact containment of the smaller set in the larger.
+    pub containment: f64,
+    /// Exact Jaccard of the two sets.
+    pub jaccard: f64,
+}
+
+/// The contained side of a pair `(a, b)` and the other one, its container:
+/// `(contained, container)`. The contained side is the smaller set by `size` (the one
+/// containment is measured for); of two sets of one size, the smaller `key`, then the later
+/// document (the reverse of [`center`], which ranks the earlier first).
+pub fn contained_side<K: Ord>(
+    a: u32,
+    b: u32,
+    size: impl Fn(u32) -> usize,
+    key: impl Fn(u32) -> K,
+) -> (u32, u32) {
+    let a_first = size(a)
+        .cmp(&size(b))
+        .then_with(|| key(a).cmp(&key(b)))
+        .then(b.cmp(&a))
+        .is_lt();
+    if a_first {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// The one container each contained side attaches to (module docs, *Contained copies*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Containers {
+    /// `(contained, container)`, by contained side.
+    best: Vec<(u32, u32)>,
+}
+
+impl Containers {
+    /// Chooses, for each contained side of `pairs`, its best container: the highest
+    /// containment, then the highest Jaccard, then the container with the greatest `key` (the
+    /// pipeline's [`canonical_keys`]), then the earliest. The choice does not depend on the
+    /// order of `pairs`.
+    pub fn choose<K: Ord>(
+        mut pairs: Vec<Containment>,
+        key: impl Fn(u32) -> K + Sync,
+    ) -> Containers {
+        use rayon::prelude::*;
+        pairs.par_sort_unstable_by(|x, y| {
+            x.contained
+                .cmp(&y.contained)
+                .then(y.containment.total_cmp(&x.containment))
+                .then(y.jaccard.total_cmp(&x.jaccard))
+                .then_with(|| key(y.container).cmp(&key(x.container)))
+                .then(x.container.cmp(&y.container))
+        });
+        let mut best: Vec<(u32, u32)> = pairs.iter().map(|p| (p.contained, p.container)).collect();
+        best.dedup_by_key(|&mut (x, _)| x);
+        Containers { best }
+    }
+
+    /// The container `contained` attaches to, if it is the contained side of any pair.
+    pub fn of(&self, contained: u32) -> Option<u32> {
+        self.best
+            .binary_search_by_key(&contained, |&(x, _)| x)
+            .ok()
+            .map(|i| self.best[i].1)
+    }
+
+    /// True when `p` is the pair its contained side attaches by.
+    pub fn keeps(&self, p: &Containment) -> bool {
+        self.of(p.contained) == Some(p.container)
+    }
+
+    /// Number of contained sides.
+    pub fn len(&self) -> usize {
+        self.best.len()
+    }
+
+    /// True when no pair is accepted by containment alone.
+    pub fn is_empty(&self) -> bool {
+        self.best.is_empty()
+    }
+}
+
+/// The pairs clusters are built from when a rule accepts pairs by containment alone (module
+/// docs, *Contained copies*): every pair of `pairs` that `by_jaccard` accepts, and of the
+/// others, for each contained side, the one with its best container ([`Containers::choose`]).
+/// `side(x)` names the side document (or class) `x` belongs to (in the pipeline a group of
+/// identical documents is one side); `size` and `key` rank sides for [`contained_side`] and
+/// the choice. Returns the pairs kept, in the order of `pairs`, and the containers chosen.
+/// Nothing depends on the order of `pairs` but the order of what is returned.
+pub fn attach_contained<K: Ord>(
+    pairs: &[crate::verify::ScoredPair],
+    by_jaccard: impl Fn(&crate::verify::ScoredPair) -> bool,
+    side: impl Fn(u32) -> u32,
+    size: impl Fn(u32) -> usize,
+    key: impl Fn(u32) -> K + Sync,
+) -> (Vec<(u32, u32)>, Containers) {
+    let direct = |a: u32, b: u32| contained_side(side(a), side(b), &size, &key);
+    let containers = Containers::choose(
+        pairs
+            .iter()
+            .filter(|p| !by_jaccard(p))
+            .map(|p| {
+                let (contained, container) = direct(p.a, p.b);
+                Containment {
+                    contained,
+                    container,
+                    containment: p.containment,
+                    jaccard: p.jaccard,
+                }
+            })
+            .collect(),
+        &key,
+    );
+    let kept = pairs
+        .iter()
+        .filter(|p| {
+            by_jaccard(p) || {
+                let (x, y) = direct(p.a, p.b);
+                containers.of(x) == Some(y)
+            }
+        })
+        .map(|p| (p.a, p.b))
+        .collect();
+    (kept, containers)
 }
 
 /// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
@@ -576,6 +731,165 @@ mod tests {
             rev.reverse();
             prop_assert_eq!(clusters(&lens, raw), clusters(&lens, rev));
         }
+    }
+
+    /// Random verified pairs with scores from a few values (ties on purpose), sizes and keys
+    /// with ties: `(sizes, keys, pairs)`.
+    type AttachCase = (Vec<usize>, Vec<u32>, Vec<crate::verify::ScoredPair>);
+
+    fn attach_case() -> impl Strategy<Value = AttachCase> {
+        (2usize..24).prop_flat_map(|n| {
+            (
+                proptest::collection::vec(10usize..14, n),
+                proptest::collection::vec(0u32..3, n),
+                proptest::collection::vec((0..n as u32, 0..n as u32, 0usize..4, 0usize..4), 0..40),
+            )
+                .prop_map(|(sizes, keys, raw)| {
+                    let mut seen = std::collections::BTreeSet::new();
+                    let pairs = raw
+                        .into_iter()
+                        .filter(|&(a, b, _, _)| a != b && seen.insert((a.min(b), a.max(b))))
+                        .map(|(a, b, j, c)| crate::verify::ScoredPair {
+                            a: a.min(b),
+                            b: a.max(b),
+                            jaccard: [0.3, 0.5, 0.7, 0.9][j],
+                            containment: [0.8, 0.9, 0.9, 1.0][c],
+                        })
+                        .collect();
+                    (sizes, keys, pairs)
+                })
+        })
+    }
+
+    proptest! {
+        /// Every pair accepted by Jaccard is kept; of the others, each contained side keeps
+        /// exactly one, with its best container (checked against a plain maximum); the choice
+        /// does not depend on the order of the pairs or of their two sides.
+        #[test]
+        fn each_contained_side_keeps_one_container((sizes, keys, pairs) in attach_case(), seed in any::<u64>()) {
+            let by_jaccard = |p: &crate::verify::ScoredPair| p.jaccard >= 0.75;
+            let size = |x: u32| sizes[x as usize];
+            let key = |x: u32| keys[x as usize];
+            let (kept, containers) = attach_contained(&pairs, by_jaccard, |x| x, size, key);
+            let jaccard: Vec<(u32, u32)> =
+                pairs.iter().filter(|p| by_jaccard(p)).map(|p| (p.a, p.b)).collect();
+            prop_assert!(jaccard.iter().all(|e| kept.contains(e)));
+            let mut best: std::collections::BTreeMap<u32, Vec<(u32, f64, f64)>> = Default::default();
+            for p in pairs.iter().filter(|p| !by_jaccard(p)) {
+                let (x, y) = contained_side(p.a, p.b, size, key);
+                prop_assert!((size(x), key(x), std::cmp::Reverse(x)) < (size(y), key(y), std::cmp::Reverse(y)));
+                best.entry(x).or_default().push((y, p.containment, p.jaccard));
+            }
+            prop_assert_eq!(containers.len(), best.len());
+            for (&x, options) in &best {
+                let want = options
+                    .iter()
+                    .max_by(|u, v| {
+                        u.1.total_cmp(&v.1)
+                            .then(u.2.total_cmp(&v.2))
+                            .then(key(u.0).cmp(&key(v.0)))
+                            .then(v.0.cmp(&u.0))
+                    })
+                    .unwrap()
+                    .0;
+                prop_assert_eq!(containers.of(x), Some(want));
+                let kept_here = kept
+                    .iter()
+                    .filter(|e| !jaccard.contains(e))
+                    .filter(|&&(a, b)| contained_side(a, b, size, key).0 == x)
+                    .count();
+                prop_assert_eq!(kept_here, 1);
+            }
+            prop_assert_eq!(kept.len(), jaccard.len() + best.len());
+            // Another order, and the sides of each pair named the other way round.
+            let mut order = pairs.clone();
+            let mut r = seed | 1;
+            for i in (1..order.len()).rev() {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+                order.swap(i, (r % (i as u64 + 1)) as usize);
+            }
+            let (mut again, containers_again) = attach_contained(&order, by_jaccard, |x| x, size, key);
+            prop_assert_eq!(containers_again, containers);
+            again.sort_unstable();
+            let mut sorted = kept.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(again, sorted);
+        }
+
+        /// With sides of several documents (a group of identical ones), each contained side
+        /// keeps the pairs of one container side only.
+        #[test]
+        fn a_side_of_several_documents_attaches_to_one_side((sizes, keys, pairs) in attach_case()) {
+            let side = |x: u32| x / 3;
+            let by_jaccard = |p: &crate::verify::ScoredPair| p.jaccard >= 0.75 || side(p.a) == side(p.b);
+            let size = |g: u32| sizes[g as usize];
+            let key = |g: u32| keys[g as usize];
+            let (kept, containers) = attach_contained(&pairs, by_jaccard, side, size, key);
+            for p in pairs.iter().filter(|p| !by_jaccard(p)) {
+                let (x, y) = contained_side(side(p.a), side(p.b), size, key);
+                prop_assert_eq!(kept.contains(&(p.a, p.b)), containers.of(x) == Some(y));
+            }
+        }
+    }
+
+    /// The case of issue 22: a cut copy contained in its story A and in a different story B
+    /// that shares only its lead. Without attachment the cut copy is the center and holds A
+    /// and B together; attached to A, its best container, it leaves B alone.
+    #[test]
+    fn a_cut_copy_attaches_to_its_best_container() {
+        use crate::verify::{jaccard_and_containment, ScoredPair};
+        let sets: [Vec<u64>; 3] = [
+            (0..300).collect(),                  // A
+            (0..76).chain(1000..1420).collect(), // B: A's lead, then its own text
+            (0..91).collect(),                   // the cut copy
+        ];
+        let rule = crate::verify::Rule::Containment {
+            jaccard: 0.8,
+            containment: 0.8,
+            min_contained: 10,
+        };
+        let score = |a: u32, b: u32| {
+            let (jaccard, containment) =
+                jaccard_and_containment(&sets[a as usize], &sets[b as usize]);
+            ScoredPair {
+                a,
+                b,
+                jaccard,
+                containment,
+            }
+        };
+        let accepts = |a: u32, b: u32| {
+            let p = score(a, b);
+            let smaller = sets[a as usize].len().min(sets[b as usize].len());
+            rule.accepts(p.jaccard, p.containment, smaller)
+        };
+        let pairs: Vec<ScoredPair> = [(0, 1), (0, 2), (1, 2)]
+            .into_iter()
+            .filter(|&(a, b)| accepts(a, b))
+            .map(|(a, b)| score(a, b))
+            .collect();
+        assert_eq!(
+            pairs.len(),
+            2,
+            "the cut copy is in A and in B, A and B do not match"
+        );
+        let lens = [300u32, 496, 91];
+        let all = guarded_clusters(&lens, pairs.iter().map(|p| (p.a, p.b)), accepts);
+        assert_eq!(all[0].members, [0, 1, 2], "one false cluster");
+        let (kept, containers) = attach_contained(
+            &pairs,
+            |p| rule.accepts_by_jaccard(p.jaccard),
+            |x| x,
+            |x| sets[x as usize].len(),
+            |x| lens[x as usize],
+        );
+        assert_eq!(kept, [(0, 2)]);
+        assert_eq!(containers.of(2), Some(0));
+        let attached = guarded_clusters(&lens, kept, accepts);
+        assert_eq!(attached.len(), 1);
+        assert_eq!(attached[0].members, [0, 2]);
     }
 
     #[test]

@@ -168,6 +168,18 @@ impl Copies {
         self.class_of.get(doc as usize).copied().unwrap_or(doc)
     }
 
+    /// The group of class `class`, named by its first member: `class` itself when it is a
+    /// group's first member or in no group, the first member of its group when it is a rest
+    /// class. The two classes of a group have one set.
+    pub fn group(&self, class: u32) -> u32 {
+        self.rest_at(class).map_or(class, |r| r.first)
+    }
+
+    /// The members of the group named `first` ([`Copies::group`]), ascending.
+    pub fn group_members(&self, first: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(first).chain(self.rest(first).into_iter().flat_map(|r| self.members(r)))
+    }
+
     /// True when `doc` is the first member of its group (or in no group): the documents
     /// banded and indexed for candidates.
     pub fn is_first(&self, doc: u32) -> bool {

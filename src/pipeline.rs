@@ -4,7 +4,7 @@
 //! input line (a document, or a rejected line). Must not: parse command lines or write
 //! outputs; it runs on the rayon pool it is given.
 
-use crate::cluster::{guarded_class_clusters, Cluster};
+use crate::cluster::{attach_contained, contained_side, guarded_class_clusters, Cluster};
 use crate::config::{Config, Mode};
 use crate::copies::{Copies, Pairs};
 use crate::document::{DocMeta, Document, Location, Unit};
@@ -1099,7 +1099,8 @@ pub struct Counts {
     /// Verified pairs ignored by `--cross-outlet-only` or `--window`.
     pub ignored_pairs: u64,
     /// Documents left out of every cluster by the chaining guard: connected to a cluster
-    /// through verified pairs, they match no cluster center.
+    /// through verified pairs, they match no cluster center (or, in containment mode, were
+    /// linked only to a contained copy that attached to another container).
     pub guard_splits: u64,
     /// LSH buckets too large for all pairs, linked as a star.
     pub oversized_buckets: u64,
@@ -1353,11 +1354,69 @@ pub fn run_with_progress(
                 .ok()
                 .map(|i| (pairs[i].jaccard, pairs[i].containment))
         };
+        // Pairs accepted by containment alone attach each contained side to one container,
+        // its best (see `cluster`). A group of identical documents (both its classes) is one
+        // side: it is contained, and attached to, as a whole.
+        let by_jaccard = |p: &ScoredPair| rule.accepts_by_jaccard(p.jaccard);
+        let mut sides: Vec<u32> = pairs
+            .iter()
+            .filter(|p| !by_jaccard(p))
+            .flat_map(|p| [copies.group(p.a), copies.group(p.b)])
+            .collect();
+        sides.par_sort_unstable();
+        sides.dedup();
+        // The size of each side's set and its rank: the greatest canonical key of its members.
+        let ranks: Vec<(usize, (u32, std::cmp::Reverse<u32>))> = sides
+            .par_iter()
+            .map(|&g| {
+                let key = copies
+                    .group_members(g)
+                    .map(|m| lens[m as usize])
+                    .max()
+                    .expect("a group has members");
+                (real.set(g).len(), key)
+            })
+            .collect();
+        let side = |g: u32| {
+            sides
+                .binary_search(&g)
+                .map(|i| ranks[i])
+                .expect("a side of a pair accepted by containment alone")
+        };
+        let size = |g: u32| side(g).0;
+        let key = |g: u32| match sides.binary_search(&g) {
+            Ok(i) => ranks[i].1,
+            Err(_) => copies
+                .group_members(g)
+                .map(|m| lens[m as usize])
+                .max()
+                .expect("a group has members"),
+        };
+        let (kept, containers) =
+            attach_contained(&pairs, by_jaccard, |x| copies.group(x), size, key);
+        // A member matched to the center by containment alone stays when it is contained in
+        // the center, or is the container the center attaches to or a match of it: a short
+        // copy at the center never holds together the different stories that contain it.
+        // Whether a member matches the container `a` (a group's first member) under the rule.
+        let container_matches = |a: u32, m: u32| {
+            known(a, m).is_some() || {
+                let (sa, sm) = (real.set(a), real.set(m));
+                let (j, k) = jaccard_and_containment(&sa, &sm);
+                rule.accepts(j, k, sa.len().min(sm.len()))
+            }
+        };
+        let attached = |c: u32, m: u32, jaccard: f64, size: &dyn Fn(u32) -> usize| {
+            let (gc, gm) = (copies.group(copies.class(c)), copies.group(copies.class(m)));
+            rule.accepts_by_jaccard(jaccard)
+                || contained_side(gc, gm, size, key).0 == gm
+                || containers.of(gc).is_some_and(|a| a == gm || container_matches(a, m))
+        };
         // The guard compares one center with each of its members in turn: keep the center's set.
         let center: std::cell::RefCell<Option<(u32, Vec<u64>)>> = std::cell::RefCell::new(None);
         let guard = |c: u32, m: u32| {
-            if known(c, m).is_some() {
-                return true; // accepted by the rule and allowed by the outlet and date filters
+            if let Some((jaccard, _)) = known(c, m) {
+                // Accepted by the rule and allowed by the outlet and date filters.
+                return attached(c, m, jaccard, &size);
             }
             let mut cached = center.borrow_mut();
             if cached.as_ref().is_none_or(|(d, _)| *d != c) {
@@ -1369,15 +1428,19 @@ pub fn run_with_progress(
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
             let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
             let smaller = sc.len().min(sm.len());
+            let gc = copies.group(copies.class(c));
+            let sizes = |g: u32| if g == gc { sc.len() } else { sm.len() };
             rule.accepts(j, k, smaller)
                 && window_ok
                 && (accepted_as(rule, j) == Accepted::Jaccard || real.contained_long_enough(c, m))
+                && attached(c, m, j, &sizes)
         };
-        let edges = || pairs.iter().map(|p| (p.a, p.b));
-        let unguarded: usize = guarded_class_clusters(&lens, &copies, edges(), |_, _| true)
-            .iter()
-            .map(|c| c.members.len())
-            .sum();
+        let edges = || kept.iter().copied();
+        let unguarded: usize =
+            guarded_class_clusters(&lens, &copies, pairs.iter().map(|p| (p.a, p.b)), |_, _| true)
+                .iter()
+                .map(|c| c.members.len())
+                .sum();
         let found = guarded_class_clusters(&lens, &copies, edges(), guard);
         let guarded: usize = found.iter().map(|c| c.members.len()).sum();
         let scored: Vec<ScoredCluster> = found

@@ -304,6 +304,14 @@ impl Rule {
         Some(lo)
     }
 
+    /// True when `jaccard` alone makes two sets duplicates: every pair the Jaccard rule accepts,
+    /// and the pairs the containment rule accepts without its containment clause.
+    pub fn accepts_by_jaccard(&self, jaccard: f64) -> bool {
+        match *self {
+            Rule::Jaccard(t) | Rule::Containment { jaccard: t, .. } => jaccard >= t,
+        }
+    }
+
     /// True when the scores of two sets, the smaller of `smaller` shingles, make them
     /// duplicates.
     pub fn accepts(&self, jaccard: f64, containment: f64, smaller: usize) -> bool {

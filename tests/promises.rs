@@ -15,11 +15,12 @@
 mod common;
 
 use common::*;
-use neardup::cluster::{canonical_keys, guarded_clusters};
+use neardup::cluster::{attach_contained, canonical_keys, contained_side, guarded_clusters};
 use neardup::config::{Config, Mode, ShingleMode};
 use neardup::input::InputSet;
 use neardup::normalize::normalize;
 use neardup::shingle::shingles;
+use neardup::verify::ScoredPair;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -291,10 +292,39 @@ fn check_against_brute_force(
 
     // 3. The chaining guard: some member (the center) matches every member of its cluster
     // under the rule, and the clusters are exactly those of the guard run with brute-force
-    // matches on the verified pairs.
+    // matches on the verified pairs. In containment mode a pair accepted by containment alone
+    // links its contained side (a group of identical documents is one side) only to its best
+    // container, and the guard keeps a member matched by containment alone only when it is
+    // the contained side, the center's container or a match of it (`cluster`'s docs).
+    let keys = canonical_keys(&outcome.meta);
+    let mut first_of_set: HashMap<&[u64], u32> = HashMap::new();
+    let side: Vec<u32> = (0..texts.len() as u32)
+        .map(|d| match &truth.sets[d as usize] {
+            Some(set) => *first_of_set.entry(set.as_slice()).or_insert(d),
+            None => d,
+        })
+        .collect();
+    let mut side_key = keys.clone();
+    for d in 0..texts.len() {
+        let g = side[d] as usize;
+        side_key[g] = side_key[g].max(keys[d]);
+    }
+    let size = |g: u32| truth.sets[g as usize].as_ref().map_or(0, |s| s.len());
+    let key = |g: u32| side_key[g as usize];
+    let by_jaccard = |p: &ScoredPair| p.jaccard >= config.threshold;
+    let doc_pairs: Vec<ScoredPair> = outcome.pairs.iter().collect();
+    let (kept, containers) =
+        attach_contained(&doc_pairs, by_jaccard, |d| side[d as usize], size, key);
     let matches = |x: u32, y: u32| {
         let (j, c, smaller) = truth.score(x, y);
+        let (gx, gy) = (side[x as usize], side[y as usize]);
         accepted(config, j, c, smaller)
+            && (j >= config.threshold
+                || contained_side(gx, gy, size, key).0 == gy
+                || containers.of(gx).is_some_and(|a| {
+                    let (j, c, smaller) = truth.score(a, y);
+                    a == gy || accepted(config, j, c, smaller)
+                }))
     };
     for (_, members) in &clusters {
         assert!(
@@ -308,8 +338,7 @@ fn check_against_brute_force(
                 .collect::<Vec<_>>()
         );
     }
-    let keys = canonical_keys(&outcome.meta);
-    let want: Vec<(u32, Vec<u32>)> = guarded_clusters(&keys, verified.iter().copied(), matches)
+    let want: Vec<(u32, Vec<u32>)> = guarded_clusters(&keys, kept.iter().copied(), matches)
         .into_iter()
         .map(|c| (c.canonical, c.members))
         .collect();

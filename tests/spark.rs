@@ -112,6 +112,37 @@ fn corpus() -> Vec<String> {
             json!({"id": format!("bucket-{i}"), "outlet": outlets[i % 5], "text": w.join(" ")}),
         );
     }
+    // Contained copies: a cut copy of a feature whose lead a different feature shares, which
+    // attaches to its own feature only; a footer brief contained in five articles that carry
+    // the footer, two more briefs with the leads of two of them (one of them twice, a group
+    // of identical documents), each attached to one article.
+    let lead = words(5000, 80).join(" ");
+    let second = words(5001, 15).join(" ");
+    docs.push(json!({"id": "feature-a", "outlet": "Herald",
+        "text": format!("{lead} {second} {}", prose(5002, 240))}));
+    docs.push(json!({"id": "feature-b", "outlet": "Gazette",
+        "text": format!("{lead} {}", prose(5003, 420))}));
+    docs.push(
+        json!({"id": "feature-cut", "outlet": "Courier", "text": format!("{lead} {second}")}),
+    );
+    let footer = words(5100, 120).join(" ");
+    for i in 0..5u64 {
+        let tail = match i {
+            0 | 1 => format!("{} ", words(5201 + i, 8).join(" ")),
+            _ => String::new(),
+        };
+        docs.push(
+            json!({"id": format!("footer-article-{i}"), "outlet": outlets[i as usize % 5],
+            "text": format!("{} {tail}{footer}", prose(5300 + i, 300))}),
+        );
+    }
+    docs.push(json!({"id": "footer-brief", "outlet": "AP", "text": format!("Notice. {footer}")}));
+    for (i, seed) in [(1usize, 5201u64), (2, 5202), (3, 5202)] {
+        docs.push(
+            json!({"id": format!("footer-brief-{i}"), "outlet": outlets[i % 5],
+            "text": format!("{} {footer}", words(seed, 8).join(" "))}),
+        );
+    }
     // Empty and short documents, which never match, even each other.
     docs.push(json!({"id": "empty-1", "text": ""}));
     docs.push(json!({"id": "empty-2", "text": ""}));
@@ -238,6 +269,19 @@ fn spark_clusters_equal_local_clusters() {
         assert_eq!(counts["rejected"], 1, "{counts}");
         if case.name == "jaccard" {
             assert!(counts["ignored_pairs"].as_u64().unwrap() > 0, "{counts}");
+        } else {
+            // The contained copies attached: the cut copy with its own feature only, and no
+            // cluster of two articles that share only the footer.
+            let clusters = member_ids(&local);
+            let with = |id: &str| clusters.iter().find(|c| c.iter().any(|m| m == id));
+            let cut = with("feature-cut").expect("the cut copy in a cluster");
+            assert!(cut.iter().any(|m| m == "feature-a"), "{cut:?}");
+            assert!(!cut.iter().any(|m| m == "feature-b"), "{cut:?}");
+            for c in &clusters {
+                let articles = c.iter().filter(|m| m.starts_with("footer-article")).count();
+                assert!(articles <= 1, "{c:?}");
+            }
+            assert!(with("footer-brief-2").is_some());
         }
         let sig = d.join(format!("{}-sig", case.name));
         for (i, p) in shards.iter().enumerate() {

@@ -26,6 +26,14 @@ src/cluster.rs):
    the component, then most text characters, ties to the smallest id, then the smallest
    doc_id) under the rule and the window; the others are split again into the components of
    the pairs among them, until none is left.
+   In containment mode, before the components: a pair accepted by containment alone (Jaccard
+   below the threshold) links its contained side (the smaller set; of two sets of one size,
+   the side with fewer text characters, ties to the greater id) only to its best container
+   (highest containment, then highest Jaccard, then most text characters, ties to the
+   smallest id); a group of identical sets is one side, ranked as its greatest member (no
+   groups with `--cross-outlet-only` or `--window`, as copies::Copies). The guard keeps a
+   member matched to the center by containment alone only when the member is the contained
+   side, or the center's chosen container or a document the rule accepts with it.
 5. cluster_id = the smallest doc_id of the cluster (canonical whatever the partitioning).
 
 DataFrame API only: no Python UDF runs on the executors.
@@ -210,11 +218,116 @@ def connected_components(edges: DataFrame) -> DataFrame:
     return leaves.unionByName(roots)
 
 
-def guarded_clusters(d, edges, docs, sets):
-    """cluster::guarded_clusters: (doc_id, cluster_id) and the number of guard splits."""
+def side_ranks(d, docs, sets):
+    """(doc_id, n, g_chars, g_id, g_doc): each document's set size and the rank of its side
+    for cluster::attach_contained. A group of identical sets is one side, ranked as its
+    greatest member (most text characters, ties to the smallest id) and named by its
+    smallest doc_id; without groups under the outlet and date filters (copies::Copies is
+    not used then)."""
+    r = sets.select(
+        "doc_id", F.array_sort("shingles").alias("set"), F.size("shingles").cast("long").alias("n")
+    ).join(docs.select("doc_id", "id", "text_chars"), "doc_id")
+    if d["cross_outlet_only"] or d.get("window_days") is not None:
+        return r.select(
+            "doc_id",
+            "n",
+            F.col("text_chars").alias("g_chars"),
+            F.col("id").alias("g_id"),
+            F.col("doc_id").alias("g_doc"),
+        )
+    best = Window.partitionBy("set").orderBy(
+        F.col("text_chars").desc(), F.col("id").asc(), F.col("doc_id").asc()
+    )
+    group = Window.partitionBy("set")
+    return r.select(
+        "doc_id",
+        "n",
+        F.first("text_chars").over(best).alias("g_chars"),
+        F.first("id").over(best).alias("g_id"),
+        F.min("doc_id").over(group).alias("g_doc"),
+    )
+
+
+def first_is_contained(n1, c1, i1, g1, n2, c2, i2, g2):
+    """cluster::contained_side: True when side 1 is the contained one (the smaller set, then
+    fewer text characters, then the greater id, then the greater name)."""
+    return (n1 < n2) | (
+        (n1 == n2)
+        & ((c1 < c2) | ((c1 == c2) & ((i1 > i2) | ((i1 == i2) & (g1 > g2)))))
+    )
+
+
+def attach_contained(d, pairs, ranks):
+    """cluster::attach_contained on the verified, allowed pairs (a, b, inter, na, nb): the
+    edges kept (a, b) and each contained side's container, (doc_id, att_chars, att_id,
+    att_doc): the rank of its side and a document of it."""
+    jac, cont = scores(F.col("inter"), F.col("na"), F.col("nb"))
+    ra = ranks.select(
+        F.col("doc_id").alias("a"),
+        F.col("g_chars").alias("ca"),
+        F.col("g_id").alias("ia"),
+        F.col("g_doc").alias("ga"),
+    )
+    rb = ranks.select(
+        F.col("doc_id").alias("b"),
+        F.col("g_chars").alias("cb"),
+        F.col("g_id").alias("ib"),
+        F.col("g_doc").alias("gb"),
+    )
+    by_cont = (
+        pairs.withColumn("jac", jac)
+        .withColumn("cont", cont)
+        .filter(F.col("jac") < F.lit(float(d["threshold"])))
+        .join(ra, "a")
+        .join(rb, "b")
+    )
+    a_in_b = first_is_contained(
+        F.col("na"), F.col("ca"), F.col("ia"), F.col("ga"),
+        F.col("nb"), F.col("cb"), F.col("ib"), F.col("gb"),
+    )
+    side = lambda x, y: F.when(a_in_b, F.col(x)).otherwise(F.col(y))
+    directed = by_cont.select(
+        "a",
+        "b",
+        "jac",
+        "cont",
+        side("a", "b").alias("x"),
+        side("cb", "ca").alias("y_chars"),
+        side("ib", "ia").alias("y_id"),
+        side("gb", "ga").alias("y_doc"),
+    )
+    best = Window.partitionBy("x").orderBy(
+        F.col("cont").desc(),
+        F.col("jac").desc(),
+        F.col("y_chars").desc(),
+        F.col("y_id").asc(),
+        F.col("y_doc").asc(),
+    )
+    chosen = checkpoint(
+        directed.withColumn("r", F.dense_rank().over(best)).filter(F.col("r") == 1)
+    )
+    kept = (
+        pairs.join(by_cont.select("a", "b"), ["a", "b"], "left_anti")
+        .select("a", "b")
+        .unionByName(chosen.select("a", "b"))
+    )
+    attach = chosen.select(
+        F.col("x").alias("doc_id"),
+        F.col("y_chars").alias("att_chars"),
+        F.col("y_id").alias("att_id"),
+        F.col("y_doc").alias("att_doc"),
+    ).distinct()
+    return kept, attach
+
+
+def guarded_clusters(d, edges, docs, sets, all_edges=None, ranks=None, attach=None):
+    """cluster::guarded_clusters: (doc_id, cluster_id) and the number of guard splits. In
+    containment mode `edges` are the pairs attach_contained keeps, `all_edges` every
+    verified, allowed pair (to count the splits), `ranks` and `attach` what the guard
+    needs to keep its rule."""
     info = docs.select("doc_id", "id", "text_chars", "day")
     labels = checkpoint(connected_components(edges))
-    unguarded = labels.count()
+    unguarded = (labels if all_edges is None else connected_components(all_edges)).count()
     done = []
     kept_total = 0
     while True:
@@ -249,17 +362,47 @@ def guarded_clusters(d, edges, docs, sets):
         s_m = sets.select("doc_id", F.col("shingles").alias("sm"))
         inter = F.size(F.array_intersect("sc", "sm")).cast("long")
         na, nb = F.size("sc").cast("long"), F.size("sm").cast("long")
-        scored = (
-            m.join(c_info, "center")
-            .join(s_c, "center")
-            .join(s_m, "doc_id")
-            .withColumn(
-                "keep",
-                (F.col("doc_id") == F.col("center"))
-                | (accepts(d, inter, na, nb) & window_ok(d, F.col("c_day"), F.col("day"))),
+        joined = m.join(c_info, "center").join(s_c, "center").join(s_m, "doc_id")
+        ok = accepts(d, inter, na, nb) & window_ok(d, F.col("c_day"), F.col("day"))
+        if attach is not None:
+            # A member matched by containment alone: the contained side, or the container
+            # the center is attached to.
+            r_c = ranks.select(
+                F.col("doc_id").alias("center"),
+                F.col("g_chars").alias("rc_chars"),
+                F.col("g_id").alias("rc_id"),
+                F.col("g_doc").alias("rc_doc"),
             )
-            .select("doc_id", "comp", "keep")
-        )
+            r_m = ranks.select(
+                "doc_id",
+                F.col("g_chars").alias("rm_chars"),
+                F.col("g_id").alias("rm_id"),
+                F.col("g_doc").alias("rm_doc"),
+            )
+            a_c = attach.select(F.col("doc_id").alias("center"), "att_chars", "att_id", "att_doc")
+            s_a = sets.select(F.col("doc_id").alias("att_doc"), F.col("shingles").alias("sat"))
+            joined = (
+                joined.join(r_c, "center")
+                .join(r_m, "doc_id")
+                .join(a_c, "center", "left")
+                .join(s_a, "att_doc", "left")
+            )
+            jac, _ = scores(inter, na, nb)
+            member_contained = first_is_contained(
+                nb, F.col("rm_chars"), F.col("rm_id"), F.col("rm_doc"),
+                na, F.col("rc_chars"), F.col("rc_id"), F.col("rc_doc"),
+            )
+            # The container the center is attached to, or a document the rule accepts with it.
+            inter_a = F.size(F.array_intersect("sat", "sm")).cast("long")
+            its_container = F.coalesce(
+                ((F.col("att_chars") == F.col("rm_chars")) & (F.col("att_id") == F.col("rm_id")))
+                | accepts(d, inter_a, F.size("sat").cast("long"), nb),
+                F.lit(False),
+            )
+            ok = ok & ((jac >= F.lit(float(d["threshold"]))) | member_contained | its_container)
+        scored = joined.withColumn(
+            "keep", (F.col("doc_id") == F.col("center")) | ok
+        ).select("doc_id", "comp", "keep")
         scored = checkpoint(scored)
         kept = scored.filter("keep")
         sizes = kept.groupBy("comp").agg(
@@ -329,7 +472,20 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
     n_pairs = pairs.count()
 
     if n_pairs > 0:
-        clusters, splits = guarded_clusters(d, pairs.select("a", "b"), docs, sets)
+        if d["mode"] == "containment":
+            ranks = checkpoint(side_ranks(d, docs, sets))
+            kept, attach = attach_contained(d, pairs, ranks)
+            clusters, splits = guarded_clusters(
+                d,
+                checkpoint(kept),
+                docs,
+                sets,
+                all_edges=pairs.select("a", "b"),
+                ranks=ranks,
+                attach=checkpoint(attach),
+            )
+        else:
+            clusters, splits = guarded_clusters(d, pairs.select("a", "b"), docs, sets)
     else:
         clusters = spark.createDataFrame([], "doc_id long, cluster_id long")
         splits = 0
