@@ -325,8 +325,7 @@ pub fn find(
     let n = index.counts.len();
     let k = params.probes.max(1);
     let mut outlet_docs: Vec<u32> = Vec::new();
-    for d in 0..n {
-        let o = outlets.get(d).copied().unwrap_or(NO_OUTLET);
+    for &o in outlets {
         if o != NO_OUTLET {
             if outlet_docs.len() <= o as usize {
                 outlet_docs.resize(o as usize + 1, 0);
@@ -342,8 +341,10 @@ pub fn find(
     };
     // Pass 1: document frequencies, each document's rarest shared samples, outlet boilerplate.
     let mut tops = vec![u64::MAX; n * k];
-    // Samples of each document that another document holds too.
+    // Samples of each document that another document holds too, and samples that are its
+    // outlet's boilerplate.
     let mut shared = vec![0u32; n];
+    let mut boiled = vec![0u32; n];
     let mut boilerplate = 0u64;
     let mut outlet_boilerplate = Vec::new();
     let at_once = rayon::current_num_threads().max(1);
@@ -360,6 +361,9 @@ pub fn find(
             boilerplate += pass.dropped;
             for &d in &pass.shared {
                 shared[d as usize] += 1;
+            }
+            for &d in &pass.boiled {
+                boiled[d as usize] += 1;
             }
             outlet_boilerplate.extend(pass.outlet_boilerplate);
             for &(doc, key) in &pass.keys {
@@ -381,14 +385,15 @@ pub fn find(
         outlet_boilerplate.into_iter().unzip();
     // Each document's probes: its rarest shared samples, most `k`, while the pairs they emit
     // stay within the budget. `limit[d]`: the largest key of a probe (0: none).
-    // A document of which less than half the samples are held by any other document is
-    // contained in none (the candidate bar is half): it does not probe.
+    // A document of which less than half the real samples (those not its outlet's
+    // boilerplate) are held by any other document is contained in none (the candidate bar is
+    // half): it does not probe.
     let limit: Vec<u64> = tops
         .par_chunks(k)
         .zip(&shared)
-        .zip(&index.counts)
-        .map(|((top, &shared), &count)| {
-            if 2 * shared < count {
+        .zip(index.counts.par_iter().zip(&boiled))
+        .map(|((top, &shared), (&count, &boiled))| {
+            if 2 * shared < count - boiled {
                 return 0;
             }
             let mut top = top.to_vec();
@@ -481,8 +486,11 @@ struct FirstPass {
     keys: Vec<(u32, u64)>,
     dropped: u64,
     outlet_boilerplate: Vec<(u64, Vec<u32>)>,
-    /// The document of every entry held by two documents or more (one per entry).
+    /// The document of every entry held by two documents or more that is not its outlet's
+    /// boilerplate (one per entry).
     shared: Vec<u32>,
+    /// The document of every entry that is its outlet's boilerplate.
+    boiled: Vec<u32>,
 }
 
 impl Context<'_> {
@@ -513,12 +521,12 @@ impl Context<'_> {
         let mut outlet_boilerplate = Vec::new();
         let mut outs: Vec<(u32, u32, u32)> = Vec::new();
         let mut shared = Vec::new();
+        let mut boiled = Vec::new();
         for g in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
             let w = self.weight(g);
             if w < 2 {
                 continue;
             }
-            shared.extend(g.iter().map(|&e| e as u32));
             let hi = g[0] >> 32;
             // Outlets holding the sample in many of their documents (frequent samples too: a
             // footer is in every page of its outlet).
@@ -544,6 +552,14 @@ impl Context<'_> {
                     }
                 }
             }
+            for &e in g {
+                let d = e as u32;
+                if boiler.contains(&self.outlet(d)) {
+                    boiled.push(d);
+                } else {
+                    shared.push(d);
+                }
+            }
             if w > self.params.max_df {
                 dropped += 1;
                 continue;
@@ -562,6 +578,7 @@ impl Context<'_> {
             dropped,
             outlet_boilerplate,
             shared,
+            boiled,
         }
     }
 
