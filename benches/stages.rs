@@ -19,7 +19,9 @@
 //! - `verify`: [`neardup::verify::verify_pairs`] over the candidate pairs (2-thread pool);
 //! - `end_to_end`: [`neardup::input::InputSet::open`] and [`neardup::pipeline::run`] on the
 //!   corpus written once as a JSON Lines file (2-thread pool, default config); the file sits in
-//!   the page cache, so this measures CPU, not the disk.
+//!   the page cache, so this measures CPU, not the disk;
+//! - `end_to_end_by_language`: the same on 3,000 generated articles of each of
+//!   `neardup gen --lang en|ja|zh|ko`, in bytes of the file (the ratios of the languages).
 //!
 //! Every group reports `Throughput::Bytes` as the bytes of article text in the corpus (the
 //! `text` fields, not the JSON around them), so the figures of the stages are comparable with
@@ -797,6 +799,31 @@ fn stages(c: &mut Criterion) {
     g.bench_function("pipeline_run_2_threads", |b| {
         b.iter(|| black_box(run(black_box(&paths))))
     });
+    g.finish();
+
+    // The whole pipeline on archives of `neardup gen --lang` (footers, notices, short articles,
+    // edited copies), 3,000 documents each; throughput in bytes of the JSON Lines file, so
+    // that the languages compare per byte as `neardup cluster` sees them.
+    let mut g = c.benchmark_group("end_to_end_by_language");
+    configure(&mut g);
+    for lang in ["en", "ja", "zh", "ko"] {
+        let path = dir.path().join(format!("{lang}.jsonl"));
+        let generator = neardup::gen::Generator::with_lang(
+            neardup::gen::GenConfig {
+                docs: 3_000,
+                seed: 11,
+                dup_rate: 0.3,
+            },
+            lang.parse().expect("a language"),
+        );
+        let mut docs = Vec::new();
+        neardup::gen::write_archive(&generator, &pool, &mut docs, &mut std::io::sink())
+            .expect("generate");
+        std::fs::write(&path, &docs).expect("write archive");
+        let paths = vec![path];
+        g.throughput(Throughput::Bytes(docs.len() as u64));
+        g.bench_function(lang, |b| b.iter(|| black_box(run(black_box(&paths)))));
+    }
     g.finish();
 }
 

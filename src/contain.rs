@@ -303,6 +303,10 @@ pub fn candidate_pairs(index: SampleIndex, max_df: usize) -> crate::Result<(Vec<
     Ok((found.pairs, found.boilerplate))
 }
 
+/// Probes a document takes whatever their document frequencies: at least half of them must
+/// be held by a candidate.
+pub const MIN_PROBES: usize = 4;
+
 /// Documents kept per learned boilerplate sample ([`Found::holders`]).
 pub const HOLDERS: usize = 3;
 
@@ -399,17 +403,20 @@ pub fn find(
             let mut top = top.to_vec();
             top.sort_unstable();
             let mut emitted = 0usize;
+            let mut taken = 0;
             let mut last = 0;
             for key in top {
                 if key == u64::MAX {
                     break;
                 }
                 let df = (key >> 32) as usize;
-                // The first probe always (a sample held by at most `max_df` documents).
-                if emitted + df - 1 > params.emit_per_doc && last != 0 {
+                // The first `MIN_PROBES` always (samples held by at most `max_df` documents):
+                // one or two common samples say nothing about containment.
+                if emitted + df - 1 > params.emit_per_doc && taken >= MIN_PROBES {
                     break;
                 }
                 emitted += df - 1;
+                taken += 1;
                 last = key;
             }
             last

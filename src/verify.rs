@@ -331,7 +331,7 @@ impl Rule {
 /// per pair. A chunk takes pairs while its documents number at most `2 * VERIFY_CHUNK`, the
 /// sets held at a time: about `VERIFY_CHUNK` pairs when they share few documents, many more
 /// when they share many (boilerplate, near-identical pages).
-const VERIFY_CHUNK: usize = 2048;
+const VERIFY_CHUNK: usize = 1024;
 
 /// Scores every candidate pair exactly and keeps those the rule accepts, in the order given.
 /// Runs on the current rayon pool.
