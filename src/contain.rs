@@ -18,18 +18,19 @@
 //! made tens of millions of pairs. So each document pairs only through its **probes**: its
 //! rarest samples that another document holds too (ordered by document frequency, then by
 //! hash), at most [`Params::probes`] of them, taken while their frequencies minus one sum to at
-//! most [`Params::emit_per_doc`] (the first always). A pair is a candidate when one document
+//! most [`Params::emit_per_doc`] (the first [`MIN_PROBES`] always: one or two common samples say
+//! nothing about containment). A pair is a candidate when one document
 //! holds at least half of the other's probes. This is prefix filtering (Chaudhuri et al., ICDE
 //! 2006; Bayardo et al., WWW 2007) with a fixed-size prefix: a sample no other document holds
 //! cannot be shared, so the probes are the rarest of those that can be; a copy contained in
 //! another holds all of them, a caption or local paragraph it adds is held by no one and is
 //! not a probe. A document of which fewer than half the samples are held by any other is
 //! contained in nothing (the bar is half, not the 0.8 verified, so that sampling noise does not
-//! lose pairs) and does not probe.
+//! lose pairs) and does not probe; its outlet's boilerplate does not count as held.
 //!
-//! **The bound.** Every document emits at most `emit_per_doc + max_df` directed pairs, so the
-//! work after the two sorts of the samples is linear in documents whatever the distribution of
-//! shingles; the pairs are counted in partitions by their first document, spilled to temporary
+//! **The bound.** Every document emits at most `emit_per_doc + MIN_PROBES * max_df` directed
+//! pairs, so the work after the two sorts of the samples is linear in documents whatever the
+//! distribution of shingles; the pairs are counted in partitions by their first document, spilled to temporary
 //! files past a budget, so memory is bounded too. The samples themselves are an external
 //! partitioned sort ([`SampleIndex`]): two passes over them, the first to learn document
 //! frequencies, each document's probes and the outlets' boilerplate, the second to emit.
@@ -403,9 +404,8 @@ pub fn find(
             let mut top = top.to_vec();
             top.sort_unstable();
             let mut emitted = 0usize;
-            let mut taken = 0;
             let mut last = 0;
-            for key in top {
+            for (taken, key) in top.into_iter().enumerate() {
                 if key == u64::MAX {
                     break;
                 }
@@ -416,7 +416,6 @@ pub fn find(
                     break;
                 }
                 emitted += df - 1;
-                taken += 1;
                 last = key;
             }
             last
@@ -777,7 +776,7 @@ mod tests {
 
         /// The pairs are those of the rule written out directly: each document probes with its
         /// rarest samples that another document holds too (at most `probes`, while their
-        /// document frequencies minus one sum to at most `emit_per_doc`, the first always),
+        /// document frequencies minus one sum to at most `emit_per_doc`, the first four always),
         /// when at least half its samples are held by another; a pair is a candidate when one
         /// holds at least half the other's probes. Whatever the order in which partitions are
         /// counted, and spilled or not.
@@ -834,7 +833,7 @@ mod tests {
                     let mut out = Vec::new();
                     let mut emitted = 0;
                     for (df, s) in keyed.into_iter().take(probes) {
-                        if !out.is_empty() && emitted + df - 1 > emit_per_doc {
+                        if out.len() >= MIN_PROBES && emitted + df - 1 > emit_per_doc {
                             break;
                         }
                         emitted += df - 1;
