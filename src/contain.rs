@@ -36,8 +36,9 @@
 //! frequencies, each document's probes and the outlets' boilerplate, the second to emit.
 //!
 //! **Boilerplate.** A sampled shingle held by more than `max_df` documents pairs nothing.
-//! A sampled shingle held by at least [`Params::outlet_min`] documents of one outlet, and by
-//! at least one in [`OUTLET_SHARE`] of them, is that outlet's boilerplate (a channel footer, a
+//! A sampled shingle held by at least [`Params::outlet_min`] different texts of one outlet
+//! (identical documents count once), and by at least one in [`OUTLET_SHARE`] of its
+//! documents, is that outlet's boilerplate (a channel footer, a
 //! notice, a pitch): it is not a probe of that outlet's documents, and the guard of
 //! [`crate::boilerplate`] leaves it out of their real text. A syndicated story is spread over
 //! many outlets and stays a story.
@@ -549,7 +550,8 @@ impl Context<'_> {
                     if o == NO_OUTLET {
                         continue;
                     }
-                    let held: usize = run.iter().map(|&(_, _, s)| s as usize).sum();
+                    // Different texts: a group of identical documents is one.
+                    let held = run.len();
                     let of = self.outlet_docs.get(o as usize).copied().unwrap_or(0) as usize;
                     if held >= self.params.outlet_min && held * OUTLET_SHARE >= of {
                         boiler.push(o);
