@@ -122,6 +122,9 @@ pub struct Definition {
     pub containment: f64,
     /// Containment counts only when the smaller set has at least this many shingles.
     pub min_contained: usize,
+    /// Containment counts only when the contained document has at least this many characters
+    /// of real text (outside its outlet's learned boilerplate; [`crate::boilerplate`]).
+    pub min_contained_chars: usize,
     /// One shingle in this many is sampled (containment mode).
     pub sample_every: u64,
     /// Sampled shingles in more documents than this pair nothing.
@@ -152,14 +155,25 @@ impl Definition {
                 config.threshold
             ),
             Mode::Containment => format!(
-                "duplicate when inter / (na + nb - inter) >= {} or (inter / min(na, nb) >= {} and min(na, nb) >= {}) (binary64 division of exact counts of the shingle sets)",
-                config.threshold, config.containment, config.min_contained
+                "duplicate when inter / (na + nb - inter) >= {} or (inter / min(na, nb) >= {} and min(na, nb) >= {}) (binary64 division of exact counts of the shingle sets); then the real-text guard: a sample (shingle hash % {} == 0) is real text of a document unless its high 32 bits are its outlet's boilerplate; a pair accepted by containment alone (jaccard below {}) stands only when the contained document (the smaller set, ties the first) has at least {} characters of real text (text_chars * real samples / samples, integer division; text_chars when it has no sample), and when neither outlet learned boilerplate only when both have at least that many text_chars; two documents of one outlet that learned boilerplate stand only when they share real samples at least half as many as the one with fewer has (or that one has none)",
+                config.threshold,
+                config.containment,
+                config.min_contained,
+                config.sample_every,
+                config.threshold,
+                config.min_contained_chars
             ),
         };
+        let params = crate::contain::Params::from_config(config);
         let samples = match config.mode {
             Mode::Containment => format!(
-                "; plus pairs sharing sampled shingles (hash % {} == 0, grouped by the hash's high 32 bits; groups of more than {} entries pair nothing) at least max(1, ceil(min(samples_a, samples_b) / 2)) times",
-                config.sample_every, config.max_df
+                "; plus pairs through sampled shingles (hash % {every} == 0, grouped by the hash's high 32 bits; df = entries of a group; groups of more than {max_df} entries pair nothing). An outlet's boilerplate: a group held by at least {outlet_min} documents of the outlet and by at least one in {share} of its documents (unknown outlets learn none). A document probes when at least half its samples are in groups of 2 or more entries; its probes: its samples with 2 <= df <= {max_df} that are not its own outlet's boilerplate, ordered by (df, high bits), at most {probes}, the first always, the next while the sum of (df - 1) stays at most {emit}. Each probe of x pairs it with every other document y of its group; (x, y) is a candidate when y holds at least max(1, ceil(probes_x / 2)) of x's probes",
+                every = config.sample_every,
+                max_df = config.max_df,
+                outlet_min = params.outlet_min,
+                share = crate::contain::OUTLET_SHARE,
+                probes = params.probes,
+                emit = params.emit_per_doc,
             ),
             Mode::Jaccard => String::new(),
         };
@@ -177,6 +191,7 @@ impl Definition {
             threshold: config.threshold,
             containment: config.containment,
             min_contained: config.min_contained,
+            min_contained_chars: config.min_contained_chars,
             sample_every: config.sample_every,
             max_df: config.max_df,
             max_bucket: config.max_bucket,
@@ -195,7 +210,7 @@ impl Definition {
                 config.max_bucket, samples
             ),
             rule,
-            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most verified pairs inside the component, then most text characters, ties to the smallest id, then the smallest doc_id) under the rule and the date window; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
+            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most verified pairs inside the component, then most text characters, ties to the smallest id, then the smallest doc_id): verified and allowed pairs, or under the rule, the date window and the real-text guard with the center first; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
         }
     }
 
@@ -226,8 +241,7 @@ impl Definition {
             mode: self.mode.parse()?,
             containment: self.containment,
             min_contained: self.min_contained,
-            // The Spark job does not learn boilerplate: no real-text guard.
-            min_contained_chars: 0,
+            min_contained_chars: self.min_contained_chars,
             sample_every: self.sample_every,
             max_df: self.max_df,
             fn_weight: self.fn_weight,

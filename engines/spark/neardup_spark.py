@@ -135,27 +135,183 @@ def lsh_candidates(bands, max_bucket):
     return all_pairs.unionByName(star), n_oversized
 
 
-def sample_candidates(samples, docs, max_df):
-    """contain::candidate_pairs: pairs sharing at least half of the smaller one's samples."""
-    df = samples.groupBy("sample_hi").agg(F.count(F.lit(1)).alias("df"))
-    n_boiler = df.filter(F.col("df") > max_df).count()
-    keep = samples.join(
-        df.filter((F.col("df") >= 2) & (F.col("df") <= max_df)).select("sample_hi"), "sample_hi"
+# contain::Params::default() and contain::OUTLET_SHARE: not options, so not in the manifest.
+PROBES = 16
+EMIT_PER_DOC = 512
+OUTLET_MIN = 10
+OUTLET_SHARE = 100
+
+
+def outlet_boilerplate(samples, docs, max_df):
+    """contain::find's first pass: (outlet, sample_hi) of every outlet's boilerplate, and
+    `samples` with each entry's df (entries of its sample_hi group) and its document's outlet.
+
+    A group of 2 to max_df entries is an outlet's boilerplate when at least OUTLET_MIN of its
+    entries are documents of that outlet and they are at least one in OUTLET_SHARE of the
+    outlet's documents. Outlets are compared as the strings `sign` read (the local code
+    numbers them by first appearance: only equality matters); unknown outlets learn none."""
+    dfs = samples.groupBy("sample_hi").agg(F.count(F.lit(1)).alias("df"))
+    outlets = docs.select("doc_id", "outlet")
+    entries = samples.join(dfs, "sample_hi").join(outlets, "doc_id")
+    of = docs.filter(F.col("outlet").isNotNull()).groupBy("outlet").agg(
+        F.count(F.lit(1)).alias("of")
     )
-    a = keep.select("sample_hi", F.col("doc_id").alias("a"))
-    b = keep.select("sample_hi", F.col("doc_id").alias("b"))
-    shared = (
-        a.join(b, "sample_hi")
-        .filter(F.col("a") < F.col("b"))
-        .groupBy("a", "b")
-        .agg(F.count(F.lit(1)).alias("shared"))
+    boiler = (
+        entries.filter(
+            (F.col("df") >= OUTLET_MIN)
+            & (F.col("df") <= max_df)
+            & F.col("outlet").isNotNull()
+        )
+        .groupBy("outlet", "sample_hi")
+        .agg(F.count(F.lit(1)).alias("held"))
+        .join(of, "outlet")
+        .filter(
+            (F.col("held") >= OUTLET_MIN)
+            & (F.col("held") * F.lit(OUTLET_SHARE) >= F.col("of"))
+        )
+        .select("outlet", "sample_hi")
     )
-    counts = docs.select("doc_id", "samples")
-    ca = counts.select(F.col("doc_id").alias("a"), F.col("samples").alias("ca"))
-    cb = counts.select(F.col("doc_id").alias("b"), F.col("samples").alias("cb"))
-    need = F.greatest(F.lit(1), F.expr("(least(ca, cb) + 1) div 2"))
-    pairs = shared.join(ca, "a").join(cb, "b").filter(F.col("shared") >= need).select("a", "b")
+    return boiler, entries, dfs
+
+
+def sample_candidates(entries, dfs, boiler, max_df):
+    """contain::find: candidate pairs through each document's probes (see the module docs
+    of src/contain.rs), and the number of samples held by more than max_df entries.
+
+    `entries`: (doc_id, sample_hi, df, outlet), one row per sample (a document with two
+    samples of one high half has two rows, as locally)."""
+    n_boiler = dfs.filter(F.col("df") > max_df).count()
+    # A document probes only when at least half its samples are held by another document.
+    probing = (
+        entries.groupBy("doc_id")
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.count_if(F.col("df") >= 2).alias("shared"),
+        )
+        .filter(F.col("shared") * 2 >= F.col("n"))
+        .select("doc_id")
+    )
+    kept = entries.filter((F.col("df") >= 2) & (F.col("df") <= max_df))
+    mine = (
+        kept.join(probing, "doc_id")
+        .join(boiler.withColumn("boiler", F.lit(True)), ["outlet", "sample_hi"], "left")
+        .filter(F.col("boiler").isNull())
+        .select("doc_id", "sample_hi", "df")
+    )
+    # The rarest first (df, then the high half); at most PROBES, the first always, the next
+    # while the running sum of (df - 1) stays within EMIT_PER_DOC.
+    order = Window.partitionBy("doc_id").orderBy("df", "sample_hi")
+    ranked = mine.withColumn("r", F.row_number().over(order)).withColumn(
+        "emit",
+        F.sum(F.col("df") - 1).over(
+            order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+        ),
+    )
+    chosen = ranked.filter(
+        (F.col("r") <= PROBES) & ((F.col("r") == 1) | (F.col("emit") <= EMIT_PER_DOC))
+    )
+    # Each document's probe count and its largest probe key: every sample of the document up
+    # to that key emits (contain::Context::emit compares keys, not ranks).
+    limits = chosen.groupBy("doc_id").agg(
+        F.count(F.lit(1)).alias("probes"),
+        F.max(F.struct("df", "sample_hi")).alias("limit"),
+    )
+    probes = (
+        mine.join(limits, "doc_id")
+        .filter(F.struct("df", "sample_hi") <= F.col("limit"))
+        .select(F.col("doc_id").alias("x"), "sample_hi", "probes")
+    )
+    holders = kept.select(F.col("doc_id").alias("y"), "sample_hi")
+    need = F.greatest(F.lit(1), F.expr("(probes + 1) div 2"))
+    pairs = (
+        probes.join(holders, "sample_hi")
+        .filter(F.col("x") != F.col("y"))
+        .groupBy("x", "y", "probes")
+        .agg(F.count(F.lit(1)).alias("held"))
+        .filter(F.col("held") >= need)
+        .select(F.least("x", "y").alias("a"), F.greatest("x", "y").alias("b"))
+    )
     return pairs, n_boiler
+
+
+def divisible(x, every):
+    """True when the u64 bit-cast as the INT64 `x` is divisible by `every` (a Column)."""
+    if every & (every - 1) == 0:
+        return x.bitwiseAND(F.lit(every - 1)) == 0
+    # x + 2^64 for negative x: pmod(x, every) + 2^64 mod every, mod every.
+    return F.pmod(F.pmod(x, F.lit(every)) + F.lit(2**64 % every), F.lit(every)) == 0
+
+
+def real_text_facts(samples, docs, boiler):
+    """What boilerplate::RealText knows of each document: doc_id, its outlet, whether the
+    outlet learned boilerplate (`learned`), text_chars, its real samples (`real`), its
+    characters of real text (`real_chars`) and its outlet's boilerplate (`boil`, high halves,
+    null when none)."""
+    by_outlet = boiler.groupBy("outlet").agg(F.collect_list("sample_hi").alias("boil"))
+    dropped = (
+        samples.join(docs.select("doc_id", "outlet"), "doc_id")
+        .join(boiler, ["outlet", "sample_hi"])
+        .groupBy("doc_id")
+        .agg(F.count(F.lit(1)).alias("dropped"))
+    )
+    return (
+        docs.select("doc_id", "outlet", "text_chars", "samples")
+        .join(dropped, "doc_id", "left")
+        .join(by_outlet, "outlet", "left")
+        .withColumn("real", F.col("samples") - F.coalesce(F.col("dropped"), F.lit(0)))
+        .select(
+            "doc_id",
+            "outlet",
+            F.col("boil").isNotNull().alias("learned"),
+            "text_chars",
+            "real",
+            F.expr(
+                "case when samples = 0 then text_chars else (text_chars * real) div samples end"
+            ).alias("real_chars"),
+            "boil",
+        )
+    )
+
+
+def real_text_holds(d, jac, na, nb, sa, sb, fa, fb):
+    """boilerplate::RealText::holds as a Column, in the same order of checks, for a pair
+    (a, b) already accepted by the rule: `jac` its Jaccard, `na`/`nb` its set sizes, `sa`/`sb`
+    its sets, `fa`/`fb` the prefixes of the columns of real_text_facts joined for a and b.
+    Ties in set size: a is the contained one (locally the first argument)."""
+    if d["mode"] != "containment":
+        return F.lit(True)
+    c = lambda f, n: F.col(f + n)  # noqa: E731
+    min_chars = F.lit(int(d["min_contained_chars"]))
+    how_contained = jac < F.lit(float(d["threshold"]))
+    oa, ob = c(fa, "outlet"), c(fb, "outlet")
+    la, lb = c(fa, "learned"), c(fb, "learned")
+    same = oa.isNotNull() & ob.isNotNull() & (oa == ob) & la
+    real_chars_x = F.when(na <= nb, c(fa, "real_chars")).otherwise(c(fb, "real_chars"))
+    every = int(d["sample_every"])
+    boil = c(fa, "boil")
+    shared_real = F.size(
+        F.filter(
+            F.array_intersect(sa, sb),
+            lambda x: divisible(x, every)
+            & ~F.array_contains(boil, F.shiftrightunsigned(x, 32)),
+        )
+    ).cast("long")
+    least = F.least(c(fa, "real"), c(fb, "real"))
+    return (
+        F.when(~same & ~how_contained, True)
+        .when(~same & ~la & ~lb, F.least(c(fa, "text_chars"), c(fb, "text_chars")) >= min_chars)
+        .when(how_contained & (real_chars_x < min_chars), False)
+        .when(~same, True)
+        .otherwise((least == 0) | (shared_real * 2 >= least))
+    )
+
+
+def with_facts(df, facts, key, prefix):
+    """`df` with the columns of real_text_facts for the document in column `key`, prefixed."""
+    return df.join(
+        facts.select(*[F.col(n).alias(prefix + n) for n in facts.columns]),
+        F.col(key) == F.col(prefix + "doc_id"),
+    ).drop(prefix + "doc_id")
 
 
 def checkpoint(df: DataFrame) -> DataFrame:
@@ -210,8 +366,15 @@ def connected_components(edges: DataFrame) -> DataFrame:
     return leaves.unionByName(roots)
 
 
-def guarded_clusters(d, edges, docs, sets):
-    """cluster::guarded_clusters: (doc_id, cluster_id) and the number of guard splits."""
+def guarded_clusters(d, edges, docs, sets, facts=None):
+    """cluster::guarded_clusters: (doc_id, cluster_id) and the number of guard splits.
+
+    `facts` (containment mode): real_text_facts, for the real-text guard of a member that
+    is not a verified pair of the center (pipeline::run's guard closure: a verified, allowed
+    pair is kept as it is; any other is checked with the center first)."""
+    known = edges.select(
+        F.least("a", "b").alias("ka"), F.greatest("a", "b").alias("kb"), F.lit(True).alias("known")
+    )
     info = docs.select("doc_id", "id", "text_chars", "day")
     labels = checkpoint(connected_components(edges))
     unguarded = labels.count()
@@ -249,14 +412,31 @@ def guarded_clusters(d, edges, docs, sets):
         s_m = sets.select("doc_id", F.col("shingles").alias("sm"))
         inter = F.size(F.array_intersect("sc", "sm")).cast("long")
         na, nb = F.size("sc").cast("long"), F.size("sm").cast("long")
+        joined = m.join(c_info, "center").join(s_c, "center").join(s_m, "doc_id")
+        real_text = F.lit(True)
+        if facts is not None:
+            joined = (
+                with_facts(with_facts(joined, facts, "center", "c_"), facts, "doc_id", "m_")
+                .join(
+                    known,
+                    (F.least("center", "doc_id") == F.col("ka"))
+                    & (F.greatest("center", "doc_id") == F.col("kb")),
+                    "left",
+                )
+            )
+            jac, _ = scores(inter, na, nb)
+            real_text = F.col("known").isNotNull() | real_text_holds(
+                d, jac, na, nb, F.col("sc"), F.col("sm"), "c_", "m_"
+            )
         scored = (
-            m.join(c_info, "center")
-            .join(s_c, "center")
-            .join(s_m, "doc_id")
-            .withColumn(
+            joined.withColumn(
                 "keep",
                 (F.col("doc_id") == F.col("center"))
-                | (accepts(d, inter, na, nb) & window_ok(d, F.col("c_day"), F.col("day"))),
+                | (
+                    accepts(d, inter, na, nb)
+                    & window_ok(d, F.col("c_day"), F.col("day"))
+                    & real_text
+                ),
             )
             .select("doc_id", "comp", "keep")
         )
@@ -300,10 +480,22 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
 
     candidates, n_oversized = lsh_candidates(bands, int(d["max_bucket"]))
     n_boiler = 0
+    facts = None
+    learned = 0
     if d["mode"] == "containment":
+        if "min_contained_chars" not in d:
+            raise SignatureError(
+                f"{sigdir}/manifest.json: no min_contained_chars (signed by an older neardup: "
+                "sign the shards again)"
+            )
         samples = spark.read.parquet(sigdir + "/samples")
-        contained, n_boiler = sample_candidates(samples, docs, int(d["max_df"]))
+        max_df = int(d["max_df"])
+        boiler, entries, dfs = outlet_boilerplate(samples, docs, max_df)
+        boiler = checkpoint(boiler)
+        learned = boiler.count()
+        contained, n_boiler = sample_candidates(entries, dfs, boiler, max_df)
         candidates = candidates.unionByName(contained)
+        facts = checkpoint(real_text_facts(samples, docs, boiler))
     candidates = checkpoint(candidates.distinct())
     n_candidates = candidates.count()
 
@@ -312,12 +504,36 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
     counted = candidates.join(sa, "a").join(sb, "b").select(
         "a",
         "b",
+        "sa",
+        "sb",
         F.size(F.array_intersect("sa", "sb")).cast("long").alias("inter"),
         F.size("sa").cast("long").alias("na"),
         F.size("sb").cast("long").alias("nb"),
     )
-    verified = checkpoint(counted.filter(accepts(d, F.col("inter"), F.col("na"), F.col("nb"))))
-    n_verified = verified.count()
+    accepted = checkpoint(
+        counted.filter(accepts(d, F.col("inter"), F.col("na"), F.col("nb"))).select(
+            "a", "b", "inter", "na", "nb"
+        )
+    )
+    rejected = 0
+    if facts is not None:
+        # pipeline::stand: the real-text guard of boilerplate::RealText on accepted pairs.
+        n_accepted = accepted.count()
+        jac, _ = scores(F.col("inter"), F.col("na"), F.col("nb"))
+        both = with_facts(with_facts(accepted, facts, "a", "fa_"), facts, "b", "fb_")
+        both = both.join(sa, "a").join(sb, "b")
+        verified = checkpoint(
+            both.filter(
+                real_text_holds(
+                    d, jac, F.col("na"), F.col("nb"), F.col("sa"), F.col("sb"), "fa_", "fb_"
+                )
+            ).select("a", "b", "inter", "na", "nb")
+        )
+        n_verified = verified.count()
+        rejected = n_accepted - n_verified
+    else:
+        verified = accepted
+        n_verified = verified.count()
     da = docs.select(F.col("doc_id").alias("a"), F.col("outlet_key").alias("oa"), F.col("day").alias("ya"))
     db = docs.select(F.col("doc_id").alias("b"), F.col("outlet_key").alias("ob"), F.col("day").alias("yb"))
     pairs = checkpoint(
@@ -329,7 +545,7 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
     n_pairs = pairs.count()
 
     if n_pairs > 0:
-        clusters, splits = guarded_clusters(d, pairs.select("a", "b"), docs, sets)
+        clusters, splits = guarded_clusters(d, pairs.select("a", "b"), docs, sets, facts)
     else:
         clusters = spark.createDataFrame([], "doc_id long, cluster_id long")
         splits = 0
@@ -350,6 +566,12 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
         "candidate_pairs long, verified_pairs long, ignored_pairs long, guard_splits long, "
         "oversized_buckets long, boilerplate_samples long, definition string",
     ).coalesce(1).write.mode("overwrite").parquet(outdir + "/stats")
+    if facts is not None:
+        print(
+            f"neardup_spark: containment: {learned} sampled shingles learned as outlet "
+            f"boilerplate; {rejected} verified pairs whose shared text is boilerplate or too short",
+            file=sys.stderr,
+        )
     return stats
 
 
