@@ -124,10 +124,10 @@ fn corpus() -> Vec<String> {
         docs.push(json!({"id": format!("ch9-{i}"), "outlet": "Channel 9",
             "text": format!("{} {footer}", body.join(" "))}));
     }
-    for i in 0..4 {
+    for (i, body) in channel.iter().take(4).enumerate() {
         docs.push(
             json!({"id": format!("ch9-teaser-{i}"), "outlet": "Channel 9",
-            "text": format!("{} {footer}", channel[i][..16].join(" "))}),
+            "text": format!("{} {footer}", body[..16].join(" "))}),
         );
     }
     // Promotions: the footer and a few words; alike by Jaccard, but their real text is not
