@@ -129,6 +129,17 @@ pub struct Definition {
     pub sample_every: u64,
     /// Sampled shingles in more documents than this pair nothing.
     pub max_df: usize,
+    /// Containment candidates: most probes of a document ([`crate::contain::Params::probes`]).
+    pub probes: usize,
+    /// Containment candidates: most pairs a document's probes emit
+    /// ([`crate::contain::Params::emit_per_doc`]).
+    pub emit_per_doc: usize,
+    /// Outlet boilerplate: least documents of the outlet holding a sample
+    /// ([`crate::contain::Params::outlet_min`]).
+    pub outlet_min: usize,
+    /// Outlet boilerplate: one in this many documents of the outlet holds the sample
+    /// ([`crate::contain::OUTLET_SHARE`]).
+    pub outlet_share: usize,
     /// Largest LSH bucket expanded to all pairs.
     pub max_bucket: usize,
     /// Matches between two documents of the same outlet are ignored.
@@ -194,6 +205,10 @@ impl Definition {
             min_contained_chars: config.min_contained_chars,
             sample_every: config.sample_every,
             max_df: config.max_df,
+            probes: params.probes,
+            emit_per_doc: params.emit_per_doc,
+            outlet_min: params.outlet_min,
+            outlet_share: crate::contain::OUTLET_SHARE,
             max_bucket: config.max_bucket,
             cross_outlet_only: config.cross_outlet_only,
             window_days: config.window_days,

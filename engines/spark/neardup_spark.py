@@ -144,21 +144,16 @@ def lsh_candidates(bands, max_bucket):
     return all_pairs.unionByName(star), n_oversized
 
 
-# contain::Params::default() and contain::OUTLET_SHARE: not options, so not in the manifest.
-PROBES = 16
-EMIT_PER_DOC = 512
-OUTLET_MIN = 10
-OUTLET_SHARE = 100
-
-
-def outlet_boilerplate(samples, docs, max_df):
+def outlet_boilerplate(d, samples, docs):
     """contain::find's first pass: (outlet, sample_hi) of every outlet's boilerplate, and
     `samples` with each entry's df (entries of its sample_hi group) and its document's outlet.
 
-    A group of 2 to max_df entries is an outlet's boilerplate when at least OUTLET_MIN of its
-    entries are documents of that outlet and they are at least one in OUTLET_SHARE of the
-    outlet's documents. Outlets are compared as the strings `sign` read (the local code
-    numbers them by first appearance: only equality matters); unknown outlets learn none."""
+    A group of 2 to max_df entries is an outlet's boilerplate when at least `outlet_min` of
+    its entries are documents of that outlet and they are at least one in `outlet_share` of
+    the outlet's documents (contain::Params and contain::OUTLET_SHARE, from the manifest).
+    Outlets are compared as the strings `sign` read (the local code numbers them by first
+    appearance: only equality matters); unknown outlets learn none."""
+    max_df, outlet_min = int(d["max_df"]), int(d["outlet_min"])
     dfs = samples.groupBy("sample_hi").agg(F.count(F.lit(1)).alias("df"))
     outlets = docs.select("doc_id", "outlet")
     entries = samples.join(dfs, "sample_hi").join(outlets, "doc_id")
@@ -167,7 +162,7 @@ def outlet_boilerplate(samples, docs, max_df):
     )
     boiler = (
         entries.filter(
-            (F.col("df") >= OUTLET_MIN)
+            (F.col("df") >= outlet_min)
             & (F.col("df") <= max_df)
             & F.col("outlet").isNotNull()
         )
@@ -175,20 +170,21 @@ def outlet_boilerplate(samples, docs, max_df):
         .agg(F.count(F.lit(1)).alias("held"))
         .join(of, "outlet")
         .filter(
-            (F.col("held") >= OUTLET_MIN)
-            & (F.col("held") * F.lit(OUTLET_SHARE) >= F.col("of"))
+            (F.col("held") >= outlet_min)
+            & (F.col("held") * F.lit(int(d["outlet_share"])) >= F.col("of"))
         )
         .select("outlet", "sample_hi")
     )
     return boiler, entries, dfs
 
 
-def sample_candidates(entries, dfs, boiler, max_df):
+def sample_candidates(d, entries, dfs, boiler):
     """contain::find: candidate pairs through each document's probes (see the module docs
     of src/contain.rs), and the number of samples held by more than max_df entries.
 
     `entries`: (doc_id, sample_hi, df, outlet), one row per sample (a document with two
     samples of one high half has two rows, as locally)."""
+    max_df = int(d["max_df"])
     n_boiler = dfs.filter(F.col("df") > max_df).count()
     # A document probes only when at least half its samples are held by another document.
     probing = (
@@ -207,8 +203,8 @@ def sample_candidates(entries, dfs, boiler, max_df):
         .filter(F.col("boiler").isNull())
         .select("doc_id", "sample_hi", "df")
     )
-    # The rarest first (df, then the high half); at most PROBES, the first always, the next
-    # while the running sum of (df - 1) stays within EMIT_PER_DOC.
+    # The rarest first (df, then the high half); at most `probes`, the first always, the next
+    # while the running sum of (df - 1) stays within `emit_per_doc`.
     order = Window.partitionBy("doc_id").orderBy("df", "sample_hi")
     ranked = mine.withColumn("r", F.row_number().over(order)).withColumn(
         "emit",
@@ -217,7 +213,8 @@ def sample_candidates(entries, dfs, boiler, max_df):
         ),
     )
     chosen = ranked.filter(
-        (F.col("r") <= PROBES) & ((F.col("r") == 1) | (F.col("emit") <= EMIT_PER_DOC))
+        (F.col("r") <= int(d["probes"]))
+        & ((F.col("r") == 1) | (F.col("emit") <= int(d["emit_per_doc"])))
     )
     # Each document's probe count and its largest probe key: every sample of the document up
     # to that key emits (contain::Context::emit compares keys, not ranks).
@@ -492,17 +489,21 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
     facts = None
     learned = 0
     if d["mode"] == "containment":
-        if "min_contained_chars" not in d:
+        missing = [
+            k
+            for k in ("min_contained_chars", "probes", "emit_per_doc", "outlet_min", "outlet_share")
+            if k not in d
+        ]
+        if missing:
             raise SignatureError(
-                f"{sigdir}/manifest.json: no min_contained_chars (signed by an older neardup: "
+                f"{sigdir}/manifest.json: no {', '.join(missing)} (signed by an older neardup: "
                 "sign the shards again)"
             )
         samples = spark.read.parquet(sigdir + "/samples")
-        max_df = int(d["max_df"])
-        boiler, entries, dfs = outlet_boilerplate(samples, docs, max_df)
+        boiler, entries, dfs = outlet_boilerplate(d, samples, docs)
         boiler = checkpoint(boiler)
         learned = boiler.count()
-        contained, n_boiler = sample_candidates(entries, dfs, boiler, max_df)
+        contained, n_boiler = sample_candidates(d, entries, dfs, boiler)
         candidates = candidates.unionByName(contained)
         facts = checkpoint(real_text_facts(samples, docs, boiler))
     candidates = checkpoint(candidates.distinct())
