@@ -244,8 +244,9 @@ def divisible(x, every):
     """True when the u64 bit-cast as the INT64 `x` is divisible by `every` (a Column)."""
     if every & (every - 1) == 0:
         return x.bitwiseAND(F.lit(every - 1)) == 0
-    # x + 2^64 for negative x: pmod(x, every) + 2^64 mod every, mod every.
-    return F.pmod(F.pmod(x, F.lit(every)) + F.lit(2**64 % every), F.lit(every)) == 0
+    # The u64 is x + 2^64 for negative x: (pmod(x, every) + 2^64 mod every) mod every.
+    shift = F.when(x < 0, F.lit(2**64 % every)).otherwise(F.lit(0))
+    return F.pmod(F.pmod(x, F.lit(every)) + shift, F.lit(every)) == 0
 
 
 def real_text_facts(samples, docs, boiler):

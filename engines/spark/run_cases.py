@@ -4,8 +4,8 @@
         SIGDIR OUTDIR PARTITIONS [SIGDIR OUTDIR PARTITIONS ...]
 
 Before the cases, checks connected_components against union-find on a path with shuffled ids,
-a star, cliques and random sparse graphs. Exits 1 on a mismatch, 2 on a bad signature
-directory.
+a star, cliques and random sparse graphs, and divisible() against unsigned arithmetic. Exits 1
+on a mismatch, 2 on a bad signature directory.
 """
 
 import os
@@ -61,6 +61,27 @@ def check_components(spark):
     return True
 
 
+def check_divisible(spark):
+    """divisible() on bit-cast u64 hashes against Python's unsigned arithmetic, as a column and
+    inside an array lambda (as real_text_holds uses it), for powers of two and others."""
+    from pyspark.sql import functions as F
+
+    rng = random.Random(11)
+    values = [rng.getrandbits(64) for _ in range(2000)] + [0, 2**63 - 1, 2**63, 2**64 - 1]
+    signed = [v - 2**64 if v >= 2**63 else v for v in values]
+    df = spark.createDataFrame([(x,) for x in signed], "x long")
+    arr = spark.createDataFrame([(signed,)], "a array<long>")
+    for every in (1, 3, 7, 8, 10, 64, 1000003):
+        got = [r[0] for r in df.select(neardup_spark.divisible(F.col("x"), every)).collect()]
+        want = [v % every == 0 for v in values]
+        n = arr.select(F.size(F.filter("a", lambda x: neardup_spark.divisible(x, every)))).first()[0]
+        if got != want or n != sum(want):
+            print(f"run_cases: divisible by {every} differs from u64 arithmetic", file=sys.stderr)
+            return False
+    print("run_cases: divisible matches u64 arithmetic", file=sys.stderr)
+    return True
+
+
 def main(argv):
     if len(argv) % 3 != 0 or not argv:
         print(__doc__, file=sys.stderr)
@@ -69,7 +90,7 @@ def main(argv):
     spark.sparkContext.setLogLevel("ERROR")
     try:
         spark.conf.set("spark.sql.shuffle.partitions", "2")
-        if not check_components(spark):
+        if not check_components(spark) or not check_divisible(spark):
             return 1
         for i in range(0, len(argv), 3):
             sigdir, outdir, partitions = argv[i], argv[i + 1], int(argv[i + 2])
