@@ -12,14 +12,7 @@ use std::collections::BTreeSet;
 fn eval(dir: &std::path::Path, lang: &str) -> (f64, f64) {
     let p = dir.join(format!("{lang}.jsonl"));
     let out = run(&[
-        "gen",
-        "--lang",
-        lang,
-        "--docs",
-        "3000",
-        "--seed",
-        "11",
-        "-o",
+        "gen", "--lang", lang, "--docs", "3000", "--seed", "11", "-o",
         s(&p),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -105,7 +98,11 @@ fn a_footer_or_a_notice_joins_no_stories_and_keeps_no_copies_apart() {
         &format!("{}\n{other_footer}", han(1, 600)),
     ));
     let cut: String = han(2, 600).chars().take(300).collect();
-    lines.push(article("cut-s2", "日报", &format!("{cut}\n{notice}")));
+    lines.push(article(
+        "cut-s2",
+        "日报",
+        &format!("{cut}\n{notice}"),
+    ));
     let input = write_lines(dir.path(), "in.jsonl", &lines);
     let out_path = dir.path().join("out.jsonl");
     let out = run(&["cluster", s(&input), "-q", "-o", s(&out_path)]);

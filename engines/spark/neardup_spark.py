@@ -14,26 +14,29 @@ src/cluster.rs):
 1. candidate pairs: all pairs of documents sharing a band key; a bucket of more than
    `max_bucket` documents pairs its smallest doc_id with each other member only. In
    containment mode also the probes of src/contain.rs (`find`): sampled shingles grouped by
-   the high 32 bits of the hash, df = entries of a group (groups of more than `max_df` pair
-   nothing); an outlet's boilerplate is a group held by at least 10 of its documents and one
-   in 100 of them; a document with at least half its samples in groups of 2 or more probes
+   the high 32 bits of the hash, df = entries of a group; an outlet's boilerplate is a group
+   held by at least 10 of its documents and one in 100 of them (learned before groups of more
+   than `max_df` entries are dropped; a group of identical documents is seen through its
+   first member); a document probes when 2 * shared >= samples - boiled (shared: its samples
+   in groups of 2 or more that are not its outlet's boilerplate; boiled: those that are),
    with its rarest samples (df, then the high bits) of df 2 to max_df that are not its
    outlet's boilerplate, at most 16, the first always, the next while the sum of (df - 1)
    stays at most 512; (x, y) is a candidate when y holds max(1, ceil(probes_x / 2)) of them.
-2. verification: exact counts of the shingle sets, `size(array_intersect(a, b))`; Jaccard and
-   containment are IEEE-754 double divisions of those integers, compared with the manifest's
-   thresholds (the same arithmetic as the Rust code, bit for bit). In containment mode then
-   the real-text guard of src/boilerplate.rs (`RealText::holds`): a pair accepted by
-   containment alone needs `min_contained_chars` characters of real text (outside its
-   outlet's boilerplate) in the contained document, and two documents of one outlet that
-   learned boilerplate must share half the real text of the one with less.
+2. verification on real sets (src/boilerplate.rs, `RealText`): an outlet's boilerplate text
+   is, for each of its boilerplate samples held by 2 or more of its documents, the
+   intersection of the sets of the first 3 of them, united; a document's real set is its set
+   without its outlet's boilerplate text, or its whole set when nothing is left. Exact counts,
+   `size(array_intersect(a, b))`; Jaccard and containment are IEEE-754 double divisions of
+   those integers, compared with the manifest's thresholds (the same arithmetic as the Rust
+   code, bit for bit). A pair accepted by containment alone stands only when the document
+   with the smaller real set (ties a) has words * real / full >= `min_contained_words`.
 3. `--cross-outlet-only` and `--window` filter verified pairs on precomputed keys (outlet
    trimmed and ASCII-lower-cased; date as a day number).
 4. connected components (large-star / small-star, Kiveris et al. 2014), then the chaining
-   guard: each component keeps the members that match its center (most verified pairs inside
+   guard: each component keeps the members that match its center (most pairs kept inside
    the component, then most text characters, ties to the smallest id, then the smallest
-   doc_id): verified pairs, or under the rule, the window and the real-text guard (the
-   center first); the others are split again into the components of
+   doc_id) on real sets under the rule, the window and the words rule (the center first);
+   the others are split again into the components of
    the pairs among them, until none is left.
    In containment mode, before the components: a pair accepted by containment alone (Jaccard
    below the threshold) links its contained side (the smaller set; of two sets of one size,
