@@ -12,7 +12,7 @@
 //! SIGDIR/shards/shard-NNNNNNNN.json   per shard: input name, counts, the Definition again
 //! SIGDIR/docs/shard-NNNNNNNN.parquet  doc_id, shard, source, id, title, outlet, date, url, line, offset,
 //!                                     len, checksum, text_chars, shingles, samples, day, wire,
-//!                                     short, outlet_key
+//!                                     short, outlet_key, words
 //! SIGDIR/bands/shard-NNNNNNNN.parquet doc_id INT64, band INT32, band_hash INT64
 //! SIGDIR/sets/shard-NNNNNNNN.parquet  doc_id INT64, shingles LIST<INT64> (the exact set)
 //! SIGDIR/samples/shard-...parquet     doc_id INT64, sample_hi INT64 (containment mode)
@@ -30,6 +30,9 @@
 //! ```text
 //! OUTDIR/clusters/*.parquet  doc_id INT64, cluster_id INT64 (smallest doc_id of the cluster)
 //! OUTDIR/pairs/*.parquet     a, b, inter, na, nb INT64: the verified pairs clusters came from
+//! OUTDIR/real/*.parquet      doc_id INT64, shingles LIST<INT64>: the real set (without its
+//!                            outlet's boilerplate text) of each clustered document whose real
+//!                            set is not its whole set (containment mode); scores are of real sets
 //! OUTDIR/stats/*.parquet     one row: candidate_pairs, verified_pairs, ignored_pairs,
 //!                            guard_splits, oversized_buckets, boilerplate_samples, definition
 //! ```
@@ -122,10 +125,25 @@ pub struct Definition {
     pub containment: f64,
     /// Containment counts only when the smaller set has at least this many shingles.
     pub min_contained: usize,
+    /// A pair accepted by containment alone stands only when the contained document has at
+    /// least this many words of real text (outside its outlet's learned boilerplate;
+    /// [`crate::boilerplate`]).
+    pub min_contained_words: usize,
     /// One shingle in this many is sampled (containment mode).
     pub sample_every: u64,
     /// Sampled shingles in more documents than this pair nothing.
     pub max_df: usize,
+    /// Containment candidates: most probes of a document ([`crate::contain::Params::probes`]).
+    pub probes: usize,
+    /// Containment candidates: most pairs a document's probes emit
+    /// ([`crate::contain::Params::emit_per_doc`]).
+    pub emit_per_doc: usize,
+    /// Outlet boilerplate: least documents of the outlet holding a sample
+    /// ([`crate::contain::Params::outlet_min`]).
+    pub outlet_min: usize,
+    /// Outlet boilerplate: one in this many documents of the outlet holds the sample
+    /// ([`crate::contain::OUTLET_SHARE`]).
+    pub outlet_share: usize,
     /// Largest LSH bucket expanded to all pairs.
     pub max_bucket: usize,
     /// Matches between two documents of the same outlet are ignored.
@@ -152,14 +170,24 @@ impl Definition {
                 config.threshold
             ),
             Mode::Containment => format!(
-                "duplicate when inter / (na + nb - inter) >= {} or (inter / min(na, nb) >= {} and min(na, nb) >= {}) (binary64 division of exact counts of the shingle sets)",
-                config.threshold, config.containment, config.min_contained
+                "duplicate when inter / (na + nb - inter) >= {} or (inter / min(na, nb) >= {} and min(na, nb) >= {}) (binary64 division of exact counts of the real shingle sets). An outlet's boilerplate text: for each of its boilerplate samples held by 2 or more of its documents, the intersection of the full sets of the first 3 of them (doc_id order; of a group of identical sets, its first member only), united. A document's real set: its set minus its outlet's boilerplate text, or its whole set when that leaves nothing. A pair accepted by containment alone (jaccard below {}) stands only when the document with the smaller real set (ties the first) has words * real / full >= {} (integer division; words when its set is empty)",
+                config.threshold,
+                config.containment,
+                config.min_contained,
+                config.threshold,
+                config.min_contained_words
             ),
         };
+        let params = crate::contain::Params::from_config(config);
         let samples = match config.mode {
             Mode::Containment => format!(
-                "; plus pairs sharing sampled shingles (hash % {} == 0, grouped by the hash's high 32 bits; groups of more than {} entries pair nothing) at least max(1, ceil(min(samples_a, samples_b) / 2)) times",
-                config.sample_every, config.max_df
+                "; plus pairs through sampled shingles (hash % {every} == 0, grouped by the hash's high 32 bits; df = entries of a group; groups of more than {max_df} entries pair nothing). An outlet's boilerplate: a group held by at least {outlet_min} documents of the outlet and by at least one in {share} of its documents (unknown outlets learn none). Boilerplate is learned before groups of more than {max_df} entries are dropped. A document probes when 2 * shared >= samples - boiled, shared: its samples in groups of 2 or more entries that are not its outlet's boilerplate, boiled: those that are; its probes: its samples with 2 <= df <= {max_df} that are not its own outlet's boilerplate, ordered by (df, high bits), at most {probes}, the first always, the next while the sum of (df - 1) stays at most {emit}. Each probe of x pairs it with every other document y of its group; (x, y) is a candidate when y holds at least max(1, ceil(probes_x / 2)) of x's probes",
+                every = config.sample_every,
+                max_df = config.max_df,
+                outlet_min = params.outlet_min,
+                share = crate::contain::OUTLET_SHARE,
+                probes = params.probes,
+                emit = params.emit_per_doc,
             ),
             Mode::Jaccard => String::new(),
         };
@@ -177,8 +205,13 @@ impl Definition {
             threshold: config.threshold,
             containment: config.containment,
             min_contained: config.min_contained,
+            min_contained_words: config.min_contained_words,
             sample_every: config.sample_every,
             max_df: config.max_df,
+            probes: params.probes,
+            emit_per_doc: params.emit_per_doc,
+            outlet_min: params.outlet_min,
+            outlet_share: crate::contain::OUTLET_SHARE,
             max_bucket: config.max_bucket,
             cross_outlet_only: config.cross_outlet_only,
             window_days: config.window_days,
@@ -195,7 +228,7 @@ impl Definition {
                 config.max_bucket, samples
             ),
             rule,
-            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most verified pairs inside the component, then most text characters, ties to the smallest id, then the smallest doc_id) under the rule and the date window; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
+            guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most verified pairs inside the component, then most text characters, ties to the smallest id, then the smallest doc_id): verified and allowed pairs, or under the rule, the date window and the real-text guard with the center first; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
         }
     }
 
@@ -226,8 +259,7 @@ impl Definition {
             mode: self.mode.parse()?,
             containment: self.containment,
             min_contained: self.min_contained,
-            // The Spark job does not learn boilerplate: no real-text guard.
-            min_contained_words: 0,
+            min_contained_words: self.min_contained_words,
             sample_every: self.sample_every,
             max_df: self.max_df,
             fn_weight: self.fn_weight,
@@ -518,6 +550,7 @@ pub fn sign_shard(
         field("wire", DataType::Utf8, true),
         field("short", DataType::Boolean, false),
         field("outlet_key", DataType::Utf8, true),
+        field("words", DataType::Int64, false),
     ]));
     let mut at = 0usize;
     write_parquet(
@@ -576,6 +609,11 @@ pub fn sign_shard(
                     m.iter()
                         .map(|d| d.outlet.as_deref().map(outlet_key))
                         .collect::<StringArray>(),
+                ),
+                Arc::new(
+                    r.clone()
+                        .map(|d| i64::from(signed.words.get(d).copied().unwrap_or(0)))
+                        .collect::<Int64Array>(),
                 ),
             ]))
         },
@@ -939,7 +977,21 @@ impl SignatureDir {
         wanted: &std::collections::HashSet<u32>,
     ) -> Result<HashMap<u32, Vec<u64>>> {
         let mut out = HashMap::new();
-        for_each_batch(&self.path.join("sets"), |path, b| {
+        read_sets_into(&self.path.join("sets"), doc_ids, wanted, &mut out)?;
+        Ok(out)
+    }
+}
+
+/// Reads the sets (`doc_id`, `shingles`) of the `wanted` documents from the Parquet files of
+/// `dir` into `out`, replacing what it holds for them.
+fn read_sets_into(
+    dir: &Path,
+    doc_ids: &[i64],
+    wanted: &std::collections::HashSet<u32>,
+    out: &mut HashMap<u32, Vec<u64>>,
+) -> Result<()> {
+    {
+        for_each_batch(dir, |path, b| {
             let ids = i64s(path, b, "doc_id")?;
             let lists = b
                 .column_by_name("shingles")
@@ -960,8 +1012,8 @@ impl SignatureDir {
             }
             Ok(())
         })?;
-        Ok(out)
     }
+    Ok(())
 }
 
 /// The engine's statistics (`OUTDIR/stats`).
@@ -1097,7 +1149,12 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
     // scores against the canonical member
     let wanted: std::collections::HashSet<u32> =
         found.iter().flat_map(|(m, _)| m.iter().copied()).collect();
-    let sets = sig.read_sets(&doc_ids, &wanted)?;
+    let mut sets = sig.read_sets(&doc_ids, &wanted)?;
+    // Containment mode: scores of real text, as locally.
+    let real_dir = clusters_dir.join("real");
+    if real_dir.is_dir() {
+        read_sets_into(&real_dir, &doc_ids, &wanted, &mut sets)?;
+    }
     let empty = Vec::new();
     let set = |d: u32| sets.get(&d).unwrap_or(&empty);
     let clusters: Vec<ScoredCluster> = found

@@ -1,5 +1,7 @@
 //! The Spark path against the local path: a seeded corpus (syndication clusters, cut copies,
-//! drifting chains, an empty and a short document, a rejected line, an oversized LSH bucket)
+//! drifting chains, an empty and a short document, a rejected line, an oversized LSH bucket,
+//! an outlet's footer learned as boilerplate, pages of it with little real text, briefs of
+//! under 100 characters contained in stories)
 //! split into 4 shards, signed per shard with `neardup sign`, clustered by
 //! `engines/spark/neardup_spark.py` at `local[2]` with 1 and 7 shuffle partitions, and reported
 //! with `neardup report`: the cluster file and the CSV must equal `neardup cluster`'s byte for
@@ -143,6 +145,36 @@ fn corpus() -> Vec<String> {
             "text": format!("{} {footer}", words(seed, 8).join(" "))}),
         );
     }
+    // An outlet whose every page carries one footer (learned as its boilerplate): twelve
+    // stories; pages that are the footer and the start of one of its stories (contained in
+    // the story, but with little real text); a copy of one story in another outlet, without
+    // the footer (contained, and real text).
+    let ch9_footer = format!("Watch Channel 9 at six. {}", prose(6000, 70));
+    let channel: Vec<Vec<String>> = (0..12u64).map(|i| words(6100 + i, 120)).collect();
+    for (i, body) in channel.iter().enumerate() {
+        docs.push(json!({"id": format!("ch9-{i}"), "outlet": "Channel 9",
+            "text": format!("{} {ch9_footer}", body.join(" "))}));
+    }
+    for (i, body) in channel.iter().take(4).enumerate() {
+        docs.push(
+            json!({"id": format!("ch9-teaser-{i}"), "outlet": "Channel 9",
+            "text": format!("{} {ch9_footer}", body[..16].join(" "))}),
+        );
+    }
+    // Promotions: the footer and a few words; alike by Jaccard, but their real text is not
+    // shared.
+    for i in 0..8 {
+        docs.push(
+            json!({"id": format!("ch9-promo-{i}"), "outlet": "Channel 9",
+            "text": format!("{} {ch9_footer}", prose(6200 + i, 4))}),
+        );
+    }
+    docs.push(json!({"id": "ch9-5-copy", "outlet": "Herald", "text": channel[5].join(" ")}));
+    // Briefs: the first 14 words of a story, contained in it but under 15 words.
+    for i in 0..4 {
+        docs.push(json!({"id": format!("brief-{i}"), "outlet": "Gazette",
+            "text": words(1000 + i, 14).join(" ")}));
+    }
     // Empty and short documents, which never match, even each other.
     docs.push(json!({"id": "empty-1", "text": ""}));
     docs.push(json!({"id": "empty-2", "text": ""}));
@@ -282,6 +314,23 @@ fn spark_clusters_equal_local_clusters() {
                 assert!(articles <= 1, "{c:?}");
             }
             assert!(with("footer-brief-2").is_some());
+            // The corpus exercises the learned boilerplate and the real-text guard.
+            let mut args = vec!["cluster", "-v"];
+            args.extend(&shard_args);
+            args.extend(case.settings);
+            let verbose = d.join("verbose.jsonl");
+            args.extend(["-o", s(&verbose)]);
+            let err = String::from_utf8(ok(neardup(&args), "neardup cluster -v").stderr).unwrap();
+            let line = err
+                .lines()
+                .find(|l| l.contains("learned as outlet boilerplate"))
+                .unwrap_or_else(|| panic!("no containment candidates line in {err}"));
+            let number = |before: &str| -> u64 {
+                let head = line.split(before).next().unwrap();
+                head.rsplit(' ').next().unwrap().parse().unwrap()
+            };
+            assert!(number(" sampled shingles learned") > 0, "{line}");
+            assert!(number(" verified pairs whose shared text") > 0, "{line}");
         }
         let sig = d.join(format!("{}-sig", case.name));
         for (i, p) in shards.iter().enumerate() {

@@ -13,18 +13,30 @@ src/cluster.rs):
 
 1. candidate pairs: all pairs of documents sharing a band key; a bucket of more than
    `max_bucket` documents pairs its smallest doc_id with each other member only. In
-   containment mode also pairs sharing sampled shingles (grouped by the high 32 bits of the
-   shingle hash; groups of more than `max_df` entries pair nothing) at least
-   max(1, ceil(min(samples_a, samples_b) / 2)) times.
-2. verification: exact counts of the shingle sets, `size(array_intersect(a, b))`; Jaccard and
-   containment are IEEE-754 double divisions of those integers, compared with the manifest's
-   thresholds (the same arithmetic as the Rust code, bit for bit).
+   containment mode also the probes of src/contain.rs (`find`): sampled shingles grouped by
+   the high 32 bits of the hash, df = entries of a group; an outlet's boilerplate is a group
+   held by at least 10 of its documents and one in 100 of them (learned before groups of more
+   than `max_df` entries are dropped; a group of identical documents is seen through its
+   first member); a document probes when 2 * shared >= samples - boiled (shared: its samples
+   in groups of 2 or more that are not its outlet's boilerplate; boiled: those that are),
+   with its rarest samples (df, then the high bits) of df 2 to max_df that are not its
+   outlet's boilerplate, at most 16, the first always, the next while the sum of (df - 1)
+   stays at most 512; (x, y) is a candidate when y holds max(1, ceil(probes_x / 2)) of them.
+2. verification on real sets (src/boilerplate.rs, `RealText`): an outlet's boilerplate text
+   is, for each of its boilerplate samples held by 2 or more of its documents, the
+   intersection of the sets of the first 3 of them, united; a document's real set is its set
+   without its outlet's boilerplate text, or its whole set when nothing is left. Exact counts,
+   `size(array_intersect(a, b))`; Jaccard and containment are IEEE-754 double divisions of
+   those integers, compared with the manifest's thresholds (the same arithmetic as the Rust
+   code, bit for bit). A pair accepted by containment alone stands only when the document
+   with the smaller real set (ties a) has words * real / full >= `min_contained_words`.
 3. `--cross-outlet-only` and `--window` filter verified pairs on precomputed keys (outlet
    trimmed and ASCII-lower-cased; date as a day number).
 4. connected components (large-star / small-star, Kiveris et al. 2014), then the chaining
-   guard: each component keeps the members that match its center (most verified pairs inside
+   guard: each component keeps the members that match its center (most pairs kept inside
    the component, then most text characters, ties to the smallest id, then the smallest
-   doc_id) under the rule and the window; the others are split again into the components of
+   doc_id) on real sets under the rule, the window and the words rule (the center first);
+   the others are split again into the components of
    the pairs among them, until none is left.
    In containment mode, before the components: a pair accepted by containment alone (Jaccard
    below the threshold) links its contained side (the smaller set; of two sets of one size,
@@ -143,26 +155,195 @@ def lsh_candidates(bands, max_bucket):
     return all_pairs.unionByName(star), n_oversized
 
 
-def sample_candidates(samples, docs, max_df):
-    """contain::candidate_pairs: pairs sharing at least half of the smaller one's samples."""
-    df = samples.groupBy("sample_hi").agg(F.count(F.lit(1)).alias("df"))
-    n_boiler = df.filter(F.col("df") > max_df).count()
-    keep = samples.join(
-        df.filter((F.col("df") >= 2) & (F.col("df") <= max_df)).select("sample_hi"), "sample_hi"
+def copy_firsts(d, docs, sets):
+    """(doc_id, first, outlet, own_outlet): `first` the smallest doc_id with the same set
+    (copies::Copies; no groups with `--cross-outlet-only` or `--window`), `outlet` the outlet
+    of that first member (contain::find sees a group of identical documents through its first
+    member only), `own_outlet` the document's own."""
+    if d["cross_outlet_only"] or d.get("window_days") is not None:
+        firsts = sets.select("doc_id", F.col("doc_id").alias("first"))
+    else:
+        firsts = sets.select(
+            "doc_id",
+            F.min("doc_id").over(Window.partitionBy(F.array_sort("shingles"))).alias("first"),
+        )
+    o = docs.select("doc_id", "outlet")
+    return (
+        firsts.join(o.select(F.col("doc_id").alias("first"), "outlet"), "first")
+        .join(o.select("doc_id", F.col("outlet").alias("own_outlet")), "doc_id")
+        .select("doc_id", "first", "outlet", "own_outlet")
     )
-    a = keep.select("sample_hi", F.col("doc_id").alias("a"))
-    b = keep.select("sample_hi", F.col("doc_id").alias("b"))
-    shared = (
-        a.join(b, "sample_hi")
-        .filter(F.col("a") < F.col("b"))
-        .groupBy("a", "b")
-        .agg(F.count(F.lit(1)).alias("shared"))
+
+
+def outlet_boilerplate(d, samples, docs, firsts):
+    """contain::find's first pass: (outlet, sample_hi) of every outlet's boilerplate, and
+    `samples` with each entry's df (entries of its sample_hi group) and its document's outlet
+    (its copy group's first member's).
+
+    A group of 2 or more entries (frequent ones too: learned before the max_df drop) is an
+    outlet's boilerplate when at least `outlet_min` of its entries are documents of that
+    outlet and they are at least one in `outlet_share` of the outlet's documents (every
+    document with that outlet counts; contain::Params and contain::OUTLET_SHARE, from the
+    manifest). Outlets are compared as the strings `sign` read (the local code numbers them by
+    first appearance: only equality matters); unknown outlets learn none."""
+    outlet_min = int(d["outlet_min"])
+    dfs = samples.groupBy("sample_hi").agg(F.count(F.lit(1)).alias("df"))
+    entries = samples.join(dfs, "sample_hi").join(firsts, "doc_id")
+    of = docs.filter(F.col("outlet").isNotNull()).groupBy("outlet").agg(
+        F.count(F.lit(1)).alias("of")
     )
-    counts = docs.select("doc_id", "samples")
-    ca = counts.select(F.col("doc_id").alias("a"), F.col("samples").alias("ca"))
-    cb = counts.select(F.col("doc_id").alias("b"), F.col("samples").alias("cb"))
-    need = F.greatest(F.lit(1), F.expr("(least(ca, cb) + 1) div 2"))
-    pairs = shared.join(ca, "a").join(cb, "b").filter(F.col("shared") >= need).select("a", "b")
+    boiler = (
+        entries.filter((F.col("df") >= outlet_min) & F.col("outlet").isNotNull())
+        .groupBy("outlet", "sample_hi")
+        .agg(F.count(F.lit(1)).alias("held"))
+        .join(of, "outlet")
+        .filter(
+            (F.col("held") >= outlet_min)
+            & (F.col("held") * F.lit(int(d["outlet_share"])) >= F.col("of"))
+        )
+        .select("outlet", "sample_hi")
+    )
+    return boiler, entries, dfs
+
+
+def boilerplate_text(boiler, entries, sets):
+    """boilerplate::RealText::learn: (outlet, boil) with each outlet's boilerplate text, the
+    union over its boilerplate samples of the intersection of the full sets of the first
+    contain::HOLDERS (3) documents of the outlet holding the sample (first members of their
+    copy groups, in doc_id order), for samples with 2 holders or more."""
+    holders = (
+        entries.filter(F.col("doc_id") == F.col("first"))
+        .join(boiler, ["outlet", "sample_hi"])
+        .withColumn(
+            "r",
+            F.row_number().over(Window.partitionBy("outlet", "sample_hi").orderBy("doc_id")),
+        )
+        .filter(F.col("r") <= 3)
+        .join(sets, "doc_id")
+        .groupBy("outlet", "sample_hi")
+        .agg(
+            F.count(F.lit(1)).alias("h"),
+            F.array_sort(F.collect_list(F.struct("doc_id", "shingles"))).alias("hs"),
+        )
+        .filter(F.col("h") >= 2)
+    )
+    common = holders.select(
+        "outlet",
+        F.aggregate(
+            F.slice(F.col("hs"), 2, 2),
+            F.col("hs")[0]["shingles"],
+            lambda acc, x: F.array_intersect(acc, x["shingles"]),
+        ).alias("common"),
+    )
+    return common.groupBy("outlet").agg(
+        F.array_distinct(F.flatten(F.collect_list("common"))).alias("boil")
+    )
+
+
+def real_sets(sets, firsts, text):
+    """(doc_id, shingles, full, boiled) with `shingles` the real set of boilerplate::RealText::real:
+    the set without its own outlet's boilerplate text, or the whole set when that leaves
+    nothing; `full` the size of the whole set; `boiled` True when the real set is not the
+    whole set."""
+    own = firsts.select("doc_id", F.col("own_outlet").alias("outlet"))
+    r = (
+        sets.join(own, "doc_id", "left")
+        .join(text, "outlet", "left")
+        .withColumn(
+            "rest",
+            F.when(F.col("boil").isNull(), F.col("shingles")).otherwise(
+                F.array_except("shingles", "boil")
+            ),
+        )
+    )
+    keep = (F.size("rest") == 0) | (F.size("rest") == F.size("shingles"))
+    return r.select(
+        "doc_id",
+        F.when(keep, F.col("shingles")).otherwise(F.col("rest")).alias("shingles"),
+        F.size("shingles").cast("long").alias("full"),
+        (~keep).alias("boiled"),
+    )
+
+
+def long_enough(d, words, real, full):
+    """boilerplate::RealText::long_enough as a Column: words * real / full (integer division;
+    words when full is 0) >= min_contained_words."""
+    x = (words * real).cast("long")
+    # Exact: x - x mod full is a multiple of full (all below 2^53).
+    have = F.when(full == 0, words).otherwise(((x - F.pmod(x, full)) / full).cast("long"))
+    return have >= F.lit(int(d["min_contained_words"]))
+
+
+def contained_long_enough(d, ra, rb, fa, fb, wa, wb):
+    """boilerplate::RealSets::contained_long_enough: the document with the smaller real set
+    (ties a) has enough words of real text."""
+    first = ra <= rb
+    return F.when(first, long_enough(d, wa, ra, fa)).otherwise(long_enough(d, wb, rb, fb))
+
+
+def sample_candidates(d, entries, dfs, boiler):
+    """contain::find: candidate pairs through each document's probes (see the module docs
+    of src/contain.rs), and the number of samples held by more than max_df entries.
+
+    `entries`: (doc_id, sample_hi, df, outlet), one row per sample (a document with two
+    samples of one high half has two rows, as locally)."""
+    max_df = int(d["max_df"])
+    n_boiler = dfs.filter(F.col("df") > max_df).count()
+    marked = entries.join(
+        boiler.withColumn("boiler", F.lit(True)), ["outlet", "sample_hi"], "left"
+    ).withColumn("boiler", F.coalesce(F.col("boiler"), F.lit(False)))
+    # A document probes only when 2 * shared >= samples - boiled: shared, its samples held by
+    # another document that are not its outlet's boilerplate; boiled, those that are.
+    probing = (
+        marked.groupBy("doc_id")
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.count_if((F.col("df") >= 2) & ~F.col("boiler")).alias("shared"),
+            F.count_if(F.col("boiler")).alias("boiled"),
+        )
+        .filter(F.col("shared") * 2 >= F.col("n") - F.col("boiled"))
+        .select("doc_id")
+    )
+    kept = entries.filter((F.col("df") >= 2) & (F.col("df") <= max_df))
+    mine = (
+        marked.filter((F.col("df") >= 2) & (F.col("df") <= max_df) & ~F.col("boiler"))
+        .join(probing, "doc_id")
+        .select("doc_id", "sample_hi", "df")
+    )
+    # The rarest first (df, then the high half); at most `probes`, the first always, the next
+    # while the running sum of (df - 1) stays within `emit_per_doc`.
+    order = Window.partitionBy("doc_id").orderBy("df", "sample_hi")
+    ranked = mine.withColumn("r", F.row_number().over(order)).withColumn(
+        "emit",
+        F.sum(F.col("df") - 1).over(
+            order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+        ),
+    )
+    chosen = ranked.filter(
+        (F.col("r") <= int(d["probes"]))
+        & ((F.col("r") == 1) | (F.col("emit") <= int(d["emit_per_doc"])))
+    )
+    # Each document's probe count and its largest probe key: every sample of the document up
+    # to that key emits (contain::Context::emit compares keys, not ranks).
+    limits = chosen.groupBy("doc_id").agg(
+        F.count(F.lit(1)).alias("probes"),
+        F.max(F.struct("df", "sample_hi")).alias("limit"),
+    )
+    probes = (
+        mine.join(limits, "doc_id")
+        .filter(F.struct("df", "sample_hi") <= F.col("limit"))
+        .select(F.col("doc_id").alias("x"), "sample_hi", "probes")
+    )
+    holders = kept.select(F.col("doc_id").alias("y"), "sample_hi")
+    need = F.greatest(F.lit(1), F.expr("(probes + 1) div 2"))
+    pairs = (
+        probes.join(holders, "sample_hi")
+        .filter(F.col("x") != F.col("y"))
+        .groupBy("x", "y", "probes")
+        .agg(F.count(F.lit(1)).alias("held"))
+        .filter(F.col("held") >= need)
+        .select(F.least("x", "y").alias("a"), F.greatest("x", "y").alias("b"))
+    )
     return pairs, n_boiler
 
 
@@ -218,15 +399,17 @@ def connected_components(edges: DataFrame) -> DataFrame:
     return leaves.unionByName(roots)
 
 
-def side_ranks(d, docs, sets):
-    """(doc_id, n, g_chars, g_id, g_doc): each document's set size and the rank of its side
+def side_ranks(d, docs, sets, real):
+    """(doc_id, n, g_chars, g_id, g_doc): each document's real set size and the rank of its side
     for cluster::attach_contained. A group of identical sets is one side, ranked as its
     greatest member (most text characters, ties to the smallest id) and named by its
     smallest doc_id; without groups under the outlet and date filters (copies::Copies is
     not used then)."""
-    r = sets.select(
-        "doc_id", F.array_sort("shingles").alias("set"), F.size("shingles").cast("long").alias("n")
-    ).join(docs.select("doc_id", "id", "text_chars"), "doc_id")
+    r = (
+        sets.select("doc_id", F.array_sort("shingles").alias("set"))
+        .join(real.select("doc_id", F.size("shingles").cast("long").alias("n")), "doc_id")
+        .join(docs.select("doc_id", "id", "text_chars"), "doc_id")
+    )
     if d["cross_outlet_only"] or d.get("window_days") is not None:
         return r.select(
             "doc_id",
@@ -358,12 +541,28 @@ def guarded_clusters(d, edges, docs, sets, all_edges=None, ranks=None, attach=No
         c_info = info.select(
             F.col("doc_id").alias("center"), F.col("day").alias("c_day")
         )
-        s_c = sets.select(F.col("doc_id").alias("center"), F.col("shingles").alias("sc"))
-        s_m = sets.select("doc_id", F.col("shingles").alias("sm"))
+        s_c = sets.select(
+            F.col("doc_id").alias("center"),
+            F.col("shingles").alias("sc"),
+            F.col("full").alias("fc"),
+            F.col("words").alias("wc"),
+        )
+        s_m = sets.select(
+            "doc_id", F.col("shingles").alias("sm"), F.col("full").alias("fm"), F.col("words").alias("wm")
+        )
         inter = F.size(F.array_intersect("sc", "sm")).cast("long")
         na, nb = F.size("sc").cast("long"), F.size("sm").cast("long")
         joined = m.join(c_info, "center").join(s_c, "center").join(s_m, "doc_id")
         ok = accepts(d, inter, na, nb) & window_ok(d, F.col("c_day"), F.col("day"))
+        if d["mode"] == "containment":
+            # pipeline::stand with the center first: containment alone needs real text.
+            jac, _ = scores(inter, na, nb)
+            ok = ok & (
+                (jac >= F.lit(float(d["threshold"])))
+                | contained_long_enough(
+                    d, na, nb, F.col("fc"), F.col("fm"), F.col("wc"), F.col("wm")
+                )
+            )
         if attach is not None:
             # A member matched by containment alone: the contained side, or the container
             # the center is attached to.
@@ -443,24 +642,77 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
 
     candidates, n_oversized = lsh_candidates(bands, int(d["max_bucket"]))
     n_boiler = 0
+    learned = None
+    words = docs.select("doc_id", F.col("words").cast("long").alias("words")) if "words" in docs.columns else None
     if d["mode"] == "containment":
+        missing = [
+            k
+            for k in ("min_contained_words", "probes", "emit_per_doc", "outlet_min", "outlet_share")
+            if k not in d
+        ]
+        if missing or words is None:
+            raise SignatureError(
+                f"{sigdir}/manifest.json: no {', '.join(missing or ['words'])} (signed by an "
+                "older neardup: sign the shards again)"
+            )
         samples = spark.read.parquet(sigdir + "/samples")
-        contained, n_boiler = sample_candidates(samples, docs, int(d["max_df"]))
+        firsts = checkpoint(copy_firsts(d, docs, sets))
+        boiler, entries, dfs = outlet_boilerplate(d, samples, docs, firsts)
+        boiler = checkpoint(boiler)
+        entries = checkpoint(entries)
+        contained, n_boiler = sample_candidates(d, entries, dfs, boiler)
         candidates = candidates.unionByName(contained)
+        text = checkpoint(boilerplate_text(boiler, entries, sets))
+        learned = text.select(F.coalesce(F.sum(F.size("boil")), F.lit(0))).first()[0]
+        # Every score from here on is a score of real text (the outlets' boilerplate out).
+        real = checkpoint(real_sets(sets, firsts, text).join(words, "doc_id"))
+    else:
+        real = sets.select(
+            "doc_id",
+            "shingles",
+            F.size("shingles").cast("long").alias("full"),
+            F.lit(False).alias("boiled"),
+            F.lit(0).cast("long").alias("words"),
+        )
     candidates = checkpoint(candidates.distinct())
     n_candidates = candidates.count()
 
-    sa = sets.select(F.col("doc_id").alias("a"), F.col("shingles").alias("sa"))
-    sb = sets.select(F.col("doc_id").alias("b"), F.col("shingles").alias("sb"))
+    sa = real.select(
+        F.col("doc_id").alias("a"), F.col("shingles").alias("sa"), F.col("full").alias("fa"), F.col("words").alias("wa")
+    )
+    sb = real.select(
+        F.col("doc_id").alias("b"), F.col("shingles").alias("sb"), F.col("full").alias("fb"), F.col("words").alias("wb")
+    )
     counted = candidates.join(sa, "a").join(sb, "b").select(
         "a",
         "b",
+        "fa",
+        "fb",
+        "wa",
+        "wb",
         F.size(F.array_intersect("sa", "sb")).cast("long").alias("inter"),
         F.size("sa").cast("long").alias("na"),
         F.size("sb").cast("long").alias("nb"),
     )
-    verified = checkpoint(counted.filter(accepts(d, F.col("inter"), F.col("na"), F.col("nb"))))
-    n_verified = verified.count()
+    accepted = checkpoint(counted.filter(accepts(d, F.col("inter"), F.col("na"), F.col("nb"))))
+    rejected = 0
+    if d["mode"] == "containment":
+        # pipeline::stand: a pair accepted by containment alone needs enough real text.
+        n_accepted = accepted.count()
+        jac, _ = scores(F.col("inter"), F.col("na"), F.col("nb"))
+        verified = checkpoint(
+            accepted.filter(
+                (jac >= F.lit(float(d["threshold"])))
+                | contained_long_enough(
+                    d, F.col("na"), F.col("nb"), F.col("fa"), F.col("fb"), F.col("wa"), F.col("wb")
+                )
+            ).select("a", "b", "inter", "na", "nb")
+        )
+        n_verified = verified.count()
+        rejected = n_accepted - n_verified
+    else:
+        verified = accepted.select("a", "b", "inter", "na", "nb")
+        n_verified = verified.count()
     da = docs.select(F.col("doc_id").alias("a"), F.col("outlet_key").alias("oa"), F.col("day").alias("ya"))
     db = docs.select(F.col("doc_id").alias("b"), F.col("outlet_key").alias("ob"), F.col("day").alias("yb"))
     pairs = checkpoint(
@@ -473,19 +725,19 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
 
     if n_pairs > 0:
         if d["mode"] == "containment":
-            ranks = checkpoint(side_ranks(d, docs, sets))
+            ranks = checkpoint(side_ranks(d, docs, sets, real))
             kept, attach = attach_contained(d, pairs, ranks)
             clusters, splits = guarded_clusters(
                 d,
                 checkpoint(kept),
                 docs,
-                sets,
+                real,
                 all_edges=pairs.select("a", "b"),
                 ranks=ranks,
                 attach=checkpoint(attach),
             )
         else:
-            clusters, splits = guarded_clusters(d, pairs.select("a", "b"), docs, sets)
+            clusters, splits = guarded_clusters(d, pairs.select("a", "b"), docs, real)
     else:
         clusters = spark.createDataFrame([], "doc_id long, cluster_id long")
         splits = 0
@@ -500,12 +752,22 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
     }
     clusters.write.mode("overwrite").parquet(outdir + "/clusters")
     pairs.write.mode("overwrite").parquet(outdir + "/pairs")
+    # Members are scored on their real sets: those that are not the whole set.
+    real.filter("boiled").join(clusters.select("doc_id"), "doc_id").select(
+        "doc_id", "shingles"
+    ).write.mode("overwrite").parquet(outdir + "/real")
     row = dict(stats, definition=json.dumps(d, sort_keys=True))
     spark.createDataFrame(
         [row],
         "candidate_pairs long, verified_pairs long, ignored_pairs long, guard_splits long, "
         "oversized_buckets long, boilerplate_samples long, definition string",
     ).coalesce(1).write.mode("overwrite").parquet(outdir + "/stats")
+    if learned is not None:
+        print(
+            f"neardup_spark: containment: {learned} sampled shingles learned as outlet "
+            f"boilerplate; {rejected} verified pairs whose shared text is boilerplate or too short",
+            file=sys.stderr,
+        )
     return stats
 
 
