@@ -67,6 +67,10 @@ class SignatureError(Exception):
     """The signature directory is missing a part or its parts do not match."""
 
 
+
+# contain::MIN_PROBES: probes a document takes whatever their document frequencies.
+MIN_PROBES = 4
+
 def read_text(spark, path):
     """The whole text of each file matching `path` (any Hadoop file system)."""
     return [r.value for r in spark.read.text(path, wholetext=True).collect()]
@@ -195,7 +199,8 @@ def outlet_boilerplate(d, samples, docs, firsts):
     boiler = (
         entries.filter((F.col("df") >= outlet_min) & F.col("outlet").isNotNull())
         .groupBy("outlet", "sample_hi")
-        .agg(F.count(F.lit(1)).alias("held"))
+        # Different texts: a group of identical documents counts once.
+        .agg(F.countDistinct("first").alias("held"))
         .join(of, "outlet")
         .filter(
             (F.col("held") >= outlet_min)
@@ -310,8 +315,8 @@ def sample_candidates(d, entries, dfs, boiler):
         .join(probing, "doc_id")
         .select("doc_id", "sample_hi", "df")
     )
-    # The rarest first (df, then the high half); at most `probes`, the first always, the next
-    # while the running sum of (df - 1) stays within `emit_per_doc`.
+    # The rarest first (df, then the high half); at most `probes`, the first MIN_PROBES (4)
+    # always, the next while the running sum of (df - 1) stays within `emit_per_doc`.
     order = Window.partitionBy("doc_id").orderBy("df", "sample_hi")
     ranked = mine.withColumn("r", F.row_number().over(order)).withColumn(
         "emit",
@@ -321,7 +326,7 @@ def sample_candidates(d, entries, dfs, boiler):
     )
     chosen = ranked.filter(
         (F.col("r") <= int(d["probes"]))
-        & ((F.col("r") == 1) | (F.col("emit") <= int(d["emit_per_doc"])))
+        & ((F.col("r") <= MIN_PROBES) | (F.col("emit") <= int(d["emit_per_doc"])))
     )
     # Each document's probe count and its largest probe key: every sample of the document up
     # to that key emits (contain::Context::emit compares keys, not ranks).
