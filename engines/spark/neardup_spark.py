@@ -20,7 +20,7 @@ src/cluster.rs):
    first member); a document probes when 2 * shared >= samples - boiled (shared: its samples
    in groups of 2 or more that are not its outlet's boilerplate; boiled: those that are),
    with its rarest samples (df, then the high bits) of df 2 to max_df that are not its
-   outlet's boilerplate, at most 16, the first always, the next while the sum of (df - 1)
+   outlet's boilerplate, at most 16, the first four always, the next while the sum of (df - 1)
    stays at most 512; (x, y) is a candidate when y holds max(1, ceil(probes_x / 2)) of them.
 2. verification on real sets (src/boilerplate.rs, `RealText`): an outlet's boilerplate text
    is, for each of its boilerplate samples held by 2 or more of its documents, the

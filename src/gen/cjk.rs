@@ -43,7 +43,6 @@
 //! story it tells (short originals and shared-lead stories are stories of their own).
 
 use super::{GenConfig, GenDoc, Lang, Rng};
-use serde_json::json;
 use std::collections::HashSet;
 
 /// The Han characters the Chinese and Japanese pools are drawn from (the unified block as
@@ -1212,25 +1211,14 @@ impl Cjk {
             paras.push(notices[k].to_string());
         }
         paras.push(self.footers[outlet].clone());
-        let day = 738_000 + (i / 300) as i64;
-        let date = chrono::NaiveDate::from_num_days_from_ce_opt(day as i32)
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let prefix = self.table.prefix;
-        let id = format!("{prefix}-{i}");
-        let line = json!({
-            "id": id,
-            "outlet": self.table.outlets[outlet],
-            "title": story.title,
-            "date": date,
-            "text": paras.join("\n"),
-        })
-        .to_string();
-        GenDoc {
-            line,
-            id,
-            story: format!("{prefix}-{source}"),
-        }
+        GenDoc::new(
+            self.table.prefix,
+            i,
+            source,
+            self.table.outlets[outlet],
+            &story.title,
+            &paras,
+        )
     }
 }
 

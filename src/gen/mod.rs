@@ -182,6 +182,38 @@ pub struct GenDoc {
     pub story: String,
 }
 
+impl GenDoc {
+    /// Document `i` of an archive whose ids start with `prefix`, a copy of story `source`
+    /// (itself when it is an original), dated by its index (300 documents a day).
+    pub(crate) fn new(
+        prefix: &str,
+        i: u64,
+        source: u64,
+        outlet: &str,
+        title: &str,
+        paras: &[String],
+    ) -> GenDoc {
+        let day = 738_000 + (i / 300) as i64;
+        let date = chrono::NaiveDate::from_num_days_from_ce_opt(day as i32)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let id = format!("{prefix}-{i}");
+        let line = json!({
+            "id": id,
+            "outlet": outlet,
+            "title": title,
+            "date": date,
+            "text": paras.join("\n"),
+        })
+        .to_string();
+        GenDoc {
+            line,
+            id,
+            story: format!("{prefix}-{source}"),
+        }
+    }
+}
+
 impl Generator {
     /// Builds the generator of a `lang` archive for `config` (`Lang::En` is [`Generator::new`]).
     pub fn with_lang(config: GenConfig, lang: Lang) -> Generator {
@@ -352,24 +384,7 @@ impl Generator {
                 }
             }
         }
-        let day = 738_000 + (i / 300) as i64;
-        let date = chrono::NaiveDate::from_num_days_from_ce_opt(day as i32)
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let id = format!("gen-{i}");
-        let line = json!({
-            "id": id,
-            "outlet": outlet,
-            "title": title,
-            "date": date,
-            "text": paras.join("\n"),
-        })
-        .to_string();
-        GenDoc {
-            line,
-            id,
-            story: format!("gen-{source}"),
-        }
+        GenDoc::new("gen", i, source, outlet, &title, &paras)
     }
 }
 
