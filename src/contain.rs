@@ -80,10 +80,10 @@ const PARTS: usize = 1 << PART_BITS;
 /// Bits of the partition number: the top bits of an entry.
 const PART_BITS: u32 = 6;
 
-/// Entries held in memory before all partitions are appended to their spill files: 4 Mi
-/// entries, 32 MiB (about 70,000 English or 35,000 Chinese articles). Past it the index is
+/// Entries held in memory before all partitions are appended to their spill files: 2 Mi
+/// entries, 16 MiB (about 35,000 English or 18,000 Chinese articles). Past it the index is
 /// an external partitioned sort, and memory stays near this budget whatever the archive.
-pub const DEFAULT_SPILL_ENTRIES: usize = 4 << 20;
+pub const DEFAULT_SPILL_ENTRIES: usize = 2 << 20;
 
 /// The samples of all documents, packed for sorting: the high 32 bits of a sampled shingle's
 /// hash above the document index, 8 bytes an entry. (Two different samples with the same high
