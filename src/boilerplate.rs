@@ -33,8 +33,8 @@ use std::borrow::Cow;
 pub struct RealText {
     /// Each document's outlet number ([`crate::contain::NO_OUTLET`] when unknown).
     outlets: Vec<u32>,
-    /// Each outlet's boilerplate shingles, sorted (empty for most).
-    boiler: Vec<Vec<u64>>,
+    /// Each outlet's boilerplate shingles (empty for most).
+    boiler: Vec<Boiler>,
     /// About how many words each document has.
     words: Vec<u32>,
     /// Least words of real text of a document contained in another.
@@ -75,13 +75,9 @@ impl RealText {
             let b = &mut boiler[outlet as usize];
             b.extend(common);
         }
-        for b in &mut boiler {
-            b.sort_unstable();
-            b.dedup();
-        }
         RealText {
             outlets,
-            boiler,
+            boiler: boiler.into_iter().map(Boiler::new).collect(),
             words,
             min_words,
         }
@@ -98,25 +94,24 @@ impl RealText {
 
     /// Shingles learned as some outlet's boilerplate.
     pub fn learned(&self) -> usize {
-        self.boiler.iter().map(Vec::len).sum()
+        self.boiler.iter().map(|b| b.sorted.len()).sum()
     }
 
-    fn boiler_of(&self, d: u32) -> &[u64] {
+    fn boiler_of(&self, d: u32) -> Option<&Boiler> {
         let o = self
             .outlets
             .get(d as usize)
             .copied()
             .unwrap_or(crate::contain::NO_OUTLET);
-        self.boiler.get(o as usize).map_or(&[], Vec::as_slice)
+        self.boiler.get(o as usize)
     }
 
     /// The real text of document `d` whose whole set is `full`: see the module docs.
     pub fn real<'a>(&self, d: u32, full: Cow<'a, [u64]>) -> Cow<'a, [u64]> {
-        let boiler = self.boiler_of(d);
-        if boiler.is_empty() {
+        let Some(boiler) = self.boiler_of(d).filter(|b| !b.sorted.is_empty()) else {
             return full;
-        }
-        let real = difference(&full, boiler);
+        };
+        let real: Vec<u64> = full.iter().copied().filter(|&x| !boiler.holds(x)).collect();
         if real.is_empty() || real.len() == full.len() {
             full
         } else {
@@ -138,28 +133,64 @@ pub struct RealSets<'a> {
     pub store: &'a dyn SetSource,
     /// The learned boilerplate.
     pub text: &'a RealText,
+    /// Real sets made once, with the size of the whole set ([`RealSets::prepare`]).
+    prepared: Option<crate::verify::PreparedSets>,
 }
 
 impl SetSource for RealSets<'_> {
     fn set(&self, doc: u32) -> Cow<'_, [u64]> {
-        self.text.real(doc, self.store.set(doc))
+        match self.prepared.as_ref().and_then(|p| p.get(doc)) {
+            Some((real, _)) => Cow::Owned(real),
+            None => self.text.real(doc, self.store.set(doc)),
+        }
     }
 }
 
-impl RealSets<'_> {
+impl<'a> RealSets<'a> {
+    /// The sets of `store` as real text of `text`.
+    pub fn new(store: &'a dyn SetSource, text: &'a RealText) -> RealSets<'a> {
+        RealSets {
+            store,
+            text,
+            prepared: None,
+        }
+    }
+
+    /// Makes the real sets of `docs` (distinct, each below `num_docs`) once, so that reading
+    /// them again neither sorts nor takes boilerplate out: worth it when each is read many
+    /// times (a dense candidate graph). Scores do not change.
+    pub fn prepare(&mut self, num_docs: usize, docs: &[u32]) -> crate::Result<()> {
+        let (store, text) = (self.store, self.text);
+        self.prepared = Some(crate::verify::PreparedSets::build(num_docs, docs, |d| {
+            let full = store.set(d);
+            let n = full.len() as u32;
+            (text.real(d, full).into_owned(), n)
+        })?);
+        Ok(())
+    }
+
+    /// Bytes of prepared sets on disk.
+    pub fn prepared_bytes(&self) -> u64 {
+        self.prepared.as_ref().map_or(0, |p| p.disk_bytes())
+    }
+
+    /// The sizes of document `d`'s whole and real sets.
+    fn sizes(&self, d: u32) -> (usize, usize) {
+        match self.prepared.as_ref().and_then(|p| p.tag(d)) {
+            Some(full) => (full as usize, self.set(d).len()),
+            None => {
+                let full = self.store.set(d);
+                let n = full.len();
+                (n, self.text.real(d, full).len())
+            }
+        }
+    }
+
     /// True when a pair that the rule accepted by containment alone stands: the smaller of
     /// the two real sets has enough real text ([`RealText::long_enough`]).
     pub fn contained_long_enough(&self, a: u32, b: u32) -> bool {
-        let (fa, fb) = (self.store.set(a), self.store.set(b));
-        let (ra, rb) = (
-            self.text.real(a, fa.clone()).len(),
-            self.text.real(b, fb.clone()).len(),
-        );
-        let (x, real, full) = if ra <= rb {
-            (a, ra, fa.len())
-        } else {
-            (b, rb, fb.len())
-        };
+        let ((fa, ra), (fb, rb)) = (self.sizes(a), self.sizes(b));
+        let (x, real, full) = if ra <= rb { (a, ra, fa) } else { (b, rb, fb) };
         self.text.long_enough(x, real, full)
     }
 }
@@ -183,18 +214,39 @@ fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
 }
 
 /// Sorted `a ∖ b`.
-fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len());
-    let mut j = 0;
-    for &x in a {
-        while j < b.len() && b[j] < x {
-            j += 1;
+/// One outlet's boilerplate shingles: sorted, with a bit per range of hash values so that
+/// most shingles of a document (not boilerplate) are told apart by one bit, not a search.
+#[derive(Debug, Clone, Default)]
+struct Boiler {
+    sorted: Vec<u64>,
+    /// Bit `x >> shift` is set when some boilerplate shingle `x` falls in that range.
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl Boiler {
+    fn new(mut sorted: Vec<u64>) -> Boiler {
+        sorted.sort_unstable();
+        sorted.dedup();
+        // About 16 bits per shingle, at least 64: shingle hashes are uniform.
+        let want = (sorted.len() * 16).next_power_of_two().max(64);
+        let shift = 64 - want.trailing_zeros();
+        let mut bits = vec![0u64; want / 64];
+        for &x in &sorted {
+            let i = (x >> shift) as usize;
+            bits[i / 64] |= 1 << (i % 64);
         }
-        if j == b.len() || b[j] != x {
-            out.push(x);
+        Boiler {
+            sorted,
+            bits,
+            shift,
         }
     }
-    out
+
+    fn holds(&self, x: u64) -> bool {
+        let i = (x >> self.shift) as usize;
+        self.bits[i / 64] & (1 << (i % 64)) != 0 && self.sorted.binary_search(&x).is_ok()
+    }
 }
 
 #[cfg(test)]
@@ -238,10 +290,7 @@ mod tests {
             20,
         );
         assert_eq!(text.learned(), 20);
-        let real = RealSets {
-            store: &sets,
-            text: &text,
-        };
+        let mut real = RealSets::new(&sets, &text);
         assert_eq!(&*real.set(0), &set(&[(0, 30)])[..]);
         assert_eq!(&*real.set(3), &set(&[footer])[..], "all boilerplate");
         // Outlet 1 learned nothing.
@@ -249,12 +298,33 @@ mod tests {
         // 24 words, a third of them real: too short to count as contained.
         assert!(!real.contained_long_enough(2, 1));
         assert!(real.contained_long_enough(0, 4));
+        // Prepared once (some documents), the same sets and the same answers.
+        let before: Vec<Vec<u64>> = (0..5).map(|d| real.set(d).into_owned()).collect();
+        real.prepare(5, &[3, 0, 2]).unwrap();
+        assert!(real.prepared_bytes() > 0);
+        for (d, want) in before.iter().enumerate() {
+            assert_eq!(&*real.set(d as u32), &want[..]);
+        }
+        assert!(!real.contained_long_enough(2, 1));
+        assert!(real.contained_long_enough(0, 4));
+        assert!(!real.contained_long_enough(1, 2));
     }
 
     #[test]
     fn set_operations() {
         assert_eq!(intersect(&[1, 3, 5, 7], &[3, 4, 5]), vec![3, 5]);
-        assert_eq!(difference(&[1, 3, 5, 7], &[3, 4, 5]), vec![1, 7]);
-        assert_eq!(difference(&[1, 3], &[]), vec![1, 3]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn boiler_holds_exactly_its_shingles(
+            b in proptest::collection::vec(proptest::num::u64::ANY, 0..300),
+            other in proptest::collection::vec(proptest::num::u64::ANY, 0..100),
+        ) {
+            let boiler = Boiler::new(b.clone());
+            for x in b.iter().chain(&other) {
+                proptest::prop_assert_eq!(boiler.holds(*x), b.contains(x));
+            }
+        }
     }
 }

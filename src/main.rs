@@ -701,8 +701,8 @@ fn print_timings(o: &Outcome) {
     if o.learned != Default::default() {
         let _ = writeln!(
             err,
-            "neardup: containment candidates: {} pairs emitted by the probes; {} sampled shingles learned as outlet boilerplate; {} verified pairs whose shared text is boilerplate or too short",
-            o.learned.emitted, o.learned.boilerplate, o.learned.rejected
+            "neardup: containment candidates: {} pairs emitted by the probes; {} sampled shingles learned as outlet boilerplate; {} verified pairs whose shared text is boilerplate or too short; real sets made once {:.1} MB",
+            o.learned.emitted, o.learned.boilerplate, o.learned.rejected, o.learned.prepared_bytes as f64 / 1e6
         );
     }
     let copies = o.pairs.copies();

@@ -996,6 +996,8 @@ pub struct Learned {
     pub boilerplate: u64,
     /// Verified pairs that the learned-boilerplate guard did not let stand.
     pub rejected: u64,
+    /// Bytes of real sets made once for a dense candidate graph (0 when not made).
+    pub prepared_bytes: u64,
 }
 
 /// Each document's outlet as a number, in order of first appearance
@@ -1320,16 +1322,25 @@ pub fn run_with_progress(
         };
         drop(holders);
         // Every score from here on is a score of real text (the outlets' boilerplate out).
-        let real = crate::boilerplate::RealSets {
-            store: &store,
-            text: &real_text,
-        };
+        let mut real = crate::boilerplate::RealSets::new(&store, &real_text);
+        // A dense candidate graph (short documents of common shingles) reads each set in many
+        // chunks: then each real set is made once. `DENSE` pairs per document is where
+        // making them once costs less than making them again (measured: docs/candidates.md).
+        const DENSE: usize = 2;
+        let mut docs: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+        docs.par_sort_unstable();
+        docs.dedup();
+        if candidates.len() >= DENSE * docs.len() {
+            real.prepare(signed.meta.len(), &docs)?;
+        }
+        drop(docs);
         let verified = verify_pairs(&candidates, &real, rule);
         drop(candidates);
         stage.boilerplate = real_text.learned() as u64;
         let before = verified.len();
         let verified = stand(verified, &real, rule);
         stage.rejected = (before - verified.len()) as u64;
+        stage.prepared_bytes = real.prepared_bytes();
         let verified_pairs: u64 = verified
             .iter()
             .map(|p| copies.pair_count(p.a, p.b))

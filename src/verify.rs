@@ -224,6 +224,92 @@ impl SetSource for SetSpool {
     }
 }
 
+/// The sets of some documents, computed once, written sorted and distinct to an unnamed
+/// temporary file and read back by offset without sorting again, each with a number the
+/// caller keeps beside it. Verification of a dense candidate graph reads a document's set
+/// once per chunk it appears in: what is costly to make (sorting, taking boilerplate out) is
+/// then done once per document.
+#[derive(Debug)]
+pub struct PreparedSets {
+    file: std::fs::File,
+    /// For each document, its slot in `offsets`, or `u32::MAX` when not prepared.
+    slot: Vec<u32>,
+    /// `offsets[s]..offsets[s + 1]` are the bytes of slot `s`.
+    offsets: Vec<u64>,
+    /// The number kept with each slot's set.
+    tags: Vec<u32>,
+}
+
+impl PreparedSets {
+    /// Prepares the sets of `docs` (distinct, each below `num_docs`): `make(d)` gives the set
+    /// of document `d`, sorted and distinct, and the number kept with it. Sets are made in
+    /// parallel, a batch at a time, so that memory holds one batch.
+    pub fn build(
+        num_docs: usize,
+        docs: &[u32],
+        make: impl Fn(u32) -> (Vec<u64>, u32) + Sync,
+    ) -> crate::Result<PreparedSets> {
+        use rayon::prelude::*;
+        use std::io::Write;
+        const BATCH: usize = 2048;
+        let err = |e| crate::Error::temporary("temporary set spool", e);
+        let file = tempfile::tempfile().map_err(err)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file.try_clone().map_err(err)?);
+        let mut slot = vec![u32::MAX; num_docs];
+        let mut offsets = Vec::with_capacity(docs.len() + 1);
+        offsets.push(0u64);
+        let mut tags = Vec::with_capacity(docs.len());
+        for batch in docs.chunks(BATCH) {
+            let made: Vec<(Vec<u64>, u32)> = batch.par_iter().map(|&d| make(d)).collect();
+            for (&d, (set, tag)) in batch.iter().zip(made) {
+                debug_assert!(set.windows(2).all(|p| p[0] < p[1]), "sorted and distinct");
+                slot[d as usize] = tags.len() as u32;
+                // Native byte order: the file is read back by this process only.
+                w.write_all(bytemuck::cast_slice(&set)).map_err(err)?;
+                let last = *offsets.last().expect("offsets start at 0");
+                offsets.push(last + 8 * set.len() as u64);
+                tags.push(tag);
+            }
+        }
+        w.flush().map_err(err)?;
+        Ok(PreparedSets {
+            file,
+            slot,
+            offsets,
+            tags,
+        })
+    }
+
+    /// The set of document `d` and its number, when `d` was prepared.
+    ///
+    /// # Panics
+    /// When the temporary file cannot be read back: the disk failed under a running job.
+    pub fn get(&self, d: u32) -> Option<(Vec<u64>, u32)> {
+        let s = *self.slot.get(d as usize)?;
+        if s == u32::MAX {
+            return None;
+        }
+        let (a, b) = (self.offsets[s as usize], self.offsets[s as usize + 1]);
+        let mut set = vec![0u64; ((b - a) / 8) as usize];
+        read_at(&self.file, bytemuck::cast_slice_mut(&mut set), a)
+            .expect("reading the temporary set spool");
+        Some((set, self.tags[s as usize]))
+    }
+
+    /// The number kept with document `d`'s set, when `d` was prepared.
+    pub fn tag(&self, d: u32) -> Option<u32> {
+        match self.slot.get(d as usize) {
+            Some(&s) if s != u32::MAX => Some(self.tags[s as usize]),
+            _ => None,
+        }
+    }
+
+    /// Bytes on disk.
+    pub fn disk_bytes(&self) -> u64 {
+        *self.offsets.last().expect("offsets start at 0")
+    }
+}
+
 /// A verified pair with its exact scores.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredPair {
