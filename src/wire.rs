@@ -764,10 +764,7 @@ fn is_mention(text: &str, start: usize, end: usize, service: u8) -> bool {
     });
     let after = &text[end..];
     let next = after.chars().next();
-    let next_word = after
-        .trim_start_matches([' ', '\t', '\u{3000}'])
-        .chars()
-        .next();
+    let next_word = after.trim_start().chars().next();
     let particle =
         next.is_some_and(|ch| matches!(ch, '\u{3041}'..='\u{309F}' | '\u{AC00}'..='\u{D7A3}'));
     named_before || particle || next_word.is_some_and(char::is_lowercase)
@@ -816,10 +813,17 @@ fn dateline_or_byline(
     tail_from: usize,
 ) -> Option<Located> {
     let head = &text[..head_end];
-    let dateline = c
-        .dateline
-        .captures_iter(head)
-        .find(|caps| caps.name("city").is_some() || caps.name("dash").is_some());
+    // "the Press Trust of India (PTI)\nreported" is no dateline: the parenthesis is a
+    // mention ([`is_mention`]).
+    let dateline = c.dateline.captures_iter(head).find(|caps| {
+        let m = caps.get(0).expect("whole match");
+        let close = m.as_str().rfind([')', '）']).map_or(m.len(), |i| {
+            i + m.as_str()[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        (caps.name("city").is_some() || caps.name("dash").is_some())
+            && !matched_service(c, &c.dateline, caps)
+                .is_some_and(|service| is_mention(text, m.start(), m.start() + close, service))
+    });
     // Every head and end pattern holds a character outside ASCII (see the tests): an ASCII
     // window is not searched with them.
     let cjk_head = if head.is_ascii() {
@@ -1160,6 +1164,8 @@ mod tests {
         let none = [
             "India launched its first\nintercontinental-range rocket, the Press Trust of India\nreported.\n REUTER",
             "India launched a rocket, the Press Trust of India (PTI) reported on Tuesday.",
+            "India launched a rocket, the Press Trust of India (PTI)\nreported on Tuesday.",
+            "India launched a rocket, the Press Trust of India (PTI) -- a news agency -- said.",
             "The rocket (PTI) reported nothing.",
             "The talks failed, according to Agence France-Presse (AFP), which cited officials.",
             "Die Gespräche scheiterten, wie die Deutsche Presse-Agentur (dpa) berichtete.",
@@ -1181,6 +1187,10 @@ mod tests {
             ),
             (
                 "The plan was approved. (PTI) The opposition walked out.",
+                ("PTI", Credit),
+            ),
+            (
+                "The plan was approved on Monday. (PTI)\nThe opposition walked out.",
                 ("PTI", Credit),
             ),
             (
