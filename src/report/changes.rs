@@ -138,8 +138,11 @@ impl Changes {
     ///
     /// ```
     /// use neardup::report::changes::changes;
-    /// let wire = "HONG KONG (AP) -- The idol was fined. He said \"sorry.\" Fans wept.";
-    /// let copy = "Fans outside the court. (AP Photo)\nHONG KONG--The idol was fined. He said 'sorry.' Fans wept.";
+    /// let wire = "HONG KONG (AP) -- The idol was found guilty of indecent assault in a Hong \
+    ///     Kong court on Wednesday. He said \"sorry.\" Fans wept.";
+    /// let copy = "Fans wait outside the court on Aug. 13. (AP Photo)\nHONG KONG--The idol was \
+    ///     found guilty of indecent assault in a Hong Kong court on Wednesday. He said 'sorry.' \
+    ///     Fans wept.";
     /// assert_eq!(
     ///     changes(wire, copy).summary(),
     ///     "AP credit removed; caption added; 1 restyled sentence"
