@@ -47,6 +47,12 @@
 //! is itself a contained copy, when it is the center's container or matches that container
 //! under the rule (a copy of the story the center belongs to). So a short center keeps its
 //! own story's copies, and never takes back the other stories that contain it.
+//!
+//! **The reference copy.** What a cluster's scores, changes, full text and title are shown
+//! against is one member, its reference ([`reference`]): the copy closest to the wire's
+//! original. It is chosen from the ranking keys and from what the caller says of each member
+//! (the wire it names, whether by a dateline, its time of publication), so that the local run
+//! and a distributed engine's clusters read back choose the same.
 
 /// Disjoint sets over `0..n` with path halving and union by size.
 #[derive(Debug, Clone)]
@@ -126,6 +132,87 @@ pub fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
                 .then(y.cmp(&x))
         })
         .expect("non-empty cluster")
+}
+
+/// Why a member is its cluster's reference copy ([`reference`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceBasis {
+    /// It names the cluster's wire service in its dateline: the wire's own copy.
+    WireCopy,
+    /// No member is the wire's own copy; it is the earliest dated member.
+    Earliest,
+    /// No member is the wire's own copy or dated; it is the canonical member ([`center`]).
+    Canonical,
+}
+
+/// What [`reference`] needs to know of a member: the wire service it names (an index into
+/// [`crate::wire::SERVICES`]) and whether by a dateline, and its time of publication
+/// ([`crate::date::moment`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The wire service the member names.
+    pub wire: Option<u8>,
+    /// True when it names it in a dateline (or the story's own credit at its end).
+    pub dateline: bool,
+    /// Its time of publication, when known.
+    pub time: Option<i64>,
+}
+
+/// The wire service of a group of members: the one most of them name, ties to the first in
+/// [`crate::wire::SERVICES`].
+pub fn cluster_wire(members: &[u32], of: impl Fn(u32) -> Provenance) -> Option<u8> {
+    let mut votes: Vec<(u8, usize)> = Vec::new();
+    for &m in members {
+        if let Some(w) = of(m).wire {
+            match votes.iter_mut().find(|(x, _)| *x == w) {
+                Some((_, n)) => *n += 1,
+                None => votes.push((w, 1)),
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(w, _)| w)
+}
+
+/// The reference copy of a cluster (module docs), the one function that chooses it: the
+/// wire's own copy (a member naming the cluster's wire, [`cluster_wire`], in its dateline),
+/// else the earliest by time of publication, else the canonical member ([`center`] of `keys`).
+/// Ties within a rule go to the next rule, then to the canonical order. Returns the member and
+/// the rule that chose it.
+pub fn reference<K: Ord>(
+    members: &[u32],
+    keys: &[K],
+    of: impl Fn(u32) -> Provenance,
+) -> (u32, ReferenceBasis) {
+    let wire = cluster_wire(members, &of);
+    let own = |m: u32| {
+        let p = of(m);
+        p.dateline && p.wire.is_some() && p.wire == wire
+    };
+    let best = members
+        .iter()
+        .copied()
+        .min_by(|&x, &y| {
+            let (tx, ty) = (of(x).time, of(y).time);
+            own(y)
+                .cmp(&own(x))
+                .then(tx.is_none().cmp(&ty.is_none()))
+                .then(tx.cmp(&ty))
+                .then(keys[y as usize].cmp(&keys[x as usize]))
+                .then(x.cmp(&y))
+        })
+        .expect("non-empty cluster");
+    let basis = if own(best) {
+        ReferenceBasis::WireCopy
+    } else if of(best).time.is_some() {
+        ReferenceBasis::Earliest
+    } else {
+        ReferenceBasis::Canonical
+    };
+    (best, basis)
 }
 
 /// The chaining guard's center of a component: the member with the most of `edges` (the
@@ -890,6 +977,59 @@ mod tests {
         let attached = guarded_clusters(&lens, kept, accepts);
         assert_eq!(attached.len(), 1);
         assert_eq!(attached[0].members, [0, 2]);
+    }
+
+    /// The wire's own copy first, whatever its time or length; else the earliest (by time of
+    /// day too), a dated member before an undated one; else the canonical member.
+    #[test]
+    fn reference_is_the_wire_copy_then_the_earliest_then_the_canonical() {
+        let keys = [10u32, 30, 20, 5];
+        let p = |wire: Option<u8>, dateline: bool, time: Option<i64>| Provenance {
+            wire,
+            dateline,
+            time,
+        };
+        let members = [0, 1, 2, 3];
+        // Member 2 names AP (0) by its dateline, the others by a photo credit or not at all.
+        let table = [
+            p(Some(0), false, Some(100)),
+            p(None, false, Some(50)),
+            p(Some(0), true, Some(900)),
+            p(Some(0), false, None),
+        ];
+        assert_eq!(
+            reference(&members, &keys, |m| table[m as usize]),
+            (2, ReferenceBasis::WireCopy)
+        );
+        // A dateline of another service than the cluster's is not the wire's own copy.
+        let table = [
+            p(Some(0), false, Some(100)),
+            p(Some(3), true, Some(60)),
+            p(Some(0), false, Some(50)),
+            p(None, false, None),
+        ];
+        assert_eq!(
+            reference(&members, &keys, |m| table[m as usize]),
+            (2, ReferenceBasis::Earliest)
+        );
+        // 12:56 before 16:50 of the same day.
+        let day = 725_000 * 86_400;
+        let table = [
+            p(None, false, Some(day + 16 * 3600 + 50 * 60)),
+            p(None, false, None),
+            p(None, false, Some(day + 12 * 3600 + 56 * 60)),
+            p(None, false, Some(day + 16 * 3600 + 50 * 60)),
+        ];
+        assert_eq!(
+            reference(&members, &keys, |m| table[m as usize]),
+            (2, ReferenceBasis::Earliest)
+        );
+        let none = |_| Provenance::default();
+        assert_eq!(
+            reference(&members, &keys, none),
+            (center(&members, &keys), ReferenceBasis::Canonical)
+        );
+        assert_eq!(cluster_wire(&members, none), None);
     }
 
     #[test]

@@ -95,13 +95,32 @@ pub struct DocMeta {
     pub text_chars: u32,
     /// The publication date as days since 0001-01-01, when the date could be read.
     pub day: Option<i32>,
+    /// The order of publication ([`crate::date::moment`]: seconds, the time of day counted
+    /// when the date has one), when the date could be read: the earliest copy and the
+    /// reference copy of a cluster are chosen by it.
+    pub time: Option<i64>,
     /// The wire service the text names (index into [`crate::wire::SERVICES`]).
     pub wire: Option<u8>,
     /// Where the first pass found the evidence for `wire` in the text (`None` when `wire` is,
     /// or when the metadata came from elsewhere, e.g. a Spark run): a report then rebuilds
     /// the attribution from the text it reads again without searching it.
     pub located: Option<crate::wire::Located>,
+    /// True when the evidence for `wire` is a dateline (or the story's own credit at its end):
+    /// the wire's own copy of a story.
+    pub wire_dateline: bool,
     /// True when the document has fewer than `min_shingles` shingles: it has no signature and
     /// never matches.
     pub short: bool,
+}
+
+impl DocMeta {
+    /// What the choice of a cluster's reference copy knows of this document
+    /// ([`crate::cluster::reference`]).
+    pub fn provenance(&self) -> crate::cluster::Provenance {
+        crate::cluster::Provenance {
+            wire: self.wire,
+            dateline: self.wire_dateline,
+            time: self.time,
+        }
+    }
 }

@@ -562,7 +562,9 @@ pub fn read_and_sign(
         let meta = DocMeta {
             text_chars: rec.text.chars().count() as u32,
             day: rec.date.as_deref().and_then(crate::date::parse_day),
+            time: rec.date.as_deref().and_then(crate::date::moment),
             wire: located.map(|l| l.service),
+            wire_dateline: located.is_some_and(|l| l.evidence == crate::wire::Evidence::Dateline),
             located,
             id,
             outlet: None,
@@ -1163,22 +1165,27 @@ impl Accounting {
     }
 }
 
-/// A member of a cluster with its exact scores against the canonical member.
+/// A member of a cluster with its exact scores against the cluster's reference copy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MemberScore {
     /// Document index.
     pub doc: u32,
-    /// Jaccard against the canonical member (1 for the canonical member itself).
+    /// Jaccard against the reference copy (1 for the reference itself).
     pub jaccard: f64,
-    /// Containment against the canonical member (1 for the canonical member itself).
+    /// Containment against the reference copy (1 for the reference itself).
     pub containment: f64,
 }
 
 /// A cluster with its members' scores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredCluster {
-    /// Number, members and canonical member.
+    /// Number, members and canonical member (the copy `dedupe` keeps).
     pub cluster: Cluster,
+    /// The reference copy ([`crate::cluster::reference`]): what the scores, the changes, the
+    /// full text and the title of the report are of, or against.
+    pub reference: u32,
+    /// Why it is the reference.
+    pub basis: crate::cluster::ReferenceBasis,
     /// One entry per member, in member order.
     pub scores: Vec<MemberScore>,
 }
@@ -1457,24 +1464,26 @@ pub fn run_with_progress(
         let scored: Vec<ScoredCluster> = found
             .into_par_iter()
             .map(|c| {
-                let mut canon: Option<std::borrow::Cow<[u64]>> = None;
+                let (reference, basis) =
+                    crate::cluster::reference(&c.members, &lens, |m| meta[m as usize].provenance());
+                let mut anchor: Option<std::borrow::Cow<[u64]>> = None;
                 // Members of a class have one set: scored once.
                 let mut of_class: Option<(u32, (f64, f64))> = None;
                 let scores = c
                     .members
                     .iter()
                     .map(|&d| {
-                        let (jaccard, containment) = if d == c.canonical {
+                        let (jaccard, containment) = if d == reference {
                             (1.0, 1.0)
-                        } else if let Some(s) = known(c.canonical, d) {
+                        } else if let Some(s) = known(reference, d) {
                             s
                         } else if let Some((_, s)) =
                             of_class.filter(|&(x, _)| x == copies.class(d))
                         {
                             s
                         } else {
-                            let canon = canon.get_or_insert_with(|| real.set(c.canonical));
-                            let s = jaccard_and_containment(canon, &real.set(d));
+                            let anchor = anchor.get_or_insert_with(|| real.set(reference));
+                            let s = jaccard_and_containment(anchor, &real.set(d));
                             of_class = Some((copies.class(d), s));
                             s
                         };
@@ -1485,7 +1494,12 @@ pub fn run_with_progress(
                         }
                     })
                     .collect();
-                ScoredCluster { cluster: c, scores }
+                ScoredCluster {
+                    cluster: c,
+                    reference,
+                    basis,
+                    scores,
+                }
             })
             .collect();
         let t4 = Instant::now();

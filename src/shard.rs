@@ -12,7 +12,7 @@
 //! SIGDIR/shards/shard-NNNNNNNN.json   per shard: input name, counts, the Definition again
 //! SIGDIR/docs/shard-NNNNNNNN.parquet  doc_id, shard, source, id, title, outlet, date, url, line, offset,
 //!                                     len, checksum, text_chars, shingles, samples, day, wire,
-//!                                     short, outlet_key, words
+//!                                     wire_dateline, short, outlet_key, words
 //! SIGDIR/bands/shard-NNNNNNNN.parquet doc_id INT64, band INT32, band_hash INT64
 //! SIGDIR/sets/shard-NNNNNNNN.parquet  doc_id INT64, shingles LIST<INT64> (the exact set)
 //! SIGDIR/samples/shard-...parquet     doc_id INT64, sample_hi INT64 (containment mode)
@@ -548,6 +548,7 @@ pub fn sign_shard(
         field("samples", DataType::Int64, false),
         field("day", DataType::Int32, true),
         field("wire", DataType::Utf8, true),
+        field("wire_dateline", DataType::Boolean, true),
         field("short", DataType::Boolean, false),
         field("outlet_key", DataType::Utf8, true),
         field("words", DataType::Int64, false),
@@ -603,6 +604,11 @@ pub fn sign_shard(
                     m.iter()
                         .map(|d| d.wire.map(|w| crate::wire::SERVICES[w as usize].name))
                         .collect::<StringArray>(),
+                ),
+                Arc::new(
+                    m.iter()
+                        .map(|d| Some(d.wire_dateline))
+                        .collect::<BooleanArray>(),
                 ),
                 Arc::new(m.iter().map(|d| Some(d.short)).collect::<BooleanArray>()),
                 Arc::new(
@@ -896,6 +902,12 @@ impl SignatureDir {
                 .column_by_name("day")
                 .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
                 .ok_or_else(|| sig_err(path, "no INT32 column \"day\""))?;
+            // Dates as given, for the order of publication; whether the wire was named in a
+            // dateline (absent from directories signed before it was written: no dateline).
+            let date = strings(path, b, "date")?;
+            let wire_dateline = b
+                .column_by_name("wire_dateline")
+                .and_then(|c| c.as_any().downcast_ref::<BooleanArray>());
             let short = b
                 .column_by_name("short")
                 .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
@@ -929,7 +941,11 @@ impl SignatureDir {
                         },
                         text_chars: text_chars[i] as u32,
                         day: (!day.is_null(i)).then(|| day.value(i)),
+                        time: (!date.is_null(i))
+                            .then(|| date.value(i))
+                            .and_then(crate::date::moment),
                         wire,
+                        wire_dateline: wire_dateline.is_some_and(|c| !c.is_null(i) && c.value(i)),
                         located: None,
                         short: short.value(i),
                     },
@@ -1146,7 +1162,7 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
     })?;
     pairs.sort_unstable_by_key(|p| (p.a, p.b));
 
-    // scores against the canonical member
+    // scores against the reference copy, chosen as `pipeline::run` chooses it
     let wanted: std::collections::HashSet<u32> =
         found.iter().flat_map(|(m, _)| m.iter().copied()).collect();
     let mut sets = sig.read_sets(&doc_ids, &wanted)?;
@@ -1161,13 +1177,15 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
         .into_iter()
         .enumerate()
         .map(|(i, (members, canonical))| {
+            let (reference, basis) =
+                crate::cluster::reference(&members, &lens, |m| meta[m as usize].provenance());
             let scores = members
                 .iter()
                 .map(|&d| {
-                    let (jaccard, containment) = if d == canonical {
+                    let (jaccard, containment) = if d == reference {
                         (1.0, 1.0)
                     } else {
-                        crate::verify::jaccard_and_containment(set(canonical), set(d))
+                        crate::verify::jaccard_and_containment(set(reference), set(d))
                     };
                     MemberScore {
                         doc: d,
@@ -1182,6 +1200,8 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
                     members,
                     canonical,
                 },
+                reference,
+                basis,
                 scores,
             }
         })

@@ -21,7 +21,10 @@
 //! entry to [`SERVICES`]; to add a form of evidence, add a pattern to the entry.
 //!
 //! A name in a sentence is a mention, not a credit: `共同通信によると`, `据新华社报道`,
-//! `연합뉴스에 따르면` attribute nothing. Every form needs its brackets, its `＝`, or its date
+//! `연합뉴스에 따르면`, "the Press Trust of India reported", "the Press Trust of India (PTI)
+//! reported", "wie die Deutsche Presse-Agentur (dpa) berichtete" attribute nothing: a
+//! bracketed credit right after the service's name, or followed by the rest of its sentence,
+//! is a mention. Every form needs its brackets, its `＝`, or its date
 //! and `电`. All patterns are regular expressions of the `regex` crate (time linear in the
 //! text); head and end forms are searched only in their windows and only when the window
 //! holds a service name that is not ASCII.
@@ -656,6 +659,119 @@ pub fn locate(text: &str, outlet: Option<&str>) -> Option<Located> {
 /// [`locate`]; `prefilter` false searches every text with the patterns (for tests).
 fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Located> {
     let c = compiled();
+    if let Some(found) = story_located(c, text, prefilter) {
+        return Some(found);
+    }
+    let anchors = c.anchors.as_ref().filter(|_| prefilter);
+    // Leftmost match; at one position the first pattern in table order wins. The groups
+    // find the same: the earliest of their leftmost matches, ties to the lower pattern.
+    // A credit in running text is a mention ("the Press Trust of India (PTI) reported"): the
+    // first match that is not one.
+    let credit_at = |re: &Regex, caps: &regex::Captures<'_>| {
+        let k = matched_index(re, 'c', caps).expect("one alternative matched");
+        let m = caps.get(0).expect("whole match");
+        (!is_mention(text, m.start(), m.end(), c.credit_services[k])).then_some(k)
+    };
+    let credit = match anchors {
+        None => c
+            .credits
+            .captures_iter(text)
+            .find_map(|caps| credit_at(&c.credits, &caps).map(|k| (caps, k))),
+        // An ASCII text is searched by the ASCII group's literals alone; another text by
+        // all the literals first (one pass where nothing is found, as most texts).
+        Some(a) if !text.is_ascii() && !a.credits.is_match(text) => None,
+        Some(a) => a
+            .credit_groups
+            .iter()
+            .filter(|g| !(g.needs_non_ascii && text.is_ascii()) && g.anchor.is_match(text))
+            .filter_map(|g| {
+                g.re.captures_iter(text)
+                    .find_map(|caps| credit_at(&g.re, &caps).map(|k| (caps, k)))
+            })
+            .min_by_key(|(caps, k)| (caps.get(0).expect("whole match").start(), *k)),
+    };
+    if let Some((caps, k)) = credit {
+        let service = c.credit_services[k];
+        let m = caps.get(0).expect("whole match");
+        return Some(located(
+            text,
+            service,
+            Evidence::Credit,
+            &text[m.start()..m.end()],
+        ));
+    }
+    outlet_service(outlet)
+}
+
+/// The story's own credit in `text`: the evidence of kind [`Evidence::Dateline`] (a dateline,
+/// a head form or the story's credit at its end) or [`Evidence::Byline`] that [`attribute`]
+/// would find first. A photo or source credit (`(AP Photo)`) and the outlet are not the
+/// story's credit: a copy that keeps the photo credit but drops `(AP)` from its dateline has
+/// removed the story's credit.
+///
+/// ```
+/// use neardup::wire::{story_credit, Evidence};
+/// let a = story_credit("HONG KONG (AP) -- The idol was fined.").unwrap();
+/// assert_eq!((a.service().name, a.evidence, a.matched.as_str()), ("AP", Evidence::Dateline, "HONG KONG (AP) --"));
+/// assert!(story_credit("Fans wait. (AP Photo)\nHONG KONG--The idol was fined.").is_none());
+/// ```
+pub fn story_credit(text: &str) -> Option<Attribution> {
+    story_located(compiled(), text, true).map(|l| l.attribution(text, None))
+}
+
+/// The photo or source credit ([`Evidence::Credit`]) in `text` that comes first, if any: the
+/// mark of a caption (`(AP Photo/Kin Cheung)`, `REUTERS/Kim`, `新华社记者张三摄`).
+pub fn photo_credit(text: &str) -> Option<Attribution> {
+    let c = compiled();
+    c.credits.captures_iter(text).find_map(|caps| {
+        let k = matched_index(&c.credits, 'c', &caps).expect("one alternative matched");
+        let m = caps.get(0).expect("whole match");
+        (!is_mention(text, m.start(), m.end(), c.credit_services[k])).then(|| Attribution {
+            service: c.credit_services[k],
+            evidence: Evidence::Credit,
+            matched: m.as_str().to_string(),
+        })
+    })
+}
+
+/// True when the credit form `text[start..end]` of `service` is a mention in running text,
+/// not a credit: a bracketed name right after the service's full name or byline name
+/// ("the Press Trust of India (PTI) reported", "Agence France-Presse (AFP)"), or followed
+/// by the sentence it is part of: a lower-case word ("(PTI) reported", "(dpa) berichtete"), or
+/// without a space a particle in hiragana or hangul ("（共同）によると", "(연합뉴스)에").
+/// A credit ends a sentence, a paragraph or a caption, or stands before the next sentence.
+fn is_mention(text: &str, start: usize, end: usize, service: u8) -> bool {
+    let s = &SERVICES[service as usize];
+    let inner = text[start..end]
+        .trim_start_matches(['(', '（'])
+        .trim_end_matches([')', '）'])
+        .trim();
+    let names = || {
+        std::iter::once(s.full_name)
+            .chain(s.dateline.iter().copied())
+            .chain(s.bylines.iter().copied())
+            .chain(s.outlets.iter().copied())
+    };
+    if !names().any(|n| n == inner) {
+        // `(AP Photo/...)`, `REUTERS/Kim`, `新华社记者张三摄`: forms of captions only.
+        return false;
+    }
+    let before = text[..start].trim_end();
+    let named_before = names().filter(|n| n.len() > inner.len()).any(|n| {
+        before.len() >= n.len()
+            && before.is_char_boundary(before.len() - n.len())
+            && before[before.len() - n.len()..].eq_ignore_ascii_case(n)
+    });
+    let after = &text[end..];
+    let next = after.chars().next();
+    let next_word = after.trim_start().chars().next();
+    let particle =
+        next.is_some_and(|ch| matches!(ch, '\u{3041}'..='\u{309F}' | '\u{AC00}'..='\u{D7A3}'));
+    named_before || particle || next_word.is_some_and(char::is_lowercase)
+}
+
+/// The dateline or byline part of [`locate_in`]: [`story_credit`].
+fn story_located(c: &Compiled, text: &str, prefilter: bool) -> Option<Located> {
     let mut head_end = DATELINE_WINDOW.min(text.len());
     while !text.is_char_boundary(head_end) {
         head_end -= 1;
@@ -679,44 +795,10 @@ fn locate_in(text: &str, outlet: Option<&str>, prefilter: bool) -> Option<Locate
         a.names.is_match(&text[..head_end_b]) || a.names.is_match(&text[tail_start..])
     });
     if names_here {
-        if let Some(found) =
-            dateline_or_byline(c, text, head_end, head_end_b, tail_start, tail_from)
-        {
-            return Some(found);
-        }
+        dateline_or_byline(c, text, head_end, head_end_b, tail_start, tail_from)
+    } else {
+        None
     }
-    // Leftmost match; at one position the first pattern in table order wins. The groups
-    // find the same: the earliest of their leftmost matches, ties to the lower pattern.
-    let credit = match anchors {
-        None => c.credits.captures(text).map(|caps| {
-            let k = matched_index(&c.credits, 'c', &caps).expect("one alternative matched");
-            (caps, k)
-        }),
-        // An ASCII text is searched by the ASCII group's literals alone; another text by
-        // all the literals first (one pass where nothing is found, as most texts).
-        Some(a) if !text.is_ascii() && !a.credits.is_match(text) => None,
-        Some(a) => a
-            .credit_groups
-            .iter()
-            .filter(|g| !(g.needs_non_ascii && text.is_ascii()) && g.anchor.is_match(text))
-            .filter_map(|g| {
-                let caps = g.re.captures(text)?;
-                let k = matched_index(&g.re, 'c', &caps).expect("one alternative matched");
-                Some((caps, k))
-            })
-            .min_by_key(|(caps, k)| (caps.get(0).expect("whole match").start(), *k)),
-    };
-    if let Some((caps, k)) = credit {
-        let service = c.credit_services[k];
-        let m = caps.get(0).expect("whole match");
-        return Some(located(
-            text,
-            service,
-            Evidence::Credit,
-            &text[m.start()..m.end()],
-        ));
-    }
-    outlet_service(outlet)
 }
 
 /// The earliest dateline in `text[..head_end]` (parenthesized or a [`Service::heads`] form),
@@ -731,10 +813,17 @@ fn dateline_or_byline(
     tail_from: usize,
 ) -> Option<Located> {
     let head = &text[..head_end];
-    let dateline = c
-        .dateline
-        .captures_iter(head)
-        .find(|caps| caps.name("city").is_some() || caps.name("dash").is_some());
+    // "the Press Trust of India (PTI)\nreported" is no dateline: the parenthesis is a
+    // mention ([`is_mention`]).
+    let dateline = c.dateline.captures_iter(head).find(|caps| {
+        let m = caps.get(0).expect("whole match");
+        let close = m.as_str().rfind([')', '）']).map_or(m.len(), |i| {
+            i + m.as_str()[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        (caps.name("city").is_some() || caps.name("dash").is_some())
+            && !matched_service(c, &c.dateline, caps)
+                .is_some_and(|service| is_mention(text, m.start(), m.start() + close, service))
+    });
     // Every head and end pattern holds a character outside ASCII (see the tests): an ASCII
     // window is not searched with them.
     let cjk_head = if head.is_ascii() {
@@ -1064,6 +1153,88 @@ mod tests {
         );
         assert_eq!(who("The APEC summit (APEC) opened on Friday."), None);
         assert_eq!(who("Shares of AP Moller (APM) - fell"), None);
+    }
+
+    /// Issue 23: a service named in running text, even with its bracketed short name, is a
+    /// mention; the same bracketed name ending a sentence or a story is a credit. In English,
+    /// German, Spanish, Japanese and Korean.
+    #[test]
+    fn bracketed_names_in_running_text_are_mentions() {
+        use Evidence::{Byline, Credit, Dateline};
+        let none = [
+            "India launched its first\nintercontinental-range rocket, the Press Trust of India\nreported.\n REUTER",
+            "India launched a rocket, the Press Trust of India (PTI) reported on Tuesday.",
+            "India launched a rocket, the Press Trust of India (PTI)\nreported on Tuesday.",
+            "India launched a rocket, the Press Trust of India (PTI) -- a news agency -- said.",
+            "The rocket (PTI) reported nothing.",
+            "The talks failed, according to Agence France-Presse (AFP), which cited officials.",
+            "Die Gespräche scheiterten, wie die Deutsche Presse-Agentur (dpa) berichtete.",
+            "Las conversaciones fracasaron, según la Agencia EFE (EFE), que citó a funcionarios.",
+            "政府は２７日、新たな制裁を発表したと（共同）が伝えた。",
+            "정부는 27일 새 제재를 발표했다고 (연합뉴스)가 전했다.",
+        ];
+        for text in none {
+            assert_eq!(who(text), None, "{text}");
+        }
+        let credited = [
+            (
+                "NEW DELHI (PTI) -- The government approved the plan.",
+                ("PTI", Dateline),
+            ),
+            (
+                "The government approved the plan on Monday. (PTI)",
+                ("PTI", Credit),
+            ),
+            (
+                "The plan was approved. (PTI) The opposition walked out.",
+                ("PTI", Credit),
+            ),
+            (
+                "The plan was approved on Monday. (PTI)\nThe opposition walked out.",
+                ("PTI", Credit),
+            ),
+            (
+                "The government approved the plan.\nBy Press Trust of India",
+                ("PTI", Byline),
+            ),
+            (
+                "Die Regierung hat dem Plan am Montag zugestimmt. (dpa)",
+                ("dpa", Credit),
+            ),
+            (
+                "MADRID (EFE) -- El Gobierno aprobó el plan el lunes.",
+                ("EFE", Dateline),
+            ),
+            (
+                "El Gobierno aprobó el plan el lunes. (EFE)",
+                ("EFE", Credit),
+            ),
+            (
+                "政府は２７日、新たな制裁を発表した。（共同）\n次の段落。\n最後。",
+                ("Kyodo", Credit),
+            ),
+            (
+                "정부는 27일 새 제재를 발표했다. (연합뉴스)\n다음 문단.\n끝.",
+                ("Yonhap", Credit),
+            ),
+        ];
+        for (text, (name, kind)) in credited {
+            let got = who(text).unwrap_or_else(|| panic!("no credit in {text}"));
+            assert_eq!(got.0, name, "{text}");
+            // A bracketed name ending the first line is also read as a dateline.
+            assert!(got.1 == kind || got.1 == Dateline, "{text}: {got:?}");
+            assert_eq!(
+                locate_in(text, None, false),
+                locate_in(text, None, true),
+                "{text}"
+            );
+        }
+        // A mention first does not hide a credit after it.
+        let late = format!(
+            "Officials spoke to the Press Trust of India (PTI) on Monday. {}The plan passed. (PTI) The rest.",
+            "More words here. ".repeat(30)
+        );
+        assert_eq!(who(&late), Some(("PTI", Credit)));
     }
 
     #[test]

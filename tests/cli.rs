@@ -142,7 +142,7 @@ fn seed_gives_exactly_the_kamimura_cluster() {
     );
     let header = &lines(&out.stdout)[0];
     assert_eq!(header["record"], "header");
-    assert_eq!(header["schema_version"], 1);
+    assert_eq!(header["schema_version"], 2);
     assert_eq!(header["counts"]["read"], 4);
     assert_eq!(header["params"]["bands"], 14);
     let wires = header["wires"].as_array().unwrap();

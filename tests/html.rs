@@ -94,7 +94,11 @@ fn seed_report_shows_cluster_wire_outlets_and_changes() {
     assert!(cluster.contains(r#"<span class="wire" title="Associated Press">AP</span>"#));
     assert!(cluster.contains(r#"<span class="outlet">The Mainichi</span>"#));
     assert!(cluster.contains(r#"<span class="outlet">Asahi Shimbun</span>"#));
-    assert!(cluster.contains("added: <ins>J-pop star Kenshin Kamimura arrives at the West Kowloon"));
+    assert!(cluster.contains(
+        "<b>caption added</b>: <ins>J-pop star Kenshin Kamimura arrives at the West Kowloon"
+    ));
+    assert!(cluster.contains("<b>AP credit removed</b>: <del>HONG KONG (AP) --</del>"));
+    assert!(cluster.contains("Reference copy: <b>seed-2</b> (The Mainichi)"));
     assert!(
         cluster.contains("seed-2") && cluster.contains("seed-4") && !cluster.contains("seed-3")
     );

@@ -9,6 +9,14 @@
 //! only in the copy are `added` passages (a caption, a local paragraph); sentences only in the
 //! reference are `cut` passages (`truncated` when everything after some point is cut); a run of
 //! sentences replaced by similar ones gives word-level `edits`.
+//!
+//! **Editorial changes** are named as an editor would ([`Editorial`]): the wire's credit
+//! removed from the story, replaced by another service's or added (the story's own credit,
+//! [`crate::wire::story_credit`], of the reference against the copy's: `HONG KONG (AP) --`
+//! becoming `HONG KONG--` is "AP credit removed", whatever photo credits the copy keeps), a
+//! byline changed, removed or added ([`byline`]), a caption added (an added passage with a
+//! photo credit or a caption mark), a paragraph or passage added, a passage cut, the story
+//! truncated. Restyled sentences are listed (`restyled_sentences`), not only counted.
 
 use std::sync::OnceLock;
 
@@ -33,9 +41,72 @@ pub struct Edit {
     pub after: String,
 }
 
+/// What kind of editorial change an [`Editorial`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditorialKind {
+    /// The reference credits a wire service in its dateline or byline; the copy credits none.
+    CreditRemoved,
+    /// The copy credits another wire service than the reference.
+    CreditReplaced,
+    /// The copy credits a wire service; the reference credits none.
+    CreditAdded,
+    /// Both have a byline, not the same.
+    BylineChanged,
+    /// The reference has a byline, the copy none.
+    BylineRemoved,
+    /// The copy has a byline, the reference none.
+    BylineAdded,
+    /// An added passage with a photo credit or a caption mark.
+    CaptionAdded,
+    /// An added passage that is a whole paragraph of the copy (a local paragraph).
+    ParagraphAdded,
+    /// An added passage inside a paragraph.
+    PassageAdded,
+    /// A passage of the reference the copy does not have (not at its end).
+    PassageCut,
+    /// The copy stops before the end of the reference: everything after some point is cut.
+    Truncated,
+}
+
+impl EditorialKind {
+    /// The name for people, singular and plural (`caption added`, `captions added`).
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            EditorialKind::CreditRemoved => ("credit removed", "credits removed"),
+            EditorialKind::CreditReplaced => ("credit replaced", "credits replaced"),
+            EditorialKind::CreditAdded => ("credit added", "credits added"),
+            EditorialKind::BylineChanged => ("byline changed", "bylines changed"),
+            EditorialKind::BylineRemoved => ("byline removed", "bylines removed"),
+            EditorialKind::BylineAdded => ("byline added", "bylines added"),
+            EditorialKind::CaptionAdded => ("caption added", "captions added"),
+            EditorialKind::ParagraphAdded => ("paragraph added", "paragraphs added"),
+            EditorialKind::PassageAdded => ("passage added", "passages added"),
+            EditorialKind::PassageCut => ("passage cut", "passages cut"),
+            EditorialKind::Truncated => ("story truncated", "story truncated"),
+        }
+    }
+}
+
+/// An editorial change named as such (module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Editorial {
+    /// Its kind.
+    pub kind: EditorialKind,
+    /// Its name for people: `AP credit removed`, `AP credit replaced by Kyodo`, `caption added`.
+    pub summary: String,
+    /// The reference's text concerned (the credit, the byline, the passage cut), or empty.
+    pub before: String,
+    /// The copy's text concerned (its credit, its byline, the passage added), or empty.
+    pub after: String,
+}
+
 /// The changes of one copy against the reference copy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Changes {
+    /// The editorial changes, named: credits and bylines first, then passages in the order
+    /// of the text.
+    pub editorial: Vec<Editorial>,
     /// Passages the copy has and the reference does not.
     pub added: Vec<String>,
     /// Passages of the reference the copy does not have.
@@ -46,6 +117,8 @@ pub struct Changes {
     pub edits: Vec<Edit>,
     /// Sentences that differ only in typography (quote marks, dashes, case, spacing).
     pub restyled: u32,
+    /// The first [`MAX_ITEMS`] of them: the reference's sentence and the copy's.
+    pub restyled_sentences: Vec<Edit>,
     /// Passages and edits not listed because of [`MAX_ITEMS`].
     pub omitted: u32,
 }
@@ -53,8 +126,252 @@ pub struct Changes {
 impl Changes {
     /// True when nothing at all changed.
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.cut.is_empty() && self.edits.is_empty() && self.restyled == 0
+        self.editorial.is_empty()
+            && self.added.is_empty()
+            && self.cut.is_empty()
+            && self.edits.is_empty()
+            && self.restyled == 0
     }
+
+    /// One line for people: the editorial changes (credits by name, the others counted by
+    /// kind), then the edits and restyled sentences counted; `no changes` when there are none.
+    ///
+    /// ```
+    /// use neardup::report::changes::changes;
+    /// let wire = "HONG KONG (AP) -- The idol was found guilty of indecent assault in a Hong \
+    ///     Kong court on Wednesday. He said \"sorry.\" Fans wept.";
+    /// let copy = "Fans wait outside the court on Aug. 13. (AP Photo)\nHONG KONG--The idol was \
+    ///     found guilty of indecent assault in a Hong Kong court on Wednesday. He said 'sorry.' \
+    ///     Fans wept.";
+    /// assert_eq!(
+    ///     changes(wire, copy).summary(),
+    ///     "AP credit removed; caption added; 1 restyled sentence"
+    /// );
+    /// ```
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut counted: Vec<(EditorialKind, usize)> = Vec::new();
+        for e in &self.editorial {
+            match e.kind {
+                EditorialKind::CreditRemoved
+                | EditorialKind::CreditReplaced
+                | EditorialKind::CreditAdded
+                | EditorialKind::Truncated => parts.push(e.summary.clone()),
+                k => match counted.iter_mut().find(|(x, _)| *x == k) {
+                    Some((_, n)) => *n += 1,
+                    None => counted.push((k, 1)),
+                },
+            }
+        }
+        for (k, n) in counted {
+            let (one, many) = k.names();
+            parts.push(if n == 1 {
+                one.to_string()
+            } else {
+                format!("{n} {many}")
+            });
+        }
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if !self.edits.is_empty() {
+            parts.push(plural(self.edits.len(), "edit", "edits"));
+        }
+        if self.restyled > 0 {
+            parts.push(plural(
+                self.restyled as usize,
+                "restyled sentence",
+                "restyled sentences",
+            ));
+        }
+        if self.omitted > 0 {
+            parts.push(format!("{} more not listed", self.omitted));
+        }
+        if parts.is_empty() {
+            "no changes".to_string()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// The byline of a text: a short line among its first three or last two lines that starts
+/// with "By" and a capital (or "Von", "Par", "Por", "Di", "Door", "Av", "Af"), or ends with a
+/// reporter's title (`記者`, `기자`, `特派員`, `记者`). Compared between copies, not matched
+/// to a service (that is [`crate::wire::story_credit`]).
+///
+/// ```
+/// use neardup::report::changes::byline;
+/// assert_eq!(byline("By Jane Doe\nPARIS -- It rained."), Some("By Jane Doe"));
+/// assert_eq!(byline("홍길동 기자\n서울에 비가 왔다."), Some("홍길동 기자"));
+/// assert_eq!(byline("He was stopped by police on Monday.\nIt rained."), None);
+/// ```
+pub fn byline(text: &str) -> Option<&str> {
+    const LEADS: &[&str] = &["by", "von", "par", "por", "di", "door", "av", "af"];
+    const TITLES: &[&str] = &["記者", "기자", "特派員", "记者", "特派员"];
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let n = lines.len();
+    let candidates = lines
+        .iter()
+        .take(3)
+        .chain(lines.iter().skip(n.saturating_sub(2).max(3)));
+    candidates.copied().find(|l| {
+        if l.chars().count() > 60 || l.ends_with(['.', '。', '!', '?']) {
+            return false;
+        }
+        let mut words = l.split_whitespace();
+        let lead = words.next().unwrap_or("");
+        let next = words.next().unwrap_or("");
+        let by = LEADS.iter().any(|b| lead.eq_ignore_ascii_case(b))
+            && next.chars().next().is_some_and(char::is_uppercase)
+            && l.split_whitespace().count() <= 8;
+        by || (l.chars().count() <= 30 && TITLES.iter().any(|t| l.ends_with(t)))
+    })
+}
+
+/// Marks of a photo caption besides a wire's photo credit ([`crate::wire::photo_credit`]).
+const CAPTION_MARKS: &[&str] = &[
+    "(Photo",
+    "Photo:",
+    "Photo by",
+    "File photo",
+    "(File",
+    "Getty Images",
+    "写真",
+    "사진",
+    "摄）",
+    "攝）",
+    "图/",
+    "圖/",
+];
+
+/// True when an added passage is a photo caption.
+fn is_caption(passage: &str) -> bool {
+    crate::wire::photo_credit(passage).is_some()
+        || CAPTION_MARKS.iter().any(|m| passage.contains(m))
+}
+
+/// True when the word edit `e` takes the reference's story credit `r` out: a word of its
+/// `before` is, holds or is held by a word of the credit and names the service, and its
+/// `after` does not name it.
+fn takes_out(r: &crate::wire::Attribution, e: &Edit) -> bool {
+    let credit_words: Vec<&str> = r.matched.split_whitespace().collect();
+    let mut names = r.service().dateline.iter().chain(r.service().bylines);
+    names.any(|n| {
+        !e.after.contains(n)
+            && e.before.split_whitespace().any(|w| {
+                w.contains(n)
+                    && credit_words
+                        .iter()
+                        .any(|c| c.contains(n) && (c.contains(w) || w.contains(c)))
+            })
+    })
+}
+
+/// The editorial changes of `copy` against `reference`, given the changes `ch` of the diff and
+/// the reference's story credit and byline.
+fn editorial(
+    reference: (Option<&crate::wire::Attribution>, Option<&str>),
+    copy: &str,
+    ch: &Changes,
+) -> Vec<Editorial> {
+    use crate::wire::Evidence;
+    let mut out = Vec::new();
+    let (ref_credit, ref_byline) = reference;
+    let credit = crate::wire::story_credit(copy);
+    let name = |a: &crate::wire::Attribution| a.service().name;
+    let place = |a: &crate::wire::Attribution| match a.evidence {
+        Evidence::Byline => "byline",
+        _ => "dateline",
+    };
+    let credit_item = |kind, summary: String, before: &str, after: &str| Editorial {
+        kind,
+        summary,
+        before: before.to_string(),
+        after: after.to_string(),
+    };
+    match (ref_credit, &credit) {
+        (Some(r), None) => out.push(credit_item(
+            EditorialKind::CreditRemoved,
+            format!("{} credit removed", name(r)),
+            &r.matched,
+            "",
+        )),
+        (Some(r), Some(k)) if r.service != k.service => out.push(credit_item(
+            EditorialKind::CreditReplaced,
+            format!("{} credit replaced by {}", name(r), name(k)),
+            &r.matched,
+            &k.matched,
+        )),
+        (None, Some(k)) => out.push(credit_item(
+            EditorialKind::CreditAdded,
+            format!("{} credit added in the {}", name(k), place(k)),
+            "",
+            &k.matched,
+        )),
+        _ => {}
+    }
+    // A wire byline already named as a credit is not named again as a byline.
+    let credited = |b: &str| {
+        [ref_credit, credit.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|a| {
+                a.evidence == Evidence::Byline && (a.matched.contains(b) || b.contains(&a.matched))
+            })
+    };
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let copy_byline = byline(copy);
+    let byline_item = |kind: EditorialKind, before: &str, after: &str| Editorial {
+        kind,
+        summary: kind.names().0.to_string(),
+        before: before.to_string(),
+        after: after.to_string(),
+    };
+    match (ref_byline, copy_byline) {
+        (Some(r), Some(k)) if squeeze(r) != squeeze(k) && !(credited(r) && credited(k)) => {
+            out.push(byline_item(EditorialKind::BylineChanged, r, k))
+        }
+        (Some(r), None) if !credited(r) => {
+            out.push(byline_item(EditorialKind::BylineRemoved, r, ""))
+        }
+        (None, Some(k)) if !credited(k) => out.push(byline_item(EditorialKind::BylineAdded, "", k)),
+        _ => {}
+    }
+    let is_byline = |p: &str| [ref_byline, copy_byline].contains(&Some(p.trim()));
+    for a in ch
+        .added
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !is_byline(a))
+    {
+        let kind = if is_caption(a) {
+            EditorialKind::CaptionAdded
+        } else if copy.lines().any(|l| l.trim() == a.trim()) {
+            EditorialKind::ParagraphAdded
+        } else {
+            EditorialKind::PassageAdded
+        };
+        out.push(byline_item(kind, "", a));
+    }
+    let last = ch.cut.len().saturating_sub(1);
+    for (i, c) in ch
+        .cut
+        .iter()
+        .map(String::as_str)
+        .enumerate()
+        .filter(|(_, c)| !is_byline(c))
+    {
+        if ch.truncated && i == last {
+            out.push(byline_item(EditorialKind::Truncated, c, ""));
+        } else {
+            out.push(byline_item(EditorialKind::PassageCut, c, ""));
+        }
+    }
+    out
 }
 
 /// Paragraphs (lines), then sentences, trimmed, empty ones dropped.
@@ -260,6 +577,8 @@ impl Items for Keyed<'_> {
 pub struct Reference<'a> {
     text: &'a str,
     prepared: OnceLock<Keyed<'a>>,
+    /// The story's credit and byline, found the first time a copy differs.
+    credit: OnceLock<(Option<crate::wire::Attribution>, Option<&'a str>)>,
 }
 
 // A `Reference` stays shareable between threads, as it was before it prepared itself lazily.
@@ -274,6 +593,7 @@ impl<'a> Reference<'a> {
         Reference {
             text,
             prepared: OnceLock::new(),
+            credit: OnceLock::new(),
         }
     }
 
@@ -288,7 +608,33 @@ impl<'a> Reference<'a> {
             // A verbatim copy: nothing to diff.
             return Changes::default();
         }
-        diff(self.prepared(), &Keyed::new(sentences(copy)))
+        let mut ch = diff(self.prepared(), &Keyed::new(sentences(copy)));
+        let (credit, by) = self
+            .credit
+            .get_or_init(|| (crate::wire::story_credit(self.text), byline(self.text)));
+        ch.editorial = editorial((credit.as_ref(), *by), copy, &ch);
+        if let Some(r) = credit.as_ref().filter(|_| {
+            ch.editorial.iter().any(|e| {
+                matches!(
+                    e.kind,
+                    EditorialKind::CreditRemoved | EditorialKind::CreditReplaced
+                )
+            })
+        }) {
+            // The word edit that took the credit out is the credit change named above.
+            ch.edits.retain(|e| !takes_out(r, e));
+        }
+        if let Some(b) = ch
+            .editorial
+            .iter()
+            .find(|e| e.kind == EditorialKind::BylineChanged)
+            .cloned()
+        {
+            // So is the word edit inside the byline.
+            ch.edits
+                .retain(|e| !(b.before.contains(&e.before) && b.after.contains(&e.after)));
+        }
+        ch
     }
 }
 
@@ -340,9 +686,18 @@ fn changes_of(ops: &[DiffOp], old: &[&str], new: &[&str]) -> Changes {
                 new_index,
                 len,
             } => {
-                out.restyled += (0..len)
-                    .filter(|i| old[old_index + i] != new[new_index + i])
-                    .count() as u32;
+                for i in 0..len {
+                    let (before, after) = (old[old_index + i], new[new_index + i]);
+                    if before != after {
+                        out.restyled += 1;
+                        if out.restyled_sentences.len() < MAX_ITEMS {
+                            out.restyled_sentences.push(Edit {
+                                before: before.to_string(),
+                                after: after.to_string(),
+                            });
+                        }
+                    }
+                }
             }
             DiffOp::Insert {
                 new_index, new_len, ..
@@ -374,7 +729,14 @@ fn changes_of(ops: &[DiffOp], old: &[&str], new: &[&str]) -> Changes {
                 // Words and the whitespace between them, as `TextDiff::diff_words` cuts them,
                 // diffed on their hashes (a collision among the words of two sentences is
                 // not a practical concern; the keys of sentences rest on the same).
-                let (old_words, new_words) = (before.tokenize_words(), after.tokenize_words());
+                // Text written without spaces (Japanese, Chinese) is diffed a character at a
+                // time: a whole sentence is one "word" to the space-separated cut.
+                let unspaced = |t: &str| !t.is_ascii() && t.split_whitespace().count() < 3;
+                let (old_words, new_words) = if unspaced(&before) || unspaced(&after) {
+                    (before.tokenize_chars(), after.tokenize_chars())
+                } else {
+                    (before.tokenize_words(), after.tokenize_words())
+                };
                 let hashed = |ws: &[&str]| -> Vec<u64> {
                     ws.iter().map(|w| xxh3_64(w.as_bytes())).collect()
                 };
@@ -399,7 +761,12 @@ fn changes_of(ops: &[DiffOp], old: &[&str], new: &[&str]) -> Changes {
                     };
                     cur.before.clear();
                     cur.after.clear();
-                    let words = |s: &str| s.split_whitespace().count();
+                    // Words, or for text without spaces about one word per three
+                    // characters outside ASCII.
+                    let words = |s: &str| {
+                        let wide = s.chars().filter(|c| !c.is_ascii()).count() / 3;
+                        s.split_whitespace().count().max(wide)
+                    };
                     if e.before.is_empty() && words(&e.after) >= PASSAGE_WORDS {
                         push_limited(&mut out.added, e.after, &mut omitted);
                     } else if e.after.is_empty() && words(&e.before) >= PASSAGE_WORDS {
@@ -530,7 +897,8 @@ mod tests {
             };
             let (reference, copy) = (text(&picks), text(&copy_picks));
             let r = Reference::new(&reference);
-            let changes = r.changes(&copy);
+            // The editorial changes are named from the diff's; here the diff is checked.
+            let changes = Changes { editorial: Vec::new(), ..r.changes(&copy) };
             let (old, new) = (sentences(&reference), sentences(&copy));
             let keys = |v: &[&str]| v.iter().map(|s| key(s)).collect::<Vec<u64>>();
             let (old_keys, new_keys) = (keys(&old), keys(&new));
@@ -606,7 +974,85 @@ mod tests {
             c.added,
             vec!["The star arrives at the court on Aug. 13. (AP Photo)"]
         );
-        assert_eq!(c.edits.len(), 1, "{:?}", c.edits);
+        // The word edit that dropped "(AP)" is named as the credit removed, not listed.
+        assert!(c.edits.is_empty(), "{:?}", c.edits);
+        let kinds: Vec<EditorialKind> = c.editorial.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [EditorialKind::CreditRemoved, EditorialKind::CaptionAdded]
+        );
+        assert_eq!(c.editorial[0].summary, "AP credit removed");
+        assert_eq!(c.editorial[0].before, "HONG KONG (AP) --");
+    }
+
+    /// Credits replaced or added, bylines changed, paragraphs added and cut, truncation, in
+    /// several scripts.
+    #[test]
+    fn editorial_changes_are_named() {
+        let kinds = |c: &Changes| c.editorial.iter().map(|e| e.kind).collect::<Vec<_>>();
+        let body = "The idol was found guilty on Wednesday. He was fined. Fans wept outside. The court adjourned.";
+        // Replaced: Kyodo's dateline where AP's was.
+        let c = changes(
+            &format!("HONG KONG (AP) -- {body}"),
+            &format!("HONG KONG (Kyodo) -- {body}"),
+        );
+        assert_eq!(kinds(&c), [EditorialKind::CreditReplaced]);
+        assert_eq!(c.editorial[0].summary, "AP credit replaced by Kyodo");
+        assert!(c.edits.is_empty(), "{:?}", c.edits);
+        // Added: the reference has no credit.
+        let c = changes(body, &format!("HONG KONG (AP) -- {body}"));
+        assert_eq!(kinds(&c)[0], EditorialKind::CreditAdded);
+        // A byline changed, a local paragraph added, the end cut.
+        let c = changes(
+            &format!("By Jane Doe\n{body}\nA last paragraph of the wire story here."),
+            &format!(
+                "By John Roe\n{body}\nOur own reporter adds this local paragraph for readers."
+            ),
+        );
+        assert_eq!(
+            kinds(&c),
+            [
+                EditorialKind::BylineChanged,
+                EditorialKind::ParagraphAdded,
+                EditorialKind::PassageCut
+            ],
+            "{c:?}"
+        );
+        assert!(
+            c.edits.is_empty(),
+            "the byline's edit is the byline changed: {c:?}"
+        );
+        assert_eq!(c.editorial[0].before, "By Jane Doe");
+        assert_eq!(c.editorial[0].after, "By John Roe");
+        // Japanese: the Kyodo head credit removed, the story truncated.
+        let c = changes(
+            "【ワシントン共同】米政府は２７日、新たな制裁を発表した。対象は２０社。詳細は後日。",
+            "米政府は２７日、新たな制裁を発表した。対象は２０社。",
+        );
+        assert_eq!(
+            kinds(&c),
+            [EditorialKind::CreditRemoved, EditorialKind::Truncated],
+            "{c:?}"
+        );
+        assert_eq!(c.editorial[0].summary, "Kyodo credit removed");
+        // A cut in the middle is a passage cut, not truncation.
+        let c = changes("A one. B two here. C three.", "A one. C three.");
+        assert_eq!(kinds(&c), [EditorialKind::PassageCut]);
+        assert_eq!(c.summary(), "passage cut");
+    }
+
+    /// Restyled sentences are listed with both forms.
+    #[test]
+    fn restyled_sentences_are_listed() {
+        let c = changes(
+            "He said \"sorry.\" Fans wept.",
+            "He said \u{201C}sorry.\u{201D} FANS WEPT.",
+        );
+        assert_eq!(c.restyled, 2);
+        assert_eq!(c.restyled_sentences.len(), 2);
+        assert_eq!(c.restyled_sentences[1].before, "Fans wept.");
+        assert_eq!(c.restyled_sentences[1].after, "FANS WEPT.");
+        assert_eq!(c.summary(), "2 restyled sentences");
     }
 
     #[test]

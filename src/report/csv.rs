@@ -3,18 +3,24 @@
 //! Owns: the column list and spreadsheet-formula neutralization. Must not: hold anything the
 //! JSON Lines file does not (it is a flat view of the same [`Report`]).
 //!
-//! Columns: `cluster, id, outlet, title, date, wire, jaccard, containment, canonical`. Text
-//! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
+//! Columns: `cluster, id, outlet, title, date, wire, jaccard, containment, canonical,
+//! reference, url, input, line, changes`. `jaccard` and `containment` are against the
+//! cluster's reference copy (`reference` true); `canonical` is true for the copy `dedupe`
+//! keeps; `input` and `line` say where the record is; `changes` is a one-line summary of what
+//! the copy changed against the reference ([`super::changes::Changes::summary`]: `AP credit
+//! removed; caption added; 3 restyled sentences`), empty for the reference itself. Text cells
+//! that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
 //! carriage return, also after leading white space) get a leading `'`, since ids, titles,
-//! outlets and dates come from untrusted input; their control characters and bidirectional
-//! overrides are made visible first ([`crate::text_safety::for_people`]).
+//! outlets, dates, URLs, file names and the changes (which quote credits) come from untrusted
+//! input; their control characters and bidirectional overrides are made visible first
+//! ([`crate::text_safety::for_people`]).
 
 use super::{ClusterRecord, Report};
 use crate::text_safety::{for_people, Layout};
 use std::io::{self, Write};
 
 /// The header row.
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 14] = [
     "cluster",
     "id",
     "outlet",
@@ -24,6 +30,11 @@ pub const COLUMNS: [&str; 9] = [
     "jaccard",
     "containment",
     "canonical",
+    "reference",
+    "url",
+    "input",
+    "line",
+    "changes",
 ];
 
 /// Prefixes `'` to a cell a spreadsheet would treat as a formula: one that starts with a tab
@@ -77,6 +88,11 @@ pub fn write_csv_rows(c: &ClusterRecord, w: &mut dyn Write) -> io::Result<()> {
             &m.jaccard.to_string(),
             &m.containment.to_string(),
             if m.canonical { "true" } else { "false" },
+            if m.reference { "true" } else { "false" },
+            &cell(m.url.as_deref().unwrap_or("")),
+            &cell(&m.input),
+            &m.line.to_string(),
+            &cell(&m.changes.as_ref().map_or(String::new(), |c| c.summary())),
         ])?;
     }
     out.flush()

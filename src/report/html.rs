@@ -12,6 +12,7 @@
 //! page size grows linearly with the clusters.
 
 use super::{ClusterRecord, Header, Report, Single};
+use crate::cluster::ReferenceBasis;
 use crate::text_safety::{for_people, Layout};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -156,12 +157,8 @@ pub const OPEN_CLUSTERS: usize = 3;
 /// Appends the `<details>` section of one cluster to `out`, expanded when `open` (the
 /// [`OPEN_CLUSTERS`] largest clusters are).
 pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
-    let title = c
-        .members
-        .iter()
-        .find(|m| m.canonical)
-        .and_then(|m| m.title.clone())
-        .unwrap_or_else(|| c.canonical.clone());
+    // The cluster's title is its reference copy's.
+    let title = c.title.clone().unwrap_or_else(|| c.reference.clone());
     let mut search = format!("#{} {} ", c.cluster, c.wire.as_ref().map_or("", |w| w.name));
     for m in &c.members {
         let _ = write!(
@@ -198,24 +195,47 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         wire = wire_badge(c),
         title = name(&title),
     );
+    // The one anchor, named once: the reference copy, why, and the copy `dedupe` keeps.
+    let reference = c.members.iter().find(|m| m.reference);
+    let why = match c.reference_basis {
+        ReferenceBasis::WireCopy => format!(
+            "the wire's own copy ({} in its dateline)",
+            name(c.wire.as_ref().map_or("wire", |w| w.name))
+        ),
+        ReferenceBasis::Earliest => "the earliest copy".to_string(),
+        ReferenceBasis::Canonical => {
+            "no copy has the wire's dateline or a date: the copy dedupe keeps".to_string()
+        }
+    };
     let _ = write!(
         out,
-        r#"<p class="muted">Jaccard to the canonical copy: min {:.2}, median {:.2}. Changes are shown against <b>{}</b>{}.</p>"#,
-        c.similarity.min,
-        c.similarity.median,
-        name(&c.reference),
-        c.earliest.as_ref().map_or(String::new(), |e| format!(
-            "; earliest copy {} ({})",
-            name(&e.id),
-            name(&e.date)
-        )),
+        r#"<p class="anchor">Reference copy: <b>{id}</b> ({outlet}), {why}. Scores, changes and the text below are against it; Jaccard of the other copies: min {min:.2}, median {median:.2}."#,
+        id = name(&c.reference),
+        outlet = name(
+            reference
+                .and_then(|m| m.outlet.as_deref())
+                .unwrap_or("unknown outlet")
+        ),
+        min = c.similarity.min,
+        median = c.similarity.median,
     );
-    out.push_str(r#"<table class="members"><tr><th>outlet</th><th>id</th><th>title</th><th>date</th><th>wire</th><th>Jaccard</th><th>containment</th><th></th></tr>"#);
+    if c.canonical != c.reference {
+        let _ = write!(
+            out,
+            " <code>dedupe</code> keeps <b>{}</b> (the longest copy).",
+            name(&c.canonical)
+        );
+    }
+    if let Some(e) = &c.earliest {
+        let _ = write!(out, " Earliest copy: {} ({}).", name(&e.id), name(&e.date));
+    }
+    out.push_str("</p>");
+    out.push_str(r#"<table class="members"><tr><th>outlet</th><th>id</th><th>title</th><th>date</th><th>wire</th><th>Jaccard</th><th>containment</th><th>role</th><th>changes</th></tr>"#);
     for m in &c.members {
-        let role = match (m.canonical, m.id == c.reference) {
-            (true, true) => "canonical, reference",
-            (true, false) => "canonical",
-            (false, true) => "reference",
+        let role = match (m.reference, m.canonical) {
+            (true, true) => "reference, kept by dedupe",
+            (true, false) => "reference",
+            (false, true) => "kept by dedupe",
             _ => "",
         };
         let wire = match (&m.wire, &m.wire_evidence) {
@@ -229,7 +249,7 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         };
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td></tr>",
             name(m.outlet.as_deref().unwrap_or("")),
             name(&m.id),
             name(m.title.as_deref().unwrap_or("")),
@@ -237,7 +257,8 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
             wire,
             m.jaccard,
             m.containment,
-            role
+            role,
+            m.changes.as_ref().map_or(String::new(), |ch| escape(&ch.summary())),
         );
     }
     out.push_str("</table>");
@@ -245,23 +266,38 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         let Some(ch) = &m.changes else { continue };
         let _ = write!(
             out,
-            r#"<div class="changes"><b>{}</b> ({}) against {}:"#,
+            r#"<div class="changes"><b>{}</b> ({}):"#,
             name(m.outlet.as_deref().unwrap_or("unknown outlet")),
             name(&m.id),
-            name(&c.reference)
         );
         if ch.is_empty() {
             out.push_str(" no changes.");
         }
         out.push_str("<ul>");
-        for a in &ch.added {
-            let _ = write!(out, "<li>added: <ins>{}</ins></li>", escape(a));
-        }
-        for a in &ch.cut {
-            let _ = write!(out, "<li>cut: <del>{}</del></li>", escape(a));
-        }
-        if ch.truncated {
-            out.push_str("<li>stops before the end of the reference copy</li>");
+        for e in &ch.editorial {
+            let _ = write!(
+                out,
+                r#"<li class="editorial"><b>{}</b>"#,
+                escape(&e.summary)
+            );
+            match (e.before.is_empty(), e.after.is_empty()) {
+                (false, false) => {
+                    let _ = write!(
+                        out,
+                        ": <del>{}</del> → <ins>{}</ins>",
+                        escape(&e.before),
+                        escape(&e.after)
+                    );
+                }
+                (false, true) => {
+                    let _ = write!(out, ": <del>{}</del>", escape(&e.before));
+                }
+                (true, false) => {
+                    let _ = write!(out, ": <ins>{}</ins>", escape(&e.after));
+                }
+                (true, true) => {}
+            }
+            out.push_str("</li>");
         }
         for e in &ch.edits {
             let _ = write!(
@@ -274,9 +310,23 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         if ch.restyled > 0 {
             let _ = write!(
                 out,
-                "<li>{} sentences differ only in punctuation, quote marks or case</li>",
-                ch.restyled
+                "<li><details><summary>{} {} only in punctuation, quote marks, case or spacing</summary><ul>",
+                ch.restyled,
+                if ch.restyled == 1 { "sentence differs" } else { "sentences differ" }
             );
+            for e in &ch.restyled_sentences {
+                let _ = write!(
+                    out,
+                    "<li><del>{}</del><br><ins>{}</ins></li>",
+                    escape(&e.before),
+                    escape(&e.after)
+                );
+            }
+            let listed = ch.restyled_sentences.len() as u32;
+            if ch.restyled > listed {
+                let _ = write!(out, "<li>{} more</li>", ch.restyled - listed);
+            }
+            out.push_str("</ul></details></li>");
         }
         if ch.omitted > 0 {
             let _ = write!(out, "<li>{} more changes not listed</li>", ch.omitted);
@@ -285,9 +335,9 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
     }
     let _ = write!(
         out,
-        r#"<p class="muted">Canonical copy ({}):</p><div class="text">{}</div></div></details>"#,
-        name(&c.canonical),
-        escape(&c.canonical_text)
+        r#"<p class="muted">Text of the reference copy ({}):</p><div class="text">{}</div></div></details>"#,
+        name(&c.reference),
+        escape(&c.reference_text)
     );
 }
 
@@ -385,7 +435,7 @@ pub fn write_html_head(
             String::new()
         }
     );
-    out.push_str(r#"<div class="grid" style="margin-top:12px"><div class="card"><b>Wire services</b><table><tr><td></td><td class="n">documents</td><td class="n">clusters</td></tr>"#);
+    out.push_str(r#"<div class="grid" style="margin-top:12px"><div class="card"><b>Wire services</b><table><tr><th>wire</th><th class="n">documents</th><th class="n">clusters</th></tr>"#);
     for wc in h.wires.iter().take(10) {
         let _ = write!(
             out,
@@ -398,7 +448,7 @@ pub fn write_html_head(
     if h.wires.is_empty() {
         out.push_str("<tr><td colspan=3>none named</td></tr>");
     }
-    out.push_str(r#"</table></div><div class="card"><b>Outlets in clusters</b><table>"#);
+    out.push_str(r#"</table></div><div class="card"><b>Outlets in clusters</b><table><tr><th>outlet</th><th class="n">copies</th></tr>"#);
     for o in h.top_outlets.iter().take(10) {
         let _ = write!(
             out,

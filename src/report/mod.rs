@@ -8,10 +8,10 @@
 //! all of them in memory, [`stream::write_report`] a chunk at a time (what the binary does),
 //! and both write the same bytes through the same per-cluster writers.
 //!
-//! # The cluster file (schema version 1)
+//! # The cluster file (schema version 2)
 //!
 //! JSON Lines. The first line is the header, then one line per cluster of two or more
-//! documents, in cluster number order. Every line has `schema_version` (1) and `record`
+//! documents, in cluster number order. Every line has `schema_version` (2) and `record`
 //! (`"header"` or `"cluster"`). Fields may be added in later versions of the same schema;
 //! none is removed or changes meaning without a new `schema_version`.
 //!
@@ -26,15 +26,27 @@
 //!
 //! Cluster: `cluster` (number from 1, in input order of the first member), `size`,
 //! `canonical` (id of the member kept by `dedupe`: the longest text, ties to the smallest id),
-//! `members`: objects in input order with `id`, `outlet`, `title`, `date`, `url` (null when
-//! unknown), `input` and `line` (where the record is: its line, its record number in a web archive, 1
-//! for a document that is a whole file), `canonical` (bool), and `jaccard` and
-//! `containment` against the canonical member (exact, on shingle sets, rounded to 4 decimals;
-//! 1 for the canonical member itself).
+//! `reference` (id of the reference copy, the one anchor of the cluster: scores, changes and
+//! the title are of it or against it; see [`crate::cluster::reference`]), `reference_basis`
+//! (why: `wire_copy`, the wire's own dateline; `earliest`; `canonical`), `title` (the
+//! reference copy's headline, or null), `earliest` (`id` and `date` as given of the earliest
+//! copy by time of publication, [`crate::date::moment`]), `similarity` (`min` and `median`
+//! Jaccard of the other members to the reference), `members`: objects in input order with
+//! `id`, `outlet`, `title`, `date`, `url` (null when unknown), `input` and `line` (where the
+//! record is: its line, its record number in a web archive, 1 for a document that is a whole
+//! file), `canonical` (bool), `reference` (bool), `jaccard` and `containment` against the
+//! reference copy (exact, on shingle sets, rounded to 4 decimals; 1 for the reference
+//! itself), `wire` and `wire_evidence`, and `changes` against the reference (null for the
+//! reference itself; see [`changes::Changes`], with the `editorial` changes named).
+//!
+//! Schema version 1 measured `jaccard`, `containment` and `similarity` against the canonical
+//! member while changes were against the reference; version 2 measures everything against the
+//! reference and adds `reference_basis`, `title`, the members' `reference` and the changes'
+//! `editorial` and `restyled_sentences`.
 //!
 //! ```text
-//! {"schema_version":1,"record":"header","tool":"neardup",...}
-//! {"schema_version":1,"record":"cluster","cluster":1,"size":2,"canonical":"seed-4","members":[...]}
+//! {"schema_version":2,"record":"header","tool":"neardup",...}
+//! {"schema_version":2,"record":"cluster","cluster":1,"size":2,"canonical":"seed-4","wire":{...},...,"reference":"seed-2","reference_basis":"wire_copy","title":"...","members":[...]}
 //! ```
 
 pub mod changes;
@@ -43,6 +55,7 @@ pub mod dedupe;
 pub mod html;
 pub mod stream;
 
+use crate::cluster::ReferenceBasis;
 use crate::config::Config;
 use crate::document::{DocMeta, Document};
 use crate::lsh::Banding;
@@ -54,7 +67,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 /// The version of the cluster file format described in the module docs.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The parameters of a run, recorded in every report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,11 +184,13 @@ pub struct Member {
     pub input: String,
     /// Line number in the input.
     pub line: u64,
-    /// True for the canonical member.
+    /// True for the canonical member (the copy `dedupe` keeps).
     pub canonical: bool,
-    /// Jaccard against the canonical member.
+    /// True for the cluster's reference copy.
+    pub reference: bool,
+    /// Jaccard against the reference copy.
     pub jaccard: f64,
-    /// Containment against the canonical member.
+    /// Containment against the reference copy.
     pub containment: f64,
     /// The wire service this copy names, if any.
     pub wire: Option<&'static str>,
@@ -203,7 +218,7 @@ pub struct OutletCount {
     pub count: usize,
 }
 
-/// The earliest dated copy.
+/// The earliest dated copy, by time of publication ([`crate::date::moment`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Earliest {
     /// Its id.
@@ -212,7 +227,7 @@ pub struct Earliest {
     pub date: String,
 }
 
-/// Similarity of the members to the canonical member (the canonical member itself excluded).
+/// Similarity of the members to the reference copy (the reference itself excluded).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Similarity {
     /// Lowest Jaccard.
@@ -273,16 +288,22 @@ pub struct ClusterRecord {
     pub outlets: Vec<OutletCount>,
     /// The earliest copy, when any member's date could be read.
     pub earliest: Option<Earliest>,
-    /// Similarity of the members to the canonical member.
+    /// Similarity of the members to the reference copy.
     pub similarity: Similarity,
-    /// Id of the copy changes are measured against: the one closest to the wire original
-    /// (a copy with the wire's own dateline, then the earliest, then the smallest id).
+    /// Id of the reference copy, the one anchor of the cluster: the copy closest to the wire
+    /// original ([`crate::cluster::reference`]: the wire's own dateline, else the earliest,
+    /// else the canonical member). Scores and changes are against it; its title is the
+    /// cluster's.
     pub reference: String,
+    /// Why it is the reference.
+    pub reference_basis: ReferenceBasis,
+    /// The reference copy's headline: the cluster's title.
+    pub title: Option<String>,
     /// Members in input order.
     pub members: Vec<Member>,
-    /// The canonical member's text (for the HTML report; not in the cluster file).
+    /// The reference copy's text (for the HTML report; not in the cluster file).
     #[serde(skip)]
-    pub canonical_text: String,
+    pub reference_text: String,
 }
 
 /// A whole report: header and clusters.
@@ -380,20 +401,9 @@ fn count_outlets<'a>(
 
 /// The wire service most members of a cluster name (an index into [`SERVICES`]; ties to the
 /// first in the table), from the first pass's attribution alone, so that it is known before any
-/// text is read again.
+/// text is read again: [`crate::cluster::cluster_wire`], as the reference copy is chosen.
 fn cluster_wire(members: &[u32], meta: &[DocMeta]) -> Option<usize> {
-    let mut votes = vec![0usize; SERVICES.len()];
-    for &m in members {
-        if let Some(w) = meta[m as usize].wire {
-            votes[w as usize] += 1;
-        }
-    }
-    votes
-        .iter()
-        .enumerate()
-        .filter(|(_, &v)| v > 0)
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-        .map(|(i, _)| i)
+    crate::cluster::cluster_wire(members, |m| meta[m as usize].provenance()).map(usize::from)
 }
 
 /// The record of one cluster: attribution, reference copy, changes of every member against
@@ -423,23 +433,12 @@ pub fn cluster_record(
             }
         })
         .collect();
-    // The reference: the wire's own dateline first, then the earliest, then the smallest id.
-    let reference = c
-        .members
-        .iter()
-        .zip(&attributions)
-        .min_by_key(|(&m, a)| {
-            let own_dateline = matches!(a, Some(a) if a.evidence == Evidence::Dateline
-                && Some(a.service as usize) == wire_idx);
-            let day = meta[m as usize].day;
-            (!own_dateline, day.is_none(), day, &meta[m as usize].id)
-        })
-        .map(|(&m, _)| m)
-        .expect("non-empty cluster");
+    // The reference as the run chose it, with the scores (`cluster::reference`).
+    let reference = sc.reference;
     let earliest = c
         .members
         .iter()
-        .filter_map(|&m| meta[m as usize].day.map(|d| (d, m)))
+        .filter_map(|&m| meta[m as usize].time.map(|t| (t, m)))
         .min()
         .map(|(_, m)| Earliest {
             id: meta[m as usize].id.clone(),
@@ -466,6 +465,7 @@ pub fn cluster_record(
                 input: input_names[m.location.input as usize].clone(),
                 line: m.location.line,
                 canonical: s.doc == c.canonical,
+                reference: s.doc == reference,
                 jaccard: round4(s.jaccard),
                 containment: round4(s.containment),
                 wire: a.as_ref().map(|a| a.service().name),
@@ -480,7 +480,7 @@ pub fn cluster_record(
     let mut sims: Vec<f64> = sc
         .scores
         .iter()
-        .filter(|s| s.doc != c.canonical)
+        .filter(|s| s.doc != reference)
         .map(|s| round4(s.jaccard))
         .collect();
     sims.sort_by(f64::total_cmp);
@@ -501,8 +501,10 @@ pub fn cluster_record(
             median: round4(median(&sims)),
         },
         reference: meta[reference as usize].id.clone(),
+        reference_basis: sc.basis,
+        title: texts.doc(reference).and_then(|d| d.title.clone()),
         members,
-        canonical_text: texts.get(c.canonical).to_string(),
+        reference_text: texts.get(reference).to_string(),
     }
 }
 
