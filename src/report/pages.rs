@@ -270,7 +270,7 @@ fn index_rows(
         r#"</select><label class="muted">from <input id="from" type="date"></label><label class="muted">to <input id="to" type="date"></label><select id="sort" aria-label="sort"><option value="r">ranked for editors</option><option value="n">most outlets</option><option value="l">most recent</option><option value="d">earliest first</option><option value="s">most copies</option><option value="c">cluster number</option></select><span class="muted"><span id="shown">{n}</span> of {n} shown</span></div>"#,
         n = ranks.len()
     );
-    out.push_str(r#"<table class="rows" id="rows"><thead><tr><th>cluster</th><th>title</th><th>wire</th><th class="n">outlets</th><th class="n">copies</th><th>earliest</th><th>latest</th></tr></thead><tbody>"#);
+    out.push_str(r#"<table class="rows" id="rows"><thead><tr><th>cluster</th><th>title</th><th>wire</th><th>outlets</th><th class="n">copies</th><th>earliest</th><th>latest</th></tr></thead><tbody>"#);
     for (j, &i) in ranks.iter().enumerate() {
         let r = &rows[i];
         let rank = from + j;
@@ -286,7 +286,7 @@ fn index_rows(
         };
         let _ = write!(
             out,
-            r#"<tr data-r="{rank}" data-c="{c}" data-n="{n}" data-s="{s}" data-w="{w}" data-o="{o}" data-d="{earliest}" data-l="{latest}"><td class="n">{c}</td><td><a href="{page}#c{c}">{title}</a></td><td>{wire}</td><td class="n">{n} <span class="muted">{names}{more}</span></td><td class="n">{s}</td><td>{earliest}</td><td>{latest}</td></tr>"#,
+            r#"<tr data-r="{rank}" data-c="{c}" data-n="{n}" data-s="{s}" data-w="{w}" data-o="{o}" data-d="{earliest}" data-l="{latest}"><td class="n">{c}</td><td class="t"><a href="{page}#c{c}">{title}</a></td><td>{wire}</td><td class="o"><b>{n}</b> <span class="muted">{names}{more}</span></td><td class="n">{s}</td><td class="d">{earliest}</td><td class="d">{latest}</td></tr>"#,
             c = r.cluster,
             n = r.outlets,
             s = r.size,
@@ -388,6 +388,7 @@ const PAGE_STYLE: &str = r#"
 table.rows{border-collapse:collapse;width:100%;font-size:14px;background:#fff;border:1px solid #dcdcde}
 table.rows th,table.rows td{border-bottom:1px solid #eee;text-align:left;padding:4px 6px;vertical-align:top}
 table.rows td.n,table.rows th.n{text-align:right;white-space:nowrap}table.rows tr[hidden]{display:none}
+table.rows td.t{width:48%}table.rows td.d{white-space:nowrap}table.rows td.o{font-size:13px}
 "#;
 
 const INDEX_SCRIPT: &str = r#"
