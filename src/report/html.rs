@@ -157,7 +157,7 @@ fn wire_badge(c: &ClusterRecord) -> String {
 pub const OPEN_CLUSTERS: usize = 3;
 
 /// At most this many clusters (the largest) are written on the one page of [`write_html`]:
-/// about 10 MB of page at the sizes of news articles. The others are counted in a note on the
+/// 15 MB of page at 100,000 generated news articles. The others are counted in a note on the
 /// page; the report as a directory of pages ([`super::pages`]) lists every cluster.
 pub const MAX_PAGE_CLUSTERS: usize = 2000;
 
