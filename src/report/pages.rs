@@ -41,7 +41,7 @@ pub const INDEX_ROWS: usize = 2000;
 pub const PAGE_CLUSTERS: usize = 100;
 
 // A cluster page is listed by one index page.
-const _: () = assert!(INDEX_ROWS % PAGE_CLUSTERS == 0);
+const _: () = assert!(INDEX_ROWS.is_multiple_of(PAGE_CLUSTERS));
 
 /// Characters of a title shown in an index row (longer titles end with `…`).
 pub const TITLE_CHARS: usize = 160;
@@ -409,3 +409,47 @@ const CLUSTER_SCRIPT: &str = r#"
 function show(){const d=location.hash.length>1&&document.getElementById(location.hash.slice(1));if(d&&d.tagName==='DETAILS'){d.open=true;d.scrollIntoView();}}
 window.addEventListener('hashchange',show);show();
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cluster: u32, outlets: usize, latest: Option<i32>, wire: bool, size: usize) -> Row {
+        Row {
+            cluster,
+            size,
+            outlets,
+            outlet_names: Vec::new(),
+            wire: wire.then_some("AP"),
+            title: String::new(),
+            days: latest.map(|d| (d - 3, d)),
+        }
+    }
+
+    #[test]
+    fn rank_is_outlets_then_recency_then_wire_then_size_then_number() {
+        let rows = [
+            row(1, 2, Some(100), true, 9),
+            row(2, 5, Some(10), false, 2),
+            row(3, 2, Some(200), false, 2),
+            row(4, 2, None, true, 3),
+            row(5, 2, Some(100), false, 9),
+            row(6, 2, Some(100), true, 9),
+            row(7, 2, Some(100), true, 12),
+        ];
+        let order: Vec<u32> = rank(&rows).iter().map(|&i| rows[i].cluster).collect();
+        assert_eq!(order, [2, 3, 7, 1, 6, 5, 4]);
+    }
+
+    #[test]
+    fn files_and_days() {
+        assert_eq!(index_file(1), "index.html");
+        assert_eq!(index_file(3), "index-3.html");
+        assert_eq!(cluster_file(12), "clusters/page-12.html");
+        use chrono::Datelike;
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 7)
+            .unwrap()
+            .num_days_from_ce();
+        assert_eq!(iso_day(day), "2024-03-07");
+    }
+}
