@@ -363,8 +363,14 @@ pub struct ReportArgs {
     /// Also write one CSV row per cluster member here.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Also write a self-contained HTML report here.
-    #[arg(long, value_name = "FILE")]
+    /// Also write a self-contained HTML report here. A file is one page with the 2,000 largest
+    /// clusters (a note and a warning say how many it leaves out); a directory (a path ending
+    /// in `/`, or an existing directory) gets a report of pages for any archive size:
+    /// `index.html` (the summary and the clusters ranked by outlets, recency and wire, with
+    /// filters), further index pages, and `clusters/page-K.html#cN` with every cluster's
+    /// detail. The directory is written whole and renamed into place; an existing one is
+    /// replaced only when empty or written by neardup.
+    #[arg(long, value_name = "FILE|DIR/")]
     pub html: Option<PathBuf>,
     /// Also write `path:line: text` lines (as grep -n) for each member here.
     #[arg(long, value_name = "FILE")]
@@ -444,8 +450,14 @@ pub struct ClusterArgs {
     /// Also write one CSV row per cluster member here.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Also write a self-contained HTML report here.
-    #[arg(long, value_name = "FILE")]
+    /// Also write a self-contained HTML report here. A file is one page with the 2,000 largest
+    /// clusters (a note and a warning say how many it leaves out); a directory (a path ending
+    /// in `/`, or an existing directory) gets a report of pages for any archive size:
+    /// `index.html` (the summary and the clusters ranked by outlets, recency and wire, with
+    /// filters), further index pages, and `clusters/page-K.html#cN` with every cluster's
+    /// detail. The directory is written whole and renamed into place; an existing one is
+    /// replaced only when empty or written by neardup.
+    #[arg(long, value_name = "FILE|DIR/")]
     pub html: Option<PathBuf>,
     /// Also write `path:line: text` lines (as grep -n) for each member here.
     #[arg(long, value_name = "FILE")]

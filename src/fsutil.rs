@@ -488,6 +488,197 @@ pub fn write_atomic(path: &Path, f: impl FnOnce(&mut File) -> Result<()>) -> Res
     out.commit()
 }
 
+/// True when `path` names a directory to write into rather than a file: it ends with `/` (or
+/// the platform's separator) or is an existing directory (after its symbolic links).
+pub fn names_directory(path: &Path) -> bool {
+    let given = path.as_os_str().to_string_lossy();
+    given.ends_with('/') || given.ends_with(std::path::MAIN_SEPARATOR) || path.is_dir()
+}
+
+/// Checks a directory that a run will replace as a whole ([`AtomicDir`]) before it reads
+/// anything: what [`check_output_dir`] checks (never an input, nor inside an input directory,
+/// where its files would be read as inputs the next time), that its parent directory exists,
+/// that no file of `other_outputs` lies in it (it would be replaced with the directory), and,
+/// when it exists, that it is a directory that is empty or holds a `marker_file` whose first
+/// 4 KB contain `marker` (one this program wrote): any other directory is refused, never
+/// replaced.
+pub fn check_replaced_dir(
+    option: &str,
+    dir: &Path,
+    inputs: &[&Path],
+    other_outputs: &[(&str, Option<&Path>)],
+    (marker_file, marker): (&str, &str),
+) -> Result<()> {
+    check_output_dir(option, dir, inputs, false)?;
+    let target = dir_target(dir);
+    let parent = parent_dir(&target);
+    if !parent.is_dir() {
+        return Err(refuse(
+            option,
+            dir,
+            format!(
+                "the directory {} does not exist; create it first (mkdir -p {})",
+                parent.display(),
+                parent.display()
+            ),
+        ));
+    }
+    if let Some(out) = resolved(&target) {
+        for &(other, path) in other_outputs {
+            let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+                continue;
+            };
+            if resolved(path).is_some_and(|p| p.starts_with(&out)) {
+                return Err(refuse(
+                    option,
+                    dir,
+                    format!(
+                        "holds the output {other} {}, which would be replaced with the directory; write it elsewhere",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    match std::fs::metadata(&target) {
+        Ok(m) if !m.is_dir() => Err(refuse(
+            option,
+            dir,
+            "is a file, not a directory; give the name of a directory (ending with /)",
+        )),
+        Ok(_) => {
+            let empty = std::fs::read_dir(&target)
+                .map_err(|e| refuse(option, dir, e.to_string()))?
+                .next()
+                .is_none();
+            let ours = || -> bool {
+                let mut head = Vec::new();
+                File::open(target.join(marker_file))
+                    .and_then(|f| io::Read::read_to_end(&mut io::Read::take(f, 4096), &mut head))
+                    .is_ok_and(|_| String::from_utf8_lossy(&head).contains(marker))
+            };
+            if empty || ours() {
+                Ok(())
+            } else {
+                Err(refuse(
+                    option,
+                    dir,
+                    format!(
+                        "is a directory that neardup did not write (no {marker_file} of its own); give a new or empty directory, so that nothing else in it is replaced"
+                    ),
+                ))
+            }
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// The directory `dir` names: its trailing separators dropped, its symbolic links followed
+/// when it exists.
+fn dir_target(dir: &Path) -> PathBuf {
+    let given = dir.as_os_str().to_string_lossy();
+    let trimmed = given.trim_end_matches(['/', std::path::MAIN_SEPARATOR]);
+    let p = if trimmed.is_empty() {
+        PathBuf::from(given.as_ref())
+    } else {
+        PathBuf::from(trimmed)
+    };
+    std::fs::canonicalize(&p).unwrap_or(p)
+}
+
+/// A directory written atomically: its files go to a temporary directory next to the target
+/// (`.neardup-*.tmp`), and [`AtomicDir::commit`] syncs them and renames the directory into
+/// place. An existing target (checked first with [`check_replaced_dir`]) is renamed aside,
+/// the new directory renamed in, and the old one removed: readers see the old directory or
+/// the new one, never a part of one. Dropped without a commit, it removes the temporary
+/// directory and leaves the target as it was.
+#[derive(Debug)]
+pub struct AtomicDir {
+    tmp: Option<tempfile::TempDir>,
+    /// Keeps the temporary directory on the list that an interrupted run removes.
+    _registered: crate::cleanup::Registered,
+    target: PathBuf,
+    name: PathBuf,
+}
+
+impl AtomicDir {
+    /// Starts writing directory `path` (its parent must exist).
+    pub fn create(path: &Path) -> Result<AtomicDir> {
+        let target = dir_target(path);
+        let tmp = tempfile::Builder::new()
+            .prefix(".neardup-")
+            .suffix(".tmp")
+            .tempdir_in(parent_dir(&target))
+            .map_err(|e| Error::output(path, io::Error::new(e.kind(), without_path(e))))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As a directory made by `mkdir` under the usual umask.
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| Error::output(path, e))?;
+        }
+        Ok(AtomicDir {
+            _registered: crate::cleanup::register(tmp.path()),
+            tmp: Some(tmp),
+            target,
+            name: path.to_path_buf(),
+        })
+    }
+
+    /// The temporary directory to write the files into.
+    pub fn path(&self) -> &Path {
+        self.tmp.as_ref().expect("not committed").path()
+    }
+
+    /// The path as given, for messages.
+    pub fn name(&self) -> &Path {
+        &self.name
+    }
+
+    /// Syncs every file and directory written, renames the directory into place (the old one
+    /// aside first, then removed) and syncs the parent directory.
+    pub fn commit(mut self) -> Result<()> {
+        let name = self.name.clone();
+        let io = |e: io::Error| Error::output(&name, e);
+        let tmp = self.tmp.take().expect("committed once");
+        for entry in walkdir::WalkDir::new(tmp.path()).contents_first(true) {
+            let entry = entry.map_err(|e| io(e.into()))?;
+            if entry.file_type().is_file() {
+                File::open(entry.path())
+                    .and_then(|f| f.sync_all())
+                    .map_err(io)?;
+            } else if entry.file_type().is_dir() {
+                sync_dir(entry.path())?;
+            }
+        }
+        let parent = parent_dir(&self.target).to_path_buf();
+        let built = tmp.keep();
+        let result = (|| {
+            if std::fs::symlink_metadata(&self.target).is_ok() {
+                let old = temp_builder()
+                    .suffix(".old")
+                    .tempdir_in(&parent)
+                    .map_err(io)?
+                    .keep();
+                // A directory is renamed over an empty one only.
+                std::fs::rename(&self.target, &old).map_err(io)?;
+                if let Err(e) = std::fs::rename(&built, &self.target) {
+                    let _ = std::fs::rename(&old, &self.target);
+                    return Err(io(e));
+                }
+                let _ = std::fs::remove_dir_all(&old);
+            } else {
+                std::fs::rename(&built, &self.target).map_err(io)?;
+            }
+            sync_dir(&parent)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&built);
+        }
+        result
+    }
+}
+
 /// An output of a run: standard output (`-`), a device or pipe written in place, or a file
 /// written atomically ([`AtomicFile`]). See the module's rules. Dropping an output that was
 /// not committed leaves the target untouched.

@@ -14,7 +14,7 @@ use neardup::fsutil;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
 use neardup::report::stream::{self, Chunking, Format, Sink};
-use neardup::report::{dedupe, Output, Params};
+use neardup::report::{dedupe, html, Output, Params};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -266,25 +266,50 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
         .collect()
 }
 
-/// The cluster file and its views as (option, path) pairs, in the order of `write_report`.
+/// The cluster file and its views as (option, path) pairs, in the order of `write_report`. An
+/// `--html` that names a directory (`fsutil::names_directory`) is not among them: it is the
+/// second value, the directory of pages.
 fn report_outputs<'a>(
     out: &'a Option<std::path::PathBuf>,
     csv: &'a Option<std::path::PathBuf>,
     html: &'a Option<std::path::PathBuf>,
     locations: &'a Option<std::path::PathBuf>,
-) -> [(&'static str, Option<&'a Path>); 4] {
-    [
-        ("-o", out.as_deref()),
-        ("--csv", csv.as_deref()),
-        ("--html", html.as_deref()),
-        ("--locations", locations.as_deref()),
-    ]
+) -> ([(&'static str, Option<&'a Path>); 4], Option<&'a Path>) {
+    let html = html.as_deref();
+    let pages = html.filter(|p| fsutil::names_directory(p));
+    (
+        [
+            ("-o", out.as_deref()),
+            ("--csv", csv.as_deref()),
+            ("--html", html.filter(|_| pages.is_none())),
+            ("--locations", locations.as_deref()),
+        ],
+        pages,
+    )
+}
+
+/// Checks the directory of `--html DIR/` against the inputs and the other outputs before
+/// anything is read (`fsutil::check_replaced_dir`): it is replaced as a whole.
+fn check_pages(pages: Option<&Path>, inputs: &[&Path], outputs: &Outputs) -> Result<()> {
+    match pages {
+        Some(dir) => fsutil::check_replaced_dir(
+            "--html",
+            dir,
+            inputs,
+            outputs,
+            ("index.html", neardup::report::pages::GENERATOR),
+        ),
+        None => Ok(()),
+    }
 }
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let outputs = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    let (outputs, pages) = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    let given: Vec<&Path> = args.common.inputs.iter().map(|p| p.as_path()).collect();
+    check_pages(pages, &given, &outputs)?;
     let (inputs, outcome, config, pool) = run(&args.common, true, &outputs)?;
-    let t = write_report(&inputs, &outcome, &config, &pool, &outputs)?;
+    check_pages(pages, &inputs.files(), &outputs)?;
+    let t = write_report(&inputs, &outcome, &config, &pool, &outputs, pages)?;
     if args.common.verbose {
         eprintln!(
             "neardup: report: members read again {:.3}s ({}), records {:.3}s, writing {:.3}s",
@@ -305,16 +330,29 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes the report of `outcome`: the cluster file (`paths[0]`, standard output when `None`)
-/// and the optional CSV, HTML and locations views (`paths[1..]`, see `report_outputs`),
-/// streamed on `pool` while the cluster members are read again from `inputs`.
+/// Writes the report of `outcome`: the cluster file (`paths[0]`, standard output when `None`),
+/// the optional CSV, HTML and locations views (`paths[1..]`, see `report_outputs`) and the
+/// directory of pages (`pages`), streamed on `pool` while the cluster members are read again
+/// from `inputs`. Warns when the one-page HTML report leaves clusters out.
 fn write_report(
     inputs: &InputSet,
     outcome: &Outcome,
     config: &neardup::config::Config,
     pool: &rayon::ThreadPool,
     paths: &[(&str, Option<&Path>); 4],
+    pages: Option<&Path>,
 ) -> Result<stream::ReportTimings> {
+    let total = outcome.clusters.len();
+    if let Some(page) = paths[2].1.filter(|_| total > html::MAX_PAGE_CLUSTERS) {
+        eprintln!(
+            "neardup: warning: {} lists the {} largest of {total} clusters and leaves {} out; for every cluster write a directory of pages: --html {}/",
+            page.display(),
+            html::MAX_PAGE_CLUSTERS,
+            total - html::MAX_PAGE_CLUSTERS,
+            page.with_extension("").display()
+        );
+    }
+    let dir = pages.map(fsutil::AtomicDir::create).transpose()?;
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
     let mut outputs = vec![(Output::create(paths[0].1)?, Format::Jsonl)];
@@ -334,8 +372,12 @@ fn write_report(
             writer: out.writer(),
         })
         .collect();
+    let to = dir.as_ref().map(|d| stream::Pages {
+        dir: d.path(),
+        name: d.name(),
+    });
     let timings = pool.install(|| {
-        stream::write_report(inputs, outcome, config, &mut sinks, Chunking::default())
+        stream::write_report_to(inputs, outcome, config, &mut sinks, to, Chunking::default())
     })?;
     drop(sinks);
     for (out, _) in &mut outputs {
@@ -343,6 +385,9 @@ fn write_report(
     }
     for (out, _) in outputs {
         out.commit()?;
+    }
+    if let Some(dir) = dir {
+        dir.commit()?;
     }
     Ok(timings)
 }
@@ -407,19 +452,21 @@ fn sign_cmd(args: &SignArgs) -> Result<()> {
 }
 
 fn report_cmd(args: &ReportArgs) -> Result<()> {
-    let outputs = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    let (outputs, pages) = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
     // The signatures and the engine's output are read first, then the inputs they name.
     let engine = [args.docs.as_path(), args.clusters.as_path()];
     fsutil::check_outputs(&engine, &outputs)?;
+    check_pages(pages, &engine, &outputs)?;
     let sig = neardup::shard::SignatureDir::open(&args.docs)?;
     let run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
     let paths: Vec<std::path::PathBuf> = run.inputs.iter().map(Into::into).collect();
     let inputs = InputSet::open(&paths)?;
     fsutil::check_outputs(&inputs.files(), &outputs)?;
+    check_pages(pages, &inputs.files(), &outputs)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
-    write_report(&inputs, &run.outcome, &run.config, &pool, &outputs)?;
+    write_report(&inputs, &run.outcome, &run.config, &pool, &outputs, pages)?;
     if !args.quiet {
         print_summary(&run.outcome);
     }

@@ -252,7 +252,8 @@ fn bad_destinations_fail_before_reading_and_name_the_path() {
     std::fs::write(d.join("afile"), "x").unwrap();
     let cases: [(&str, PathBuf, &str); 5] = [
         ("-o", d.join("adir"), "is a directory"),
-        ("--html", d.join("adir/"), "is a directory"),
+        // A path ending in `/` is a directory of pages (`--html DIR/`), never a file.
+        ("--html", d.join("afile/"), "is a file, not a directory"),
         ("--csv", d.join("nodir/c.csv"), "does not exist"),
         ("--locations", d.join("afile/c.txt"), "is not a directory"),
         ("-o", d.join("newdir/"), "ends with a slash"),
@@ -302,9 +303,9 @@ fn all_outputs_or_none() {
         "--csv",
         s(&d.join("old.jsonl")),
         "--html",
-        s(&d.join("adir/")),
+        s(&d.join("old.jsonl/")),
     ]);
-    refused(&o, &["--html", "adir"]);
+    refused(&o, &["--html", "old.jsonl"]);
     let o = guarded(&[
         "dedupe",
         s(&input),

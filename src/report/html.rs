@@ -9,7 +9,9 @@
 //! The page stays usable with thousands of clusters: every cluster is a collapsed `<details>`
 //! section (the browser lays out closed sections lazily), the filter box hides sections by a
 //! precomputed lower-case search string (one pass over the sections per keystroke), and the
-//! page size grows linearly with the clusters.
+//! page size grows linearly with the clusters, so one page holds at most
+//! [`MAX_PAGE_CLUSTERS`] clusters (the largest) and says how many it leaves out; the report as
+//! a directory of pages ([`super::pages`]) holds them all.
 
 use super::{ClusterRecord, Header, Report, Single};
 use crate::cluster::ReferenceBasis;
@@ -20,7 +22,7 @@ use std::io::{self, Write};
 /// [`escape`] of an id, title, outlet, date or file name, its control characters and
 /// bidirectional overrides first made visible ([`for_people`]), so that a name cannot
 /// reorder the text a reader sees.
-fn name(s: &str) -> String {
+pub(crate) fn name(s: &str) -> String {
     escape(&for_people(s, Layout::Block))
 }
 
@@ -53,7 +55,8 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
+/// The style sheet of every report page.
+pub const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2327;background:#f6f7f7}
 header,main{max-width:1100px;margin:0 auto;padding:12px 20px}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:18px 0 8px}
@@ -154,11 +157,20 @@ fn wire_badge(c: &ClusterRecord) -> String {
 /// How many of the largest clusters are shown expanded when the page opens.
 pub const OPEN_CLUSTERS: usize = 3;
 
+/// At most this many clusters (the largest) are written on the one page of [`write_html`]:
+/// 15 MB of page at 100,000 generated news articles. The others are counted in a note on the
+/// page; the report as a directory of pages ([`super::pages`]) lists every cluster.
+pub const MAX_PAGE_CLUSTERS: usize = 2000;
+
+/// The title of a cluster: its reference copy's title, else the reference's id.
+pub fn cluster_title(c: &ClusterRecord) -> String {
+    c.title.clone().unwrap_or_else(|| c.reference.clone())
+}
+
 /// Appends the `<details>` section of one cluster to `out`, expanded when `open` (the
 /// [`OPEN_CLUSTERS`] largest clusters are).
 pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
-    // The cluster's title is its reference copy's.
-    let title = c.title.clone().unwrap_or_else(|| c.reference.clone());
+    let title = cluster_title(c);
     let mut search = format!("#{} {} ", c.cluster, c.wire.as_ref().map_or("", |w| w.name));
     for m in &c.members {
         let _ = write!(
@@ -341,18 +353,16 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
     );
 }
 
-/// Writes the whole page: [`write_html_head`], the clusters largest first ([`cluster_html`]),
-/// [`write_html_tail`].
+/// Writes the whole page: [`write_html_head`], the [`MAX_PAGE_CLUSTERS`] largest clusters
+/// ([`cluster_html`]), [`write_html_tail`].
 pub fn write_html(report: &Report, w: &mut dyn Write) -> io::Result<()> {
-    write_html_head(
-        &report.header,
-        &report.pair_jaccards,
-        report.clusters.len(),
-        w,
-    )?;
+    let total = report.clusters.len();
+    let shown = total.min(MAX_PAGE_CLUSTERS);
+    write_html_head(&report.header, &report.pair_jaccards, shown, total, w)?;
     let mut out = String::new();
     for (i, cl) in largest_first(&report.clusters, |c| (c.size, c.cluster))
         .into_iter()
+        .take(shown)
         .enumerate()
     {
         cluster_html(&report.clusters[cl], i < OPEN_CLUSTERS, &mut out);
@@ -382,20 +392,42 @@ pub fn largest_first<T>(clusters: &[T], key: impl Fn(&T) -> (usize, u32)) -> Vec
     order
 }
 
-/// Writes the page up to the first cluster: run, counts, accounting, wire services, outlets,
-/// the histogram of `pair_jaccards` (each Jaccard with its number of pairs), the filter box
-/// (showing `clusters` clusters).
+/// Writes the page up to the first cluster: [`write_summary`], then the filter box (showing
+/// `shown` clusters) and, when `shown` is less than `total`, a note saying how many clusters
+/// the page leaves out.
 pub fn write_html_head(
     h: &Header,
     pair_jaccards: &[(f64, u64)],
-    clusters: usize,
+    shown: usize,
+    total: usize,
     w: &mut dyn Write,
 ) -> io::Result<()> {
-    let c = &h.counts;
     let mut out = String::new();
+    write_summary(h, pair_jaccards, "", &mut out);
+    let _ = write!(out, r#"<h2>Clusters, largest first</h2>"#);
+    if shown < total {
+        let _ = write!(
+            out,
+            r#"<p class="note" id="left-out" style="background:#fcf0d0;border:1px solid #dba617;border-radius:6px;padding:8px 12px"><b>{left} of {total} clusters are left out of this page</b>: it lists the {shown} largest. Write the report as a directory of pages (an output path ending in /) to list every cluster.</p>"#,
+            left = total - shown,
+        );
+    }
     let _ = write!(
         out,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>neardup report</title><style>{STYLE}</style></head><body><header><h1>Syndication report</h1><p class="muted">neardup {} · {} · {} · {} permutations, {} bands × {} rows · seed {}</p></header><main>"#,
+        r#"<div class="controls"><input id="filter" type="search" placeholder="Filter by title, outlet, wire service or id" aria-label="filter clusters"><span class="muted"><span id="shown">{}</span> shown</span><button id="expand" type="button">Expand all</button><button id="collapse" type="button">Collapse all</button></div>"#,
+        shown
+    );
+    w.write_all(out.as_bytes())
+}
+
+/// Appends the top of a report page to `out`: the document head (the style, then
+/// `extra_head`), the run, counts, accounting, wire services, outlets and the histogram of
+/// `pair_jaccards` (each Jaccard with its number of pairs).
+pub fn write_summary(h: &Header, pair_jaccards: &[(f64, u64)], extra_head: &str, out: &mut String) {
+    let c = &h.counts;
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>neardup report</title><style>{STYLE}</style>{extra_head}</head><body><header><h1>Syndication report</h1><p class="muted">neardup {} · {} · {} · {} permutations, {} bands × {} rows · seed {}</p></header><main>"#,
         escape(h.version),
         name(&h.inputs.join(", ")),
         escape(&h.params.rule),
@@ -463,12 +495,6 @@ pub fn write_html_head(
         histogram_svg_counted(pair_jaccards),
         pair_jaccards.iter().map(|v| v.1).sum::<u64>()
     );
-    let _ = write!(
-        out,
-        r#"<h2>Clusters, largest first</h2><div class="controls"><input id="filter" type="search" placeholder="Filter by title, outlet, wire service or id" aria-label="filter clusters"><span class="muted"><span id="shown">{}</span> shown</span><button id="expand" type="button">Expand all</button><button id="collapse" type="button">Collapse all</button></div>"#,
-        clusters
-    );
-    w.write_all(out.as_bytes())
 }
 
 /// Writes the page after the last cluster: "No clusters." when `clusters` is 0, the wire

@@ -53,6 +53,7 @@ pub mod changes;
 pub mod csv;
 pub mod dedupe;
 pub mod html;
+pub mod pages;
 pub mod stream;
 
 use crate::cluster::ReferenceBasis;

@@ -26,17 +26,21 @@
 //!    rayon pool and serialized in parallel, each into one buffer per requested output; the
 //!    buffers are then written in cluster order. A chunk's documents, records and buffers are
 //!    dropped before the next chunk.
-//! 4. **HTML**: the page lists clusters largest first (then by number), the other outputs in
-//!    number order. Sizes are known before any text is read, so each cluster's section is
-//!    rendered with its `open` flag in its chunk and appended to a temporary *HTML spool*; at
-//!    the end the sections are copied out in page order, then the foot of the page.
+//! 4. **HTML**: the page lists the [`html::MAX_PAGE_CLUSTERS`] largest clusters (then by
+//!    number), the other outputs in number order. Sizes are known before any text is read, so
+//!    each cluster's section is rendered (only for the clusters a page shows) with its `open`
+//!    flag in its chunk and appended to a temporary *HTML spool*; at the end the sections are
+//!    copied out in page order, then the foot of the page. For a directory of pages
+//!    ([`write_report_to`] with a [`Pages`]) every cluster's section is spooled with its index
+//!    row ([`pages::Row`], kept in memory: a few hundred bytes a cluster), and at the end
+//!    [`pages::write_pages`] ranks the rows and copies the sections out page by page.
 //!
 //! Peak memory of the report stage is then the outcome of the pipeline plus one chunk (or the
 //! largest cluster); disk holds the member texts of compressed inputs and the HTML sections. Outputs go to the
 //! writers given; callers keep the atomic behaviour of [`super::Output`] (create all, write
 //! all, finish all, commit all).
 
-use super::{cluster_record, csv, header, html, single, wire_singles, Texts};
+use super::{cluster_record, csv, header, html, pages, single, wire_singles, Texts};
 use crate::config::Config;
 use crate::document::Document;
 use crate::error::{Error, Result};
@@ -68,6 +72,15 @@ pub struct Sink<'a> {
     pub name: PathBuf,
     /// The writer.
     pub writer: &'a mut (dyn Write + Send),
+}
+
+/// The report as a directory of pages ([`pages`]), an output of [`write_report_to`].
+#[derive(Debug, Clone, Copy)]
+pub struct Pages<'a> {
+    /// The (empty) directory to write the pages into.
+    pub dir: &'a std::path::Path,
+    /// The directory as the user named it, for messages.
+    pub name: &'a std::path::Path,
 }
 
 /// How many clusters [`write_report`] holds at a time.
@@ -106,6 +119,21 @@ pub fn write_report(
     sinks: &mut [Sink<'_>],
     chunking: Chunking,
 ) -> Result<ReportTimings> {
+    write_report_to(inputs, outcome, config, sinks, None, chunking)
+}
+
+/// [`write_report`], and the report as a directory of pages into `pages` when given.
+///
+/// # Errors
+/// As [`write_report`]; and a page that cannot be written.
+pub fn write_report_to(
+    inputs: &InputSet,
+    outcome: &Outcome,
+    config: &Config,
+    sinks: &mut [Sink<'_>],
+    pages: Option<Pages<'_>>,
+    chunking: Chunking,
+) -> Result<ReportTimings> {
     let mut timings = ReportTimings::default();
     let started = Instant::now();
     let meta = &outcome.meta;
@@ -115,7 +143,8 @@ pub fn write_report(
     // Which outputs are asked for, in the order of `Format`'s variants.
     let formats = [Format::Jsonl, Format::Csv, Format::Html, Format::Locations]
         .map(|f| sinks.iter().any(|s| s.format == f));
-    let want_html = formats[2];
+    let want_page = formats[2];
+    let want_html = want_page || pages.is_some();
 
     // 1. The second pass. Uncompressed inputs are read by position, a chunk at a time, below;
     // otherwise the members are read again in order into a spool. The singles' titles go to
@@ -189,13 +218,18 @@ pub fn write_report(
                 .map_err(io::Error::from)
                 .and_then(|_| w.write_all(b"\n")),
             Format::Csv => csv::write_csv_header(w),
-            Format::Html => html::write_html_head(&head, &pair_jaccards, outcome.clusters.len(), w),
+            Format::Html => html::write_html_head(
+                &head,
+                &pair_jaccards,
+                outcome.clusters.len().min(html::MAX_PAGE_CLUSTERS),
+                outcome.clusters.len(),
+                w,
+            ),
             Format::Locations => Ok(()),
         }
         .map_err(|e| Error::output(&s.name, e))?;
     }
-    drop(pair_jaccards);
-    drop(head);
+    let kept_for_pages = pages.map(|_| (head, pair_jaccards));
 
     // 3. The clusters, a chunk at a time.
     let order = html::largest_first(&outcome.clusters, |c| {
@@ -205,6 +239,14 @@ pub fn write_report(
     for &i in order.iter().take(html::OPEN_CLUSTERS) {
         open[i] = true;
     }
+    // The sections rendered: those the page shows, or every one for a directory of pages.
+    let mut section_wanted = vec![pages.is_some(); outcome.clusters.len()];
+    if want_page {
+        for &i in order.iter().take(html::MAX_PAGE_CLUSTERS) {
+            section_wanted[i] = true;
+        }
+    }
+    let mut rows: Vec<pages::Row> = Vec::new();
     let mut sections = if want_html {
         Some(Spool::new("temporary HTML spool")?)
     } else {
@@ -248,11 +290,17 @@ pub fn write_report(
                 .collect::<Result<Vec<Document>>>()?
         };
         let texts = Texts::new(wanted, loaded);
-        let pieces: Vec<[Vec<u8>; 4]> = chunk
+        let pieces: Vec<([Vec<u8>; 4], Option<pages::Row>)> = chunk
             .par_iter()
             .enumerate()
             .map(|(i, sc)| {
                 let rec = cluster_record(sc, meta, &names, &texts);
+                let row = pages.map(|_| {
+                    pages::Row::new(
+                        &rec,
+                        sc.cluster.members.iter().map(|&m| meta[m as usize].day),
+                    )
+                });
                 let mut p: [Vec<u8>; 4] = Default::default();
                 // Writing into a Vec cannot fail, and the records hold no map that JSON
                 // cannot represent.
@@ -263,7 +311,7 @@ pub fn write_report(
                 if formats[1] {
                     csv::write_csv_rows(&rec, &mut p[1]).expect("writing to memory");
                 }
-                if formats[2] {
+                if section_wanted[start + i] {
                     let mut s = String::new();
                     html::cluster_html(&rec, open[start + i], &mut s);
                     p[2] = s.into_bytes();
@@ -271,14 +319,14 @@ pub fn write_report(
                 if formats[3] {
                     csv::write_cluster_locations(&rec, &mut p[3]).expect("writing to memory");
                 }
-                p
+                (p, row)
             })
             .collect();
         drop(texts);
         timings.records += built.elapsed();
         let written = Instant::now();
         if let Some(spool) = &mut sections {
-            for p in &pieces {
+            for (p, _) in &pieces {
                 section_at.push(spool.append(&p[2])?);
             }
         }
@@ -289,12 +337,13 @@ pub fn write_report(
                 Format::Html => continue,
                 Format::Locations => 3,
             };
-            for p in &pieces {
+            for (p, _) in &pieces {
                 s.writer
                     .write_all(&p[k])
                     .map_err(|e| Error::output(&s.name, e))?;
             }
         }
+        rows.extend(pieces.into_iter().filter_map(|(_, row)| row));
         timings.write += written.elapsed();
         start = end;
     }
@@ -311,7 +360,7 @@ pub fn write_report(
             .collect();
         let mut buf = Vec::new();
         for s in sinks.iter_mut().filter(|s| s.format == Format::Html) {
-            for &i in &order {
+            for &i in order.iter().take(html::MAX_PAGE_CLUSTERS) {
                 let (at, len) = section_at[i];
                 spool.read(at, len, &mut buf)?;
                 s.writer
@@ -320,6 +369,18 @@ pub fn write_report(
             }
             html::write_html_tail(outcome.clusters.len(), &singles, singles_total, s.writer)
                 .map_err(|e| Error::output(&s.name, e))?;
+        }
+        if let (Some(p), Some((head, pair_jaccards))) = (pages, &kept_for_pages) {
+            let summary = pages::Summary {
+                header: head,
+                pair_jaccards,
+                singles: &singles,
+                singles_total,
+            };
+            pages::write_pages(p.dir, p.name, &summary, &rows, &mut |i, buf| {
+                let (at, len) = section_at[i];
+                spool.read(at, len, buf)
+            })?;
         }
     }
     timings.write += tail.elapsed();
