@@ -20,7 +20,7 @@
 //! as given, `stdin` for `-`, every file of a directory), `counts` (`read`, `documents`,
 //! `rejected`, `skipped` (web archive records that are not articles), `skipped_files` (files of
 //! other types in directories), `short`, `candidate_pairs`, `verified_pairs`,
-//! `oversized_buckets`, `clusters`, `duplicates`, `input_bytes`), `accounting` (`read`, `kept`,
+//! `oversized_buckets`, `clusters`, `duplicates`, `templates`, `template_items`, `input_bytes`), `accounting` (`read`, `kept`,
 //! `removed`, `rejected`, `skipped`, `short`, `clusters`: `read = kept + removed + rejected +
 //! skipped`, see [`Accounting`]).
 //!
@@ -30,7 +30,12 @@
 //! unknown), `input` and `line` (where the record is: its line, its record number in a web archive, 1
 //! for a document that is a whole file), `canonical` (bool), and `jaccard` and
 //! `containment` against the canonical member (exact, on shingle sets, rounded to 4 decimals;
-//! 1 for the canonical member itself).
+//! 1 for the canonical member itself). `template` (a number) is present only on a cluster that
+//! is the copies of one item of a template: near-identical texts that are different news
+//! (dividend notices of different companies, a daily report; see [`crate::template`]) are
+//! split into their items, and `template` is how many items there were. The header's `counts`
+//! has `templates` (clusters split so) and `template_items` (the items they became: a cluster
+//! each, or a document in no cluster).
 //!
 //! ```text
 //! {"schema_version":1,"record":"header","tool":"neardup",...}
@@ -280,6 +285,12 @@ pub struct ClusterRecord {
     pub reference: String,
     /// Members in input order.
     pub members: Vec<Member>,
+    /// Only when the cluster is the copies of one item of a template (see
+    /// [`crate::template`]: near-identical texts that are different news, such as the
+    /// dividend notices of different companies or a daily report): the number of items its
+    /// near-identical texts were split into. Absent for every other cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<u32>,
     /// The canonical member's text (for the HTML report; not in the cluster file).
     #[serde(skip)]
     pub canonical_text: String,
@@ -502,6 +513,7 @@ pub fn cluster_record(
         },
         reference: meta[reference as usize].id.clone(),
         members,
+        template: sc.template,
         canonical_text: texts.get(c.canonical).to_string(),
     }
 }
