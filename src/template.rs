@@ -126,12 +126,13 @@ fn tokens(text: &str) -> Vec<Token> {
             word.push(c);
             flush(&mut word, &mut out);
             out.last_mut().expect("just pushed").kind = Kind::Char;
-        } else if c.is_alphanumeric() || is_mark(c) && !word.is_empty() {
-            word.push(c);
-        } else if matches!(c, '.' | ',' | '/' | ':' | '-')
-            && word.chars().last().is_some_and(char::is_numeric)
-            && chars.get(i + 1).is_some_and(|n| n.is_numeric())
+        } else if c.is_alphanumeric()
+            || is_mark(c) && !word.is_empty()
+            || matches!(c, '.' | ',' | '/' | ':' | '-')
+                && word.chars().last().is_some_and(char::is_numeric)
+                && chars.get(i + 1).is_some_and(|n| n.is_numeric())
         {
+            // A letter, a digit, a mark in its word, or `.,/:-` between two digits.
             word.push(c);
         } else {
             flush(&mut word, &mut out);
