@@ -479,6 +479,23 @@ pub struct DedupeArgs {
     /// Write the accounting here as one JSON object: read = kept + removed + rejected.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Template items: near-identical texts that are different news (the dividend notices of
+    /// different companies, one outlet's daily report on other days, one notice for several
+    /// products: other titles, names, numbers or dates). `keep`: each item is kept (one copy
+    /// of each), no distinct news is lost; `remove`: they are duplicates of each other and
+    /// one of them is kept, as for any near-identical texts (for cleaning a training corpus).
+    #[arg(long, value_name = "keep|remove", default_value = "keep", value_parser = ["keep", "remove"])]
+    pub templates: String,
+}
+
+impl DedupeArgs {
+    /// What becomes of template items: `--templates keep` keeps them apart.
+    pub fn templates(&self) -> crate::config::Templates {
+        match self.templates.as_str() {
+            "remove" => crate::config::Templates::Together,
+            _ => crate::config::Templates::Apart,
+        }
+    }
 }
 
 fn defaults() -> Config {
@@ -641,6 +658,7 @@ impl CommonArgs {
             max_bucket: self.max_bucket,
             max_line_bytes: self.max_line_bytes,
             band_key_memory: self.band_key_memory.saturating_mul(1 << 20),
+            templates: crate::config::Templates::default(),
         };
         config.validate()?;
         Ok(config)

@@ -193,6 +193,21 @@ pub struct Config {
     /// Bytes of LSH band keys held in memory during the first pass; past them the keys spill
     /// to one temporary file per band ([`crate::lsh::BandKeys`]).
     pub band_key_memory: usize,
+    /// What becomes of a cluster whose members are different items of one template
+    /// ([`crate::template`]): kept apart (the default) or left together.
+    pub templates: Templates,
+}
+
+/// What becomes of a cluster whose members are different items of one template (dividend
+/// notices of different companies, a daily report, one notice for several products).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Templates {
+    /// Each item is a cluster of its own copies, or a document in no cluster: `dedupe` keeps
+    /// one copy of each item, so no distinct news is lost.
+    #[default]
+    Apart,
+    /// The items stay one cluster, as near-identical texts: `dedupe` keeps one of them.
+    Together,
 }
 
 /// The default of [`Config::max_line_bytes`]: 64 MiB, far above any article.
@@ -222,6 +237,7 @@ impl Default for Config {
             max_bucket: 64,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             band_key_memory: crate::lsh::DEFAULT_KEY_BUDGET,
+            templates: Templates::Apart,
         }
     }
 }

@@ -74,6 +74,7 @@ pub mod report;
 pub mod shard;
 pub mod shingle;
 pub mod sort;
+pub mod template;
 pub mod text_safety;
 pub mod verify;
 pub mod wire;

@@ -9,6 +9,7 @@ use neardup::cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs, IndexArgs,
     IndexCommand, IndexParamArgs, ReportArgs, SignArgs,
 };
+use neardup::config::Templates;
 use neardup::error::Result;
 use neardup::fsutil;
 use neardup::input::InputSet;
@@ -92,7 +93,25 @@ fn run(
     neardup::config::Config,
     rayon::ThreadPool,
 )> {
-    let config = common.config()?;
+    run_with(common, read_again, outputs, Templates::Apart)
+}
+
+/// [`run`], with template items kept apart or together.
+fn run_with(
+    common: &CommonArgs,
+    read_again: bool,
+    outputs: &Outputs,
+    templates: Templates,
+) -> Result<(
+    InputSet,
+    Outcome,
+    neardup::config::Config,
+    rayon::ThreadPool,
+)> {
+    let config = neardup::config::Config {
+        templates,
+        ..common.config()?
+    };
     let pool = common.pool()?;
     let mut inputs = InputSet::open(&common.inputs)?;
     fsutil::check_outputs(&inputs.files(), outputs)?;
@@ -398,6 +417,12 @@ fn print_summary(outcome: &Outcome) {
         "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
         c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
     );
+    if c.templates > 0 {
+        eprintln!(
+            "neardup: {} clusters of near-identical texts were different items of a template (other titles, names, numbers or days), kept apart as {} items",
+            c.templates, c.template_items
+        );
+    }
 }
 
 /// Prints bad lines on stderr as they are found (unless `quiet`), the first few of each kind
@@ -479,7 +504,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         ("--removed", args.removed.as_deref()),
         ("--summary", args.summary.as_deref()),
     ];
-    let (inputs, outcome, config, pool) = run(&args.common, true, &outputs)?;
+    let (inputs, outcome, config, pool) = run_with(&args.common, true, &outputs, args.templates())?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
         .removed

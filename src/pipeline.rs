@@ -1114,6 +1114,12 @@ pub struct Counts {
     pub clusters: u64,
     /// Documents in clusters that are not the canonical member.
     pub duplicates: u64,
+    /// Clusters of near-identical texts found to be different items of one template
+    /// ([`crate::template`]) and split into their items (with `Templates::Apart`).
+    pub templates: u64,
+    /// The items those clusters were split into: each a cluster of its copies or one
+    /// document in no cluster.
+    pub template_items: u64,
     /// Bytes of input lines read.
     pub input_bytes: u64,
 }
@@ -1188,6 +1194,9 @@ pub struct ScoredCluster {
     pub basis: crate::cluster::ReferenceBasis,
     /// One entry per member, in member order.
     pub scores: Vec<MemberScore>,
+    /// When the cluster is the copies of one item of a template (see [`crate::template`]):
+    /// the number of items the template's cluster was split into.
+    pub template: Option<u32>,
 }
 
 /// Everything a run found.
@@ -1499,9 +1508,16 @@ pub fn run_with_progress(
                     reference,
                     basis,
                     scores,
+                    template: None,
                 }
             })
             .collect();
+        let (scored, templates) = if config.templates == crate::config::Templates::Apart {
+            progress(Progress::Stage("telling template items apart"));
+            separate_templates(inputs, meta, scored, &real, &lens, config)?
+        } else {
+            (scored, Split::default())
+        };
         let t4 = Instant::now();
         let held_bytes = signed.keys.heap_bytes();
         let key_spill_bytes = signed.keys.spilled_bytes();
@@ -1524,6 +1540,8 @@ pub fn run_with_progress(
                 .iter()
                 .map(|c| c.cluster.members.len() as u64 - 1)
                 .sum(),
+            templates: templates.templates,
+            template_items: templates.items,
             input_bytes: signed.bytes,
         };
         Ok(Outcome {
@@ -1545,6 +1563,140 @@ pub fn run_with_progress(
             learned: stage,
         })
     })
+}
+
+/// What [`separate_templates`] split.
+#[derive(Debug, Default, Clone, Copy)]
+struct Split {
+    /// Clusters found to be templates.
+    templates: u64,
+    /// Items they were split into.
+    items: u64,
+}
+
+/// Members of clusters whose texts are read again at a time to tell template items apart.
+const TEMPLATE_BATCH: usize = 8192;
+
+/// Splits each cluster whose members are different items of one template
+/// ([`crate::template::items`], members given longest first) into its items: an item of two
+/// or more copies is a cluster of its own (canonical member and scores against it made again,
+/// on real text), an item of one copy is in no cluster. Clusters are numbered again by their
+/// first member. Texts are read again a batch of clusters at a time, on the current pool.
+fn separate_templates(
+    inputs: &InputSet,
+    meta: &[DocMeta],
+    scored: Vec<ScoredCluster>,
+    real: &crate::boilerplate::RealSets<'_>,
+    lens: &[(u32, std::cmp::Reverse<u32>)],
+    config: &Config,
+) -> Result<(Vec<ScoredCluster>, Split)> {
+    let mut out: Vec<ScoredCluster> = Vec::with_capacity(scored.len());
+    let mut split = Split::default();
+    let mut rest = scored.into_iter().peekable();
+    while rest.peek().is_some() {
+        let mut batch = Vec::new();
+        let mut size = 0;
+        while let Some(c) =
+            rest.next_if(|c| batch.is_empty() || size + c.cluster.members.len() <= TEMPLATE_BATCH)
+        {
+            size += c.cluster.members.len();
+            batch.push(c);
+        }
+        let mut docs: Vec<u32> = batch
+            .iter()
+            .flat_map(|c| c.cluster.members.iter().copied())
+            .collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let loaded = load_docs(inputs, meta, &docs, config)?;
+        let doc = |d: u32| &loaded[docs.binary_search(&d).expect("loaded")];
+        // Each cluster as its items' clusters, with the number of items (1: not a template).
+        let parts: Vec<(Vec<ScoredCluster>, u32)> = batch
+            .into_par_iter()
+            .map(|sc| {
+                // Longest first, ties to the earlier document: the canonical order.
+                let mut order = sc.cluster.members.clone();
+                order.sort_by(|&x, &y| lens[y as usize].cmp(&lens[x as usize]).then(x.cmp(&y)));
+                let members: Vec<crate::template::Member<'_>> = order
+                    .iter()
+                    .map(|&d| {
+                        let (m, text) = (&meta[d as usize], doc(d));
+                        crate::template::Member {
+                            title: text.title.as_deref(),
+                            text: &text.text,
+                            outlet: m.outlet.as_deref(),
+                            day: m.day,
+                        }
+                    })
+                    .collect();
+                let item = crate::template::items(&members);
+                let n = item.iter().max().map_or(0, |&k| k + 1);
+                if n <= 1 {
+                    return (vec![sc], 1);
+                }
+                let clusters = (0..n)
+                    .filter_map(|k| {
+                        let mut group: Vec<u32> = order
+                            .iter()
+                            .zip(&item)
+                            .filter(|&(_, &i)| i == k)
+                            .map(|(&d, _)| d)
+                            .collect();
+                        if group.len() < 2 {
+                            return None;
+                        }
+                        group.sort_unstable();
+                        let canonical = crate::cluster::center(&group, lens);
+                        let (reference, basis) = crate::cluster::reference(&group, lens, |m| {
+                            meta[m as usize].provenance()
+                        });
+                        let anchor = real.set(reference);
+                        let scores = group
+                            .iter()
+                            .map(|&d| {
+                                let (jaccard, containment) = if d == reference {
+                                    (1.0, 1.0)
+                                } else {
+                                    jaccard_and_containment(&anchor, &real.set(d))
+                                };
+                                MemberScore {
+                                    doc: d,
+                                    jaccard,
+                                    containment,
+                                }
+                            })
+                            .collect();
+                        Some(ScoredCluster {
+                            cluster: Cluster {
+                                number: 0,
+                                members: group,
+                                canonical,
+                            },
+                            scores,
+                            reference,
+                            basis,
+                            template: Some(n),
+                        })
+                    })
+                    .collect();
+                (clusters, n)
+            })
+            .collect();
+        for (clusters, n) in parts {
+            if n > 1 {
+                split.templates += 1;
+                split.items += u64::from(n);
+            }
+            out.extend(clusters);
+        }
+    }
+    if split.templates > 0 {
+        out.sort_by_key(|c| c.cluster.members[0]);
+        for (i, c) in out.iter_mut().enumerate() {
+            c.cluster.number = i as u32 + 1;
+        }
+    }
+    Ok((out, split))
 }
 
 #[cfg(test)]

@@ -272,6 +272,7 @@ impl Definition {
             max_bucket: self.max_bucket,
             max_line_bytes: crate::config::DEFAULT_MAX_LINE_BYTES,
             band_key_memory: crate::lsh::DEFAULT_KEY_BUDGET,
+            templates: crate::config::Templates::default(),
         };
         config.validate()?;
         Ok(config)
@@ -1203,6 +1204,7 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
                 reference,
                 basis,
                 scores,
+                template: None,
             }
         })
         .collect();
@@ -1226,6 +1228,8 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
             .iter()
             .map(|c| c.cluster.members.len() as u64 - 1)
             .sum(),
+        templates: 0,
+        template_items: 0,
         input_bytes: sum(|s| s.input_bytes),
     };
     Ok(EngineRun {

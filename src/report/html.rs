@@ -204,7 +204,13 @@ pub fn cluster_html(c: &ClusterRecord, open: bool, out: &mut String) {
         open = if open { " open" } else { "" },
         search = name(&search.to_lowercase()),
         size = c.size,
-        wire = wire_badge(c),
+        wire = match c.template {
+            // One item of a template is not a wire story: the other items are other news.
+            Some(items) => format!(
+                r#"<span class="wire template" style="background:#8c5e00" title="near-identical texts that are {items} different items (other names, numbers or dates): this cluster is the copies of one of them">template item (1 of {items})</span>"#
+            ),
+            None => wire_badge(c),
+        },
         title = name(&title),
     );
     // The one anchor, named once: the reference copy, why, and the copy `dedupe` keeps.
@@ -450,6 +456,13 @@ pub fn write_summary(h: &Header, pair_jaccards: &[(f64, u64)], extra_head: &str,
         c.clusters,
         c.duplicates
     );
+    if c.templates > 0 {
+        let _ = write!(
+            out,
+            r#"<p class="muted" id="templates">Templates kept apart: {} clusters of near-identical texts were different items (other titles, names, numbers, or one outlet's recurring report on other days), split into their {} items; each is its own cluster or a document in no cluster.</p>"#,
+            c.templates, c.template_items
+        );
+    }
     let a = &h.accounting;
     let _ = write!(
         out,

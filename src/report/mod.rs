@@ -20,7 +20,7 @@
 //! as given, `stdin` for `-`, every file of a directory), `counts` (`read`, `documents`,
 //! `rejected`, `skipped` (web archive records that are not articles), `skipped_files` (files of
 //! other types in directories), `short`, `candidate_pairs`, `verified_pairs`,
-//! `oversized_buckets`, `clusters`, `duplicates`, `input_bytes`), `accounting` (`read`, `kept`,
+//! `oversized_buckets`, `clusters`, `duplicates`, `templates`, `template_items`, `input_bytes`), `accounting` (`read`, `kept`,
 //! `removed`, `rejected`, `skipped`, `short`, `clusters`: `read = kept + removed + rejected +
 //! skipped`, see [`Accounting`]).
 //!
@@ -43,6 +43,13 @@
 //! member while changes were against the reference; version 2 measures everything against the
 //! reference and adds `reference_basis`, `title`, the members' `reference` and the changes'
 //! `editorial` and `restyled_sentences`.
+//!
+//! `template` (a number) is present only on a cluster that
+//! is the copies of one item of a template: near-identical texts that are different news
+//! (dividend notices of different companies, a daily report; see [`crate::template`]) are
+//! split into their items, and `template` is how many items there were. The header's `counts`
+//! has `templates` (clusters split so) and `template_items` (the items they became: a cluster
+//! each, or a document in no cluster).
 //!
 //! ```text
 //! {"schema_version":2,"record":"header","tool":"neardup",...}
@@ -302,6 +309,12 @@ pub struct ClusterRecord {
     pub title: Option<String>,
     /// Members in input order.
     pub members: Vec<Member>,
+    /// Only when the cluster is the copies of one item of a template (see
+    /// [`crate::template`]: near-identical texts that are different news, such as the
+    /// dividend notices of different companies or a daily report): the number of items its
+    /// near-identical texts were split into. Absent for every other cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<u32>,
     /// The reference copy's text (for the HTML report; not in the cluster file).
     #[serde(skip)]
     pub reference_text: String,
@@ -505,6 +518,7 @@ pub fn cluster_record(
         reference_basis: sc.basis,
         title: texts.doc(reference).and_then(|d| d.title.clone()),
         members,
+        template: sc.template,
         reference_text: texts.get(reference).to_string(),
     }
 }
