@@ -483,7 +483,7 @@ fn report_cmd(args: &ReportArgs) -> Result<()> {
     fsutil::check_outputs(&engine, &outputs)?;
     check_pages(pages, &engine, &outputs)?;
     let sig = neardup::shard::SignatureDir::open(&args.docs)?;
-    let run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
+    let mut run = neardup::shard::read_engine_run(&sig, &args.clusters)?;
     let paths: Vec<std::path::PathBuf> = run.inputs.iter().map(Into::into).collect();
     let inputs = InputSet::open(&paths)?;
     fsutil::check_outputs(&inputs.files(), &outputs)?;
@@ -491,6 +491,9 @@ fn report_cmd(args: &ReportArgs) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| neardup::Error::ThreadPool(e.to_string()))?;
+    pool.install(|| {
+        neardup::shard::separate_template_items(&sig, &args.clusters, &inputs, &mut run)
+    })?;
     write_report(&inputs, &run.outcome, &run.config, &pool, &outputs, pages)?;
     if !args.quiet {
         print_summary(&run.outcome);

@@ -565,6 +565,7 @@ pub fn read_and_sign(
             time: rec.date.as_deref().and_then(crate::date::moment),
             wire: located.map(|l| l.service),
             wire_dateline: located.is_some_and(|l| l.evidence == crate::wire::Evidence::Dateline),
+            title_key: rec.title.as_deref().map(crate::template::title_key),
             located,
             id,
             outlet: None,
@@ -1514,7 +1515,7 @@ pub fn run_with_progress(
             .collect();
         let (scored, templates) = if config.templates == crate::config::Templates::Apart {
             progress(Progress::Stage("telling template items apart"));
-            separate_templates(inputs, meta, scored, &real, &lens, config)?
+            separate_templates(inputs, meta, scored, &|d| real.set(d), &lens, config)?
         } else {
             (scored, Split::default())
         };
@@ -1565,6 +1566,33 @@ pub fn run_with_progress(
     })
 }
 
+/// Tells template items apart in an outcome made elsewhere (the Spark engine's, read by
+/// [`crate::shard::read_engine_run`]) as [`run`] does in its own: clusters, their numbers and
+/// the counts of clusters, duplicates and templates are made again. `set` gives a document's
+/// shingle set (real text in containment mode) as the outcome's scores were computed on.
+pub fn separate_template_items<'s>(
+    inputs: &InputSet,
+    outcome: &mut Outcome,
+    set: &(dyn Fn(u32) -> std::borrow::Cow<'s, [u64]> + Sync),
+    config: &Config,
+) -> Result<()> {
+    if config.templates != crate::config::Templates::Apart {
+        return Ok(());
+    }
+    let lens = crate::cluster::canonical_keys(&outcome.meta);
+    let scored = std::mem::take(&mut outcome.clusters);
+    let (scored, split) = separate_templates(inputs, &outcome.meta, scored, set, &lens, config)?;
+    outcome.counts.clusters = scored.len() as u64;
+    outcome.counts.duplicates = scored
+        .iter()
+        .map(|c| c.cluster.members.len() as u64 - 1)
+        .sum();
+    outcome.counts.templates = split.templates;
+    outcome.counts.template_items = split.items;
+    outcome.clusters = scored;
+    Ok(())
+}
+
 /// What [`separate_templates`] split.
 #[derive(Debug, Default, Clone, Copy)]
 struct Split {
@@ -1581,18 +1609,30 @@ const TEMPLATE_BATCH: usize = 8192;
 /// ([`crate::template::items`], members given longest first) into its items: an item of two
 /// or more copies is a cluster of its own (canonical member and scores against it made again,
 /// on real text), an item of one copy is in no cluster. Clusters are numbered again by their
-/// first member. Texts are read again a batch of clusters at a time, on the current pool.
-fn separate_templates(
+/// first member. Texts are read again a batch of clusters at a time, on the current pool;
+/// `set` gives a document's (real) shingle set for the scores.
+fn separate_templates<'s>(
     inputs: &InputSet,
     meta: &[DocMeta],
     scored: Vec<ScoredCluster>,
-    real: &crate::boilerplate::RealSets<'_>,
+    set: &(dyn Fn(u32) -> std::borrow::Cow<'s, [u64]> + Sync),
     lens: &[(u32, std::cmp::Reverse<u32>)],
     config: &Config,
 ) -> Result<(Vec<ScoredCluster>, Split)> {
     let mut out: Vec<ScoredCluster> = Vec::with_capacity(scored.len());
     let mut split = Split::default();
-    let mut rest = scored.into_iter().peekable();
+    // Clusters whose members' headlines, outlets and dates already say they are one story
+    // need no texts read (`template::may_hold_items`).
+    let may_hold = |c: &ScoredCluster| {
+        crate::template::may_hold_items(c.cluster.members.iter().map(|&d| {
+            let m = &meta[d as usize];
+            (m.title_key, m.outlet.as_deref(), m.day)
+        }))
+    };
+    let (check, one_story): (Vec<ScoredCluster>, Vec<ScoredCluster>) =
+        scored.into_iter().partition(may_hold);
+    out.extend(one_story);
+    let mut rest = check.into_iter().peekable();
     while rest.peek().is_some() {
         let mut batch = Vec::new();
         let mut size = 0;
@@ -1650,14 +1690,14 @@ fn separate_templates(
                         let (reference, basis) = crate::cluster::reference(&group, lens, |m| {
                             meta[m as usize].provenance()
                         });
-                        let anchor = real.set(reference);
+                        let anchor = set(reference);
                         let scores = group
                             .iter()
                             .map(|&d| {
                                 let (jaccard, containment) = if d == reference {
                                     (1.0, 1.0)
                                 } else {
-                                    jaccard_and_containment(&anchor, &real.set(d))
+                                    jaccard_and_containment(&anchor, &set(d))
                                 };
                                 MemberScore {
                                     doc: d,
@@ -1690,8 +1730,8 @@ fn separate_templates(
             out.extend(clusters);
         }
     }
+    out.sort_by_key(|c| c.cluster.members[0]);
     if split.templates > 0 {
-        out.sort_by_key(|c| c.cluster.members[0]);
         for (i, c) in out.iter_mut().enumerate() {
             c.cluster.number = i as u32 + 1;
         }

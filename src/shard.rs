@@ -948,6 +948,7 @@ impl SignatureDir {
                         wire,
                         wire_dateline: wire_dateline.is_some_and(|c| !c.is_null(i) && c.value(i)),
                         located: None,
+                        title_key: None,
                         short: short.value(i),
                     },
                 ));
@@ -1054,6 +1055,35 @@ pub struct EngineRun {
     pub config: Config,
     /// Input names, in shard order.
     pub inputs: Vec<String>,
+}
+
+/// Tells template items apart in `run` (read by [`read_engine_run`] from `clusters_dir`) as
+/// `pipeline::run` does in its own run ([`crate::pipeline::separate_template_items`]), the
+/// texts read again from `inputs` (the inputs `run` names, opened) and the sets from `sig`.
+pub fn separate_template_items(
+    sig: &SignatureDir,
+    clusters_dir: &Path,
+    inputs: &InputSet,
+    run: &mut EngineRun,
+) -> Result<()> {
+    if run.config.templates != crate::config::Templates::Apart || run.outcome.clusters.is_empty() {
+        return Ok(());
+    }
+    let (doc_ids, _) = sig.read_docs()?;
+    let wanted: std::collections::HashSet<u32> = run
+        .outcome
+        .clusters
+        .iter()
+        .flat_map(|c| c.cluster.members.iter().copied())
+        .collect();
+    let mut sets = sig.read_sets(&doc_ids, &wanted)?;
+    let real_dir = clusters_dir.join("real");
+    if real_dir.is_dir() {
+        read_sets_into(&real_dir, &doc_ids, &wanted, &mut sets)?;
+    }
+    let empty: Vec<u64> = Vec::new();
+    let set = |d: u32| std::borrow::Cow::Borrowed(sets.get(&d).unwrap_or(&empty).as_slice());
+    crate::pipeline::separate_template_items(inputs, &mut run.outcome, &set, &run.config)
 }
 
 /// Reads an engine's output `clusters_dir` for the signature directory `sig`: clusters are

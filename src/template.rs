@@ -20,6 +20,9 @@
 //!   pairs), and substitutions of names and numbers are at least half of the changed words:
 //!   one notice for different products. A number changed alone (a death toll updated) is not
 //!   enough.
+//! - Otherwise two members with one headline (after NFKC, ignoring case, spacing and
+//!   punctuation) are one story unless one outlet ran them on different days: a syndicated
+//!   copy keeps the wire's headline, and this decides most pairs without reading the texts.
 //! - **A recurring item.** The same outlet on dates at least a day apart, and the texts differ
 //!   by a short substitution of a number by another number (`6-3/16` by `6-1/4`; a number
 //!   edited into a word is a copy's edit), or are [`RECURRING_DAYS`] or more days apart: a
@@ -154,40 +157,65 @@ fn is_mark(c: char) -> bool {
 /// A member prepared for comparisons: its words and what the title tests look up.
 #[derive(Debug)]
 struct Prepared {
-    title: Option<String>,
     title_tokens: Vec<Token>,
     text: Vec<Token>,
-    /// Lower-cased cased words of title and text.
-    words: HashSet<String>,
-    /// Character pairs of title and text, lower-cased (for the runs of uncased scripts).
-    pairs: HashSet<(char, char)>,
+    /// Title and text after NFKC, for [`Prepared::lookups`].
+    strings: (Option<String>, String),
+    /// What the title test looks up, made on first use (most pairs never need it).
+    lookups: std::cell::OnceCell<Lookups>,
     /// Hash of the title and the text as given, to pass over exact copies.
     whole: u64,
 }
 
+/// What [`title_names_other`] looks up in the other document.
+#[derive(Debug)]
+struct Lookups {
+    /// Lower-cased cased words of title and text.
+    words: HashSet<String>,
+    /// Character pairs of title and text, lower-cased (for the runs of uncased scripts).
+    pairs: HashSet<(char, char)>,
+}
+
+impl Prepared {
+    fn lookups(&self) -> &Lookups {
+        self.lookups.get_or_init(|| {
+            let words = self
+                .title_tokens
+                .iter()
+                .chain(&self.text)
+                .filter(|t| t.kind == Kind::Cased)
+                .map(|t| t.lower.clone())
+                .collect();
+            let mut pairs = HashSet::new();
+            let (title, text) = &self.strings;
+            for s in title.iter().map(String::as_str).chain([text.as_str()]) {
+                let lower: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
+                pairs.extend(lower.windows(2).map(|w| (w[0], w[1])));
+            }
+            Lookups { words, pairs }
+        })
+    }
+}
+
 fn prepare(m: &Member<'_>) -> Prepared {
-    let text: String = m.text.nfkc().collect();
-    let title: Option<String> = m.title.map(|t| t.nfkc().collect());
+    // NFKC leaves ASCII as it is.
+    let nfkc = |t: &str| -> String {
+        if t.is_ascii() {
+            t.to_string()
+        } else {
+            t.nfkc().collect()
+        }
+    };
+    let text = nfkc(m.text);
+    let title: Option<String> = m.title.map(nfkc);
     let title_tokens = title.as_deref().map(tokens).unwrap_or_default();
     let body = tokens(&text);
-    let words = title_tokens
-        .iter()
-        .chain(&body)
-        .filter(|t| t.kind == Kind::Cased)
-        .map(|t| t.lower.clone())
-        .collect();
-    let mut pairs = HashSet::new();
-    for s in title.iter().map(String::as_str).chain([text.as_str()]) {
-        let lower: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
-        pairs.extend(lower.windows(2).map(|w| (w[0], w[1])));
-    }
     let whole = xxh3_64(format!("{}\u{0}{}", title.as_deref().unwrap_or(""), text).as_bytes());
     Prepared {
-        title,
         title_tokens,
         text: body,
-        words,
-        pairs,
+        strings: (title, text),
+        lookups: std::cell::OnceCell::new(),
         whole,
     }
 }
@@ -196,6 +224,7 @@ fn prepare(m: &Member<'_>) -> Prepared {
 /// first word, unless it has a digit) that `other` does not have, and, in scripts without case,
 /// three or more characters in a row of which no two adjacent ones occur together in `other`.
 fn title_names_other(a: &Prepared, other: &Prepared) -> bool {
+    let other = other.lookups();
     let mut segment: Vec<char> = Vec::new();
     let absent_run = |segment: &[char]| {
         let mut run = 0;
@@ -316,25 +345,93 @@ fn short(old: &[Token], new: &[Token]) -> bool {
     !old.is_empty() && !new.is_empty() && old.len() <= SHORT && new.len() <= SHORT
 }
 
-/// Whether two prepared members are different items (see the module docs).
-fn distinct_prepared(a: &Prepared, am: &Member<'_>, b: &Prepared, bm: &Member<'_>) -> bool {
-    // Titles that name different things.
-    if let (Some(ta), Some(tb)) = (&a.title, &b.title) {
-        let fold = |t: &str| -> String {
-            t.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
-        if fold(ta) != fold(tb) && title_names_other(a, b) && title_names_other(b, a) {
+/// A headline compared as its letters and digits, lower-cased, after NFKC: restyled headlines
+/// (other quote marks, case, spacing) fold to one.
+fn fold_title(title: &str) -> String {
+    if title.is_ascii() {
+        // NFKC leaves ASCII as it is.
+        return title
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
+    title
+        .nfkc()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A key of a headline: equal for headlines that fold to one ([`fold_title`]).
+pub fn title_key(title: &str) -> u64 {
+    xxh3_64(fold_title(title).as_bytes())
+}
+
+/// Whether [`items`] can find more than one item among members with these headline keys
+/// ([`title_key`], `None` when not known), outlets and dates: false when every member has a
+/// known headline, all one, and no outlet ran two of them on different days, since such
+/// members are one story whatever their texts (module docs), so their texts need not be read.
+pub fn may_hold_items<'o>(
+    members: impl Iterator<Item = (Option<u64>, Option<&'o str>, Option<i32>)>,
+) -> bool {
+    let mut first: Option<u64> = None;
+    let mut runs: Vec<(&'o str, Option<i32>)> = Vec::new();
+    for (key, outlet, day) in members {
+        let Some(key) = key else { return true };
+        if *first.get_or_insert(key) != key {
             return true;
         }
+        if let Some(o) = outlet {
+            runs.push((o, day));
+        }
+    }
+    runs.sort_unstable();
+    runs.windows(2)
+        .any(|w| w[0].0 == w[1].0 && matches!((w[0].1, w[1].1), (Some(x), Some(y)) if x != y))
+}
+
+/// A member as [`distinct_lazy`] sees it: its folded title at once, the rest prepared on
+/// first use (most pairs are decided by titles, outlets and dates alone).
+struct Lazy<'m, 'a> {
+    member: &'m Member<'a>,
+    title: Option<String>,
+    prepared: std::cell::OnceCell<Prepared>,
+}
+
+impl<'m, 'a> Lazy<'m, 'a> {
+    fn new(member: &'m Member<'a>) -> Self {
+        Lazy {
+            member,
+            title: member.title.map(fold_title),
+            prepared: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &Prepared {
+        self.prepared.get_or_init(|| prepare(self.member))
+    }
+}
+
+/// Whether two members are different items (see the module docs).
+fn distinct_lazy(a: &Lazy<'_, '_>, b: &Lazy<'_, '_>) -> bool {
+    let (am, bm) = (a.member, b.member);
+    // Titles that name different things.
+    let titled = a.title.is_some() && b.title.is_some();
+    let titles_differ = titled && a.title != b.title;
+    if titles_differ && title_names_other(a.get(), b.get()) && title_names_other(b.get(), a.get()) {
+        return true;
     }
     let apart = match (am.day, bm.day) {
         (Some(x), Some(y)) => x.abs_diff(y),
         _ => 0,
     };
     let same_outlet = am.outlet.is_some() && am.outlet == bm.outlet;
+    // One headline, and not one outlet's on other days: one story (a syndicated copy).
+    if titled && !titles_differ && !(same_outlet && apart >= 1) {
+        return false;
+    }
+    let (a, b) = (a.get(), b.get());
     if a.whole == b.whole {
         return same_outlet && apart >= RECURRING_DAYS;
     }
@@ -369,21 +466,21 @@ fn distinct_prepared(a: &Prepared, am: &Member<'_>, b: &Prepared, bm: &Member<'_
 /// True when `a` and `b`, near-identical texts, are different items of one template (see the
 /// module docs); false for copies of one story.
 pub fn distinct(a: &Member<'_>, b: &Member<'_>) -> bool {
-    distinct_prepared(&prepare(a), a, &prepare(b), b)
+    distinct_lazy(&Lazy::new(a), &Lazy::new(b))
 }
 
 /// The item of each member of `members` (in the order given: the first member is item 0),
 /// numbered from 0 in order of first appearance. A cluster is a template when it has more
 /// than one item.
 pub fn items(members: &[Member<'_>]) -> Vec<u32> {
-    let prepared: Vec<Prepared> = members.iter().map(prepare).collect();
+    let lazy: Vec<Lazy<'_, '_>> = members.iter().map(Lazy::new).collect();
     let mut firsts: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(members.len());
-    for (i, (p, m)) in prepared.iter().zip(members).enumerate() {
+    for (i, m) in lazy.iter().enumerate() {
         let found = firsts
             .iter()
             .take(MAX_ITEMS)
-            .position(|&f| !distinct_prepared(&prepared[f], &members[f], p, m));
+            .position(|&f| !distinct_lazy(&lazy[f], m));
         match found {
             Some(k) => out.push(k as u32),
             None => {

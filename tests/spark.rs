@@ -175,6 +175,24 @@ fn corpus() -> Vec<String> {
         docs.push(json!({"id": format!("brief-{i}"), "outlet": "Gazette",
             "text": words(1000 + i, 14).join(" ")}));
     }
+    // A template: four companies' dividend notices, one text but for the company named in
+    // the title and the lead (four items, apart by default), and a copy of one of them.
+    let notice = words(7000, 60).join(" ");
+    for (i, company) in ["Acme", "Borealis", "Castellan", "Dunmore"]
+        .iter()
+        .enumerate()
+    {
+        docs.push(
+            json!({"id": format!("dividend-{i}"), "outlet": "Courier", "date": date(3),
+            "title": format!("{company} Industries sets quarterly dividend"),
+            "text": format!("{company} Industries said {notice}")}),
+        );
+    }
+    docs.push(
+        json!({"id": "dividend-0-copy", "outlet": "Gazette", "date": date(3),
+        "title": "Acme Industries sets quarterly dividend",
+        "text": format!("Acme Industries said {notice}")}),
+    );
     // Empty and short documents, which never match, even each other.
     docs.push(json!({"id": "empty-1", "text": ""}));
     docs.push(json!({"id": "empty-2", "text": ""}));
@@ -299,6 +317,9 @@ fn spark_clusters_equal_local_clusters() {
         );
         assert_eq!(counts["short"], 3, "{counts}");
         assert_eq!(counts["rejected"], 1, "{counts}");
+        // The dividend notices are four items, the one copied kept with its copy.
+        assert_eq!(counts["templates"], 1, "{counts}");
+        assert_eq!(counts["template_items"], 4, "{counts}");
         if case.name == "jaccard" {
             assert!(counts["ignored_pairs"].as_u64().unwrap() > 0, "{counts}");
         } else {
