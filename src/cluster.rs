@@ -159,6 +159,17 @@ pub struct Provenance {
     pub time: Option<i64>,
 }
 
+impl Provenance {
+    /// What the choice of a cluster's reference copy knows of document `m`.
+    pub fn of(m: &crate::document::DocMeta) -> Provenance {
+        Provenance {
+            wire: m.wire,
+            dateline: m.wire_dateline,
+            time: m.time,
+        }
+    }
+}
+
 /// The wire service of a group of members: the one most of them name, ties to the first in
 /// [`crate::wire::SERVICES`].
 pub fn cluster_wire(members: &[u32], of: impl Fn(u32) -> Provenance) -> Option<u8> {

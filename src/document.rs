@@ -108,23 +108,11 @@ pub struct DocMeta {
     /// True when the evidence for `wire` is a dateline (or the story's own credit at its end):
     /// the wire's own copy of a story.
     pub wire_dateline: bool,
-    /// The headline's key ([`crate::template::title_key`]), when the document has a title and
+    /// The headline's key (`title_key` of the template stage), when the document has a title and
     /// the metadata came from the first pass: template items are looked for only in clusters
     /// whose members' headlines differ or are not known this way.
     pub title_key: Option<u64>,
     /// True when the document has fewer than `min_shingles` shingles: it has no signature and
     /// never matches.
     pub short: bool,
-}
-
-impl DocMeta {
-    /// What the choice of a cluster's reference copy knows of this document
-    /// ([`crate::cluster::reference`]).
-    pub fn provenance(&self) -> crate::cluster::Provenance {
-        crate::cluster::Provenance {
-            wire: self.wire,
-            dateline: self.wire_dateline,
-            time: self.time,
-        }
-    }
 }

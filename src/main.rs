@@ -78,21 +78,21 @@ fn remove_temporary_files_on_interrupt() {
 /// The outputs of a run: (option, path) pairs, `None` for standard output.
 type Outputs<'a> = [(&'a str, Option<&'a Path>)];
 
+/// What a run leaves for the command that asked for it: the inputs (to read members
+/// again), the outcome, the configuration and the pool it ran on.
+type Run = (
+    InputSet,
+    Outcome,
+    neardup::config::Config,
+    rayon::ThreadPool,
+);
+
 /// Opens the inputs, checks the `outputs` against them and each other before anything is read
 /// (`fsutil::check_outputs`), and runs the pipeline, printing bad lines as they are found.
 /// Returns the inputs (for the second reads), the outcome, the configuration and the thread
 /// pool it ran on (for the report). Compressed inputs are copied decompressed on the way only
 /// when `read_again` (see `InputSet::set_copy_budget`).
-fn run(
-    common: &CommonArgs,
-    read_again: bool,
-    outputs: &Outputs,
-) -> Result<(
-    InputSet,
-    Outcome,
-    neardup::config::Config,
-    rayon::ThreadPool,
-)> {
+fn run(common: &CommonArgs, read_again: bool, outputs: &Outputs) -> Result<Run> {
     run_with(common, read_again, outputs, Templates::Apart)
 }
 
@@ -102,12 +102,7 @@ fn run_with(
     read_again: bool,
     outputs: &Outputs,
     templates: Templates,
-) -> Result<(
-    InputSet,
-    Outcome,
-    neardup::config::Config,
-    rayon::ThreadPool,
-)> {
+) -> Result<Run> {
     let config = neardup::config::Config {
         templates,
         ..common.config()?

@@ -1475,7 +1475,7 @@ pub fn run_with_progress(
             .into_par_iter()
             .map(|c| {
                 let (reference, basis) =
-                    crate::cluster::reference(&c.members, &lens, |m| meta[m as usize].provenance());
+                    crate::cluster::reference(&c.members, &lens, |m| crate::cluster::Provenance::of(&meta[m as usize]));
                 let mut anchor: Option<std::borrow::Cow<[u64]>> = None;
                 // Members of a class have one set: scored once.
                 let mut of_class: Option<(u32, (f64, f64))> = None;
@@ -1688,7 +1688,7 @@ fn separate_templates<'s>(
                         group.sort_unstable();
                         let canonical = crate::cluster::center(&group, lens);
                         let (reference, basis) = crate::cluster::reference(&group, lens, |m| {
-                            meta[m as usize].provenance()
+                            crate::cluster::Provenance::of(&meta[m as usize])
                         });
                         let anchor = set(reference);
                         let scores = group

@@ -1208,8 +1208,9 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
         .into_iter()
         .enumerate()
         .map(|(i, (members, canonical))| {
-            let (reference, basis) =
-                crate::cluster::reference(&members, &lens, |m| meta[m as usize].provenance());
+            let (reference, basis) = crate::cluster::reference(&members, &lens, |m| {
+                crate::cluster::Provenance::of(&meta[m as usize])
+            });
             let scores = members
                 .iter()
                 .map(|&d| {

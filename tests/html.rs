@@ -3,54 +3,11 @@
 //! `.ci/run` installs Debian's `chromium`; where no Chromium is found these tests say so and
 //! pass, except under CI (`CI` set), where a missing browser is a failure.
 
+mod common;
+
+use common::{browse, chromium};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn chromium() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("NEARDUP_CHROMIUM").map(PathBuf::from),
-        Some(PathBuf::from("/usr/bin/chromium")),
-        Some(PathBuf::from("/usr/bin/chromium-browser")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium (apt-get install chromium)"
-        );
-        eprintln!("skipped: no chromium found (apt-get install chromium, or set NEARDUP_CHROMIUM)");
-    }
-    found
-}
-
-/// Runs headless Chromium on `page` with `args` (e.g. `--dump-dom`) and returns stdout.
-fn browse(browser: &Path, page: &Path, args: &[&str]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1100,1500",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("run chromium");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn report(input: &Path, dir: &Path) -> PathBuf {
     let html = dir.join("report.html");
@@ -86,7 +43,11 @@ fn seed_report_shows_cluster_wire_outlets_and_changes() {
         "no external assets"
     );
 
-    let dom = browse(&browser, &page, &["--dump-dom"]);
+    let dom = browse(
+        &browser,
+        &format!("file://{}", page.display()),
+        &["--dump-dom"],
+    );
     let clusters = dom.matches(r#"<details class="cluster""#).count();
     assert_eq!(clusters, 1, "one cluster in the DOM");
     let cluster = &dom[dom.find(r#"<details class="cluster""#).unwrap()
@@ -108,7 +69,7 @@ fn seed_report_shows_cluster_wire_outlets_and_changes() {
     let png = dir.path().join("shot.png");
     browse(
         &browser,
-        &page,
+        &format!("file://{}", page.display()),
         &[&format!("--screenshot={}", png.display())],
     );
     let bytes = std::fs::read(&png).expect("screenshot written");
@@ -136,7 +97,11 @@ fn article_markup_appears_as_text() {
     )
     .unwrap();
     let page = report(&input, dir.path());
-    let dom = browse(&browser, &page, &["--dump-dom"]);
+    let dom = browse(
+        &browser,
+        &format!("file://{}", page.display()),
+        &["--dump-dom"],
+    );
     assert_eq!(dom.matches(r#"<details class="cluster""#).count(), 1);
     assert!(
         dom.contains("<title>neardup report</title>"),

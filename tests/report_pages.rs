@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Every `href="..."` of a page.
 fn hrefs(html: &str) -> Vec<String> {
@@ -276,48 +275,6 @@ fn a_directory_with_an_input_or_other_files_is_refused() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!c.exists(), "nothing written by refused runs");
-}
-
-fn chromium() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("NEARDUP_CHROMIUM").map(PathBuf::from),
-        Some(PathBuf::from("/usr/bin/chromium")),
-        Some(PathBuf::from("/usr/bin/chromium-browser")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.exists());
-    if found.is_none() {
-        skip_or_fail("no chromium found (apt-get install chromium, or set NEARDUP_CHROMIUM)");
-    }
-    found
-}
-
-/// Runs headless Chromium on `url` with `args` (e.g. `--dump-dom`) and returns stdout.
-fn browse(browser: &Path, url: &str, args: &[&str]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1200,1400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(url)
-        .output()
-        .expect("run chromium");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

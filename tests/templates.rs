@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{json_lines, run, s, skip_or_fail, stderr, write_lines};
+use common::{cluster_sets, json_lines, run, s, skip_or_fail, stderr, write_lines};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -21,18 +21,7 @@ const DIVIDENDS: [&str; 4] = [
 
 /// The clusters of a cluster file, as sets of member ids.
 fn clusters(out: &[u8]) -> Vec<BTreeSet<String>> {
-    json_lines(out)
-        .iter()
-        .filter(|r| r["record"] == "cluster")
-        .map(|r| {
-            r["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .collect()
+    cluster_sets(out).into_iter().map(|(_, ids)| ids).collect()
 }
 
 fn cluster_file(input: &Path, dir: &Path) -> (Value, Vec<BTreeSet<String>>) {

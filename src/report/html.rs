@@ -510,23 +510,13 @@ pub fn write_summary(h: &Header, pair_jaccards: &[(f64, u64)], extra_head: &str,
     );
 }
 
-/// Writes the page after the last cluster: "No clusters." when `clusters` is 0, the wire
-/// stories in no cluster (`singles`, of `singles_total`), the script.
-pub fn write_html_tail(
-    clusters: usize,
-    singles: &[Single],
-    singles_total: usize,
-    w: &mut dyn Write,
-) -> io::Result<()> {
-    let mut out = String::new();
-    if clusters == 0 {
-        out.push_str("<p>No clusters.</p>");
-    }
+/// Appends the table of wire stories in no cluster to `out`.
+pub(crate) fn singles_table(singles: &[Single], total: usize, out: &mut String) {
     let _ = write!(
         out,
         r#"<h2>Wire stories in no cluster</h2><p class="muted">Documents that name a wire service and have no copy in this corpus: {}{}.</p><table class="members"><tr><th>wire</th><th>outlet</th><th>id</th><th>title</th></tr>"#,
-        singles_total,
-        if singles_total > singles.len() {
+        total,
+        if total > singles.len() {
             format!("; the first {} are listed", singles.len())
         } else {
             String::new()
@@ -542,10 +532,23 @@ pub fn write_html_tail(
             name(s.title.as_deref().unwrap_or(""))
         );
     }
-    let _ = writeln!(
-        out,
-        "</table></main><script>{SCRIPT}</script></body></html>"
-    );
+    out.push_str("</table>");
+}
+
+/// Writes the page after the last cluster: "No clusters." when `clusters` is 0, the wire
+/// stories in no cluster (`singles`, of `singles_total`), the script.
+pub fn write_html_tail(
+    clusters: usize,
+    singles: &[Single],
+    singles_total: usize,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = String::new();
+    if clusters == 0 {
+        out.push_str("<p>No clusters.</p>");
+    }
+    singles_table(singles, singles_total, &mut out);
+    let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
     w.write_all(out.as_bytes())
 }
 

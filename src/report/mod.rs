@@ -417,7 +417,10 @@ fn count_outlets<'a>(
 /// first in the table), from the first pass's attribution alone, so that it is known before any
 /// text is read again: [`crate::cluster::cluster_wire`], as the reference copy is chosen.
 fn cluster_wire(members: &[u32], meta: &[DocMeta]) -> Option<usize> {
-    crate::cluster::cluster_wire(members, |m| meta[m as usize].provenance()).map(usize::from)
+    crate::cluster::cluster_wire(members, |m| {
+        crate::cluster::Provenance::of(&meta[m as usize])
+    })
+    .map(usize::from)
 }
 
 /// The record of one cluster: attribution, reference copy, changes of every member against

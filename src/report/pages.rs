@@ -224,7 +224,7 @@ pub fn write_pages(
             &mut out,
         );
         if k == 1 {
-            singles_table(summary.singles, summary.singles_total, &mut out);
+            html::singles_table(summary.singles, summary.singles_total, &mut out);
         }
         let _ = writeln!(out, "</main><script>{INDEX_SCRIPT}</script></body></html>");
         write_file(dir, name, &index_file(k), |w, file| {
@@ -333,31 +333,6 @@ fn pager(k: usize, pages: usize) -> String {
     }
     s.push_str("</nav>");
     s
-}
-
-/// Appends the table of wire stories in no cluster to `out`.
-fn singles_table(singles: &[Single], total: usize, out: &mut String) {
-    let _ = write!(
-        out,
-        r#"<h2>Wire stories in no cluster</h2><p class="muted">Documents that name a wire service and have no copy in this corpus: {}{}.</p><table class="members"><tr><th>wire</th><th>outlet</th><th>id</th><th>title</th></tr>"#,
-        total,
-        if total > singles.len() {
-            format!("; the first {} are listed", singles.len())
-        } else {
-            String::new()
-        }
-    );
-    for s in singles {
-        let _ = write!(
-            out,
-            r#"<tr class="single"><td><span class="wire">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-            html::escape(s.wire),
-            name(s.outlet.as_deref().unwrap_or("")),
-            name(&s.id),
-            name(s.title.as_deref().unwrap_or(""))
-        );
-    }
-    out.push_str("</table>");
 }
 
 /// A day (since 0001-01-01) as `YYYY-MM-DD`.
