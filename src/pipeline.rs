@@ -1566,6 +1566,44 @@ pub fn run_with_progress(
     })
 }
 
+/// `cluster` with its members scored against its reference copy ([`crate::cluster::reference`],
+/// the choice `run` makes), `set` giving a document's (real) shingle set.
+pub fn scored_against_reference<'s>(
+    cluster: Cluster,
+    meta: &[DocMeta],
+    lens: &[(u32, std::cmp::Reverse<u32>)],
+    set: &(dyn Fn(u32) -> std::borrow::Cow<'s, [u64]> + Sync),
+    template: Option<u32>,
+) -> ScoredCluster {
+    let (reference, basis) = crate::cluster::reference(&cluster.members, lens, |m| {
+        crate::cluster::Provenance::of(&meta[m as usize])
+    });
+    let anchor = set(reference);
+    let scores = cluster
+        .members
+        .iter()
+        .map(|&d| {
+            let (jaccard, containment) = if d == reference {
+                (1.0, 1.0)
+            } else {
+                jaccard_and_containment(&anchor, &set(d))
+            };
+            MemberScore {
+                doc: d,
+                jaccard,
+                containment,
+            }
+        })
+        .collect();
+    ScoredCluster {
+        cluster,
+        reference,
+        basis,
+        scores,
+        template,
+    }
+}
+
 /// Tells template items apart in an outcome made elsewhere (the Spark engine's, read by
 /// [`crate::shard::read_engine_run`]) as [`run`] does in its own: clusters, their numbers and
 /// the counts of clusters, duplicates and templates are made again. `set` gives a document's
@@ -1687,36 +1725,12 @@ fn separate_templates<'s>(
                         }
                         group.sort_unstable();
                         let canonical = crate::cluster::center(&group, lens);
-                        let (reference, basis) = crate::cluster::reference(&group, lens, |m| {
-                            crate::cluster::Provenance::of(&meta[m as usize])
-                        });
-                        let anchor = set(reference);
-                        let scores = group
-                            .iter()
-                            .map(|&d| {
-                                let (jaccard, containment) = if d == reference {
-                                    (1.0, 1.0)
-                                } else {
-                                    jaccard_and_containment(&anchor, &set(d))
-                                };
-                                MemberScore {
-                                    doc: d,
-                                    jaccard,
-                                    containment,
-                                }
-                            })
-                            .collect();
-                        Some(ScoredCluster {
-                            cluster: Cluster {
-                                number: 0,
-                                members: group,
-                                canonical,
-                            },
-                            scores,
-                            reference,
-                            basis,
-                            template: Some(n),
-                        })
+                        let cluster = Cluster {
+                            number: 0,
+                            members: group,
+                            canonical,
+                        };
+                        Some(scored_against_reference(cluster, meta, lens, set, Some(n)))
                     })
                     .collect();
                 (clusters, n)

@@ -43,7 +43,7 @@ use crate::document::{DocMeta, Location};
 use crate::error::{Error, Result};
 use crate::input::InputSet;
 use crate::lsh::Banding;
-use crate::pipeline::{BadLine, Counts, MemberScore, Outcome, ScoredCluster, Timings};
+use crate::pipeline::{BadLine, Counts, Outcome, ScoredCluster, Timings};
 use crate::verify::{scores_from_counts, ScoredPair, SetSource};
 use arrow_array::builder::{Int64Builder, ListBuilder};
 use arrow_array::{
@@ -1057,6 +1057,23 @@ pub struct EngineRun {
     pub inputs: Vec<String>,
 }
 
+/// The shingle sets of the documents `wanted` for the scores: the signed sets, replaced by
+/// the engine's real sets (without outlets' boilerplate) where it wrote them (containment
+/// mode), as the local run scores real text.
+fn member_sets(
+    sig: &SignatureDir,
+    clusters_dir: &Path,
+    doc_ids: &[i64],
+    wanted: &std::collections::HashSet<u32>,
+) -> Result<std::collections::HashMap<u32, Vec<u64>>> {
+    let mut sets = sig.read_sets(doc_ids, wanted)?;
+    let real_dir = clusters_dir.join("real");
+    if real_dir.is_dir() {
+        read_sets_into(&real_dir, doc_ids, wanted, &mut sets)?;
+    }
+    Ok(sets)
+}
+
 /// Tells template items apart in `run` (read by [`read_engine_run`] from `clusters_dir`) as
 /// `pipeline::run` does in its own run ([`crate::pipeline::separate_template_items`]), the
 /// texts read again from `inputs` (the inputs `run` names, opened) and the sets from `sig`.
@@ -1076,11 +1093,7 @@ pub fn separate_template_items(
         .iter()
         .flat_map(|c| c.cluster.members.iter().copied())
         .collect();
-    let mut sets = sig.read_sets(&doc_ids, &wanted)?;
-    let real_dir = clusters_dir.join("real");
-    if real_dir.is_dir() {
-        read_sets_into(&real_dir, &doc_ids, &wanted, &mut sets)?;
-    }
+    let sets = member_sets(sig, clusters_dir, &doc_ids, &wanted)?;
     let empty: Vec<u64> = Vec::new();
     let set = |d: u32| std::borrow::Cow::Borrowed(sets.get(&d).unwrap_or(&empty).as_slice());
     crate::pipeline::separate_template_items(inputs, &mut run.outcome, &set, &run.config)
@@ -1196,47 +1209,19 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
     // scores against the reference copy, chosen as `pipeline::run` chooses it
     let wanted: std::collections::HashSet<u32> =
         found.iter().flat_map(|(m, _)| m.iter().copied()).collect();
-    let mut sets = sig.read_sets(&doc_ids, &wanted)?;
-    // Containment mode: scores of real text, as locally.
-    let real_dir = clusters_dir.join("real");
-    if real_dir.is_dir() {
-        read_sets_into(&real_dir, &doc_ids, &wanted, &mut sets)?;
-    }
-    let empty = Vec::new();
-    let set = |d: u32| sets.get(&d).unwrap_or(&empty);
+    let sets = member_sets(sig, clusters_dir, &doc_ids, &wanted)?;
+    let empty: Vec<u64> = Vec::new();
+    let set = |d: u32| std::borrow::Cow::Borrowed(sets.get(&d).unwrap_or(&empty).as_slice());
     let clusters: Vec<ScoredCluster> = found
         .into_iter()
         .enumerate()
         .map(|(i, (members, canonical))| {
-            let (reference, basis) = crate::cluster::reference(&members, &lens, |m| {
-                crate::cluster::Provenance::of(&meta[m as usize])
-            });
-            let scores = members
-                .iter()
-                .map(|&d| {
-                    let (jaccard, containment) = if d == reference {
-                        (1.0, 1.0)
-                    } else {
-                        crate::verify::jaccard_and_containment(set(reference), set(d))
-                    };
-                    MemberScore {
-                        doc: d,
-                        jaccard,
-                        containment,
-                    }
-                })
-                .collect();
-            ScoredCluster {
-                cluster: Cluster {
-                    number: i as u32 + 1,
-                    members,
-                    canonical,
-                },
-                reference,
-                basis,
-                scores,
-                template: None,
-            }
+            let cluster = Cluster {
+                number: i as u32 + 1,
+                members,
+                canonical,
+            };
+            crate::pipeline::scored_against_reference(cluster, &meta, &lens, &set, None)
         })
         .collect();
 
