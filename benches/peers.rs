@@ -14,7 +14,7 @@
 //! 2 threads. One group, `peers`, with seven functions:
 //!
 //! - `neardup_jaccard`: [`neardup::input::InputSet::open`] and [`neardup::pipeline::run`] on
-//!   the file with `Config { mode: Mode::Jaccard, ..Config::default() }`: read and parse the
+//!   the file with `Definition { mode: Mode::Jaccard, ..Definition::default() }`: read and parse the
 //!   JSON, normalize, shingle, sign, band, verify the exact Jaccard of the candidates on their
 //!   shingle sets, cluster. This is the like-for-like comparison.
 //! - `neardup_containment`: the same with the default configuration (containment mode, which
@@ -97,10 +97,10 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use gaoya::minhash::MinHasher32;
-use neardup::config::{Mode, ShingleMode};
+use neardup::definition::Scheme;
+use neardup::definition::{Definition, Mode, ShingleMode};
 use neardup::gen::{write_archive, GenConfig, Generator};
 use neardup::input::InputSet;
-use neardup::minhash::Scheme;
 use neardup::normalize::normalize;
 use neardup::report::stream::{self, Chunking, Format, ReportTimings, Sink};
 use neardup::report::Output;
@@ -217,7 +217,7 @@ fn corpus(pool: &rayon::ThreadPool) -> Corpus {
 /// Same-story pairs `(a, b)`, `a < b`, and those of them whose exact word-5-shingle Jaccard is
 /// at least the threshold.
 fn truth(corpus: &Corpus, pool: &rayon::ThreadPool) -> (usize, Vec<(u32, u32)>) {
-    let seed = Config::default().seed;
+    let seed = Config::default().definition.seed;
     let sets: Vec<Vec<u64>> = pool.install(|| {
         corpus
             .texts
@@ -363,14 +363,20 @@ fn peers(c: &mut Criterion) {
 
     // Settings shared by both tools.
     let jaccard = Config {
-        mode: Mode::Jaccard,
+        definition: Definition {
+            mode: Mode::Jaccard,
+            ..Definition::default()
+        },
         ..Config::default()
     };
     let containment = Config::default();
     // Classic MinHash (128 hash functions per shingle, as gaoya), to separate the choice of
     // algorithm from the rest.
     let permutations = Config {
-        minhash: Scheme::Permutations,
+        definition: Definition {
+            minhash: Scheme::Permutations,
+            ..jaccard.definition.clone()
+        },
         ..jaccard.clone()
     };
     let neardups = [
@@ -378,10 +384,10 @@ fn peers(c: &mut Criterion) {
         ("neardup_containment", &containment),
         ("neardup_jaccard_permutations", &permutations),
     ];
-    assert_eq!(jaccard.num_perm, NUM_PERM);
-    assert_eq!(jaccard.threshold, THRESHOLD);
+    assert_eq!(jaccard.definition.num_perm, NUM_PERM);
+    assert_eq!(jaccard.definition.threshold, THRESHOLD);
     assert_eq!(
-        jaccard.shingle,
+        jaccard.definition.shingle,
         ShingleMode::Auto {
             words: SHINGLE_WORDS,
             chars: 3
@@ -426,8 +432,8 @@ fn peers(c: &mut Criterion) {
         eprintln!(
             "{name} ({:?}, {:?}): one run {} (read+sign {}, lsh {}, verify {}, cluster {}); \
              {} candidates, {} verified, {} clusters",
-            config.mode,
-            config.minhash,
+            config.definition.mode,
+            config.definition.minhash,
             ms(elapsed),
             ms(st.read_sign),
             ms(st.lsh),
@@ -460,7 +466,7 @@ fn peers(c: &mut Criterion) {
         eprintln!(
             "{name} ({:?}): one run {} (read+sign {}, lsh {}, verify {}, cluster {}; report: \
              members read again {}, records {}, writing {}); {} clusters, cluster file {:.1} MB",
-            config.mode,
+            config.definition.mode,
             ms(elapsed),
             ms(st.read_sign),
             ms(st.lsh),

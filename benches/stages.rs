@@ -33,9 +33,9 @@
 //! `cargo bench --bench stages -- shingle` for one group.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use neardup::config::ShingleMode;
+use neardup::definition::{Banding, ShingleMode};
 use neardup::input::InputSet;
-use neardup::lsh::{candidate_pairs, Banding, Candidates};
+use neardup::lsh::{candidate_pairs, Candidates};
 use neardup::minhash::{MinHasher, Signatures};
 use neardup::normalize::normalize;
 use neardup::pipeline::BadLine;
@@ -659,8 +659,12 @@ fn stages(c: &mut Criterion) {
         signatures.push(&hasher.sign(s));
     }
     let docs: Vec<u32> = (0..sets.len() as u32).collect();
-    let banding = Banding::optimal(THRESHOLD, NUM_PERM, neardup::Config::default().fn_weight);
-    let max_bucket = Config::default().max_bucket;
+    let banding = Banding::optimal(
+        THRESHOLD,
+        NUM_PERM,
+        neardup::Config::default().definition.fn_weight,
+    );
+    let max_bucket = Config::default().definition.max_bucket;
     let Candidates { pairs, .. } =
         pool.install(|| candidate_pairs(&signatures, &docs, banding, max_bucket));
     let mut involved: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();

@@ -52,7 +52,7 @@ fn main() {
             banding.bands,
             banding.rows,
             5,
-            config.threshold,
+            config.definition.threshold,
         )
     });
     let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2]).expect("create PAIRS"));

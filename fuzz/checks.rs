@@ -6,7 +6,8 @@
 //! `fuzz_targets/`, one `[[bin]]` in `Cargo.toml`, and one line in the regression test.
 #![allow(dead_code)] // each target uses one function
 
-use neardup::config::{FieldNames, ShingleMode};
+use neardup::config::FieldNames;
+use neardup::definition::ShingleMode;
 use neardup::input::{self, jsonl::parse_record, Compression, Content, Format, InputSet, LineRef};
 use serde_json::value::RawValue;
 use std::collections::HashMap;

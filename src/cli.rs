@@ -1,12 +1,14 @@
-//! Command-line types (clap). Converted once into a [`Config`] by [`CommonArgs::config`].
+//! Command-line types (clap). Converted once into a [`Config`] by [`CommonArgs::config`]: the
+//! matching options into a [`Definition`], the reading options beside it.
 //!
 //! Owns: option names, help texts and the defaults shown in `--help` (taken from
-//! [`Config::default`], never written here). Must not: run anything.
+//! [`Definition::default`] and [`Config::default`], never written here). Must not: run
+//! anything.
 
-use crate::config::{Config, FieldNames, ShingleMode};
-use crate::error::{Error, Result};
-use crate::lsh::Banding;
 use clap::{Args, Parser, Subcommand};
+use neardup::config::{Config, FieldNames};
+use neardup::definition::{Banding, Definition};
+use neardup::error::{Error, Result};
 use std::path::PathBuf;
 
 /// Find near-duplicate news articles and group wire stories republished across outlets.
@@ -74,9 +76,9 @@ pub struct IndexBuildArgs {
     /// The index directory to create (it must not exist).
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     pub out: PathBuf,
-    /// Parameters (defaults as for `cluster`), stored in the index.
+    /// What counts as a duplicate (defaults as for `cluster`), stored in the index.
     #[command(flatten)]
-    pub params: IndexParamArgs,
+    pub params: DefinitionArgs,
     /// Reading options.
     #[command(flatten)]
     pub read: ReadArgs,
@@ -91,9 +93,10 @@ pub struct IndexAddArgs {
     /// JSON Lines inputs, plain, gzip or zstd; `-` is standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Parameters: taken from the index; one given here must equal the index's.
+    /// What counts as a duplicate: taken from the index; one given here must equal the
+    /// index's.
     #[command(flatten)]
-    pub params: IndexParamArgs,
+    pub params: DefinitionArgs,
     /// Reading options.
     #[command(flatten)]
     pub read: ReadArgs,
@@ -125,9 +128,10 @@ pub struct IndexQueryArgs {
     /// Print readable text instead of JSON Lines.
     #[arg(long)]
     pub text: bool,
-    /// Parameters: taken from the index; one given here must equal the index's.
+    /// What counts as a duplicate: taken from the index; one given here must equal the
+    /// index's.
     #[command(flatten)]
-    pub params: IndexParamArgs,
+    pub params: DefinitionArgs,
     /// Reading options.
     #[command(flatten)]
     pub read: ReadArgs,
@@ -147,46 +151,59 @@ pub struct IndexStatsArgs {
     pub verify: bool,
 }
 
-/// The parameters of an index, all optional: `build` takes the defaults of `cluster` for those
-/// not given; `add` and `query` take the index's and refuse a given value that differs.
+fn definition() -> Definition {
+    Definition::default()
+}
+
+/// What counts as a duplicate: one option per field of [`Definition`] (the argument ids are
+/// its field names, so a subcommand can ask which were given), defaults from
+/// [`Definition::default`].
 #[derive(Debug, Args)]
-pub struct IndexParamArgs {
+#[command(next_help_heading = "Matching (what counts as a duplicate)")]
+pub struct DefinitionArgs {
     /// Jaccard similarity at or above which two documents are duplicates.
-    #[arg(short = 't', long)]
-    pub threshold: Option<f64>,
-    /// Duplicate rule: containment or jaccard.
-    #[arg(long, value_name = "containment|jaccard")]
-    pub mode: Option<String>,
-    /// Containment at or above which a cut or extended copy is a duplicate.
-    #[arg(long)]
-    pub containment: Option<f64>,
+    #[arg(short = 't', long, default_value_t = definition().threshold)]
+    pub threshold: f64,
+    /// Duplicate rule: containment (Jaccard >= threshold, or the smaller document contained in
+    /// the larger >= --containment) or jaccard (Jaccard >= threshold only).
+    #[arg(long, default_value_t = definition().mode.to_string(), value_name = "containment|jaccard")]
+    pub mode: String,
+    /// Containment at or above which a cut or extended copy is a duplicate (containment mode).
+    #[arg(long, default_value_t = definition().containment)]
+    pub containment: f64,
     /// Containment counts only when the smaller document has at least N shingles.
-    #[arg(long, value_name = "N")]
-    pub min_contained: Option<usize>,
-    /// Index one shingle in N to find contained documents.
-    #[arg(long, value_name = "N")]
-    pub sample_every: Option<u64>,
-    /// Sampled shingles in more documents than this are boilerplate.
-    #[arg(long)]
-    pub max_df: Option<usize>,
-    /// MinHash slots per signature.
-    #[arg(long)]
-    pub num_perm: Option<usize>,
-    /// MinHash scheme: oph or permutations.
-    #[arg(long, value_name = "oph|permutations")]
-    pub minhash: Option<String>,
+    #[arg(long, default_value_t = definition().min_contained, value_name = "N")]
+    pub min_contained: usize,
+    /// Containment counts only when the contained document has at least N words of real text
+    /// (outside its outlet's learned boilerplate: footers, notices; two characters of Chinese or
+    /// Japanese make a word).
+    #[arg(long, default_value_t = definition().min_contained_words, value_name = "N")]
+    pub min_contained_words: usize,
+    /// Index one shingle in N to find contained documents (containment mode).
+    #[arg(long, default_value_t = definition().sample_every, value_name = "N")]
+    pub sample_every: u64,
+    /// Sampled shingles in more documents than this are boilerplate, not used to find pairs.
+    #[arg(long, default_value_t = definition().max_df)]
+    pub max_df: usize,
+    /// MinHash permutations per signature.
+    #[arg(long, default_value_t = definition().num_perm)]
+    pub num_perm: usize,
+    /// MinHash scheme: oph (one hash per shingle, densified) or permutations (one per slot).
+    #[arg(long, default_value_t = definition().minhash.to_string(), value_name = "oph|permutations")]
+    pub minhash: String,
     /// Seed of shingle hashes and permutations.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Shingles: auto, words:K or chars:N.
-    #[arg(long, value_name = "auto|words:K|chars:N")]
-    pub shingle: Option<String>,
-    /// Documents with fewer distinct shingles are short and never matched.
-    #[arg(long)]
-    pub min_shingles: Option<usize>,
-    /// Weight of missed duplicates against extra candidates for the banding.
-    #[arg(long)]
-    pub fn_weight: Option<f64>,
+    #[arg(long, default_value_t = definition().seed)]
+    pub seed: u64,
+    /// Shingles: auto (word 5-shingles, or character 3-grams for Chinese, Japanese, Thai...),
+    /// words:K or chars:N.
+    #[arg(long, default_value = "auto", value_name = "auto|words:K|chars:N")]
+    pub shingle: String,
+    /// Documents with fewer distinct shingles are counted as short and never matched.
+    #[arg(long, default_value_t = definition().min_shingles)]
+    pub min_shingles: usize,
+    /// Weight of missed duplicates against extra candidates when choosing LSH bands and rows.
+    #[arg(long, default_value_t = definition().fn_weight)]
+    pub fn_weight: f64,
     /// LSH bands (with --rows; default: chosen from the threshold).
     #[arg(long, requires = "rows")]
     pub bands: Option<usize>,
@@ -194,89 +211,48 @@ pub struct IndexParamArgs {
     #[arg(long, requires = "bands")]
     pub rows: Option<usize>,
     /// LSH buckets larger than this link each member to the first only.
+    #[arg(long, default_value_t = definition().max_bucket)]
+    pub max_bucket: usize,
+    /// Ignore matches between two documents of the same outlet (reruns, corrections).
     #[arg(long)]
-    pub max_bucket: Option<usize>,
+    pub cross_outlet_only: bool,
+    /// Ignore matches between documents dated more than DAYS apart (when both dates are known).
+    #[arg(long = "window", value_name = "DAYS")]
+    pub window_days: Option<u32>,
 }
 
-impl IndexParamArgs {
-    /// Which options were given.
-    pub fn given(&self) -> crate::index::Given {
-        crate::index::Given {
-            seed: self.seed.is_some(),
-            shingle: self.shingle.is_some(),
-            min_shingles: self.min_shingles.is_some(),
-            num_perm: self.num_perm.is_some(),
-            minhash: self.minhash.is_some(),
-            banding: self.bands.is_some(),
-            fn_weight: self.fn_weight.is_some(),
-            threshold: self.threshold.is_some(),
-            mode: self.mode.is_some(),
-            containment: self.containment.is_some(),
-            min_contained: self.min_contained.is_some(),
-            sample_every: self.sample_every.is_some(),
-            max_df: self.max_df.is_some(),
-            max_bucket: self.max_bucket.is_some(),
-        }
-    }
-
-    /// `base` with the options given here (not validated: see [`Config::validate`]).
-    pub fn config(&self, base: &Config) -> Result<Config> {
-        let mut c = base.clone();
-        if let Some(v) = self.threshold {
-            c.threshold = v;
-        }
-        if let Some(v) = &self.mode {
-            c.mode = v.parse()?;
-        }
-        if let Some(v) = self.containment {
-            c.containment = v;
-        }
-        if let Some(v) = self.min_contained {
-            c.min_contained = v;
-        }
-        if let Some(v) = self.sample_every {
-            c.sample_every = v;
-        }
-        if let Some(v) = self.max_df {
-            c.max_df = v;
-        }
-        if let Some(v) = self.num_perm {
-            c.num_perm = v;
-        }
-        if let Some(v) = &self.minhash {
-            c.minhash = v.parse()?;
-        }
-        if let Some(v) = self.seed {
-            c.seed = v;
-        }
-        if let Some(v) = &self.shingle {
-            c.shingle = v.parse()?;
-        }
-        if let Some(v) = self.min_shingles {
-            c.min_shingles = v;
-        }
-        if let Some(v) = self.fn_weight {
-            c.fn_weight = v;
-        }
-        if let (Some(bands), Some(rows)) = (self.bands, self.rows) {
-            c.banding = Some(Banding { bands, rows });
-        }
-        if let Some(v) = self.max_bucket {
-            c.max_bucket = v;
-        }
-        Ok(c)
+impl DefinitionArgs {
+    /// The definition these options describe (not validated: see [`Definition::validate`]).
+    pub fn definition(&self) -> Result<Definition> {
+        Ok(Definition {
+            threshold: self.threshold,
+            num_perm: self.num_perm,
+            minhash: self.minhash.parse()?,
+            banding: self
+                .bands
+                .zip(self.rows)
+                .map(|(bands, rows)| Banding { bands, rows }),
+            fn_weight: self.fn_weight,
+            seed: self.seed,
+            shingle: self.shingle.parse()?,
+            min_shingles: self.min_shingles,
+            max_bucket: self.max_bucket,
+            mode: self.mode.parse()?,
+            containment: self.containment,
+            min_contained: self.min_contained,
+            min_contained_words: self.min_contained_words,
+            sample_every: self.sample_every,
+            max_df: self.max_df,
+            cross_outlet_only: self.cross_outlet_only,
+            window_days: self.window_days,
+        })
     }
 }
 
-/// How the index subcommands read their inputs.
+/// How the inputs are read and what a run prints.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Reading inputs")]
 pub struct ReadArgs {
-    /// Worker threads (0: one per core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
-    #[arg(long)]
-    pub strict: bool,
     /// Name of the id field.
     #[arg(long, default_value_t = FieldNames::default().id)]
     pub id_field: String,
@@ -295,30 +271,49 @@ pub struct ReadArgs {
     /// Name of the URL field.
     #[arg(long, default_value_t = FieldNames::default().url)]
     pub url_field: String,
-    /// Print no summary and no bad lines on standard error.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Also print timings on standard error.
-    #[arg(short, long, conflicts_with = "quiet")]
-    pub verbose: bool,
-    /// Megabytes that may be read from standard input and named pipes, decompressed (they
-    /// are spooled to TMPDIR to be read again); past it the run stops with an error.
-    #[arg(long, default_value_t = crate::input::STREAM_LIMIT >> 20, value_name = "MB")]
+    /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Input lines (and whole .txt/.html/.json files) longer than this many bytes are
+    /// rejected (read through, never held in memory), which bounds memory per document, also
+    /// against decompression bombs.
+    #[arg(long, default_value_t = Config::default().max_line_bytes, value_name = "BYTES")]
+    pub max_line_bytes: usize,
+    /// Megabytes that may be read from standard input and named pipes, decompressed. Their
+    /// documents are spooled to TMPDIR to be read again (lines rejected as too long are not);
+    /// past the limit the run stops with an error (exit code 2): raise it, or give the input
+    /// as a file, which is read in place. Character devices such as /dev/zero are refused as
+    /// inputs.
+    #[arg(long, default_value_t = neardup::input::STREAM_LIMIT >> 20, value_name = "MB")]
     pub max_stdin: u64,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0, help_heading = "Performance")]
+    pub threads: usize,
+    /// Print no summary and no bad lines on standard error.
+    #[arg(short, long, help_heading = "Messages")]
+    pub quiet: bool,
+    /// Also print stage timings and throughput on standard error.
+    #[arg(short, long, conflicts_with = "quiet", help_heading = "Messages")]
+    pub verbose: bool,
 }
 
 impl ReadArgs {
-    /// `config` with these field names and `strict`, validated.
-    pub fn apply(&self, mut config: Config) -> Result<Config> {
-        config.fields = FieldNames {
-            id: self.id_field.clone(),
-            text: self.text_field.clone(),
-            title: self.title_field.clone(),
-            outlet: self.outlet_field.clone(),
-            date: self.date_field.clone(),
-            url: self.url_field.clone(),
+    /// `definition` with these reading options, validated (memory budgets default).
+    pub fn config(&self, definition: Definition) -> Result<Config> {
+        let config = Config {
+            definition,
+            fields: FieldNames {
+                id: self.id_field.clone(),
+                text: self.text_field.clone(),
+                title: self.title_field.clone(),
+                outlet: self.outlet_field.clone(),
+                date: self.date_field.clone(),
+                url: self.url_field.clone(),
+            },
+            strict: self.strict,
+            max_line_bytes: self.max_line_bytes,
+            ..Config::default()
         };
-        config.strict = self.strict;
         config.validate()?;
         Ok(config)
     }
@@ -384,18 +379,18 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct GenArgs {
     /// Number of documents.
-    #[arg(long, default_value_t = crate::gen::GenConfig::default().docs)]
+    #[arg(long, default_value_t = neardup::gen::GenConfig::default().docs)]
     pub docs: u64,
     /// Seed: the same seed gives the same archive.
-    #[arg(long, default_value_t = crate::gen::GenConfig::default().seed)]
+    #[arg(long, default_value_t = neardup::gen::GenConfig::default().seed)]
     pub seed: u64,
     /// Share of documents that are copies of an earlier story.
-    #[arg(long, default_value_t = crate::gen::GenConfig::default().dup_rate)]
+    #[arg(long, default_value_t = neardup::gen::GenConfig::default().dup_rate)]
     pub dup_rate: f64,
     /// Language of the articles: en (English-like words), ja (Japanese), zh (Chinese) or ko
     /// (Korean), each with its own script, outlets, footers, notices and wire credits.
-    #[arg(long, default_value_t = crate::gen::Lang::En, value_name = "en|ja|zh|ko")]
-    pub lang: crate::gen::Lang,
+    #[arg(long, default_value_t = neardup::gen::Lang::En, value_name = "en|ja|zh|ko")]
+    pub lang: neardup::gen::Lang,
     /// The archive (`.zst` or `.gz` compresses it); `-` for standard output.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,
@@ -490,175 +485,48 @@ pub struct DedupeArgs {
 
 impl DedupeArgs {
     /// What becomes of template items: `--templates keep` keeps them apart.
-    pub fn templates(&self) -> crate::config::Templates {
+    pub fn templates(&self) -> neardup::config::Templates {
         match self.templates.as_str() {
-            "remove" => crate::config::Templates::Together,
-            _ => crate::config::Templates::Apart,
+            "remove" => neardup::config::Templates::Together,
+            _ => neardup::config::Templates::Apart,
         }
     }
 }
 
-fn defaults() -> Config {
-    Config::default()
-}
-
-/// Options shared by the subcommands.
+/// Options shared by the subcommands that run the pipeline.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// JSON Lines inputs, plain, gzip or zstd (detected by content); `-` is standard input.
+    /// Inputs: JSON Lines files (plain, gzip or zstd, detected by content), web archives (WARC,
+    /// WARC.gz, WET), directories of .jsonl, .txt, .html and .json files; `-` is standard
+    /// input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Jaccard similarity at or above which two documents are duplicates.
-    #[arg(short = 't', long, default_value_t = defaults().threshold)]
-    pub threshold: f64,
-    /// Duplicate rule: containment (Jaccard >= threshold, or the smaller document contained in
-    /// the larger >= --containment) or jaccard (Jaccard >= threshold only).
-    #[arg(long, default_value_t = defaults().mode.to_string(), value_name = "containment|jaccard")]
-    pub mode: String,
-    /// Containment at or above which a cut or extended copy is a duplicate (containment mode).
-    #[arg(long, default_value_t = defaults().containment)]
-    pub containment: f64,
-    /// Containment counts only when the smaller document has at least N shingles.
-    #[arg(long, default_value_t = defaults().min_contained, value_name = "N")]
-    pub min_contained: usize,
-    /// Containment counts only when the contained document has at least N words of real text
-    /// (outside its outlet's learned boilerplate: footers, notices; two characters of Chinese or
-    /// Japanese make a word).
-    #[arg(long, default_value_t = defaults().min_contained_words, value_name = "N")]
-    pub min_contained_words: usize,
-    /// Index one shingle in N to find contained documents (containment mode).
-    #[arg(long, default_value_t = defaults().sample_every, value_name = "N")]
-    pub sample_every: u64,
-    /// Sampled shingles in more documents than this are boilerplate, not used to find pairs.
-    #[arg(long, default_value_t = defaults().max_df)]
-    pub max_df: usize,
-    /// MinHash permutations per signature.
-    #[arg(long, default_value_t = defaults().num_perm)]
-    pub num_perm: usize,
-    /// MinHash scheme: oph (one hash per shingle, densified) or permutations (one per slot).
-    #[arg(long, default_value_t = defaults().minhash.to_string(), value_name = "oph|permutations")]
-    pub minhash: String,
-    /// Seed of shingle hashes and permutations.
-    #[arg(long, default_value_t = defaults().seed)]
-    pub seed: u64,
-    /// Shingles: auto (words, or characters for Chinese, Japanese, Thai...), words:K or chars:N.
-    /// `auto` is the default of `Config`: words:5, or chars:3 for unspaced scripts.
-    #[arg(long, default_value = "auto", value_name = "auto|words:K|chars:N")]
-    pub shingle: String,
-    /// Documents with fewer distinct shingles are counted as short and never matched.
-    #[arg(long, default_value_t = defaults().min_shingles)]
-    pub min_shingles: usize,
-    /// Weight of missed duplicates against extra candidates when choosing LSH bands and rows.
-    #[arg(long, default_value_t = defaults().fn_weight)]
-    pub fn_weight: f64,
-    /// LSH bands (with --rows; default: chosen from the threshold).
-    #[arg(long, requires = "rows")]
-    pub bands: Option<usize>,
-    /// LSH rows per band (with --bands).
-    #[arg(long, requires = "bands")]
-    pub rows: Option<usize>,
-    /// Ignore matches between two documents of the same outlet (reruns, corrections).
-    #[arg(long)]
-    pub cross_outlet_only: bool,
-    /// Ignore matches between documents dated more than DAYS apart (when both dates are known).
-    #[arg(long, value_name = "DAYS")]
-    pub window: Option<u32>,
-    /// LSH buckets larger than this link each member to the first only.
-    #[arg(long, default_value_t = defaults().max_bucket)]
-    pub max_bucket: usize,
-    /// Worker threads (0: one per core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Input lines (and whole .txt/.html/.json files) longer than this many bytes are
-    /// rejected (read through, never held in memory), which bounds memory per document, also
-    /// against decompression bombs.
-    #[arg(long, default_value_t = defaults().max_line_bytes, value_name = "BYTES")]
-    pub max_line_bytes: usize,
+    /// What counts as a duplicate.
+    #[command(flatten)]
+    pub definition: DefinitionArgs,
+    /// How the inputs are read.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Megabytes of LSH band keys (8 bytes a band a document) held in memory while reading;
     /// past them the keys spill to temporary files in TMPDIR, one per band, and are paired a
     /// band at a time.
-    #[arg(long, default_value_t = defaults().band_key_memory >> 20, value_name = "MB")]
+    #[arg(long, default_value_t = Config::default().band_key_memory >> 20, value_name = "MB", help_heading = "Performance")]
     pub band_key_memory: usize,
     /// Megabytes of TMPDIR that decompressed copies of gzip and zstd inputs may take. The
     /// first pass copies what it decompresses, so that the report (or `dedupe`) reads the
     /// cluster members by position; an input whose copy does not fit is decompressed again
     /// instead, in order. 0: no copies. The outputs are the same either way. `bench`, which
     /// reads nothing twice, makes none.
-    #[arg(long, default_value_t = crate::input::COPY_BUDGET >> 20, value_name = "MB")]
+    #[arg(long, default_value_t = neardup::input::COPY_BUDGET >> 20, value_name = "MB", help_heading = "Performance")]
     pub copy_budget: u64,
-    /// Megabytes that may be read from standard input and named pipes, decompressed. Their
-    /// documents are spooled to TMPDIR to be read again (lines rejected as too long are not);
-    /// past the limit the run stops with an error (exit code 2): raise it, or give the input
-    /// as a file, which is read in place. Character devices such as /dev/zero are refused as
-    /// inputs.
-    #[arg(long, default_value_t = crate::input::STREAM_LIMIT >> 20, value_name = "MB")]
-    pub max_stdin: u64,
-    /// Stop at the first malformed line (exit code 2) instead of reporting and skipping it.
-    #[arg(long)]
-    pub strict: bool,
-    /// Name of the id field.
-    #[arg(long, default_value_t = FieldNames::default().id)]
-    pub id_field: String,
-    /// Name of the text field.
-    #[arg(long, default_value_t = FieldNames::default().text)]
-    pub text_field: String,
-    /// Name of the title field.
-    #[arg(long, default_value_t = FieldNames::default().title)]
-    pub title_field: String,
-    /// Name of the outlet field.
-    #[arg(long, default_value_t = FieldNames::default().outlet)]
-    pub outlet_field: String,
-    /// Name of the date field.
-    #[arg(long, default_value_t = FieldNames::default().date)]
-    pub date_field: String,
-    /// Name of the URL field.
-    #[arg(long, default_value_t = FieldNames::default().url)]
-    pub url_field: String,
-    /// Print no summary and no bad lines on standard error.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Also print stage timings and throughput on standard error.
-    #[arg(short, long, conflicts_with = "quiet")]
-    pub verbose: bool,
 }
 
 impl CommonArgs {
     /// The run configuration these options describe, validated.
     pub fn config(&self) -> Result<Config> {
-        let banding = match (self.bands, self.rows) {
-            (Some(bands), Some(rows)) => Some(Banding { bands, rows }),
-            _ => None,
-        };
         let config = Config {
-            fields: FieldNames {
-                id: self.id_field.clone(),
-                text: self.text_field.clone(),
-                title: self.title_field.clone(),
-                outlet: self.outlet_field.clone(),
-                date: self.date_field.clone(),
-                url: self.url_field.clone(),
-            },
-            strict: self.strict,
-            shingle: self.shingle.parse::<ShingleMode>()?,
-            min_shingles: self.min_shingles,
-            num_perm: self.num_perm,
-            minhash: self.minhash.parse()?,
-            seed: self.seed,
-            threshold: self.threshold,
-            mode: self.mode.parse()?,
-            containment: self.containment,
-            min_contained: self.min_contained,
-            min_contained_words: self.min_contained_words,
-            sample_every: self.sample_every,
-            max_df: self.max_df,
-            fn_weight: self.fn_weight,
-            banding,
-            cross_outlet_only: self.cross_outlet_only,
-            window_days: self.window,
-            max_bucket: self.max_bucket,
-            max_line_bytes: self.max_line_bytes,
             band_key_memory: self.band_key_memory.saturating_mul(1 << 20),
-            templates: crate::config::Templates::default(),
+            ..self.read.config(self.definition.definition()?)?
         };
         config.validate()?;
         Ok(config)
@@ -666,9 +534,6 @@ impl CommonArgs {
 
     /// The rayon pool to run on.
     pub fn pool(&self) -> Result<rayon::ThreadPool> {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .build()
-            .map_err(|e| Error::ThreadPool(e.to_string()))
+        self.read.pool()
     }
 }

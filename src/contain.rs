@@ -254,7 +254,7 @@ impl Params {
     /// The parameters a run's configuration asks for.
     pub fn from_config(config: &crate::Config) -> Params {
         Params {
-            max_df: config.max_df,
+            max_df: config.definition.max_df,
             ..Params::default()
         }
     }

@@ -13,7 +13,7 @@
 //!    with seeded xxh3;
 //! 3. [`minhash::MinHasher::sign`]: 128-slot MinHash signatures; [`pipeline::read_and_sign`]
 //!    signs in parallel into one flat [`minhash::Signatures`] matrix and drops the text;
-//! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`lsh::Banding::optimal`],
+//! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`definition::Banding::optimal`],
 //!    and [`contain::candidate_pairs`]: a sampled-shingle index for copies cut short;
 //!    documents with identical shingle sets take part as classes ([`copies`]), so that a
 //!    story copied a thousand times costs linear work, with the counts and clusters of its
@@ -32,7 +32,7 @@
 //! [`pipeline::run`] chains them on a rayon pool you pass in.
 //!
 //! ```
-//! use neardup::config::ShingleMode;
+//! use neardup::definition::ShingleMode;
 //! use neardup::{minhash::MinHasher, normalize::normalize, shingle::shingles, verify};
 //!
 //! let a = "HONG KONG (AP) \u{2014} Japanese pop idol Kenshin Kamimura said on Friday he was \u{201C}deeply sorry\u{201D} for the remarks he made.";
@@ -53,12 +53,12 @@ pub mod bench;
 pub mod boilerplate;
 mod chars;
 pub mod cleanup;
-pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod contain;
 pub mod copies;
 pub mod date;
+pub mod definition;
 pub mod document;
 pub mod error;
 pub mod eval;
@@ -80,5 +80,6 @@ pub mod verify;
 pub mod wire;
 
 pub use config::Config;
+pub use definition::{Definition, Mode, ShingleMode};
 pub use error::{Error, Result};
 pub use pipeline::{run, BadLine, Outcome};

@@ -7,103 +7,12 @@
 //! candidates when all `r` rows of at least one band agree. Two documents of Jaccard `s`
 //! become candidates with probability `1 - (1 - s^r)^b` (the S-curve).
 
+use crate::config::DEFAULT_KEY_BUDGET;
 use crate::copies::Copies;
+use crate::definition::Banding;
 use crate::minhash::Signatures;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
-
-/// Bands and rows per band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Banding {
-    /// Number of bands `b`.
-    pub bands: usize,
-    /// Rows per band `r`.
-    pub rows: usize,
-}
-
-/// Probability that a pair of Jaccard `s` shares at least one band.
-pub fn collision_probability(s: f64, banding: Banding) -> f64 {
-    1.0 - (1.0 - s.powi(banding.rows as i32)).powi(banding.bands as i32)
-}
-
-/// Composite Simpson integral of `f` over `[lo, hi]` with 256 intervals.
-fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
-    const N: usize = 256;
-    let h = (hi - lo) / N as f64;
-    let mut sum = f(lo) + f(hi);
-    for i in 1..N {
-        let w = if i % 2 == 1 { 4.0 } else { 2.0 };
-        sum += w * f(lo + i as f64 * h);
-    }
-    sum * h / 3.0
-}
-
-impl Banding {
-    /// Chooses `b` and `r` with `b * r <= num_perm` minimizing
-    /// `(1 - fn_weight) * FP + fn_weight * FN`, where FP is the area under the S-curve below the
-    /// threshold (pairs that become candidates without being duplicates) and FN the area above
-    /// the threshold where the curve falls short of 1 (duplicates that are missed). Ties go to
-    /// the first found in order of `b`, then `r`.
-    ///
-    /// neardup verifies every candidate exactly, so a false positive costs only a verification
-    /// while a false negative loses a duplicate: the default [`crate::Config::fn_weight`] is
-    /// 0.9. With `fn_weight = 0.5` this is datasketch's choice; all values pinned below are
-    /// also what datasketch 2.0's `_optimal_param` returns for the same arguments.
-    ///
-    /// ```
-    /// use neardup::lsh::Banding;
-    /// let b = |bands, rows| Banding { bands, rows };
-    /// // Default weight (0.1 false positives, 0.9 false negatives).
-    /// assert_eq!(Banding::optimal(0.8, 128, 0.9), b(14, 9));
-    /// assert_eq!(Banding::optimal(0.5, 128, 0.9), b(32, 4));
-    /// assert_eq!(Banding::optimal(0.85, 128, 0.9), b(11, 11));
-    /// assert_eq!(Banding::optimal(0.7, 64, 0.9), b(12, 5));
-    /// assert_eq!(Banding::optimal(0.9, 256, 0.9), b(13, 19));
-    /// // Equal weights.
-    /// assert_eq!(Banding::optimal(0.8, 128, 0.5), b(9, 13));
-    /// assert_eq!(Banding::optimal(0.5, 128, 0.5), b(25, 5));
-    /// assert_eq!(Banding::optimal(0.85, 128, 0.5), b(8, 16));
-    /// assert_eq!(Banding::optimal(0.7, 64, 0.5), b(8, 8));
-    /// assert_eq!(Banding::optimal(0.9, 256, 0.5), b(9, 28));
-    /// ```
-    pub fn optimal(threshold: f64, num_perm: usize, fn_weight: f64) -> Banding {
-        // The search integrates two curves for each of several hundred bandings (milliseconds):
-        // remembered per process, as a configuration is validated more than once in a run.
-        type Memo = std::sync::Mutex<Vec<((u64, usize, u64), Banding)>>;
-        static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
-        let key = (threshold.to_bits(), num_perm, fn_weight.to_bits());
-        let memo = MEMO.get_or_init(Default::default);
-        if let Some(&(_, b)) = memo
-            .lock()
-            .expect("banding memo")
-            .iter()
-            .find(|(k, _)| *k == key)
-        {
-            return b;
-        }
-        let best = Self::search(threshold, num_perm, fn_weight);
-        memo.lock().expect("banding memo").push((key, best));
-        best
-    }
-
-    fn search(threshold: f64, num_perm: usize, fn_weight: f64) -> Banding {
-        let mut best = Banding { bands: 1, rows: 1 };
-        let mut best_err = f64::INFINITY;
-        for bands in 1..=num_perm {
-            for rows in 1..=num_perm / bands {
-                let cand = Banding { bands, rows };
-                let fp = integrate(|s| collision_probability(s, cand), 0.0, threshold);
-                let fneg = integrate(|s| 1.0 - collision_probability(s, cand), threshold, 1.0);
-                let err = (1.0 - fn_weight) * fp + fn_weight * fneg;
-                if err < best_err {
-                    best_err = err;
-                    best = cand;
-                }
-            }
-        }
-        best
-    }
-}
 
 /// Candidate pairs and what it took to find them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,10 +37,6 @@ pub fn band_key(row: &[u32], band: usize, banding: Banding) -> u64 {
         xxh3_64_with_seed(&bytes, band as u64)
     }
 }
-
-/// The default of [`BandKeys::with_budget`]: 2 GiB of keys in memory, about 19 million
-/// documents at 14 bands.
-pub const DEFAULT_KEY_BUDGET: usize = 2 << 30;
 
 /// The band keys of every document, `bands` per document: all that LSH needs of a signature
 /// (8 bytes a band instead of 4 bytes a slot).
@@ -423,27 +328,6 @@ mod tests {
     use super::*;
     use crate::minhash::MinHasher;
     use proptest::prelude::*;
-
-    #[test]
-    fn s_curve_is_monotone_and_bounded() {
-        let b = Banding { bands: 9, rows: 13 };
-        let mut last = 0.0;
-        for i in 0..=100 {
-            let p = collision_probability(i as f64 / 100.0, b);
-            assert!((0.0..=1.0).contains(&p) && p >= last);
-            last = p;
-        }
-        assert!(collision_probability(0.95, b) > 0.99);
-        assert!(collision_probability(0.5, b) < 0.01);
-    }
-
-    #[test]
-    fn optimal_respects_num_perm() {
-        for (t, k) in [(0.3, 16), (0.7, 64), (0.95, 200), (1.0, 128)] {
-            let b = Banding::optimal(t, k, 0.9);
-            assert!(b.bands * b.rows <= k, "{t} {k} -> {b:?}");
-        }
-    }
 
     fn brute_force(sigs: &Signatures, docs: &[u32], banding: Banding) -> Vec<(u32, u32)> {
         let mut out = Vec::new();

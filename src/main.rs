@@ -4,10 +4,12 @@
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
-use neardup::cli::{
-    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, EvalArgs, GenArgs, IndexArgs,
-    IndexCommand, IndexParamArgs, ReportArgs, SignArgs,
+mod cli;
+
+use clap::{CommandFactory, FromArgMatches};
+use cli::{
+    BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, DefinitionArgs, EvalArgs,
+    GenArgs, IndexArgs, IndexCommand, ReportArgs, SignArgs,
 };
 use neardup::config::Templates;
 use neardup::error::Result;
@@ -15,7 +17,7 @@ use neardup::fsutil;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
 use neardup::report::stream::{self, Chunking, Format, Sink};
-use neardup::report::{dedupe, html, Output, Params};
+use neardup::report::{dedupe, html, Output};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,7 +29,8 @@ use std::process::ExitCode;
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     remove_temporary_files_on_interrupt();
     let result = match &cli.command {
         Command::Cluster(args) => cluster(args),
@@ -35,7 +38,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cmd(args),
         Command::Gen(args) => gen_cmd(args),
         Command::Bench(args) => bench_cmd(args),
-        Command::Index(args) => index_cmd(args),
+        Command::Index(args) => index_cmd(args, given_definition(&matches)),
         Command::Sign(args) => sign_cmd(args),
         Command::Report(args) => report_cmd(args),
     };
@@ -116,8 +119,8 @@ fn run_with(
     } else {
         0
     });
-    inputs.set_stream_limit(common.max_stdin.saturating_mul(1 << 20));
-    let quiet = common.quiet;
+    inputs.set_stream_limit(common.read.max_stdin.saturating_mul(1 << 20));
+    let quiet = common.read.quiet;
     let bar = progress_bar(quiet, inputs.total_bytes());
     let mut shown = BadLines::default();
     let mut on_bad = |b: &BadLine| {
@@ -137,7 +140,7 @@ fn run_with(
     bar.finish_and_clear();
     shown.print_summary();
     let outcome = outcome?;
-    if common.verbose {
+    if common.read.verbose {
         print_timings(&outcome);
         if let Some((read, spooled)) = inputs.streamed() {
             eprintln!("neardup: standard input and named pipes: read {read} bytes, spooled {spooled} bytes to TMPDIR");
@@ -324,7 +327,7 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
     let (inputs, outcome, config, pool) = run(&args.common, true, &outputs)?;
     check_pages(pages, &inputs.files(), &outputs)?;
     let t = write_report(&inputs, &outcome, &config, &pool, &outputs, pages)?;
-    if args.common.verbose {
+    if args.common.read.verbose {
         eprintln!(
             "neardup: report: members read again {:.3}s ({}), records {:.3}s, writing {:.3}s",
             t.reread.as_secs_f64(),
@@ -337,7 +340,7 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
             t.write.as_secs_f64()
         );
     }
-    if !args.common.quiet {
+    if !args.common.read.quiet {
         print_summary(&outcome);
         print_skipped(&inputs, outcome.counts.skipped);
     }
@@ -441,7 +444,7 @@ fn sign_cmd(args: &SignArgs) -> Result<()> {
     }
     let config = common.config()?;
     let pool = common.pool()?;
-    let quiet = common.quiet;
+    let quiet = common.read.quiet;
     let mut shown = BadLines::default();
     let mut on_bad = bad_printer(quiet, &mut shown);
     let signed = neardup::shard::sign_shard(
@@ -554,7 +557,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
     if let Some(s) = summary {
         s.commit()?;
     }
-    if !args.common.quiet {
+    if !args.common.read.quiet {
         eprintln!(
             "neardup: read {}, kept {}, removed {}, rejected {} ({} short documents kept; {} clusters)",
             counts.read, counts.kept, counts.removed, counts.rejected, counts.short, counts.clusters
@@ -597,7 +600,7 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
             .collect();
         let name = format!(
             "exact, {} on word shingles, short documents left out",
-            Params::new(&config, outcome.banding).rule
+            config.definition.rule()
         );
         (truth, all, name, Vec::new())
     } else {
@@ -791,8 +794,25 @@ fn print_timings(o: &Outcome) {
 /// a kill at the worst moment does). Read here in the binary only, never in the library.
 const ABORT_BEFORE_COMMIT: &str = "NEARDUP_TEST_ABORT_BEFORE_COMMIT";
 
-fn index_cmd(args: &IndexArgs) -> Result<()> {
-    use neardup::index::{self, Index, IndexParams, QueryRecord, Writer};
+/// The fields of the [`neardup::Definition`] given on the command line of the (innermost)
+/// subcommand: `index add` and `index query` check them against the index's.
+fn given_definition(matches: &clap::ArgMatches) -> Vec<&'static str> {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    neardup::definition::OPTIONS
+        .iter()
+        .map(|o| o.0)
+        .filter(|field| {
+            m.try_contains_id(field).unwrap_or(false)
+                && m.value_source(field) == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .collect()
+}
+
+fn index_cmd(args: &IndexArgs, given: Vec<&'static str>) -> Result<()> {
+    use neardup::index::{self, Index, QueryRecord, Writer};
     /// Says what opening the writer cleaned up.
     fn print_removed(writer: &Writer) {
         if !writer.removed_orphans.is_empty() {
@@ -809,21 +829,30 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             );
         }
     }
-    /// The index's configuration with the reading options, after checking that every
-    /// parameter given on the command line equals the index's.
-    fn checked(index: &Index, params: &IndexParamArgs) -> Result<neardup::Config> {
-        let got = params.config(index.config())?;
-        let banding = got.banding.unwrap_or(index.banding());
-        index
-            .params()
-            .check(&IndexParams::new(&got, banding), &params.given())?;
-        Ok(index.config().clone())
-    }
+    // The index's configuration with the reading options, after checking that every
+    // parameter given on the command line equals the index's.
+    let checked = |index: &Index, params: &DefinitionArgs| -> Result<neardup::Definition> {
+        index::check_definition(index.params(), &params.definition()?, &given)?;
+        Ok(index.params().clone())
+    };
     match &args.command {
         IndexCommand::Build(a) => {
-            let config = a
-                .read
-                .apply(a.params.config(&neardup::Config::default())?)?;
+            for refused in ["min_contained_words", "cross_outlet_only", "window_days"] {
+                if given.contains(&refused) {
+                    return Err(neardup::Error::Config {
+                        field: "index build",
+                        expected:
+                            "no real-text guard, outlet or date filter (the index applies none)"
+                                .into(),
+                        got: neardup::definition::OPTIONS
+                            .iter()
+                            .find(|o| o.0 == refused)
+                            .map_or(refused, |o| o.1)
+                            .into(),
+                    });
+                }
+            }
+            let config = a.read.config(a.params.definition()?)?;
             let pool = a.read.pool()?;
             let mut inputs = InputSet::open(&a.inputs)?;
             inputs.set_stream_limit(a.read.max_stdin.saturating_mul(1 << 20));
@@ -870,7 +899,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
         }
         IndexCommand::Add(a) => {
             let writer = Writer::open(&a.index)?;
-            let config = a.read.apply(checked(writer.index(), &a.params)?)?;
+            let config = a.read.config(checked(writer.index(), &a.params)?)?;
             let pool = a.read.pool()?;
             let quiet = a.read.quiet;
             if !quiet {
@@ -937,7 +966,7 @@ fn index_cmd(args: &IndexArgs) -> Result<()> {
             let t0 = std::time::Instant::now();
             let index = Index::open(&a.index)?;
             let open = t0.elapsed();
-            let config = a.read.apply(checked(&index, &a.params)?)?;
+            let config = a.read.config(checked(&index, &a.params)?)?;
             let pool = a.read.pool()?;
             let quiet = a.read.quiet;
             let mut inputs = InputSet::open(&a.inputs)?;

@@ -30,39 +30,7 @@ pub(crate) fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// How a signature is computed; see the module docs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
-    /// `k` independent multiply-add-shift hash functions.
-    Permutations,
-    /// One hash per shingle into `k` slots, with optimal densification.
-    OnePermutation,
-}
-
-impl std::str::FromStr for Scheme {
-    type Err = crate::Error;
-    /// Parses `oph` or `permutations`.
-    fn from_str(s: &str) -> crate::Result<Self> {
-        match s {
-            "oph" => Ok(Scheme::OnePermutation),
-            "permutations" => Ok(Scheme::Permutations),
-            _ => Err(crate::Error::Config {
-                field: "--minhash",
-                expected: "oph or permutations".into(),
-                got: s.to_string(),
-            }),
-        }
-    }
-}
-
-impl std::fmt::Display for Scheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Scheme::Permutations => "permutations",
-            Scheme::OnePermutation => "oph",
-        })
-    }
-}
+use crate::definition::Scheme;
 
 /// The hash functions of one run.
 #[derive(Debug, Clone)]

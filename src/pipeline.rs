@@ -5,12 +5,14 @@
 //! outputs; it runs on the rayon pool it is given.
 
 use crate::cluster::{attach_contained, contained_side, guarded_class_clusters, Cluster};
-use crate::config::{Config, Mode};
+use crate::config::Config;
 use crate::copies::{Copies, Pairs};
+use crate::definition::Banding;
+use crate::definition::Mode;
 use crate::document::{DocMeta, Document, Location, Unit};
 use crate::error::{Error, Result};
 use crate::input::{self, jsonl::Record, Batch, Content, InputSet};
-use crate::lsh::{class_candidates, BandKeys, Banding, Candidates};
+use crate::lsh::{class_candidates, BandKeys, Candidates};
 use crate::minhash::MinHasher;
 use crate::shingle::Shingles;
 use crate::verify::{
@@ -70,7 +72,7 @@ pub enum Progress {
 
 /// Normalizes and shingles one text: the per-document work shared by both passes.
 pub fn shingle_text(text: &str, config: &Config) -> Shingles {
-    crate::shingle::shingles_of_text(text, config.shingle, config.seed)
+    crate::shingle::shingles_of_text(text, config.definition.shingle, config.definition.seed)
 }
 
 /// The corpus after the first pass: metadata and band keys, no text and no signatures.
@@ -364,7 +366,11 @@ pub fn read_and_sign(
     on_bad: &mut (dyn FnMut(&BadLine) + Send),
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Signed> {
-    let hasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
+    let hasher = MinHasher::with_scheme(
+        config.definition.minhash,
+        config.definition.num_perm,
+        config.definition.seed,
+    );
     let mut signed = Signed {
         keys: BandKeys::with_budget(banding, config.band_key_memory),
         sets: Some(SetSpool::new()?),
@@ -527,13 +533,13 @@ pub fn read_and_sign(
         let start = out.hashes.len();
         let tokenization = crate::shingle::shingle_hashes_into(
             &rec.text,
-            config.shingle,
-            config.seed,
+            config.definition.shingle,
+            config.definition.seed,
             &mut out.words,
             &mut out.hashes,
         );
         let hashes = &out.hashes[start..];
-        let signed = crate::shingle::has_distinct(hashes, config.min_shingles);
+        let signed = crate::shingle::has_distinct(hashes, config.definition.min_shingles);
         let mut samples = 0;
         let count = hashes.len();
         if signed {
@@ -541,9 +547,13 @@ pub fn read_and_sign(
             out.sigs.push(xxh3_64(bytemuck::cast_slice(row)));
             out.keys
                 .extend((0..bands).map(|b| crate::lsh::band_key(row, b, banding)));
-            if config.mode == Mode::Containment {
+            if config.definition.mode == Mode::Containment {
                 let from = out.samples.len();
-                crate::contain::sample_into(hashes, config.sample_every, &mut out.samples);
+                crate::contain::sample_into(
+                    hashes,
+                    config.definition.sample_every,
+                    &mut out.samples,
+                );
                 out.samples[from..].sort_unstable();
                 samples = dedup_tail(&mut out.samples, from);
             }
@@ -1053,14 +1063,14 @@ fn stand(
 
 /// True when the outlet and date options allow a match between documents `a` and `b`.
 pub fn pair_allowed(config: &Config, a: &DocMeta, b: &DocMeta) -> bool {
-    if config.cross_outlet_only {
+    if config.definition.cross_outlet_only {
         if let (Some(x), Some(y)) = (&a.outlet, &b.outlet) {
             if x.trim().eq_ignore_ascii_case(y.trim()) {
                 return false;
             }
         }
     }
-    if let (Some(w), Some(x), Some(y)) = (config.window_days, a.day, b.day) {
+    if let (Some(w), Some(x), Some(y)) = (config.definition.window_days, a.day, b.day) {
         if x.abs_diff(y) > w {
             return false;
         }
@@ -1259,7 +1269,7 @@ pub fn run_with_progress(
         // Identical documents are handled as classes (see `copies`), when nothing but their
         // sets decides whether two of them pair: without outlet and date filters (and the
         // rule accepts identical sets whenever the threshold is valid).
-        let copies = if config.cross_outlet_only || config.window_days.is_some() {
+        let copies = if config.definition.cross_outlet_only || config.definition.window_days.is_some() {
             Copies::default()
         } else {
             Copies::find(&docs, &signed.sig_hashes, signed.meta.len(), &store)
@@ -1273,7 +1283,7 @@ pub fn run_with_progress(
         let Candidates {
             pairs: mut candidates,
             oversized_buckets,
-        } = class_candidates(&signed.keys, &firsts, &copies, config.max_bucket);
+        } = class_candidates(&signed.keys, &firsts, &copies, config.definition.max_bucket);
         drop(firsts);
         let mut boilerplate_samples = 0;
         let sample_spill_bytes = signed.samples.spilled_bytes();
@@ -1281,7 +1291,7 @@ pub fn run_with_progress(
         let mut learned = Vec::new();
         let mut holders = Vec::new();
         let mut stage = Learned::default();
-        if config.mode == Mode::Containment {
+        if config.definition.mode == Mode::Containment {
             let index = std::mem::take(&mut signed.samples);
             let found = crate::contain::find(
                 index,
@@ -1325,17 +1335,17 @@ pub fn run_with_progress(
         let t2 = Instant::now();
         progress(Progress::Stage("verifying pairs"));
         let words = std::mem::take(&mut signed.words);
-        let real_text = if config.mode == Mode::Containment {
+        let real_text = if config.definition.mode == Mode::Containment {
             crate::boilerplate::RealText::learn(
                 &learned,
                 &holders,
                 &store,
                 outlets,
                 words,
-                config.min_contained_words,
+                config.definition.min_contained_words,
             )
         } else {
-            crate::boilerplate::RealText::plain(words, config.min_contained_words)
+            crate::boilerplate::RealText::plain(words, config.definition.min_contained_words)
         };
         drop(holders);
         // Every score from here on is a score of real text (the outlets' boilerplate out).
@@ -1454,7 +1464,7 @@ pub fn run_with_progress(
             let sm = real.set(m);
             let (j, k) = jaccard_and_containment(sc, &sm);
             let (mc, mm) = (&meta[c as usize], &meta[m as usize]);
-            let window_ok = !matches!((config.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
+            let window_ok = !matches!((config.definition.window_days, mc.day, mm.day), (Some(w), Some(x), Some(y)) if x.abs_diff(y) > w);
             let smaller = sc.len().min(sm.len());
             let gc = copies.group(copies.class(c));
             let sizes = |g: u32| if g == gc { sc.len() } else { sm.len() };

@@ -1,7 +1,8 @@
 //! Signed shards for a distributed engine (Apache Spark), and the engine's clusters read back.
 //!
-//! Owns: the layout of a signature directory, the [`Definition`] of a duplicate that the local
-//! path and an engine share (written in `manifest.json`), global document ids, and reading an
+//! Owns: the layout of a signature directory, what it was signed with ([`Signing`]: the
+//! [`Definition`] of a duplicate that the local path and an engine share, written in
+//! `manifest.json`), global document ids, and reading an
 //! engine's output back into an [`Outcome`] so that the local report writers can run on it.
 //! Must not: find pairs or clusters itself (that is `pipeline::run` locally, or the engine).
 //!
@@ -38,11 +39,11 @@
 //! ```
 
 use crate::cluster::Cluster;
-use crate::config::{Config, FieldNames, Mode, ShingleMode};
+use crate::config::{Config, FieldNames};
+use crate::definition::{Banding, Definition, Mode};
 use crate::document::{DocMeta, Location};
 use crate::error::{Error, Result};
 use crate::input::InputSet;
-use crate::lsh::Banding;
 use crate::pipeline::{BadLine, Counts, Outcome, ScoredCluster, Timings};
 use crate::verify::{scores_from_counts, ScoredPair, SetSource};
 use arrow_array::builder::{Int64Builder, ListBuilder};
@@ -77,62 +78,18 @@ pub fn doc_id(shard: u32, index: u64) -> i64 {
     ((u64::from(shard) << INDEX_BITS) | index) as i64
 }
 
-/// The JSON field names, as recorded in the manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fields {
-    /// Id field.
-    pub id: String,
-    /// Text field.
-    pub text: String,
-    /// Title field.
-    pub title: String,
-    /// Outlet field.
-    pub outlet: String,
-    /// Date field.
-    pub date: String,
-    /// URL field.
-    pub url: String,
-}
-
-/// What a duplicate is, and every parameter that made the signatures: the local path and an
-/// engine must agree on all of it, so it is written once in the manifest and the engine reads
-/// its rule from there.
+/// What a signature directory was signed with: the [`Definition`] of a duplicate (its fields
+/// at the top level of the JSON object), the field names to read the texts again, and the
+/// rules an engine follows, in words and with the constants behind them. The local path and
+/// an engine must agree on all of it, so it is written once in the manifest and the engine
+/// reads its rule from there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Definition {
-    /// Shingling, `auto(words:K,chars:N)`, `words:K` or `chars:N`.
-    pub shingle: String,
-    /// Seed of the shingle hashes and of MinHash.
-    pub seed: u64,
-    /// MinHash scheme (`oph` or `permutations`).
-    pub minhash: String,
+pub struct Signing {
+    /// What counts as a duplicate, with its banding.
+    #[serde(flatten)]
+    pub definition: Definition,
     /// The hash functions, in words.
     pub hash_family: String,
-    /// MinHash slots.
-    pub num_perm: usize,
-    /// Weight of false negatives used to choose the banding.
-    pub fn_weight: f64,
-    /// LSH bands.
-    pub bands: usize,
-    /// LSH rows per band.
-    pub rows: usize,
-    /// Documents with fewer shingles are short: no bands, no samples, never matched.
-    pub min_shingles: usize,
-    /// `containment` or `jaccard`.
-    pub mode: String,
-    /// Jaccard threshold (a binary64 value; compared as `inter / union >= threshold`).
-    pub threshold: f64,
-    /// Containment threshold (containment mode).
-    pub containment: f64,
-    /// Containment counts only when the smaller set has at least this many shingles.
-    pub min_contained: usize,
-    /// A pair accepted by containment alone stands only when the contained document has at
-    /// least this many words of real text (outside its outlet's learned boilerplate;
-    /// [`crate::boilerplate`]).
-    pub min_contained_words: usize,
-    /// One shingle in this many is sampled (containment mode).
-    pub sample_every: u64,
-    /// Sampled shingles in more documents than this pair nothing.
-    pub max_df: usize,
     /// Containment candidates: most probes of a document ([`crate::contain::Params::probes`]).
     pub probes: usize,
     /// Containment candidates: most pairs a document's probes emit
@@ -144,14 +101,8 @@ pub struct Definition {
     /// Outlet boilerplate: one in this many documents of the outlet holds the sample
     /// ([`crate::contain::OUTLET_SHARE`]).
     pub outlet_share: usize,
-    /// Largest LSH bucket expanded to all pairs.
-    pub max_bucket: usize,
-    /// Matches between two documents of the same outlet are ignored.
-    pub cross_outlet_only: bool,
-    /// Matches between documents dated further apart are ignored.
-    pub window_days: Option<u32>,
     /// JSON field names (to read the texts again for the report).
-    pub fields: Fields,
+    pub fields: FieldNames,
     /// Candidate pairs, in words.
     pub edge_rule: String,
     /// The verification rule, in words, with its arithmetic.
@@ -160,30 +111,29 @@ pub struct Definition {
     pub guard: String,
 }
 
-impl Definition {
-    /// The definition of a validated `config` run with `banding`.
-    pub fn new(config: &Config, banding: Banding) -> Definition {
-        let f = &config.fields;
-        let rule = match config.mode {
+impl Signing {
+    /// What a validated `config` run with `banding` signs with.
+    pub fn new(config: &Config, banding: Banding) -> Signing {
+        let rule = match config.definition.mode {
             Mode::Jaccard => format!(
                 "duplicate when inter / (na + nb - inter) >= {} (binary64 division of exact counts of the shingle sets)",
-                config.threshold
+                config.definition.threshold
             ),
             Mode::Containment => format!(
                 "duplicate when inter / (na + nb - inter) >= {} or (inter / min(na, nb) >= {} and min(na, nb) >= {}) (binary64 division of exact counts of the real shingle sets). An outlet's boilerplate text: for each of its boilerplate samples held by 2 or more of its documents, the intersection of the full sets of the first 3 of them (doc_id order; of a group of identical sets, its first member only), united. A document's real set: its set minus its outlet's boilerplate text, or its whole set when that leaves nothing. A pair accepted by containment alone (jaccard below {}) stands only when the document with the smaller real set (ties the first) has words * real / full >= {} (integer division; words when its set is empty)",
-                config.threshold,
-                config.containment,
-                config.min_contained,
-                config.threshold,
-                config.min_contained_words
+                config.definition.threshold,
+                config.definition.containment,
+                config.definition.min_contained,
+                config.definition.threshold,
+                config.definition.min_contained_words
             ),
         };
         let params = crate::contain::Params::from_config(config);
-        let samples = match config.mode {
+        let samples = match config.definition.mode {
             Mode::Containment => format!(
                 "; plus pairs through sampled shingles (hash % {every} == 0, grouped by the hash's high 32 bits; df = entries of a group; groups of more than {max_df} entries pair nothing). An outlet's boilerplate: a group held by at least {outlet_min} documents of the outlet and by at least one in {share} of its documents (unknown outlets learn none). Boilerplate is learned before groups of more than {max_df} entries are dropped. A document probes when 2 * shared >= samples - boiled, shared: its samples in groups of 2 or more entries that are not its outlet's boilerplate, boiled: those that are; its probes: its samples with 2 <= df <= {max_df} that are not its own outlet's boilerplate, ordered by (df, high bits), at most {probes}, the first always, the next while the sum of (df - 1) stays at most {emit}. Each probe of x pairs it with every other document y of its group; (x, y) is a candidate when y holds at least max(1, ceil(probes_x / 2)) of x's probes",
-                every = config.sample_every,
-                max_df = config.max_df,
+                every = config.definition.sample_every,
+                max_df = config.definition.max_df,
                 outlet_min = params.outlet_min,
                 share = crate::contain::OUTLET_SHARE,
                 probes = params.probes,
@@ -191,125 +141,54 @@ impl Definition {
             ),
             Mode::Jaccard => String::new(),
         };
-        Definition {
-            shingle: config.shingle.to_string(),
-            seed: config.seed,
-            minhash: config.minhash.to_string(),
+        Signing {
+            definition: Definition {
+                banding: Some(banding),
+                ..config.definition.clone()
+            },
             hash_family: "shingles: xxh3-64 seeded with seed over normalized words or characters; signature: MinHash (scheme minhash, num_perm slots, seeded with seed); band key: xxh3-64 of the band's rows as u32 little-endian, seeded with the band index".into(),
-            num_perm: config.num_perm,
-            fn_weight: config.fn_weight,
-            bands: banding.bands,
-            rows: banding.rows,
-            min_shingles: config.min_shingles,
-            mode: config.mode.to_string(),
-            threshold: config.threshold,
-            containment: config.containment,
-            min_contained: config.min_contained,
-            min_contained_words: config.min_contained_words,
-            sample_every: config.sample_every,
-            max_df: config.max_df,
             probes: params.probes,
             emit_per_doc: params.emit_per_doc,
             outlet_min: params.outlet_min,
             outlet_share: crate::contain::OUTLET_SHARE,
-            max_bucket: config.max_bucket,
-            cross_outlet_only: config.cross_outlet_only,
-            window_days: config.window_days,
-            fields: Fields {
-                id: f.id.clone(),
-                text: f.text.clone(),
-                title: f.title.clone(),
-                outlet: f.outlet.clone(),
-                date: f.date.clone(),
-                url: f.url.clone(),
-            },
+            fields: config.fields.clone(),
             edge_rule: format!(
                 "all pairs of documents sharing a band key (same band, same key); a bucket of more than {} documents pairs its smallest doc_id with each other member only{}",
-                config.max_bucket, samples
+                config.definition.max_bucket, samples
             ),
             rule,
             guard: "connected components of the verified (allowed) pairs; each component keeps the members that match its center (most verified pairs inside the component, then most text characters, ties to the smallest id, then the smallest doc_id): verified and allowed pairs, or under the rule, the date window and the real-text guard with the center first; the others are split into components of the pairs among them and checked again; clusters of 2 or more".into(),
         }
     }
 
-    /// The configuration this definition was made with (for the report).
+    /// The configuration this was signed with (for the report), validated.
     pub fn config(&self) -> Result<Config> {
-        let bad = |field: &'static str, got: &str| Error::Config {
-            field,
-            expected: "a value written by neardup sign".into(),
-            got: got.to_string(),
-        };
-        let shingle = parse_shingle(&self.shingle).ok_or_else(|| bad("shingle", &self.shingle))?;
         let config = Config {
-            fields: FieldNames {
-                id: self.fields.id.clone(),
-                text: self.fields.text.clone(),
-                title: self.fields.title.clone(),
-                outlet: self.fields.outlet.clone(),
-                date: self.fields.date.clone(),
-                url: self.fields.url.clone(),
-            },
-            strict: false,
-            shingle,
-            min_shingles: self.min_shingles,
-            num_perm: self.num_perm,
-            minhash: self.minhash.parse()?,
-            seed: self.seed,
-            threshold: self.threshold,
-            mode: self.mode.parse()?,
-            containment: self.containment,
-            min_contained: self.min_contained,
-            min_contained_words: self.min_contained_words,
-            sample_every: self.sample_every,
-            max_df: self.max_df,
-            fn_weight: self.fn_weight,
-            banding: Some(Banding {
-                bands: self.bands,
-                rows: self.rows,
-            }),
-            cross_outlet_only: self.cross_outlet_only,
-            window_days: self.window_days,
-            max_bucket: self.max_bucket,
-            max_line_bytes: crate::config::DEFAULT_MAX_LINE_BYTES,
-            band_key_memory: crate::lsh::DEFAULT_KEY_BUDGET,
-            templates: crate::config::Templates::default(),
+            definition: self.definition.clone(),
+            fields: self.fields.clone(),
+            ..Config::default()
         };
         config.validate()?;
         Ok(config)
     }
 
-    /// The names of the fields where `self` and `other` differ.
-    pub fn differences(&self, other: &Definition) -> Vec<String> {
-        let (a, b) = (
-            serde_json::to_value(self).expect("serializable"),
-            serde_json::to_value(other).expect("serializable"),
-        );
-        let (a, b) = (
-            a.as_object().expect("object"),
-            b.as_object().expect("object"),
-        );
-        a.iter()
-            .filter(|(k, v)| b.get(*k) != Some(v))
-            .map(|(k, v)| {
-                format!(
-                    "{k}: {v} here, {} there",
-                    b.get(k).unwrap_or(&"none".into())
-                )
-            })
-            .collect()
+    /// What differs between `self` and `other`, one `field: value here, value there` each:
+    /// the definition's parameters, then the field names.
+    pub fn differences(&self, other: &Signing) -> Vec<String> {
+        let mut d: Vec<String> = self
+            .definition
+            .differences(&other.definition)
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        if self.fields != other.fields {
+            d.push(format!(
+                "fields: {:?} here, {:?} there",
+                self.fields, other.fields
+            ));
+        }
+        d
     }
-}
-
-/// Parses the `Display` form of a [`ShingleMode`].
-fn parse_shingle(s: &str) -> Option<ShingleMode> {
-    if let Some(rest) = s.strip_prefix("auto(words:") {
-        let (w, c) = rest.strip_suffix(')')?.split_once(",chars:")?;
-        return Some(ShingleMode::Auto {
-            words: w.parse().ok()?,
-            chars: c.parse().ok()?,
-        });
-    }
-    s.parse().ok()
 }
 
 /// `manifest.json`.
@@ -322,11 +201,11 @@ pub struct Manifest {
     /// How `doc_id` is made, in words.
     pub doc_id: String,
     /// What a duplicate is.
-    pub definition: Definition,
+    pub definition: Signing,
 }
 
 impl Manifest {
-    fn new(definition: Definition) -> Manifest {
+    fn new(definition: Signing) -> Manifest {
         Manifest {
             format: "neardup-signatures".into(),
             format_version: FORMAT_VERSION,
@@ -359,8 +238,8 @@ pub struct ShardInfo {
     pub skipped_files: u64,
     /// Bytes of input lines.
     pub input_bytes: u64,
-    /// The definition the shard was signed with.
-    pub definition: Definition,
+    /// What the shard was signed with.
+    pub definition: Signing,
 }
 
 fn shard_name(shard: u32) -> String {
@@ -464,7 +343,7 @@ pub fn sign_shard(
     let banding = config.validate()?;
     // Before anything is read: the signature directory is apart from the input.
     crate::fsutil::check_output_dir("--out", out, &[input], false)?;
-    let definition = Definition::new(config, banding);
+    let definition = Signing::new(config, banding);
     let manifest_path = out.join("manifest.json");
     if manifest_path.exists() {
         let old: Manifest = read_json(&manifest_path)?;
@@ -1104,10 +983,7 @@ pub fn separate_template_items(
 /// `pipeline::run` does, so the report equals the local one when the clusters do.
 pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<EngineRun> {
     let config = sig.manifest.definition.config()?;
-    let banding = Banding {
-        bands: sig.manifest.definition.bands,
-        rows: sig.manifest.definition.rows,
-    };
+    let banding = config.definition.banding();
     let (doc_ids, meta) = sig.read_docs()?;
     let local = |path: &Path, d: i64| -> Result<u32> {
         doc_ids
@@ -1272,33 +1148,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn definition_round_trips_through_config() {
+    fn signing_round_trips_through_config_and_json() {
         for mode in [Mode::Containment, Mode::Jaccard] {
             let config = Config {
-                mode,
-                window_days: Some(3),
-                shingle: ShingleMode::Words(4),
+                definition: crate::Definition {
+                    mode,
+                    window_days: Some(3),
+                    shingle: crate::ShingleMode::Words(4),
+                    ..Default::default()
+                },
                 ..Config::default()
             };
             let banding = config.validate().unwrap();
-            let def = Definition::new(&config, banding);
-            let back = def.config().unwrap();
-            assert_eq!(Definition::new(&back, back.validate().unwrap()), def);
-            assert_eq!(back.banding, Some(banding));
+            let signing = Signing::new(&config, banding);
+            let back = signing.config().unwrap();
+            assert_eq!(Signing::new(&back, back.validate().unwrap()), signing);
+            assert_eq!(back.definition.banding, Some(banding));
+            let json = serde_json::to_value(&signing).unwrap();
+            assert_eq!(json["bands"], banding.bands);
+            assert_eq!(json["shingle"], "words:4");
+            assert_eq!(serde_json::from_value::<Signing>(json).unwrap(), signing);
         }
-        assert_eq!(
-            parse_shingle(&ShingleMode::default().to_string()),
-            Some(ShingleMode::default())
-        );
     }
 
     #[test]
     fn differences_name_the_fields() {
-        let a = Definition::new(&Config::default(), Config::default().validate().unwrap());
+        let a = Signing::new(&Config::default(), Config::default().validate().unwrap());
         let mut b = a.clone();
-        b.max_bucket = 5;
+        b.definition.max_bucket = 5;
         assert_eq!(a.differences(&b), vec!["max_bucket: 64 here, 5 there"]);
         assert!(a.differences(&a).is_empty());
+        b.fields.id = "doc".into();
+        assert_eq!(a.differences(&b).len(), 2);
     }
 
     #[test]

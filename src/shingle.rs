@@ -6,14 +6,14 @@
 //! [`shingles_of_text`] normalizes itself (in one pass for ASCII text).
 //!
 //! ```
-//! use neardup::config::ShingleMode;
+//! use neardup::definition::ShingleMode;
 //! use neardup::shingle::{shingles, Tokenization};
 //! let s = shingles("the quick brown fox jumps over", ShingleMode::Words(5), 1);
 //! assert_eq!(s.tokenization, Tokenization::Words(5));
 //! assert_eq!(s.hashes.len(), 2); // "the quick brown fox jumps", "quick brown fox jumps over"
 //! ```
 
-use crate::config::ShingleMode;
+use crate::definition::ShingleMode;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 

@@ -344,12 +344,12 @@ pub enum Rule {
 impl Rule {
     /// The rule a configuration asks for.
     pub fn from_config(config: &crate::Config) -> Rule {
-        match config.mode {
-            crate::config::Mode::Jaccard => Rule::Jaccard(config.threshold),
-            crate::config::Mode::Containment => Rule::Containment {
-                jaccard: config.threshold,
-                containment: config.containment,
-                min_contained: config.min_contained,
+        match config.definition.mode {
+            crate::definition::Mode::Jaccard => Rule::Jaccard(config.definition.threshold),
+            crate::definition::Mode::Containment => Rule::Containment {
+                jaccard: config.definition.threshold,
+                containment: config.definition.containment,
+                min_contained: config.definition.min_contained,
             },
         }
     }

@@ -201,9 +201,12 @@ fn stored_parameters_are_used_and_checked() {
     // No parameters given: the index's are used.
     let out = ok(run(&["index", "query", s(&ndx), s(&files[1])]));
     let config = neardup::Config {
-        mode: neardup::config::Mode::Jaccard,
-        seed: 7,
-        threshold: 0.7,
+        definition: neardup::Definition {
+            mode: neardup::definition::Mode::Jaccard,
+            seed: 7,
+            threshold: 0.7,
+            ..Default::default()
+        },
         ..neardup::Config::default()
     };
     let want = expected(&files, &config);

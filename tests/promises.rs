@@ -16,7 +16,8 @@ mod common;
 
 use common::*;
 use neardup::cluster::{attach_contained, canonical_keys, contained_side, guarded_clusters};
-use neardup::config::{Config, Mode, ShingleMode};
+use neardup::config::Config;
+use neardup::definition::{Mode, ShingleMode};
 use neardup::input::InputSet;
 use neardup::normalize::normalize;
 use neardup::shingle::shingles;
@@ -102,10 +103,10 @@ fn scores(inter: usize, a: usize, b: usize) -> (f64, f64) {
 /// The duplicate rule of the README, written out: Jaccard >= threshold, or (containment mode)
 /// containment >= `containment` when the smaller set has at least `min_contained` shingles.
 fn accepted(config: &Config, j: f64, c: f64, smaller: usize) -> bool {
-    j >= config.threshold
-        || (config.mode == Mode::Containment
-            && c >= config.containment
-            && smaller >= config.min_contained)
+    j >= config.definition.threshold
+        || (config.definition.mode == Mode::Containment
+            && c >= config.definition.containment
+            && smaller >= config.definition.min_contained)
 }
 
 /// The exact truth by brute force: every document's shingle set (`None` for a short one), and
@@ -122,8 +123,13 @@ impl Truth {
             .par_iter()
             .map(|t| {
                 // The general path (normalize, then shingle), not the binary's fast path.
-                let s = shingles(&normalize(t), config.shingle, config.seed).hashes;
-                (s.len() >= config.min_shingles).then_some(s)
+                let s = shingles(
+                    &normalize(t),
+                    config.definition.shingle,
+                    config.definition.seed,
+                )
+                .hashes;
+                (s.len() >= config.definition.min_shingles).then_some(s)
             })
             .collect();
         let n = sets.len();
@@ -311,7 +317,7 @@ fn check_against_brute_force(
     }
     let size = |g: u32| truth.sets[g as usize].as_ref().map_or(0, |s| s.len());
     let key = |g: u32| side_key[g as usize];
-    let by_jaccard = |p: &ScoredPair| p.jaccard >= config.threshold;
+    let by_jaccard = |p: &ScoredPair| p.jaccard >= config.definition.threshold;
     let doc_pairs: Vec<ScoredPair> = outcome.pairs.iter().collect();
     let (kept, containers) =
         attach_contained(&doc_pairs, by_jaccard, |d| side[d as usize], size, key);
@@ -319,7 +325,7 @@ fn check_against_brute_force(
         let (j, c, smaller) = truth.score(x, y);
         let (gx, gy) = (side[x as usize], side[y as usize]);
         accepted(config, j, c, smaller)
-            && (j >= config.threshold
+            && (j >= config.definition.threshold
                 || contained_side(gx, gy, size, key).0 == gy
                 || containers.of(gx).is_some_and(|a| {
                     let (j, c, smaller) = truth.score(a, y);
@@ -367,8 +373,11 @@ fn check_against_brute_force(
 /// The configuration a `cluster` command line with `mode` and `shingle` describes.
 fn config_of(mode: Mode, shingle: ShingleMode) -> Config {
     Config {
-        mode,
-        shingle,
+        definition: neardup::Definition {
+            mode,
+            shingle,
+            ..Default::default()
+        },
         ..Config::default()
     }
 }

@@ -230,7 +230,10 @@ fn spilled_band_keys_change_nothing() {
     for mode in ["containment", "jaccard"] {
         let outputs = |budget: usize| {
             let config = Config {
-                mode: mode.parse().unwrap(),
+                definition: neardup::Definition {
+                    mode: mode.parse().unwrap(),
+                    ..Default::default()
+                },
                 band_key_memory: budget,
                 ..Config::default()
             };

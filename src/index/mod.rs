@@ -17,10 +17,10 @@
 //!   LOCK                taken (flock) by a running `build`, `add` or `compact`
 //! ```
 //!
-//! `MANIFEST` (format version 1): bytes 0..8 the magic `b"NDUPIDX\0"`, 8..12 the format
+//! `MANIFEST` (format version 2; version 1 stored a narrower parameter set): bytes 0..8 the magic `b"NDUPIDX\0"`, 8..12 the format
 //! version (u32 LE), 12..16 zero, 16..24 the length of the body (u64 LE), 24..32 the xxh3 of
 //! the body, then the body: a JSON object [`ManifestBody`] with the format version, every
-//! parameter that decides what matches ([`IndexParams`]: seed, shingling, MinHash slots and
+//! parameter that decides what matches ([`Definition`]: seed, shingling, MinHash slots and
 //! scheme, bands and rows, the duplicate rule, sampling, guards), the generation and the list
 //! of segments with their document counts, lengths and header checksums.
 //!
@@ -64,11 +64,11 @@
 
 pub mod segment;
 
-use crate::config::{Config, Mode, ShingleMode};
+use crate::config::Config;
+use crate::definition::{Banding, Definition, Mode};
 use crate::document::DocMeta;
 use crate::error::{Error, Result};
 use crate::input::InputSet;
-use crate::lsh::Banding;
 use crate::pipeline::{read_and_sign, BadLine, Progress, Signed};
 use crate::verify::{jaccard_and_containment, Rule, SetSource};
 use rayon::prelude::*;
@@ -82,247 +82,53 @@ use xxhash_rust::xxh3::xxh3_64;
 /// The first bytes of `MANIFEST`.
 pub const MANIFEST_MAGIC: &[u8; 8] = b"NDUPIDX\0";
 /// The index format this code writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The manifest's file name in the index directory.
 pub const MANIFEST: &str = "MANIFEST";
 
-/// Every parameter that decides what a query matches, stored in the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IndexParams {
-    /// Seed of shingle hashes and MinHash.
-    pub seed: u64,
-    /// Shingling, as `--shingle` takes it plus `auto(words:K,chars:N)`.
-    pub shingle: String,
-    /// Documents with fewer shingles are short and never matched.
-    pub min_shingles: usize,
-    /// MinHash slots.
-    pub num_perm: usize,
-    /// MinHash scheme, `oph` or `permutations`.
-    pub minhash: String,
-    /// LSH bands.
-    pub bands: usize,
-    /// LSH rows per band.
-    pub rows: usize,
-    /// Weight of false negatives used to choose the banding.
-    pub fn_weight: f64,
-    /// Jaccard threshold.
-    pub threshold: f64,
-    /// `containment` or `jaccard`.
-    pub mode: String,
-    /// Containment threshold.
-    pub containment: f64,
-    /// Smallest set for which containment counts.
-    pub min_contained: usize,
-    /// One shingle in this many is sampled.
-    pub sample_every: u64,
-    /// Sampled shingles in more documents are boilerplate.
-    pub max_df: usize,
-    /// LSH buckets larger than this pair a new document with their first member only.
-    pub max_bucket: usize,
+/// The [`Definition`] an index stores for `config` run with `banding`: the definition with its
+/// banding, and with the real-text guard off (`min_contained_words` 0), as the index applies
+/// neither it nor the outlet and date filters, which it refuses.
+pub fn stored_definition(config: &Config, banding: Banding) -> Result<Definition> {
+    let d = &config.definition;
+    if d.cross_outlet_only || d.window_days.is_some() {
+        return Err(Error::Config {
+            field: "--cross-outlet-only/--window",
+            expected: "neither (the index matches every outlet and date)".into(),
+            got: "one of them".into(),
+        });
+    }
+    Ok(Definition {
+        banding: Some(banding),
+        min_contained_words: 0,
+        ..d.clone()
+    })
 }
 
-impl IndexParams {
-    /// The parameters of `config` with `banding`.
-    pub fn new(config: &Config, banding: Banding) -> IndexParams {
-        IndexParams {
-            seed: config.seed,
-            shingle: config.shingle.to_string(),
-            min_shingles: config.min_shingles,
-            num_perm: config.num_perm,
-            minhash: config.minhash.to_string(),
-            bands: banding.bands,
-            rows: banding.rows,
-            fn_weight: config.fn_weight,
-            threshold: config.threshold,
-            mode: config.mode.to_string(),
-            containment: config.containment,
-            min_contained: config.min_contained,
-            sample_every: config.sample_every,
-            max_df: config.max_df,
-            max_bucket: config.max_bucket,
-        }
-    }
-
-    /// A configuration with these parameters (the rest default), validated, and its banding.
-    pub fn config(&self) -> Result<(Config, Banding)> {
-        let banding = Banding {
-            bands: self.bands,
-            rows: self.rows,
-        };
-        let config = Config {
-            seed: self.seed,
-            shingle: parse_shingle(&self.shingle)?,
-            min_shingles: self.min_shingles,
-            num_perm: self.num_perm,
-            minhash: self.minhash.parse()?,
-            fn_weight: self.fn_weight,
-            threshold: self.threshold,
-            mode: self.mode.parse()?,
-            containment: self.containment,
-            min_contained: self.min_contained,
-            sample_every: self.sample_every,
-            max_df: self.max_df,
-            max_bucket: self.max_bucket,
-            banding: Some(banding),
-            ..Config::default()
-        };
-        Ok((config.clone(), config.validate()?))
-    }
-
-    /// Checks that `got` (the parameters the command line asks for) equals these stored ones in
-    /// every option `given` says was given explicitly; the first that differs is an
-    /// [`Error::IndexMismatch`].
-    pub fn check(&self, got: &IndexParams, given: &Given) -> Result<()> {
-        let mut checks: Vec<(&'static str, bool, String, String)> = vec![
-            (
-                "--seed",
-                given.seed,
-                self.seed.to_string(),
-                got.seed.to_string(),
-            ),
-            (
-                "--shingle",
-                given.shingle,
-                self.shingle.clone(),
-                got.shingle.clone(),
-            ),
-            (
-                "--min-shingles",
-                given.min_shingles,
-                self.min_shingles.to_string(),
-                got.min_shingles.to_string(),
-            ),
-            (
-                "--num-perm",
-                given.num_perm,
-                self.num_perm.to_string(),
-                got.num_perm.to_string(),
-            ),
-            (
-                "--minhash",
-                given.minhash,
-                self.minhash.clone(),
-                got.minhash.clone(),
-            ),
-            (
-                "--bands",
-                given.banding,
-                self.bands.to_string(),
-                got.bands.to_string(),
-            ),
-            (
-                "--rows",
-                given.banding,
-                self.rows.to_string(),
-                got.rows.to_string(),
-            ),
-            (
-                "--fn-weight",
-                given.fn_weight,
-                self.fn_weight.to_string(),
-                got.fn_weight.to_string(),
-            ),
-            (
-                "--threshold",
-                given.threshold,
-                self.threshold.to_string(),
-                got.threshold.to_string(),
-            ),
-            ("--mode", given.mode, self.mode.clone(), got.mode.clone()),
-            (
-                "--containment",
-                given.containment,
-                self.containment.to_string(),
-                got.containment.to_string(),
-            ),
-            (
-                "--min-contained",
-                given.min_contained,
-                self.min_contained.to_string(),
-                got.min_contained.to_string(),
-            ),
-            (
-                "--sample-every",
-                given.sample_every,
-                self.sample_every.to_string(),
-                got.sample_every.to_string(),
-            ),
-            (
-                "--max-df",
-                given.max_df,
-                self.max_df.to_string(),
-                got.max_df.to_string(),
-            ),
-            (
-                "--max-bucket",
-                given.max_bucket,
-                self.max_bucket.to_string(),
-                got.max_bucket.to_string(),
-            ),
-        ];
-        for (option, was_given, built, got) in checks.drain(..) {
-            if was_given && built != got {
-                return Err(Error::IndexMismatch { option, built, got });
-            }
-        }
-        Ok(())
-    }
-
-    fn fingerprint(&self) -> u64 {
-        xxh3_64(&serde_json::to_vec(self).expect("parameters serialize"))
+/// Checks that `got` (the definition the command line asks for) equals `stored` in every field
+/// named in `given` (field names of [`crate::definition::OPTIONS`]); the first that differs is
+/// an [`Error::IndexMismatch`].
+pub fn check_definition(stored: &Definition, got: &Definition, given: &[&str]) -> Result<()> {
+    let differs = stored
+        .differences(got)
+        .into_iter()
+        .find(|d| given.contains(&d.field.as_str()));
+    match differs {
+        Some(d) => Err(Error::IndexMismatch {
+            option: crate::definition::OPTIONS
+                .iter()
+                .find(|o| o.0 == d.field)
+                .map_or("?", |o| o.1),
+            built: d.here,
+            got: d.there,
+        }),
+        None => Ok(()),
     }
 }
 
-/// Which parameter options were given on the command line (the others take the index's).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Given {
-    /// `--seed`.
-    pub seed: bool,
-    /// `--shingle`.
-    pub shingle: bool,
-    /// `--min-shingles`.
-    pub min_shingles: bool,
-    /// `--num-perm`.
-    pub num_perm: bool,
-    /// `--minhash`.
-    pub minhash: bool,
-    /// `--bands` and `--rows`.
-    pub banding: bool,
-    /// `--fn-weight`.
-    pub fn_weight: bool,
-    /// `--threshold`.
-    pub threshold: bool,
-    /// `--mode`.
-    pub mode: bool,
-    /// `--containment`.
-    pub containment: bool,
-    /// `--min-contained`.
-    pub min_contained: bool,
-    /// `--sample-every`.
-    pub sample_every: bool,
-    /// `--max-df`.
-    pub max_df: bool,
-    /// `--max-bucket`.
-    pub max_bucket: bool,
-}
-
-/// Parses a stored shingle mode: what `--shingle` takes, or `auto(words:K,chars:N)`.
-fn parse_shingle(s: &str) -> Result<ShingleMode> {
-    if let Some(inner) = s.strip_prefix("auto(").and_then(|r| r.strip_suffix(')')) {
-        let mut words = None;
-        let mut chars = None;
-        for part in inner.split(',') {
-            match part.split_once(':') {
-                Some(("words", n)) => words = n.parse().ok(),
-                Some(("chars", n)) => chars = n.parse().ok(),
-                _ => {}
-            }
-        }
-        if let (Some(words), Some(chars)) = (words, chars) {
-            return Ok(ShingleMode::Auto { words, chars });
-        }
-    }
-    s.parse()
+/// The xxh3 of a stored definition, written in every segment header.
+fn fingerprint(d: &Definition) -> u64 {
+    xxh3_64(&serde_json::to_vec(d).expect("a definition serializes"))
 }
 
 /// One segment as the manifest lists it.
@@ -345,8 +151,8 @@ pub struct SegmentEntry {
 pub struct ManifestBody {
     /// [`FORMAT_VERSION`].
     pub format_version: u32,
-    /// The parameters.
-    pub params: IndexParams,
+    /// What counts as a duplicate ([`stored_definition`]).
+    pub params: Definition,
     /// Incremented by every add that adds documents and every compaction (the build writes
     /// generation 1).
     pub generation: u64,
@@ -483,11 +289,26 @@ impl Index {
     fn open_manifest(dir: &Path, bytes: &[u8]) -> Result<Index> {
         let mpath = dir.join(MANIFEST);
         let body = decode_manifest(&mpath, bytes)?;
-        let (config, banding) = body
-            .params
-            .config()
-            .map_err(|e| corrupt(&mpath, format!("manifest parameters are not valid: {e}")))?;
-        let fingerprint = body.params.fingerprint();
+        let config = Config {
+            definition: body.params.clone(),
+            ..Config::default()
+        };
+        let banding = match (body.params.banding, config.validate()) {
+            (Some(banding), Ok(_)) => banding,
+            (None, _) => {
+                return Err(corrupt(
+                    &mpath,
+                    "manifest parameters have no banding".into(),
+                ))
+            }
+            (_, Err(e)) => {
+                return Err(corrupt(
+                    &mpath,
+                    format!("manifest parameters are not valid: {e}"),
+                ))
+            }
+        };
+        let fingerprint = fingerprint(&body.params);
         let mut segments = Vec::with_capacity(body.segments.len());
         let mut bases = Vec::with_capacity(body.segments.len());
         let mut base = 0u64;
@@ -533,8 +354,8 @@ impl Index {
         &self.dir
     }
 
-    /// The stored parameters.
-    pub fn params(&self) -> &IndexParams {
+    /// What counts as a duplicate in this index.
+    pub fn params(&self) -> &Definition {
         &self.body.params
     }
 
@@ -595,7 +416,7 @@ impl Index {
     /// matches nothing.
     pub fn query(&self, set: &[u64], keys: &[u64]) -> Result<Vec<Match>> {
         let c = &self.config;
-        if set.len() < c.min_shingles {
+        if set.len() < c.definition.min_shingles {
             return Ok(Vec::new());
         }
         assert_eq!(keys.len(), self.banding.bands, "one key per band");
@@ -603,28 +424,28 @@ impl Index {
         for (band, &key) in keys.iter().enumerate() {
             let mut bucket = Vec::new();
             for (s, seg) in self.segments.iter().enumerate() {
-                let docs = seg.band_bucket(band, key, c.max_bucket)?;
+                let docs = seg.band_bucket(band, key, c.definition.max_bucket)?;
                 bucket.extend(docs.into_iter().map(|d| self.bases[s] + u64::from(d)));
             }
             // As `cluster` does with a bucket of more than max_bucket documents (the new one
             // included): link it as a star on its first member.
-            if bucket.len() + 1 > c.max_bucket {
+            if bucket.len() + 1 > c.definition.max_bucket {
                 bucket.truncate(1);
             }
             candidates.extend(bucket);
         }
-        if c.mode == Mode::Containment {
-            let samples = crate::contain::sample(set, c.sample_every);
+        if c.definition.mode == Mode::Containment {
+            let samples = crate::contain::sample(set, c.definition.sample_every);
             let mut shared: Vec<u64> = Vec::new();
             for x in &samples {
                 let high = (x >> 32) as u32;
                 let mut docs = Vec::new();
                 for (s, seg) in self.segments.iter().enumerate() {
-                    let found = seg.sample_docs(high, c.max_df)?;
+                    let found = seg.sample_docs(high, c.definition.max_df)?;
                     docs.extend(found.into_iter().map(|d| self.bases[s] + u64::from(d)));
                 }
                 // Boilerplate: a sample in more than max_df documents (the new one included).
-                if docs.len() < c.max_df {
+                if docs.len() < c.definition.max_df {
                     shared.extend(docs);
                 }
             }
@@ -700,8 +521,8 @@ pub struct Stats {
     pub bytes: u64,
     /// Manifest generation (1 after build, +1 per add that adds documents and per compaction).
     pub generation: u64,
-    /// The parameters.
-    pub params: IndexParams,
+    /// What counts as a duplicate.
+    pub params: Definition,
     /// The segments.
     #[serde(rename = "segment_files")]
     pub segment_list: Vec<SegmentEntry>,
@@ -724,10 +545,11 @@ impl Stats {
             self.generation
         )?;
         let p = &self.params;
+        let b = p.banding();
         writeln!(
             w,
             "parameters       --seed {} --shingle {} --min-shingles {} --num-perm {} --minhash {} --bands {} --rows {}",
-            p.seed, p.shingle, p.min_shingles, p.num_perm, p.minhash, p.bands, p.rows
+            p.seed, p.shingle, p.min_shingles, p.num_perm, p.minhash, b.bands, b.rows
         )?;
         writeln!(
             w,
@@ -762,8 +584,8 @@ fn new_docs<'a>(
         } else {
             spool.set(d)
         };
-        let samples = if !m.short && config.mode == Mode::Containment {
-            crate::contain::sample(&set, config.sample_every)
+        let samples = if !m.short && config.definition.mode == Mode::Containment {
+            crate::contain::sample(&set, config.definition.sample_every)
         } else {
             Vec::new()
         };
@@ -847,7 +669,7 @@ pub fn build(
     }
     let signed = pool.install(|| read_and_sign(inputs, config, banding, on_bad, progress))?;
     progress(Progress::Stage("writing the index"));
-    let params = IndexParams::new(config, banding);
+    let params = stored_definition(config, banding)?;
     let keep: Vec<u32> = (0..signed.meta.len() as u32).collect();
     let fields = pool.install(|| stored_fields(inputs, &signed, &keep, config))?;
     let entry = write_new_segment(
@@ -985,7 +807,7 @@ fn stored_fields(
 fn write_new_segment(
     dir: &Path,
     generation: u64,
-    params: &IndexParams,
+    params: &Definition,
     banding: Banding,
     signed: &Signed,
     (keep, fields): (&[u32], &[Fields]),
@@ -1004,7 +826,7 @@ fn write_new_segment(
 fn create_segment<'a>(
     dir: &Path,
     generation: u64,
-    params: &IndexParams,
+    params: &Definition,
     bands: usize,
     docs: impl Iterator<Item = Result<NewDoc<'a>>>,
 ) -> Result<SegmentEntry> {
@@ -1019,7 +841,7 @@ fn create_segment<'a>(
         .create_new(true)
         .open(&path)
         .map_err(|e| Error::output(&path, e))?;
-    let header = segment::write_segment(&mut f, &path, params.fingerprint(), bands, docs)?;
+    let header = segment::write_segment(&mut f, &path, fingerprint(params), bands, docs)?;
     Ok(SegmentEntry {
         file,
         docs: header.docs,
@@ -1151,7 +973,7 @@ impl Writer {
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<Pending> {
         let banding = self.index.banding;
-        if IndexParams::new(config, banding) != self.index.body.params {
+        if stored_definition(config, banding)? != self.index.body.params {
             return Err(Error::Config {
                 field: "index add",
                 expected: "the index's parameters".into(),
@@ -1259,8 +1081,8 @@ impl Writer {
                         });
                     }
                     let set = seg.set(d)?;
-                    let samples = if config.mode == Mode::Containment {
-                        crate::contain::sample(&set, config.sample_every)
+                    let samples = if config.definition.mode == Mode::Containment {
+                        crate::contain::sample(&set, config.definition.sample_every)
                     } else {
                         Vec::new()
                     };

@@ -65,8 +65,8 @@ pub mod stream;
 
 use crate::cluster::ReferenceBasis;
 use crate::config::Config;
+use crate::definition::{Banding, Definition};
 use crate::document::{DocMeta, Document};
-use crate::lsh::Banding;
 use crate::pipeline::{Accounting, Counts, Outcome, ScoredCluster};
 use crate::report::changes::{Changes, Reference};
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
@@ -77,43 +77,15 @@ use std::io::{self, Write};
 /// The version of the cluster file format described in the module docs.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// The parameters of a run, recorded in every report.
+/// The parameters of a run, recorded in every report: the [`Definition`] (its fields at the top
+/// level of the JSON object), the rule in words and the line bound.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Params {
-    /// Jaccard threshold.
-    pub threshold: f64,
-    /// MinHash slots.
-    pub num_perm: usize,
-    /// MinHash scheme (`oph` or `permutations`).
-    pub minhash: String,
-    /// LSH bands.
-    pub bands: usize,
-    /// LSH rows per band.
-    pub rows: usize,
-    /// Weight of false negatives used to choose bands and rows.
-    pub fn_weight: f64,
-    /// Seed.
-    pub seed: u64,
-    /// Shingling, e.g. `auto(words:5,chars:3)`.
-    pub shingle: String,
-    /// Minimum shingles for a document to be compared.
-    pub min_shingles: usize,
-    /// Largest LSH bucket expanded to all pairs.
-    pub max_bucket: usize,
-    /// The duplicate rule, e.g. `jaccard>=0.8 or containment>=0.8`.
+    /// What counts as a duplicate, with the banding the run used.
+    #[serde(flatten)]
+    pub definition: Definition,
+    /// The duplicate rule in words, e.g. `jaccard>=0.8 or containment>=0.8 (...)`.
     pub rule: String,
-    /// `containment` or `jaccard`.
-    pub mode: String,
-    /// Containment threshold (containment mode).
-    pub containment: f64,
-    /// One shingle in this many is sampled to find contained documents.
-    pub sample_every: u64,
-    /// Sampled shingles in more documents than this are boilerplate.
-    pub max_df: usize,
-    /// `--cross-outlet-only`.
-    pub cross_outlet_only: bool,
-    /// `--window` in days, or null.
-    pub window_days: Option<u32>,
     /// Longest input line accepted, in bytes.
     pub max_line_bytes: usize,
 }
@@ -122,29 +94,11 @@ impl Params {
     /// The parameters of `config` run with `banding`.
     pub fn new(config: &Config, banding: Banding) -> Params {
         Params {
-            threshold: config.threshold,
-            num_perm: config.num_perm,
-            minhash: config.minhash.to_string(),
-            bands: banding.bands,
-            rows: banding.rows,
-            fn_weight: config.fn_weight,
-            seed: config.seed,
-            shingle: config.shingle.to_string(),
-            min_shingles: config.min_shingles,
-            max_bucket: config.max_bucket,
-            rule: match config.mode {
-                crate::config::Mode::Jaccard => format!("jaccard>={}", config.threshold),
-                crate::config::Mode::Containment => format!(
-                    "jaccard>={} or containment>={} (smaller document of {} shingles or more and {} words of real text)",
-                    config.threshold, config.containment, config.min_contained, config.min_contained_words
-                ),
+            definition: Definition {
+                banding: Some(banding),
+                ..config.definition.clone()
             },
-            mode: config.mode.to_string(),
-            containment: config.containment,
-            sample_every: config.sample_every,
-            max_df: config.max_df,
-            cross_outlet_only: config.cross_outlet_only,
-            window_days: config.window_days,
+            rule: config.definition.rule(),
             max_line_bytes: config.max_line_bytes,
         }
     }
