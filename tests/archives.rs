@@ -2,48 +2,14 @@
 //! directories of article files, all built here. WARC files are written with the `warc` crate's
 //! writer, so the reader is checked against an implementation other than its own.
 
-use serde_json::Value;
+mod common;
+
+use common::{
+    clusters, header, json_lines, member_strs, member_values, ok, run, run_ok, run_with_stdin, s,
+};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use warc::{BufferedBody, Record, RecordBuilder, RecordType, WarcHeader, WarcWriter};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .output()
-        .expect("run neardup")
-}
-
-fn lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
-fn header(out: &[u8]) -> Value {
-    lines(out)
-        .into_iter()
-        .find(|v| v["record"] == "header")
-        .unwrap()
-}
-
-fn clusters(out: &[u8]) -> Vec<Value> {
-    lines(out)
-        .into_iter()
-        .filter(|v| v["record"] == "cluster")
-        .collect()
-}
-
-fn members(c: &Value, field: &str) -> Vec<String> {
-    c["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m[field].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 /// A wire story, paragraph by paragraph.
 const STORY: &[&str] = &[
@@ -228,17 +194,7 @@ fn warc_gz_clusters_one_wire_story_across_outlets_taken_from_hosts() {
     let path = dir.path().join("crawl.warc.gz");
     write_warc_gz(&path, &crawl());
     let html = dir.path().join("r.html");
-    let out = run(&[
-        "cluster",
-        path.to_str().unwrap(),
-        "--html",
-        html.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["cluster", s(&path), "--html", s(&html)]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("skipped 5 web archive records"), "{stderr}");
     let counts = &header(&out.stdout)["counts"];
@@ -249,22 +205,22 @@ fn warc_gz_clusters_one_wire_story_across_outlets_taken_from_hosts() {
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1, "{cs:?}");
     assert_eq!(
-        members(&cs[0], "id"),
+        member_strs(&cs[0], "id"),
         ["urn:uuid:a-story", "urn:uuid:b-story"]
     );
     assert_eq!(
-        members(&cs[0], "outlet"),
+        member_strs(&cs[0], "outlet"),
         ["daily-a.example", "gazette-b.example"]
     );
     assert_eq!(
-        members(&cs[0], "url"),
+        member_strs(&cs[0], "url"),
         [
             "https://www.daily-a.example/world/water",
             "https://m.gazette-b.example/news/8812"
         ]
     );
     assert_eq!(
-        members(&cs[0], "title"),
+        member_strs(&cs[0], "title"),
         [
             "Countries agree river water framework",
             "Countries agree river water framework"
@@ -272,25 +228,13 @@ fn warc_gz_clusters_one_wire_story_across_outlets_taken_from_hosts() {
     );
     // The article's own date, not the crawl's, when the page gives one.
     assert_eq!(
-        members(&cs[0], "date"),
+        member_strs(&cs[0], "date"),
         ["2024-03-07T06:10:00Z", "2024-03-07T09:00:00Z"]
     );
     // The record number within the file locates each member.
-    let lines: Vec<u64> = cs[0]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["line"].as_u64().unwrap())
-        .collect();
-    assert_eq!(lines, [3, 8]);
+    assert_eq!(member_values(&cs[0], "line"), [3, 8]);
     // The extracted texts are the same story, so the copy scores as identical.
-    let scores: Vec<f64> = cs[0]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["jaccard"].as_f64().unwrap())
-        .collect();
-    assert_eq!(scores, [1.0, 1.0]);
+    assert_eq!(member_values(&cs[0], "jaccard"), [1.0, 1.0]);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("gazette-b.example"));
 }
@@ -333,20 +277,15 @@ fn plain_warc_found_by_magic_bytes_and_wet_conversions_cluster_together() {
             ),
         ],
     );
-    let out = run(&["cluster", warc.to_str().unwrap(), wet.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["cluster", s(&warc), s(&wet)]);
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1, "{cs:?}");
     assert_eq!(
-        members(&cs[0], "id"),
+        member_strs(&cs[0], "id"),
         ["urn:uuid:a-story", "urn:uuid:b-story", "urn:uuid:c-story"]
     );
     assert_eq!(
-        members(&cs[0], "outlet"),
+        member_strs(&cs[0], "outlet"),
         ["daily-a.example", "gazette-b.example", "tribune-c.example"]
     );
     assert_eq!(header(&out.stdout)["counts"]["documents"], 5);
@@ -357,32 +296,17 @@ fn standard_input_warc_gives_the_same_clusters() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crawl.warc.gz");
     write_warc_gz(&path, &crawl());
-    let from_file = run(&["cluster", path.to_str().unwrap()]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(["cluster", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&std::fs::read(&path).unwrap())
-        .unwrap();
-    let from_stdin = child.wait_with_output().unwrap();
-    assert!(
-        from_stdin.status.success(),
-        "{}",
-        String::from_utf8_lossy(&from_stdin.stderr)
-    );
+    let from_file = run(&["cluster", s(&path)]);
+    let from_stdin = ok(run_with_stdin(
+        &["cluster", "-"],
+        &std::fs::read(&path).unwrap(),
+    ));
     let (a, b) = (clusters(&from_file.stdout), clusters(&from_stdin.stdout));
     assert_eq!(b.len(), 1);
-    assert_eq!(members(&a[0], "id"), members(&b[0], "id"));
-    assert_eq!(members(&b[0], "input"), ["stdin", "stdin"]);
+    assert_eq!(member_strs(&a[0], "id"), member_strs(&b[0], "id"));
+    assert_eq!(member_strs(&b[0], "input"), ["stdin", "stdin"]);
     assert_eq!(
-        members(&b[0], "outlet"),
+        member_strs(&b[0], "outlet"),
         ["daily-a.example", "gazette-b.example"]
     );
 }
@@ -415,12 +339,7 @@ fn malformed_and_truncated_records_are_reported_and_the_run_goes_on() {
     bytes.truncate(bytes.len() - 400);
     let bad = dir.path().join("bad.warc");
     std::fs::write(&bad, &bytes).unwrap();
-    let out = run(&["cluster", bad.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["cluster", s(&bad)]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let name = bad.display().to_string();
     assert!(
@@ -443,18 +362,12 @@ fn malformed_and_truncated_records_are_reported_and_the_run_goes_on() {
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1);
     assert_eq!(
-        members(&cs[0], "id"),
+        member_strs(&cs[0], "id"),
         ["urn:uuid:a-story", "urn:uuid:b-story"]
     );
-    let lines: Vec<u64> = cs[0]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["line"].as_u64().unwrap())
-        .collect();
-    assert_eq!(lines, [4, 9]);
+    assert_eq!(member_values(&cs[0], "line"), [4, 9]);
 
-    let strict = run(&["cluster", "--strict", bad.to_str().unwrap()]);
+    let strict = run(&["cluster", "--strict", s(&bad)]);
     assert_eq!(strict.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&strict.stderr).contains(": record 3: expected a record"));
 }
@@ -466,12 +379,7 @@ fn truncated_gzip_archive_keeps_the_records_before_the_cut() {
     write_warc_gz(&path, &crawl());
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() - 300]).unwrap();
-    let out = run(&["cluster", path.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["cluster", s(&path)]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!("{}: record 8: ", path.display())),
@@ -491,26 +399,21 @@ fn dedupe_of_a_warc_writes_the_extracted_articles_as_json_lines() {
     write_warc_gz(&path, &crawl());
     let kept = dir.path().join("kept.jsonl");
     let removed = dir.path().join("removed.jsonl");
-    let out = run(&[
+    run_ok(&[
         "dedupe",
-        path.to_str().unwrap(),
+        s(&path),
         "--out",
-        kept.to_str().unwrap(),
+        s(&kept),
         "--removed",
-        removed.to_str().unwrap(),
+        s(&removed),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let raw = std::fs::read_to_string(&kept).unwrap();
     assert!(
         raw.starts_with(r#"{"id":"urn:uuid:a-story","title":"Countries agree river water framework","outlet":"daily-a.example","date":"2024-03-07T06:10:00Z","url":"#),
         "{raw}"
     );
-    let kept = lines(raw.as_bytes());
-    let removed = lines(&std::fs::read(&removed).unwrap());
+    let kept = json_lines(raw.as_bytes());
+    let removed = json_lines(&std::fs::read(&removed).unwrap());
     assert_eq!(kept.len() + removed.len(), 3);
     assert_eq!(removed.len(), 1);
     let ids: Vec<&str> = kept.iter().map(|k| k["id"].as_str().unwrap()).collect();
@@ -591,12 +494,7 @@ fn directory_tree_of_text_html_and_json_files() {
     std::fs::write(root.join(".git/config"), "[core]").unwrap();
     std::fs::write(root.join("a/.notes.txt.swp"), "x").unwrap();
 
-    let out = run(&["cluster", root.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["cluster", s(&root)]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("skipped 1 files of other types"),
@@ -635,7 +533,7 @@ fn directory_tree_of_text_html_and_json_files() {
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1, "{cs:?}");
     assert_eq!(
-        members(&cs[0], "id"),
+        member_strs(&cs[0], "id"),
         [
             p("a/story.txt"),
             "jl-2".to_string(),
@@ -644,11 +542,11 @@ fn directory_tree_of_text_html_and_json_files() {
         ]
     );
     assert_eq!(
-        members(&cs[0], "outlet"),
+        member_strs(&cs[0], "outlet"),
         ["", "Paper D", "Wire Desk", "gazette-b.example"]
     );
 
     // Running twice, or with another thread count, gives the same output.
-    let again = run(&["cluster", "--threads", "1", root.to_str().unwrap()]);
+    let again = run(&["cluster", "--threads", "1", s(&root)]);
     assert_eq!(out.stdout, again.stdout);
 }

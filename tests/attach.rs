@@ -12,13 +12,9 @@ fn words(seed: u64, n: usize) -> String {
         "ka", "ter", "mon", "ri", "sel", "an", "do", "vin", "ru", "pa", "lo", "mer", "ti", "gan",
         "es", "ul", "bra", "ne", "cor", "si", "fa", "hol", "ba", "wen",
     ];
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut rng =
+        XorShift::from_state(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03);
+    let mut next = || rng.next_u64();
     (0..n)
         .map(|_| {
             let r = next();
@@ -41,12 +37,7 @@ fn clusters_of(dir: &std::path::Path, lines: &[String], extra: &[&str]) -> Vec<B
     let input = write_lines(dir, "in.jsonl", lines);
     let mut args = vec!["cluster", "-q", s(&input)];
     args.extend_from_slice(extra);
-    let out = run(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    cluster_sets(&out.stdout)
-        .into_iter()
-        .map(|(_, ids)| ids)
-        .collect()
+    cluster_id_sets(&run_ok(&args).stdout)
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {

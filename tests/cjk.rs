@@ -4,26 +4,14 @@
 
 mod common;
 
-use common::{run, s, stderr, write_lines};
+use common::{cluster_id_sets, generated_lang, labels_of, run, s, stderr, write_lines, XorShift};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Precision and recall of `neardup eval` on a generated archive of `lang`.
 fn eval(dir: &std::path::Path, lang: &str) -> (f64, f64) {
-    let p = dir.join(format!("{lang}.jsonl"));
-    let out = run(&[
-        "gen",
-        "--lang",
-        lang,
-        "--docs",
-        "3000",
-        "--seed",
-        "11",
-        "-o",
-        s(&p),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let labels = dir.join(format!("{lang}.jsonl.labels.tsv"));
+    let p = generated_lang(dir, lang, 3000, 11);
+    let labels = labels_of(&p);
     let out = run(&["eval", "-q", "--json", s(&p), "--labels", s(&labels)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -49,15 +37,13 @@ fn generated_cjk_archives_cluster_their_copies() {
 /// Deterministic Chinese-like text: `n` characters drawn from 3,000 Han characters, with a
 /// full stop every 20.
 fn han(seed: u64, n: usize) -> String {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = XorShift::new(seed);
     (0..n)
         .map(|i| {
             if i % 20 == 19 {
                 return '。';
             }
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             char::from_u32(0x4E00 + (x % 3000) as u32).unwrap()
         })
         .collect()
@@ -65,14 +51,6 @@ fn han(seed: u64, n: usize) -> String {
 
 fn article(id: &str, outlet: &str, text: &str) -> String {
     json!({"id": id, "outlet": outlet, "text": text}).to_string()
-}
-
-/// Ids of the members of each cluster.
-fn clusters(out: &[u8]) -> Vec<BTreeSet<String>> {
-    common::cluster_sets(out)
-        .into_iter()
-        .map(|(_, ids)| ids)
-        .collect()
 }
 
 /// One outlet's twenty stories share its footer and some a giveaway notice; six short ones
@@ -110,7 +88,7 @@ fn a_footer_or_a_notice_joins_no_stories_and_keeps_no_copies_apart() {
     let out_path = dir.path().join("out.jsonl");
     let out = run(&["cluster", s(&input), "-q", "-o", s(&out_path)]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let found = clusters(&std::fs::read(&out_path).unwrap());
+    let found = cluster_id_sets(&std::fs::read(&out_path).unwrap());
     let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(
         found,

@@ -1,44 +1,12 @@
 //! Integration tests: run the real `neardup` binary on small corpora.
 
+mod common;
+
+use common::*;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-}
-
-fn seed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run neardup")
-}
-
-fn lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
-fn clusters(out: &[u8]) -> Vec<Value> {
-    lines(out)
-        .into_iter()
-        .filter(|v| v["record"] == "cluster")
-        .collect()
-}
-
-fn member_ids(c: &Value) -> Vec<String> {
-    c["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap().to_string())
-        .collect()
-}
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
 
 /// A deterministic news-like corpus: `n` base stories, every third one republished by another
 /// outlet with a sentence added and a word changed.
@@ -81,13 +49,8 @@ fn corpus(n: usize) -> Vec<Value> {
         "strike",
         "storm",
     ];
-    let mut state = 0x1234_5678_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = XorShift::from_state(0x1234_5678);
+    let mut next = move || rng.next_u64();
     let mut out = Vec::new();
     for i in 0..n {
         let len = 300 + (next() % 200) as usize;
@@ -104,43 +67,24 @@ fn corpus(n: usize) -> Vec<Value> {
     out
 }
 
-fn write_jsonl(dir: &Path, name: &str, docs: &[Value]) -> PathBuf {
-    let p = dir.join(name);
-    let mut s = String::new();
-    for d in docs {
-        s.push_str(&d.to_string());
-        s.push('\n');
-    }
-    std::fs::write(&p, s).unwrap();
-    p
-}
-
 #[test]
 fn seed_gives_exactly_the_kamimura_cluster() {
-    let out = run(&["cluster", seed().to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["cluster", s(&seed_articles())]);
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1);
     assert_eq!(member_ids(&cs[0]), vec!["seed-2", "seed-4"]);
     assert_eq!(cs[0]["canonical"], "seed-4");
     assert_eq!(cs[0]["size"], 2);
-    let outlets: Vec<&str> = cs[0]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["outlet"].as_str().unwrap())
-        .collect();
-    assert_eq!(outlets, vec!["The Mainichi", "Asahi Shimbun"]);
+    assert_eq!(
+        member_strs(&cs[0], "outlet"),
+        vec!["The Mainichi", "Asahi Shimbun"]
+    );
     let m = &cs[0]["members"][0];
     assert!(
         m["jaccard"].as_f64().unwrap() > 0.85 && m["containment"].as_f64().unwrap() > 0.95,
         "{m}"
     );
-    let header = &lines(&out.stdout)[0];
+    let header = &json_lines(&out.stdout)[0];
     assert_eq!(header["record"], "header");
     assert_eq!(header["schema_version"], 2);
     assert_eq!(header["counts"]["read"], 4);
@@ -173,11 +117,6 @@ fn seed_gives_exactly_the_kamimura_cluster() {
     assert_eq!(header["params"]["rows"], 9);
 }
 
-/// Whether CI sets `CI=true`.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 /// Whether to rewrite the golden files (`NEARDUP_BLESS` set). Never under CI: a blessed run
 /// there would pass whatever the output is.
 fn bless() -> bool {
@@ -200,9 +139,9 @@ fn seed_csv_and_locations_match_golden_files() {
         "cluster",
         "data/seed-articles.jsonl",
         "--csv",
-        csv.to_str().unwrap(),
+        s(&csv),
         "--locations",
-        loc.to_str().unwrap(),
+        s(&loc),
     ]);
     assert!(out.status.success());
     for (got, name) in [(csv, "seed-clusters.csv"), (loc, "seed-locations.txt")] {
@@ -233,7 +172,7 @@ fn seed_output_matches_golden_file() {
 fn stdin_gzip_and_zstd_give_the_same_clusters() {
     let dir = tempfile::tempdir().unwrap();
     let docs = corpus(30);
-    let plain = write_jsonl(dir.path(), "c.jsonl", &docs);
+    let plain = write_docs(dir.path(), "c.jsonl", &docs);
     let bytes = std::fs::read(&plain).unwrap();
     let gz = dir.path().join("c.gz.data");
     let mut enc =
@@ -241,9 +180,9 @@ fn stdin_gzip_and_zstd_give_the_same_clusters() {
     enc.write_all(&bytes).unwrap();
     enc.finish().unwrap();
     let zs = dir.path().join("c.zst");
-    std::fs::write(&zs, zstd::encode_all(&bytes[..], 3).unwrap()).unwrap();
+    std::fs::write(&zs, zstd(&bytes)).unwrap();
 
-    let want = clusters(&run(&["cluster", plain.to_str().unwrap()]).stdout);
+    let want = clusters(&run(&["cluster", s(&plain)]).stdout);
     assert_eq!(want.len(), 10, "every third story has a copy");
     let strip = |v: Vec<Value>| -> Vec<Value> {
         v.into_iter()
@@ -256,23 +195,16 @@ fn stdin_gzip_and_zstd_give_the_same_clusters() {
             .collect()
     };
     for p in [&gz, &zs] {
-        let got = clusters(&run(&["cluster", p.to_str().unwrap()]).stdout);
+        let got = clusters(&run(&["cluster", s(p)]).stdout);
         assert_eq!(strip(got), strip(want.clone()));
     }
     for compressed in [false, true] {
-        let mut child = bin()
-            .args(["cluster", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
         let data = if compressed {
-            zstd::encode_all(&bytes[..], 3).unwrap()
+            zstd(&bytes)
         } else {
             bytes.clone()
         };
-        child.stdin.take().unwrap().write_all(&data).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = run_with_stdin(&["cluster", "-"], &data);
         assert!(out.status.success());
         assert_eq!(strip(clusters(&out.stdout)), strip(want.clone()));
         assert_eq!(clusters(&out.stdout)[0]["members"][0]["input"], "stdin");
@@ -285,11 +217,11 @@ fn stdin_gzip_and_zstd_give_the_same_clusters() {
 #[test]
 fn the_copy_budget_decides_how_members_are_read_again() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = write_jsonl(dir.path(), "c.jsonl", &corpus(30));
+    let plain = write_docs(dir.path(), "c.jsonl", &corpus(30));
     let zs = dir.path().join("c.jsonl.zst");
     let bytes = std::fs::read(&plain).unwrap();
-    std::fs::write(&zs, zstd::encode_all(&bytes[..], 3).unwrap()).unwrap();
-    let zs = zs.to_str().unwrap();
+    std::fs::write(&zs, zstd(&bytes)).unwrap();
+    let zs = s(&zs);
     let mut outputs = Vec::new();
     for (budget, how) in [
         (None, "(by position)"),
@@ -319,22 +251,22 @@ fn the_copy_budget_decides_how_members_are_read_again() {
 fn named_pipes_are_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     let docs = corpus(30);
-    let plain = write_jsonl(dir.path(), "c.jsonl", &docs);
+    let plain = write_docs(dir.path(), "c.jsonl", &docs);
     let bytes = std::fs::read(&plain).unwrap();
-    let want = clusters(&run(&["cluster", plain.to_str().unwrap()]).stdout);
+    let want = clusters(&run(&["cluster", s(&plain)]).stdout);
     assert_eq!(want.len(), 10);
     for compressed in [false, true] {
         let fifo = dir.path().join(format!("pipe-{compressed}"));
         let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
         assert!(made.success());
         let data = if compressed {
-            zstd::encode_all(&bytes[..], 3).unwrap()
+            zstd(&bytes)
         } else {
             bytes.clone()
         };
         let out_path = dir.path().join(format!("c-{compressed}.jsonl"));
         let mut child = bin()
-            .args(["cluster", fifo.to_str().unwrap(), "-q", "-o"])
+            .args(["cluster", s(&fifo), "-q", "-o"])
             .arg(&out_path)
             .arg("--html")
             .arg(dir.path().join(format!("r-{compressed}.html")))
@@ -360,7 +292,7 @@ fn named_pipes_are_read_whole() {
         assert_eq!(got.len(), want.len(), "compressed: {compressed}");
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(member_ids(g), member_ids(w));
-            assert_eq!(g["members"][0]["input"], fifo.to_str().unwrap());
+            assert_eq!(g["members"][0]["input"], s(&fifo));
         }
     }
 }
@@ -369,7 +301,7 @@ fn named_pipes_are_read_whole() {
 fn malformed_lines_are_reported_counted_and_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.jsonl");
-    let seed_text = std::fs::read(seed()).unwrap();
+    let seed_text = std::fs::read(seed_articles()).unwrap();
     let mut data = seed_text.clone();
     data.extend_from_slice(b"{\"id\": \"x1\", \"text\": \"broken\n");
     data.extend_from_slice(b"{\"id\": \"x2\"}\n");
@@ -380,7 +312,7 @@ fn malformed_lines_are_reported_counted_and_skipped() {
     data.extend_from_slice(b"{\"id\": \"seed-1\", \"text\": \"a repeated id\"}\n");
     data.extend_from_slice(b"{\"text\": \"no id at all but a text\"}\n");
     std::fs::write(&p, &data).unwrap();
-    let name = p.to_str().unwrap();
+    let name = s(&p);
     let out = run(&["cluster", name]);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -398,7 +330,7 @@ fn malformed_lines_are_reported_counted_and_skipped() {
             "missing {prefix:?} in\n{err}"
         );
     }
-    let header = &lines(&out.stdout)[0];
+    let header = &json_lines(&out.stdout)[0];
     // 13 lines, two of them blank: 11 read = 5 documents + 6 rejected.
     assert_eq!(header["counts"]["read"], 11);
     assert_eq!(header["counts"]["rejected"], 6);
@@ -423,10 +355,10 @@ fn missing_ids_are_file_and_line() {
             d
         })
         .collect();
-    let p = write_jsonl(dir.path(), "noid.jsonl", &docs);
-    let out = run(&["cluster", p.to_str().unwrap()]);
+    let p = write_docs(dir.path(), "noid.jsonl", &docs);
+    let out = run(&["cluster", s(&p)]);
     let c = clusters(&out.stdout);
-    let name = p.to_str().unwrap();
+    let name = s(&p);
     assert_eq!(
         member_ids(&c[0]),
         vec![format!("{name}:1"), format!("{name}:2")]
@@ -442,27 +374,15 @@ fn dedupe_accounts_for_every_line_and_keeps_records_unchanged() {
     docs.push(json!({"id": "short-1", "text": "Reuter"}));
     docs.push(json!({"id": "short-2", "text": "Reuter"}));
     docs.push(json!({"id": "extra", "text": "x", "nested": {"keep": [1, 2.5, null]}}));
-    let p = write_jsonl(dir.path(), "in.jsonl", &docs);
+    let p = write_docs(dir.path(), "in.jsonl", &docs);
     let mut raw = std::fs::read_to_string(&p).unwrap();
     raw.push_str("{oops\n");
     std::fs::write(&p, &raw).unwrap();
     let kept = dir.path().join("kept.jsonl");
     let removed = dir.path().join("removed.jsonl");
-    let out = run(&[
-        "dedupe",
-        p.to_str().unwrap(),
-        "--out",
-        kept.to_str().unwrap(),
-        "--removed",
-        removed.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["dedupe", s(&p), "--out", s(&kept), "--removed", s(&removed)]);
     let kept_text = std::fs::read_to_string(&kept).unwrap();
-    let removed_v = lines(&std::fs::read(&removed).unwrap());
+    let removed_v = json_lines(&std::fs::read(&removed).unwrap());
     let read = docs.len() + 1;
     assert_eq!(kept_text.lines().count() + removed_v.len() + 1, read);
     assert_eq!(removed_v.len(), 14, "14 copies in 40 stories");
@@ -505,30 +425,16 @@ fn dedupe_accounts_for_every_line_and_keeps_records_unchanged() {
 #[test]
 fn output_is_identical_with_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write_jsonl(dir.path(), "c.jsonl", &corpus(150));
-    let a = run(&["cluster", "--threads", "1", p.to_str().unwrap()]);
-    let b = run(&["cluster", "--threads", "2", p.to_str().unwrap()]);
+    let p = write_docs(dir.path(), "c.jsonl", &corpus(150));
+    let a = run(&["cluster", "--threads", "1", s(&p)]);
+    let b = run(&["cluster", "--threads", "2", s(&p)]);
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(clusters(&a.stdout).len(), 50);
     let o1 = dir.path().join("o1.jsonl");
     let o2 = dir.path().join("o2.jsonl");
-    run(&[
-        "dedupe",
-        "--threads",
-        "1",
-        p.to_str().unwrap(),
-        "-o",
-        o1.to_str().unwrap(),
-    ]);
-    run(&[
-        "dedupe",
-        "--threads",
-        "2",
-        p.to_str().unwrap(),
-        "-o",
-        o2.to_str().unwrap(),
-    ]);
+    run(&["dedupe", "--threads", "1", s(&p), "-o", s(&o1)]);
+    run(&["dedupe", "--threads", "2", s(&p), "-o", s(&o2)]);
     assert_eq!(std::fs::read(o1).unwrap(), std::fs::read(o2).unwrap());
 }
 
@@ -539,14 +445,14 @@ fn renamed_fields_are_read() {
         .into_iter()
         .map(|d| json!({"doc": d["id"], "body": d["text"], "text": 5}))
         .collect();
-    let p = write_jsonl(dir.path(), "r.jsonl", &docs);
+    let p = write_docs(dir.path(), "r.jsonl", &docs);
     let out = run(&[
         "cluster",
         "--id-field",
         "doc",
         "--text-field",
         "body",
-        p.to_str().unwrap(),
+        s(&p),
     ]);
     assert!(out.status.success());
     assert_eq!(member_ids(&clusters(&out.stdout)[0]), vec!["s0", "s0-copy"]);
@@ -615,7 +521,7 @@ fn a_missing_output_directory_is_a_usage_error() {
         ["--html", "OUT", "--locations", "/no/such/dir/c.loc"],
     ] {
         let mut args = vec!["cluster", "data/seed-articles.jsonl"];
-        args.extend(outputs.map(|a| if a == "OUT" { old.to_str().unwrap() } else { a }));
+        args.extend(outputs.map(|a| if a == "OUT" { s(&old) } else { a }));
         let out = run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dir/c."));
@@ -631,7 +537,7 @@ fn a_missing_output_directory_is_a_usage_error() {
         "dedupe",
         "data/seed-articles.jsonl",
         "-o",
-        kept.to_str().unwrap(),
+        s(&kept),
         "--removed",
         "/no/such/dir/removed.jsonl",
     ]);
@@ -642,27 +548,9 @@ fn a_missing_output_directory_is_a_usage_error() {
 #[test]
 fn closed_stdout_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write_jsonl(dir.path(), "c.jsonl", &corpus(900));
-    let mut child = bin()
-        .args(["cluster", p.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 16];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let p = write_docs(dir.path(), "c.jsonl", &corpus(900));
+    let out = closed_early(&["cluster", s(&p)], 16);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -677,8 +565,8 @@ fn japanese_copies_cluster_by_character_ngrams() {
         json!({"id": "ja-2", "outlet": "東京新聞", "text": copy}),
         json!({"id": "ja-3", "outlet": "共同通信", "text": other}),
     ];
-    let p = write_jsonl(dir.path(), "ja.jsonl", &docs);
-    let out = run(&["cluster", p.to_str().unwrap()]);
+    let p = write_docs(dir.path(), "ja.jsonl", &docs);
+    let out = run(&["cluster", s(&p)]);
     let cs = clusters(&out.stdout);
     assert_eq!(cs.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(member_ids(&cs[0]), vec!["ja-1", "ja-2"]);
@@ -694,8 +582,8 @@ fn cross_outlet_only_and_window_ignore_matches() {
         json!({"id": "rerun", "outlet": "daily ", "date": "2025-01-02", "text": format!("{text} Corrected.")}),
         json!({"id": "later", "outlet": "Herald", "date": "2025-03-01", "text": format!("Updated. {text}")}),
     ];
-    let p = write_jsonl(dir.path(), "o.jsonl", &docs);
-    let p = p.to_str().unwrap();
+    let p = write_docs(dir.path(), "o.jsonl", &docs);
+    let p = s(&p);
     let ids = |args: &[&str]| -> Vec<Vec<String>> {
         let out = run(&[&["cluster", p][..], args].concat());
         assert!(out.status.success());
@@ -712,7 +600,7 @@ fn cross_outlet_only_and_window_ignore_matches() {
         vec![vec!["first", "rerun", "later"]]
     );
     let out = run(&["cluster", p, "--cross-outlet-only", "--window", "7"]);
-    let header = &lines(&out.stdout)[0];
+    let header = &json_lines(&out.stdout)[0];
     assert_eq!(header["counts"]["verified_pairs"], 3);
     assert_eq!(header["counts"]["ignored_pairs"], 3);
     assert_eq!(header["params"]["window_days"], 7);
@@ -736,17 +624,7 @@ fn output_to_a_named_pipe_writes_into_the_pipe() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    let out = run(&[
-        "cluster",
-        "data/seed-articles.jsonl",
-        "-o",
-        fifo.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&["cluster", "data/seed-articles.jsonl", "-o", s(&fifo)]);
     let got = reader.join().unwrap();
     assert_eq!(
         got.lines().count(),

@@ -4,30 +4,12 @@
 
 mod common;
 
-use common::{json_lines, run, s, stderr};
+use common::{generated, generated_lang, json_lines, labels_of, run, s, stderr};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const CJK: [&str; 3] = ["ja", "zh", "ko"];
-
-/// Generates `n` documents of `lang` with `seed` in `dir`; returns the archive's path.
-fn gen(dir: &Path, lang: &str, n: u64, seed: u64) -> PathBuf {
-    let p = dir.join(format!("{lang}-{n}-{seed}.jsonl"));
-    let out = run(&[
-        "gen",
-        "--lang",
-        lang,
-        "--docs",
-        &n.to_string(),
-        "--seed",
-        &seed.to_string(),
-        "-o",
-        s(&p),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    p
-}
 
 /// The documents of an archive.
 fn docs(p: &Path) -> Vec<Value> {
@@ -36,9 +18,7 @@ fn docs(p: &Path) -> Vec<Value> {
 
 /// The labels (`id -> group`) written next to an archive, checking the header.
 fn labels(p: &Path) -> Vec<(String, String)> {
-    let mut name = p.as_os_str().to_owned();
-    name.push(".labels.tsv");
-    let text = std::fs::read_to_string(PathBuf::from(name)).unwrap();
+    let text = std::fs::read_to_string(labels_of(p)).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("id\tgroup"));
     lines
@@ -104,7 +84,7 @@ fn each_language_is_deterministic_and_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let mut seen = BTreeSet::new();
     for lang in CJK {
-        let a = std::fs::read(gen(dir.path(), lang, 300, 7)).unwrap();
+        let a = std::fs::read(generated_lang(dir.path(), lang, 300, 7)).unwrap();
         let again = dir.path().join(format!("{lang}-again.jsonl"));
         let out = run(&[
             "gen",
@@ -125,9 +105,9 @@ fn each_language_is_deterministic_and_its_own() {
             std::fs::read(&again).unwrap(),
             "{lang}: same seed, other threads"
         );
-        let other = std::fs::read(gen(dir.path(), lang, 300, 8)).unwrap();
+        let other = std::fs::read(generated_lang(dir.path(), lang, 300, 8)).unwrap();
         assert_ne!(a, other, "{lang}: another seed");
-        let first = &docs(&gen(dir.path(), lang, 300, 7))[0];
+        let first = &docs(&generated_lang(dir.path(), lang, 300, 7))[0];
         assert_eq!(first["id"], format!("{lang}-0"));
         for f in ["id", "outlet", "title", "date", "text"] {
             assert!(first[f].is_string(), "{lang} {f}");
@@ -139,16 +119,8 @@ fn each_language_is_deterministic_and_its_own() {
 #[test]
 fn english_is_the_default_and_unchanged() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = dir.path().join("plain.jsonl");
-    let en = dir.path().join("en.jsonl");
-    for (p, extra) in [(&plain, None), (&en, Some("en"))] {
-        let mut args = vec!["gen", "--docs", "300", "--seed", "5", "-o", s(p)];
-        if let Some(l) = extra {
-            args.extend(["--lang", l]);
-        }
-        let out = run(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    let plain = generated(dir.path(), 300);
+    let en = generated_lang(dir.path(), "en", 300, 5);
     let bytes = std::fs::read(&plain).unwrap();
     assert_eq!(bytes, std::fs::read(&en).unwrap());
     // Figures of the archive as the release before `--lang` wrote it.
@@ -165,7 +137,7 @@ fn english_is_the_default_and_unchanged() {
 fn text_is_in_the_languages_script() {
     let dir = tempfile::tempdir().unwrap();
     for lang in CJK {
-        let ds = docs(&gen(dir.path(), lang, 400, 3));
+        let ds = docs(&generated_lang(dir.path(), lang, 400, 3));
         let (mut letters, mut han, mut hira, mut kata, mut hangul, mut spaces) = (0, 0, 0, 0, 0, 0);
         for d in &ds {
             for c in text(d).chars().chain(d["title"].as_str().unwrap().chars()) {
@@ -213,7 +185,7 @@ fn text_is_in_the_languages_script() {
 #[test]
 fn zipf_characters_in_a_few_thousand() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = docs(&gen(dir.path(), "zh", 1000, 3));
+    let ds = docs(&generated_lang(dir.path(), "zh", 1000, 3));
     let mut counts: HashMap<char, usize> = HashMap::new();
     for d in &ds {
         for c in text(d).chars().filter(|c| c.is_alphabetic()) {
@@ -235,7 +207,7 @@ fn zipf_characters_in_a_few_thousand() {
 fn every_document_of_an_outlet_ends_with_its_footer() {
     let dir = tempfile::tempdir().unwrap();
     for lang in CJK {
-        let ds = docs(&gen(dir.path(), lang, 600, 4));
+        let ds = docs(&generated_lang(dir.path(), lang, 600, 4));
         let fs = footers(&ds);
         assert_eq!(fs.len(), 20, "{lang}: outlets");
         let distinct: BTreeSet<&String> = fs.values().collect();
@@ -253,7 +225,7 @@ fn every_document_of_an_outlet_ends_with_its_footer() {
 fn labels_match_the_documents() {
     let dir = tempfile::tempdir().unwrap();
     for lang in CJK {
-        let p = gen(dir.path(), lang, 1000, 6);
+        let p = generated_lang(dir.path(), lang, 1000, 6);
         let ds = docs(&p);
         let ls = labels(&p);
         assert_eq!(ds.len(), ls.len());
@@ -279,7 +251,7 @@ fn labels_match_the_documents() {
 fn copies_share_their_storys_body_under_another_outlet() {
     let dir = tempfile::tempdir().unwrap();
     for lang in CJK {
-        let p = gen(dir.path(), lang, 1000, 6);
+        let p = generated_lang(dir.path(), lang, 1000, 6);
         let ds = docs(&p);
         let fs = footers(&ds);
         let by_id: HashMap<&str, &Value> =
@@ -320,7 +292,7 @@ fn notices_short_originals_wire_credits_and_shared_leads() {
         ("ko", &["=연합뉴스)", "=뉴시스]", " 기자 = "]),
     ];
     for lang in CJK {
-        let p = gen(dir.path(), lang, 3000, 2);
+        let p = generated_lang(dir.path(), lang, 3000, 2);
         let ds = docs(&p);
         let fs = footers(&ds);
         let ls = labels(&p);

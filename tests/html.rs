@@ -5,29 +5,20 @@
 
 mod common;
 
-use common::{browse, chromium};
+use common::{browse, chromium, run_ok, s, seed_articles, write_docs};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn report(input: &Path, dir: &Path) -> PathBuf {
     let html = dir.join("report.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args([
-            "cluster",
-            "-q",
-            input.to_str().unwrap(),
-            "-o",
-            "/dev/null",
-            "--html",
-        ])
-        .arg(&html)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&[
+        "cluster",
+        "-q",
+        s(input),
+        "-o",
+        "/dev/null",
+        "--html",
+        s(&html),
+    ]);
     html
 }
 
@@ -35,7 +26,7 @@ fn report(input: &Path, dir: &Path) -> PathBuf {
 fn seed_report_shows_cluster_wire_outlets_and_changes() {
     let Some(browser) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let seed = seed_articles();
     let page = report(&seed, dir.path());
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(
@@ -90,12 +81,7 @@ fn article_markup_appears_as_text() {
         serde_json::json!({"id": "a<b>", "outlet": "<i>Daily</i>", "title": "<script>x</script>", "text": body}),
         serde_json::json!({"id": "b", "outlet": "Herald \"&\"", "title": "' onmouseover='x", "text": format!("{body} More.")}),
     ];
-    let input = dir.path().join("evil.jsonl");
-    std::fs::write(
-        &input,
-        docs.iter().map(|d| format!("{d}\n")).collect::<String>(),
-    )
-    .unwrap();
+    let input = write_docs(dir.path(), "evil.jsonl", &docs);
     let page = report(&input, dir.path());
     let dom = browse(
         &browser,

@@ -1,71 +1,17 @@
 //! The persistent index through the real binary: build, add and query round trip against
 //! clustering everything at once, damaged files, parameter mismatches and killed adds.
 
+mod common;
+
+use common::{bin, generated_parts, json_lines, ok, run, s};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run neardup")
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "neardup failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// A generated archive of `n` documents cut into files of the given sizes.
-fn corpus(dir: &Path, n: usize, seed: u64, parts: &[(&str, usize)]) -> Vec<PathBuf> {
-    let all = dir.join(format!("all-{seed}.jsonl"));
-    ok(run(&[
-        "gen",
-        "--docs",
-        &n.to_string(),
-        "--seed",
-        &seed.to_string(),
-        "-o",
-        s(&all),
-    ]));
-    let text = std::fs::read_to_string(&all).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut at = 0;
-    parts
-        .iter()
-        .map(|(name, len)| {
-            let p = dir.join(name);
-            let mut body = lines[at..at + len].join("\n");
-            body.push('\n');
-            std::fs::write(&p, body).unwrap();
-            at += len;
-            p
-        })
-        .collect()
-}
-
-fn records(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
 
 /// (new id, archive id, similarity, containment) of every match in query output.
 fn matches(out: &[u8]) -> BTreeSet<(String, String, String, String)> {
     let mut set = BTreeSet::new();
-    for r in records(out) {
+    for r in json_lines(out) {
         for m in r["matches"].as_array().unwrap() {
             set.insert((
                 r["id"].as_str().unwrap().to_string(),
@@ -112,7 +58,7 @@ fn expected(
 #[test]
 fn build_add_query_equals_clustering_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let files = corpus(
+    let files = generated_parts(
         dir.path(),
         2400,
         5,
@@ -122,7 +68,7 @@ fn build_add_query_equals_clustering_everything() {
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
     ok(run(&["index", "add", s(&ndx), s(&files[1])]));
     let out = ok(run(&["index", "query", s(&ndx), s(&files[2])]));
-    let recs = records(&out.stdout);
+    let recs = json_lines(&out.stdout);
     assert_eq!(recs.len(), 400, "one record per new article");
     let got = matches(&out.stdout);
     let want = expected(&files, &neardup::Config::default());
@@ -161,7 +107,7 @@ fn build_add_query_equals_clustering_everything() {
 
     // Querying archive articles: flagged, never matched with themselves.
     let again = ok(run(&["index", "query", s(&ndx), s(&files[1])]));
-    for r in records(&again.stdout) {
+    for r in json_lines(&again.stdout) {
         assert_eq!(r["in_index"], true);
         let id = r["id"].as_str().unwrap();
         assert!(r["matches"]
@@ -183,7 +129,7 @@ fn build_add_query_equals_clustering_everything() {
 #[test]
 fn stored_parameters_are_used_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let files = corpus(dir.path(), 900, 8, &[("a.jsonl", 700), ("c.jsonl", 200)]);
+    let files = generated_parts(dir.path(), 900, 8, &[("a.jsonl", 700), ("c.jsonl", 200)]);
     let ndx = dir.path().join("j.ndx");
     ok(run(&[
         "index",
@@ -262,7 +208,7 @@ fn stored_parameters_are_used_and_checked() {
 #[test]
 fn ids_are_unique_across_build_and_add() {
     let dir = tempfile::tempdir().unwrap();
-    let files = corpus(dir.path(), 300, 9, &[("a.jsonl", 200), ("b.jsonl", 100)]);
+    let files = generated_parts(dir.path(), 300, 9, &[("a.jsonl", 200), ("b.jsonl", 100)]);
     let ndx = dir.path().join("i.ndx");
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
     // Building over an existing index is refused.
@@ -324,7 +270,7 @@ fn segment_of(ndx: &Path) -> PathBuf {
 #[test]
 fn damaged_files_are_errors_never_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let files = corpus(dir.path(), 500, 11, &[("a.jsonl", 400), ("c.jsonl", 100)]);
+    let files = generated_parts(dir.path(), 500, 11, &[("a.jsonl", 400), ("c.jsonl", 100)]);
     let ndx = dir.path().join("d.ndx");
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
     // Querying the archive itself reads every document's set and metadata.
@@ -395,7 +341,7 @@ fn damaged_files_are_errors_never_answers() {
 #[test]
 fn a_killed_add_leaves_the_index_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let files = corpus(
+    let files = generated_parts(
         dir.path(),
         1200,
         13,
@@ -443,7 +389,7 @@ fn a_killed_add_leaves_the_index_as_it_was() {
 
     // A real kill at some moment of a larger add: the index is then either as before or as
     // after, never in between, and the next add works.
-    let big = corpus(dir.path(), 6000, 14, &[("big.jsonl", 6000)]);
+    let big = generated_parts(dir.path(), 6000, 14, &[("big.jsonl", 6000)]);
     let renamed = std::fs::read_to_string(&big[0])
         .unwrap()
         .replace("\"id\":\"gen-", "\"id\":\"big-");

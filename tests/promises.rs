@@ -200,12 +200,7 @@ fn check_against_brute_force(
     let clusters: Vec<(u32, Vec<u32>)> = lines[1..]
         .iter()
         .map(|c| {
-            let members = c["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| index[m["id"].as_str().unwrap()])
-                .collect();
+            let members = member_ids(c).iter().map(|id| index[id.as_str()]).collect();
             (index[c["canonical"].as_str().unwrap()], members)
         })
         .collect();

@@ -1,56 +1,24 @@
 //! Detection quality on small, real-looking cases: cut copies, boilerplate decoys, Chinese,
 //! Japanese and Korean copies, and `neardup eval`.
 
+mod common;
+
+use common::{cluster_ids, run, s, seed_articles, stderr, write_docs, XorShift};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .output()
-        .expect("run neardup")
-}
-
+/// The member ids of each cluster of a run, which must have succeeded.
 fn clusters(out: &Output) -> Vec<Vec<String>> {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["record"] == "cluster")
-        .map(|c| {
-            c["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .collect()
-}
-
-fn write(dir: &Path, docs: &[Value]) -> PathBuf {
-    let p = dir.join("corpus.jsonl");
-    std::fs::write(
-        &p,
-        docs.iter().map(|d| format!("{d}\n")).collect::<String>(),
-    )
-    .unwrap();
-    p
+    assert!(out.status.success(), "{}", stderr(out));
+    cluster_ids(&out.stdout)
 }
 
 /// Pseudo-English: `n` words from a vocabulary of 2,000 with a Zipf-like skew, as sentences.
 fn prose(seed: u64, n: usize) -> String {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = XorShift::new(seed);
     let mut out = String::new();
     for i in 0..n {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
+        let s = rng.next_u64();
         let r = (s % 1_000_000) as f64 / 1_000_000.0;
         let w = (2000f64.powf(r * r)) as u64; // skewed toward small numbers
         out.push_str(&format!("w{w}"));
@@ -74,8 +42,8 @@ fn cut_copies_are_found_in_containment_mode_only() {
         json!({"id": "captioned", "outlet": "Herald", "text": format!("{} {story}", prose(2, 40))}),
         json!({"id": "other", "outlet": "Herald", "text": prose(3, 400)}),
     ];
-    let p = write(dir.path(), &docs);
-    let p = p.to_str().unwrap();
+    let p = write_docs(dir.path(), "corpus.jsonl", &docs);
+    let p = s(&p);
     assert_eq!(
         clusters(&run(&["cluster", p])),
         vec![vec!["wire", "cut", "captioned"]]
@@ -109,8 +77,8 @@ fn boilerplate_does_not_make_unrelated_stories_match() {
         let text = format!("Reporting by {name} in Tokyo; Editing by John Smith");
         docs.push(json!({"id": format!("byline-{i}"), "text": text}));
     }
-    let p = write(dir.path(), &docs);
-    let p = p.to_str().unwrap();
+    let p = write_docs(dir.path(), "corpus.jsonl", &docs);
+    let p = s(&p);
     assert_eq!(clusters(&run(&["cluster", p])), Vec::<Vec<String>>::new());
     assert_eq!(
         clusters(&run(&["cluster", "--mode", "jaccard", p])),
@@ -124,14 +92,14 @@ fn boilerplate_does_not_make_unrelated_stories_match() {
         .collect();
     let sub = dir.path().join("anonymous");
     std::fs::create_dir(&sub).unwrap();
-    let a = write(&sub, &anonymous);
+    let a = write_docs(&sub, "corpus.jsonl", &anonymous);
     let loose = clusters(&run(&[
         "cluster",
         "--min-contained",
         "5",
         "--min-contained-words",
         "0",
-        a.to_str().unwrap(),
+        s(&a),
     ]));
     assert!(
         loose
@@ -169,8 +137,8 @@ fn chinese_japanese_and_korean_copies_cluster() {
         json!({"id": "mixed-2", "text": format!("{mixed}（了）")}),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), &docs);
-    let got = clusters(&run(&["cluster", p.to_str().unwrap()]));
+    let p = write_docs(dir.path(), "corpus.jsonl", &docs);
+    let got = clusters(&run(&["cluster", s(&p)]));
     assert_eq!(
         got,
         vec![
@@ -184,8 +152,8 @@ fn chinese_japanese_and_korean_copies_cluster() {
 
 #[test]
 fn eval_scores_labels_and_exact_truth() {
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
-    let seed = seed.to_str().unwrap();
+    let seed = seed_articles();
+    let seed = s(&seed);
     let dir = tempfile::tempdir().unwrap();
     let pairs = dir.path().join("pairs.tsv");
     std::fs::write(&pairs, "seed-2\tseed-4\n").unwrap();
@@ -204,11 +172,11 @@ fn eval_scores_labels_and_exact_truth() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let v = json(&["--labels", pairs.to_str().unwrap()]);
+    let v = json(&["--labels", s(&pairs)]);
     assert_eq!(v["scores"]["precision"], 1.0);
     assert_eq!(v["scores"]["recall"], 1.0);
     assert_eq!(v["ari"], 1.0);
-    let v = json(&["--labels", groups.to_str().unwrap()]);
+    let v = json(&["--labels", s(&groups)]);
     assert_eq!(v["scores"]["truth_pairs"], 3);
     assert_eq!(v["scores"]["found_pairs"], 1);
     assert_eq!(v["worst_misses"].as_array().unwrap().len(), 2);

@@ -8,9 +8,9 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 /// Runs `dedupe` with every output and returns (exit, stderr, kept lines, removed records,
 /// summary accounting).
@@ -144,15 +144,19 @@ fn accounting_balances_on_every_input_format() {
         let kept = dir.path().join("kept.jsonl");
         let removed = dir.path().join("removed.jsonl");
         let summary = dir.path().join("summary.json");
-        let mut child = bin()
-            .args(["dedupe", "-", "-o", s(&kept), "--removed", s(&removed)])
-            .args(["--summary", s(&summary)])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(&data).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = run_with_stdin(
+            &[
+                "dedupe",
+                "-",
+                "-o",
+                s(&kept),
+                "--removed",
+                s(&removed),
+                "--summary",
+                s(&summary),
+            ],
+            &data,
+        );
         let d = Dedupe {
             kept: std::fs::read_to_string(&kept)
                 .unwrap()
@@ -274,7 +278,7 @@ fn accounting_with_web_archives_directories_and_limits() {
     }
     assert!(err.contains("--max-line-bytes"), "{err}");
     // The cluster file's header carries the same accounting.
-    let c = run(&[
+    let c = run_ok(&[
         "cluster",
         "--max-line-bytes",
         limit,
@@ -282,7 +286,6 @@ fn accounting_with_web_archives_directories_and_limits() {
         s(&tree),
         s(&jsonl),
     ]);
-    assert!(c.status.success(), "{}", stderr(&c));
     assert_eq!(json_lines(&c.stdout)[0]["accounting"], d.accounting);
     assert_eq!(json_lines(&c.stdout)[0]["counts"]["skipped_files"], 1);
     // --strict stops at the first of them.
@@ -692,20 +695,9 @@ fn copies_are_found_in_every_script() {
     }
     let p = dir.path().join("scripts.jsonl");
     std::fs::write(&p, lines_of(&docs)).unwrap();
-    let out = run(&["cluster", s(&p)]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["cluster", s(&p)]);
     let v = json_lines(&out.stdout);
-    let found: BTreeSet<Vec<String>> = v[1..]
-        .iter()
-        .map(|c| {
-            c["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .collect();
+    let found: BTreeSet<Vec<String>> = v[1..].iter().map(member_ids).collect();
     for (i, (name, _)) in SCRIPTS.iter().enumerate() {
         let want = vec![format!("s{i}"), format!("s{i}-copy")];
         assert!(
@@ -720,25 +712,10 @@ fn copies_are_found_in_every_script() {
 // ---------------------------------------------------------------------------------------------
 // Bounded memory: decompression bombs.
 
-/// Runs neardup with its address space limited to `limit_mb` megabytes.
-fn run_limited(limit_mb: u64, args: &[&str]) -> Output {
-    Command::new("prlimit")
-        .arg(format!("--as={}", limit_mb << 20))
-        .arg(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .output()
-        .expect("run prlimit")
-}
-
 #[test]
 fn decompression_bombs_are_rejected_in_bounded_memory() {
-    if Command::new("prlimit").arg("--version").output().is_err() {
-        // As the Spark and Chromium tests: a missing tool fails under CI, never passes.
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-            "CI=true, so this cannot be skipped: prlimit (util-linux) not found"
-        );
-        eprintln!("prlimit (util-linux) not found: skipped");
+    // As the Spark and Chromium tests: a missing tool fails under CI, never passes.
+    if !have_prlimit() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -767,7 +744,7 @@ fn decompression_bombs_are_rejected_in_bounded_memory() {
         // waits for SIGINT/SIGTERM reserves a 64 MiB glibc malloc arena, address space only:
         // 384 MB before it.)
         let out = run_limited(
-            464,
+            &format!("--as={}", 464u64 << 20),
             &[
                 "cluster",
                 "--threads",
@@ -845,8 +822,7 @@ fn a_run_killed_mid_write_leaves_no_partial_output() {
     }
     assert!(killed_while_writing > 0, "never killed while writing");
     // The next run writes the whole output.
-    let out = run(&["dedupe", s(&input), "-o", s(&kept)]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["dedupe", s(&input), "-o", s(&kept)]);
     assert!(stderr(&out).contains("read 10000, kept"));
     let n = std::fs::read_to_string(&kept).unwrap().lines().count();
     assert!(
@@ -858,7 +834,7 @@ fn a_run_killed_mid_write_leaves_no_partial_output() {
 
 #[test]
 fn a_full_disk_fails_cleanly() {
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let seed = seed_articles();
     let dir = tempfile::tempdir().unwrap();
     let ok = dir.path().join("ok.jsonl");
     for args in [
@@ -895,7 +871,7 @@ fn a_full_disk_fails_cleanly() {
 
 #[test]
 fn temporary_files_that_cannot_be_made_name_their_directory() {
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let seed = seed_articles();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-dir");
     let out_path = dir.path().join("clusters.jsonl");
@@ -919,21 +895,7 @@ fn a_closed_pipe_ends_the_run_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let input = generated(dir.path(), 3000);
     for cmd in ["cluster", "dedupe"] {
-        let mut child = bin()
-            .args([cmd, s(&input)])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = [0u8; 64];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut first)
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = closed_early(&[cmd, s(&input)], 64);
         assert!(out.status.success(), "{cmd}: {}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json_lines, run, s};
+use common::{json_lines, run, run_ok, s, write_docs};
 use serde_json::Value;
 use std::path::Path;
 
@@ -32,9 +32,7 @@ fn seed() -> (Vec<Value>, String, String) {
 }
 
 fn member<'a>(c: &'a Value, id: &str) -> &'a Value {
-    c["members"]
-        .as_array()
-        .unwrap()
+    common::members(c)
         .iter()
         .find(|m| m["id"] == id)
         .unwrap_or_else(|| panic!("no member {id}"))
@@ -156,13 +154,6 @@ fn the_csv_has_the_reference_url_location_and_changes() {
     );
 }
 
-fn write(dir: &Path, docs: &[Value]) -> String {
-    let p = dir.join("in.jsonl");
-    let text: String = docs.iter().map(|d| format!("{d}\n")).collect();
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
-}
-
 fn story(extra: &str) -> String {
     let body = "The central bank raised its key interest rate by a quarter point on Thursday, citing stubborn inflation in services and a tight labour market. \
         Officials said further increases were possible if price pressures did not ease over the coming months. \
@@ -170,6 +161,12 @@ fn story(extra: &str) -> String {
         Economists said the decision showed the bank was determined to bring inflation back to its two percent target. \
         The governor told reporters that the economy remained resilient despite higher borrowing costs.";
     format!("{body}{extra}")
+}
+
+/// The lines of the cluster file of `docs` (written to `dir/in.jsonl`).
+fn clustered(dir: &Path, docs: &[Value]) -> Vec<Value> {
+    let input = write_docs(dir, "in.jsonl", docs);
+    json_lines(&run_ok(&["cluster", "-q", s(&input)]).stdout)
 }
 
 /// Two copies of one day without a wire dateline: the earliest is the one at 12:56, not the
@@ -181,9 +178,7 @@ fn the_earliest_copy_is_chosen_by_its_time_of_day() {
         serde_json::json!({"id": "late", "outlet": "A", "date": "26-FEB-1987 16:50:02.00", "text": story(" A longer closing line added by this outlet.")}),
         serde_json::json!({"id": "early", "outlet": "B", "date": "26-FEB-1987 12:56:31.10", "text": story("")}),
     ];
-    let out = run(&["cluster", "-q", &write(dir.path(), &docs)]);
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let lines = json_lines(&out.stdout);
+    let lines = clustered(dir.path(), &docs);
     assert_eq!(lines.len(), 2, "one cluster");
     let c = &lines[1];
     assert_eq!(c["earliest"]["id"], "early");
@@ -204,9 +199,7 @@ fn a_wire_named_in_running_text_does_not_make_the_story_its_own() {
         serde_json::json!({"id": "r1", "outlet": "Reuters", "text": text}),
         serde_json::json!({"id": "r2", "outlet": "Reuters", "text": text}),
     ];
-    let out = run(&["cluster", "-q", &write(dir.path(), &docs)]);
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let lines = json_lines(&out.stdout);
+    let lines = clustered(dir.path(), &docs);
     assert_eq!(lines[1]["wire"]["name"], "Reuters");
     for m in lines[1]["members"].as_array().unwrap() {
         assert_eq!(m["wire"], "Reuters");

@@ -203,7 +203,7 @@ fn hostile_titles_and_outlets_are_escaped_on_the_index() {
 #[test]
 fn a_failing_run_leaves_no_directory_and_keeps_the_old_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let seed = seed_articles();
     let dir = tmp.path().join("report");
     let arg = format!("{}/", s(&dir));
     // The cluster file cannot be written (a full disk): nothing is committed.
@@ -234,9 +234,7 @@ fn a_failing_run_leaves_no_directory_and_keeps_the_old_one() {
 #[test]
 fn a_directory_with_an_input_or_other_files_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let seed =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl"))
-            .unwrap();
+    let seed = std::fs::read(seed_articles()).unwrap();
     let dir = tmp.path().join("d");
     std::fs::create_dir(&dir).unwrap();
     let input = dir.join("in.jsonl");

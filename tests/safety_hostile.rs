@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Command;
 
 /// Control bytes other than line feed in `bytes` (ESC, BEL, CR...).
 fn raw_controls(bytes: &[u8]) -> Vec<u8> {
@@ -42,30 +41,23 @@ fn nested_page(levels: usize) -> String {
 /// release build) and that the quadratic one (30 s in a release build) cannot.
 #[test]
 fn deeply_nested_articles_are_extracted_in_linear_time() {
-    let Ok(probe) = Command::new("prlimit").arg("--version").output() else {
-        skip_or_fail("prlimit is not installed");
+    if !have_prlimit() {
         return;
-    };
-    assert!(probe.status.success());
+    }
     let dir = tempfile::tempdir().unwrap();
     let page = nested_page(40_000);
     assert!(page.len() > 2_300_000, "{}", page.len());
     let file = dir.path().join("deep.html");
     std::fs::write(&file, &page).unwrap();
-    let out = Command::new("prlimit")
-        .arg("--cpu=8")
-        .arg(env!("CARGO_BIN_EXE_neardup"))
-        .args(["dedupe", "-q", s(&file), "--out"])
-        .arg(dir.path().join("kept.jsonl"))
-        .output()
-        .unwrap();
+    let kept = dir.path().join("kept.jsonl");
+    let out = run_limited("--cpu=8", &["dedupe", "-q", s(&file), "--out", s(&kept)]);
     assert!(
         out.status.success(),
         "killed past 8 s of CPU? {:?} {}",
         out.status,
         stderr(&out)
     );
-    let kept = json_lines(&std::fs::read(dir.path().join("kept.jsonl")).unwrap());
+    let kept = json_lines(&std::fs::read(&kept).unwrap());
     assert_eq!(kept.len(), 1);
     let text = kept[0]["text"].as_str().unwrap();
     assert!(
@@ -227,13 +219,8 @@ fn bidi_overrides_are_neutralised_where_people_read() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let ids: Vec<&str> = c[1]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect();
-    assert!(ids.contains(&"inv\u{202e}fdp.exe"), "{ids:?}");
+    let ids = member_ids(&c[1]);
+    assert!(ids.iter().any(|id| id == "inv\u{202e}fdp.exe"), "{ids:?}");
 }
 
 /// Dedupes `lines` written to `g.jsonl` in a fresh directory; returns the directory, stderr

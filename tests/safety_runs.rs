@@ -4,41 +4,23 @@
 
 mod common;
 
-use common::{doc, run, s, stderr, story, write_lines};
+use common::{doc, generated_parts, names, ok, run, s, stderr, story, write_lines};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-fn ok(out: Output) -> Output {
-    assert!(out.status.success(), "neardup failed: {}", stderr(&out));
-    out
-}
-
-/// A generated archive of `n` documents cut into files of the given sizes.
-fn parts(dir: &Path, n: u64, sizes: &[(&str, usize)]) -> Vec<PathBuf> {
-    let all = common::generated(dir, n);
-    let text = std::fs::read_to_string(&all).unwrap();
-    let lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut at = 0;
-    sizes
-        .iter()
-        .map(|(name, len)| {
-            let p = write_lines(dir, name, &lines[at..at + len]);
-            at += len;
-            p
-        })
-        .collect()
-}
 
 /// Names in `dir` that start with `prefix`.
 fn named(dir: &Path, prefix: &str) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix))
-        .collect();
-    v.sort();
+    let mut v = names(dir);
+    v.retain(|n| n.starts_with(prefix));
     v
+}
+
+/// What `index query` answers on `ndx` for `inputs`, with `extra` options after them.
+fn answers(ndx: &Path, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["index", "query", s(ndx)];
+    args.extend(inputs.iter().map(|p| s(p)));
+    args.extend(extra);
+    ok(run(&args)).stdout
 }
 
 fn segment_files(ndx: &Path) -> Vec<String> {
@@ -73,7 +55,7 @@ fn age(path: &Path, secs: u64) {
 #[test]
 fn a_killed_build_is_cleaned_by_the_next_build_add_or_compact() {
     let dir = tempfile::tempdir().unwrap();
-    let files = parts(dir.path(), 400, &[("a.jsonl", 300), ("b.jsonl", 100)]);
+    let files = generated_parts(dir.path(), 400, 5, &[("a.jsonl", 300), ("b.jsonl", 100)]);
     let ndx = dir.path().join("a.ndx");
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
     // Killed builds (their LOCK no longer held), one left by an older neardup (no LOCK, old),
@@ -152,23 +134,15 @@ fn a_killed_build_is_cleaned_by_the_next_build_add_or_compact() {
 #[test]
 fn adding_the_same_articles_again_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let files = parts(
+    let files = generated_parts(
         dir.path(),
         600,
+        5,
         &[("a.jsonl", 400), ("b.jsonl", 150), ("q.jsonl", 50)],
     );
     let ndx = dir.path().join("n.ndx");
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
-    let query = || {
-        ok(run(&[
-            "index",
-            "query",
-            s(&ndx),
-            s(&files[0]),
-            s(&files[2]),
-        ]))
-        .stdout
-    };
+    let query = || answers(&ndx, &[&files[0], &files[2]], &[]);
     let before = query();
     let manifest = std::fs::read(ndx.join("MANIFEST")).unwrap();
     for _ in 0..3 {
@@ -202,9 +176,10 @@ fn adding_the_same_articles_again_writes_nothing() {
 #[test]
 fn compact_merges_every_segment_and_queries_answer_the_same() {
     let dir = tempfile::tempdir().unwrap();
-    let files = parts(
+    let files = generated_parts(
         dir.path(),
         1500,
+        5,
         &[
             ("a.jsonl", 500),
             ("b.jsonl", 300),
@@ -229,14 +204,8 @@ fn compact_merges_every_segment_and_queries_answer_the_same() {
         }
         assert_eq!(segment_files(&ndx).len(), 4);
         // Every archive article and the new ones: all the index's documents are read.
-        let query = |text: bool| {
-            let mut args = vec!["index", "query", s(&ndx)];
-            args.extend(files.iter().map(|f| s(f)));
-            if text {
-                args.push("--text");
-            }
-            ok(run(&args)).stdout
-        };
+        let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let query = |text: bool| answers(&ndx, &all, if text { &["--text"] } else { &[] });
         let (json_before, text_before) = (query(false), query(true));
         let before = stats(&ndx);
         let out = ok(run(&["index", "compact", s(&ndx)]));
@@ -268,9 +237,10 @@ fn compact_merges_every_segment_and_queries_answer_the_same() {
 #[test]
 fn a_killed_compact_leaves_the_index_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let files = parts(
+    let files = generated_parts(
         dir.path(),
         900,
+        5,
         &[
             ("a.jsonl", 400),
             ("b.jsonl", 200),
@@ -282,16 +252,7 @@ fn a_killed_compact_leaves_the_index_as_it_was() {
     ok(run(&["index", "build", s(&files[0]), "-o", s(&ndx)]));
     ok(run(&["index", "add", s(&ndx), s(&files[1])]));
     ok(run(&["index", "add", s(&ndx), s(&files[2])]));
-    let query = || {
-        ok(run(&[
-            "index",
-            "query",
-            s(&ndx),
-            s(&files[0]),
-            s(&files[3]),
-        ]))
-        .stdout
-    };
+    let query = || answers(&ndx, &[&files[0], &files[3]], &[]);
     let before = query();
     let old = segment_files(&ndx);
     let manifest = std::fs::read(ndx.join("MANIFEST")).unwrap();

@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::{doc, json_lines, run, s, stderr, story, write_lines};
+use common::{doc, json_lines, members, ok, run, s, stderr, story, write_lines};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
 
 /// `copies` verbatim copies of each of `stories` stories (of about 180 words), copies of one
 /// story interleaved with the others' as a feed would carry them; each copy its own outlet.
@@ -51,10 +50,6 @@ fn edited(copies: usize) -> Vec<String> {
         .collect()
 }
 
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", stderr(o));
-}
-
 /// Clusters as `(size, [(member id, jaccard)])`.
 type Clusters = Vec<(u64, Vec<(String, f64)>)>;
 
@@ -64,9 +59,7 @@ fn clusters_of(out: &[u8]) -> (Value, Clusters) {
     let clusters = v[1..]
         .iter()
         .map(|c| {
-            let members = c["members"]
-                .as_array()
-                .unwrap()
+            let scored = members(c)
                 .iter()
                 .map(|m| {
                     (
@@ -75,7 +68,7 @@ fn clusters_of(out: &[u8]) -> (Value, Clusters) {
                     )
                 })
                 .collect();
-            (c["size"].as_u64().unwrap(), members)
+            (c["size"].as_u64().unwrap(), scored)
         })
         .collect();
     (v[0].clone(), clusters)
@@ -88,7 +81,7 @@ fn verbatim_copies_are_one_cluster_per_story_and_one_comparison_each() {
     let input = write_lines(dir.path(), "wire.jsonl", &verbatim(stories, copies));
     let out = dir.path().join("out.jsonl");
     let o = run(&["cluster", s(&input), "-o", s(&out), "-v"]);
-    ok(&o);
+    let o = ok(o);
     let (header, clusters) = clusters_of(&std::fs::read(&out).unwrap());
     assert_eq!(clusters.len(), stories);
     for (size, members) in &clusters {
@@ -132,7 +125,7 @@ fn verbatim_copies_are_one_cluster_per_story_and_one_comparison_each() {
 
     // dedupe keeps one copy of each story.
     let kept = dir.path().join("kept.jsonl");
-    ok(&run(&["dedupe", s(&input), "-o", s(&kept), "-q"]));
+    ok(run(&["dedupe", s(&input), "-o", s(&kept), "-q"]));
     let kept = json_lines(&std::fs::read(&kept).unwrap());
     assert_eq!(kept.len(), stories);
     let ids: BTreeSet<String> = kept
@@ -168,7 +161,7 @@ fn collapsed_copies_give_the_clusters_and_counts_of_the_plain_path() {
     let input = write_lines(dir.path(), "mixed.jsonl", &lines);
     for mode in ["containment", "jaccard"] {
         let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
-        ok(&run(&[
+        ok(run(&[
             "cluster",
             s(&input),
             "-o",
@@ -178,7 +171,7 @@ fn collapsed_copies_give_the_clusters_and_counts_of_the_plain_path() {
             "-q",
         ]));
         let plain = ["cluster", s(&input), "-o", s(&b), "--mode", mode, "-q"];
-        ok(&run(&[&plain[..], &["--cross-outlet-only"]].concat()));
+        ok(run(&[&plain[..], &["--cross-outlet-only"]].concat()));
         let (ha, ca) = clusters_of(&std::fs::read(&a).unwrap());
         let (hb, cb) = clusters_of(&std::fs::read(&b).unwrap());
         assert_eq!(ha["counts"], hb["counts"], "{mode}");
@@ -195,21 +188,26 @@ fn collapsed_copies_give_the_clusters_and_counts_of_the_plain_path() {
 /// space: identical documents cost one comparison whatever the cap.
 #[test]
 fn copies_just_under_the_bucket_cap_run_in_bounded_memory() {
-    if Command::new("prlimit").arg("--version").output().is_err() {
-        common::skip_or_fail("prlimit (util-linux) not found");
+    if !common::have_prlimit() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let input = write_lines(dir.path(), "wire.jsonl", &verbatim(20, 999));
     let out = dir.path().join("out.jsonl");
-    let o = Command::new("prlimit")
-        .arg(format!("--as={}", 1u64 << 30))
-        .arg(env!("CARGO_BIN_EXE_neardup"))
-        .args(["cluster", s(&input), "-o", s(&out), "-q", "--threads", "2"])
-        .args(["--max-bucket", "1000"])
-        .output()
-        .expect("run prlimit");
-    ok(&o);
+    ok(common::run_limited(
+        &format!("--as={}", 1u64 << 30),
+        &[
+            "cluster",
+            s(&input),
+            "-o",
+            s(&out),
+            "-q",
+            "--threads",
+            "2",
+            "--max-bucket",
+            "1000",
+        ],
+    ));
     let (header, clusters) = clusters_of(&std::fs::read(&out).unwrap());
     assert_eq!(clusters.len(), 20);
     assert!(clusters.iter().all(|(size, _)| *size == 999));
@@ -252,7 +250,7 @@ fn copies_with_edited_words_cluster_as_brute_force_says() {
     let out = dir.path().join("out.jsonl");
     // A bucket cap under the number of copies: oversized buckets pair as a star.
     for cap in ["1000", "5000"] {
-        ok(&run(&[
+        ok(run(&[
             "cluster",
             s(&input),
             "-o",
@@ -278,7 +276,7 @@ fn edited_copies_cost_linear_work_in_candidate_pairs() {
     for n in [400, 800] {
         let input = write_lines(dir.path(), &format!("e{n}.jsonl"), &edited(n));
         let out = dir.path().join(format!("e{n}.out.jsonl"));
-        ok(&run(&["cluster", s(&input), "-o", s(&out), "-q"]));
+        ok(run(&["cluster", s(&input), "-o", s(&out), "-q"]));
         let (header, clusters) = clusters_of(&std::fs::read(&out).unwrap());
         assert_eq!(clusters.len(), 1, "{n}: {}", header["counts"]);
         let candidates = header["counts"]["candidate_pairs"].as_u64().unwrap();

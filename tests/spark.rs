@@ -11,16 +11,12 @@
 //! Spark runs from `.venv-spark` (made by `.ci/run`). Without it the Spark test is skipped with
 //! a message, except under `CI=true`, where it fails.
 
+mod common;
+
+use common::{cluster_ids, run, s, skip_or_fail, write_lines, XorShift};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn neardup(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .output()
-        .expect("run neardup")
-}
 
 fn ok(out: Output, what: &str) -> Output {
     assert!(
@@ -33,12 +29,10 @@ fn ok(out: Output, what: &str) -> Output {
 
 /// Pseudo-English words, deterministic in `seed`.
 fn words(seed: u64, n: usize) -> Vec<String> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = XorShift::new(seed);
     (0..n)
         .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            let s = rng.next_u64();
             let r = (s % 1_000_000) as f64 / 1_000_000.0;
             format!("w{}", (3000f64.powf(r * r)) as u64)
         })
@@ -219,20 +213,8 @@ fn write_shards(dir: &Path, n: usize) -> Vec<PathBuf> {
     lines
         .chunks(per)
         .enumerate()
-        .map(|(i, chunk)| {
-            let p = dir.join(format!("shard{i}.jsonl"));
-            std::fs::write(
-                &p,
-                chunk.iter().map(|l| format!("{l}\n")).collect::<String>(),
-            )
-            .unwrap();
-            p
-        })
+        .map(|(i, chunk)| write_lines(dir, &format!("shard{i}.jsonl"), chunk))
         .collect()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn spark_submit() -> Option<PathBuf> {
@@ -240,13 +222,10 @@ fn spark_submit() -> Option<PathBuf> {
     if p.exists() {
         return Some(p);
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing: .ci/run installs PySpark there", p.display());
-    }
-    eprintln!(
-        "skipped: no {} (run .ci/run, or: python3 -m venv .venv-spark && .venv-spark/bin/pip install pyspark)",
+    skip_or_fail(&format!(
+        "no {} (.ci/run installs PySpark there, or: python3 -m venv .venv-spark && .venv-spark/bin/pip install pyspark)",
         p.display()
-    );
+    ));
     None
 }
 
@@ -305,7 +284,7 @@ fn spark_clusters_equal_local_clusters() {
         args.extend(&shard_args);
         args.extend(case.settings);
         args.extend(["-o", s(&local_jsonl), "--csv", s(&local_csv)]);
-        ok(neardup(&args), "neardup cluster");
+        ok(run(&args), "neardup cluster");
         let local = std::fs::read_to_string(&local_jsonl).unwrap();
         let header: Value = serde_json::from_str(local.lines().next().unwrap()).unwrap();
         let counts = &header["counts"];
@@ -325,7 +304,7 @@ fn spark_clusters_equal_local_clusters() {
         } else {
             // The contained copies attached: the cut copy with its own feature only, and no
             // cluster of two articles that share only the footer.
-            let clusters = member_ids(&local);
+            let clusters = cluster_ids(local.as_bytes());
             let with = |id: &str| clusters.iter().find(|c| c.iter().any(|m| m == id));
             let cut = with("feature-cut").expect("the cut copy in a cluster");
             assert!(cut.iter().any(|m| m == "feature-a"), "{cut:?}");
@@ -341,7 +320,7 @@ fn spark_clusters_equal_local_clusters() {
             args.extend(case.settings);
             let verbose = d.join("verbose.jsonl");
             args.extend(["-o", s(&verbose)]);
-            let err = String::from_utf8(ok(neardup(&args), "neardup cluster -v").stderr).unwrap();
+            let err = String::from_utf8(ok(run(&args), "neardup cluster -v").stderr).unwrap();
             let line = err
                 .lines()
                 .find(|l| l.contains("learned as outlet boilerplate"))
@@ -358,7 +337,7 @@ fn spark_clusters_equal_local_clusters() {
             let n = i.to_string();
             let mut args = vec!["sign", "-q", s(p), "--shard", &n, "--out", s(&sig)];
             args.extend(case.settings);
-            ok(neardup(&args), "neardup sign");
+            ok(run(&args), "neardup sign");
         }
         // 1 and 7 shuffle partitions for the default rule, 3 for the other.
         let partitions: &[&str] = if case.name == "containment" {
@@ -391,7 +370,7 @@ fn spark_clusters_equal_local_clusters() {
         s(&one_sig),
     ];
     args.extend(CASES[0].settings);
-    ok(neardup(&args), "neardup sign");
+    ok(run(&args), "neardup sign");
     spark_args.extend([s(&one_sig).to_string(), s(&one_out).to_string(), "2".into()]);
 
     // Spark: one session for every case.
@@ -425,7 +404,7 @@ fn spark_clusters_equal_local_clusters() {
     for (sig, out, local_jsonl, local_csv) in &reports {
         let (jsonl, csv) = (out.join("report.jsonl"), out.join("report.csv"));
         ok(
-            neardup(&[
+            run(&[
                 "report",
                 "-q",
                 "--clusters",
@@ -452,7 +431,7 @@ fn spark_clusters_equal_local_clusters() {
     }
     let one = one_out.join("report.jsonl");
     ok(
-        neardup(&[
+        run(&[
             "report",
             "-q",
             "--clusters",
@@ -465,30 +444,13 @@ fn spark_clusters_equal_local_clusters() {
         "neardup report",
     );
     let local = std::fs::read_to_string(&reports[0].2).unwrap();
-    let clusters = member_ids(&local);
+    let clusters = cluster_ids(local.as_bytes());
     assert!(clusters.len() >= 8);
     assert_eq!(
-        member_ids(&std::fs::read_to_string(&one).unwrap()),
+        cluster_ids(&std::fs::read(&one).unwrap()),
         clusters,
         "one shard and four shards"
     );
-}
-
-/// The members of each cluster, by id, from a cluster file.
-fn member_ids(jsonl: &str) -> Vec<Vec<String>> {
-    jsonl
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["record"] == "cluster")
-        .map(|c| {
-            c["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
@@ -498,7 +460,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
     let shards = write_shards(d, 2);
     let sig = d.join("sig");
     ok(
-        neardup(&[
+        run(&[
             "sign",
             "-q",
             s(&shards[0]),
@@ -509,7 +471,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
         ]),
         "sign",
     );
-    let out = neardup(&[
+    let out = run(&[
         "sign",
         "-q",
         s(&shards[1]),
@@ -524,7 +486,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("threshold: 0.7 here, 0.8 there"), "{err}");
     // Standard input cannot be re-read for the report.
-    let out = neardup(&["sign", "-", "--shard", "2", "--out", s(&sig)]);
+    let out = run(&["sign", "-", "--shard", "2", "--out", s(&sig)]);
     assert_eq!(out.status.code(), Some(2));
     // The manifest holds the definition; the shard record counts every line.
     let manifest: Value =
@@ -542,7 +504,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
         info["documents"].as_u64().unwrap() + info["rejected"].as_u64().unwrap()
     );
     // A report needs an engine's output.
-    let out = neardup(&[
+    let out = run(&[
         "report",
         "--clusters",
         s(&d.join("none")),

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{cluster_sets, json_lines, run, s, skip_or_fail, stderr, write_lines};
+use common::{
+    cluster_id_sets, json_lines, run, s, seed_articles, skip_or_fail, stderr, write_lines,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -19,18 +21,13 @@ const DIVIDENDS: [&str; 4] = [
     "reuters-7782",
 ];
 
-/// The clusters of a cluster file, as sets of member ids.
-fn clusters(out: &[u8]) -> Vec<BTreeSet<String>> {
-    cluster_sets(out).into_iter().map(|(_, ids)| ids).collect()
-}
-
 fn cluster_file(input: &Path, dir: &Path) -> (Value, Vec<BTreeSet<String>>) {
     let out = dir.join("clusters.jsonl");
     let o = run(&["cluster", "-q", s(input), "-o", s(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
     let bytes = std::fs::read(&out).unwrap();
     let header = json_lines(&bytes).remove(0);
-    (header, clusters(&bytes))
+    (header, cluster_id_sets(&bytes))
 }
 
 /// The ids `dedupe` keeps with `args`.
@@ -304,7 +301,7 @@ fn chinese_and_korean_company_announcements_are_apart() {
 #[test]
 fn the_seed_ap_story_is_still_one_cluster() {
     let dir = tempfile::tempdir().unwrap();
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/seed-articles.jsonl");
+    let seed = seed_articles();
     let (header, found) = cluster_file(&seed, dir.path());
     let pair: BTreeSet<String> = ["seed-2", "seed-4"].map(String::from).into();
     assert!(found.contains(&pair), "{found:?}");

@@ -4,18 +4,16 @@
 
 mod common;
 
-use common::{doc, json_lines, run, s, stderr, write_lines};
+use common::{doc, json_lines, run, s, stderr, write_lines, XorShift};
 use serde_json::Value;
 
 /// A story of `n` characters drawn from `count` code points from `first` (a fixed
 /// pseudo-random sequence per `seed`), with a full stop now and then.
 fn body(seed: u64, first: u32, count: u32, n: usize) -> String {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = XorShift::new(seed);
     (0..n)
         .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             if x.is_multiple_of(13) {
                 '。'
             } else {
