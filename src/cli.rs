@@ -36,9 +36,25 @@ pub enum Command {
     Bench(BenchArgs),
     /// A persistent index: build it from an archive, add to it, query new articles against it.
     Index(IndexArgs),
-    /// Sign one shard of a corpus into Parquet for a distributed engine (Apache Spark).
-    Sign(SignArgs),
-    /// Write the report of clusters found by a distributed engine from signed shards.
+    /// A corpus too large for one machine: sign its shards for Apache Spark, and report the
+    /// clusters Spark found.
+    Spark(SparkArgs),
+}
+
+/// Options of `neardup spark`.
+#[derive(Debug, Args)]
+pub struct SparkArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: SparkCommand,
+}
+
+/// The subcommands of `neardup spark`.
+#[derive(Debug, Subcommand)]
+pub enum SparkCommand {
+    /// Sign one shard of a corpus into Parquet for the engine.
+    Sign(Box<SignArgs>),
+    /// Write the report (cluster file, CSV, HTML, locations) of the clusters the engine found.
     Report(ReportArgs),
 }
 
@@ -125,9 +141,9 @@ pub struct IndexQueryArgs {
     /// Write the answers here (default: standard output).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Print readable text instead of JSON Lines.
-    #[arg(long)]
-    pub text: bool,
+    /// json: one JSON object a line (the default); text: readable lines for a person.
+    #[arg(long, value_enum, default_value_t = Printed::Json)]
+    pub format: Printed,
     /// What counts as a duplicate: taken from the index; one given here must equal the
     /// index's.
     #[command(flatten)]
@@ -143,12 +159,22 @@ pub struct IndexStatsArgs {
     /// The index directory.
     #[arg(value_name = "INDEX")]
     pub index: PathBuf,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    /// text: readable lines for a person (the default); json: one JSON object.
+    #[arg(long, value_enum, default_value_t = Printed::Text)]
+    pub format: Printed,
     /// Also read every byte of the index and check it against its checksums.
     #[arg(long)]
     pub verify: bool,
+}
+
+/// How a command prints what it found: `--format text|json` on every command that has both
+/// (`bench`, `eval`, `index stats`, `index query`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Printed {
+    /// Readable text for a person.
+    Text,
+    /// JSON for a program.
+    Json,
 }
 
 fn definition() -> Definition {
@@ -327,7 +353,7 @@ impl ReadArgs {
     }
 }
 
-/// Options of `neardup sign`.
+/// Options of `neardup spark sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// Shared options (one input: the shard). Every option that decides what a duplicate is
@@ -343,13 +369,14 @@ pub struct SignArgs {
     pub out: PathBuf,
 }
 
-/// Options of `neardup report`.
+/// Options of `neardup spark report`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Outputs")]
 pub struct ReportArgs {
     /// The engine's output directory (holds `clusters/`, `pairs/` and `stats/`).
     #[arg(long, value_name = "OUTDIR")]
     pub clusters: PathBuf,
-    /// The signature directory written by `neardup sign`.
+    /// The signature directory written by `neardup spark sign`.
     #[arg(long, value_name = "SIGDIR")]
     pub docs: PathBuf,
     /// Write the cluster file here (default: standard output).
@@ -408,9 +435,9 @@ pub struct BenchArgs {
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
+    /// text: a table for a person (the default); json: one JSON object.
+    #[arg(long, value_enum, default_value_t = Printed::Text)]
+    pub format: Printed,
 }
 
 /// Options of `neardup eval`.
@@ -428,17 +455,15 @@ pub struct EvalArgs {
     /// How many of the worst misses to list.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub worst: usize,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    /// text: readable lines for a person (the default); json: one JSON object.
+    #[arg(long, value_enum, default_value_t = Printed::Text)]
+    pub format: Printed,
 }
 
 /// Options of `neardup cluster`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Outputs")]
 pub struct ClusterArgs {
-    /// Shared options.
-    #[command(flatten)]
-    pub common: CommonArgs,
     /// Write the cluster file here (default: standard output).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -457,21 +482,23 @@ pub struct ClusterArgs {
     /// Also write `path:line: text` lines (as grep -n) for each member here.
     #[arg(long, value_name = "FILE")]
     pub locations: Option<PathBuf>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options of `neardup dedupe`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Outputs")]
 pub struct DedupeArgs {
-    /// Shared options.
-    #[command(flatten)]
-    pub common: CommonArgs,
     /// Write kept records here, unchanged (default: standard output).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Write removed records here, with `duplicate_of` and `cluster` added.
     #[arg(long, value_name = "FILE")]
     pub removed: Option<PathBuf>,
-    /// Write the accounting here as one JSON object: read = kept + removed + rejected.
+    /// Write the accounting here as one JSON object: read = kept + removed + rejected +
+    /// skipped (records of a web archive that are not articles).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     /// Template items: near-identical texts that are different news (the dividend notices of
@@ -479,8 +506,11 @@ pub struct DedupeArgs {
     /// products: other titles, names, numbers or dates). `keep`: each item is kept (one copy
     /// of each), no distinct news is lost; `remove`: they are duplicates of each other and
     /// one of them is kept, as for any near-identical texts (for cleaning a training corpus).
-    #[arg(long, value_name = "keep|remove", default_value = "keep", value_parser = ["keep", "remove"])]
+    #[arg(long, value_name = "keep|remove", default_value = "keep", value_parser = ["keep", "remove"], help_heading = "Matching (what counts as a duplicate)")]
     pub templates: String,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 impl DedupeArgs {

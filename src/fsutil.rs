@@ -10,7 +10,7 @@
 //! caller passes for its messages. Temporary spill files and `read_at` are `input`'s.
 //!
 //! The rules, for every writer (the cluster file and its views, dedupe's outputs, the index
-//! manifest, `neardup sign`'s Parquet files and manifests, `neardup gen`):
+//! manifest, `neardup spark sign`'s Parquet files and manifests, `neardup gen`):
 //!
 //! - A regular file is replaced atomically: written to `.neardup-*.tmp` in the directory of
 //!   the target, synced, renamed over the target, and the directory synced. A symbolic link is
@@ -285,7 +285,7 @@ fn probe(option: &str, path: &Path, dir: &Path) -> Result<()> {
     })
 }
 
-/// Checks an output directory before a run reads anything (`neardup sign --out`, `neardup
+/// Checks an output directory before a run reads anything (`neardup spark sign --out`, `neardup
 /// index build --out`): it is not a file, a file can be created in it (or in its nearest
 /// existing ancestor, when it is still to be made), and it neither is nor contains one of
 /// `inputs`; unless `inside_inputs`, it is not under an input directory either (where the

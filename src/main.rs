@@ -9,7 +9,7 @@ mod cli;
 use clap::{CommandFactory, FromArgMatches};
 use cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, DefinitionArgs, EvalArgs,
-    GenArgs, IndexArgs, IndexCommand, ReportArgs, SignArgs,
+    GenArgs, IndexArgs, IndexCommand, Printed, ReportArgs, SignArgs, SparkCommand,
 };
 use neardup::config::Templates;
 use neardup::error::Result;
@@ -39,8 +39,10 @@ fn main() -> ExitCode {
         Command::Gen(args) => gen_cmd(args),
         Command::Bench(args) => bench_cmd(args),
         Command::Index(args) => index_cmd(args, given_definition(&matches)),
-        Command::Sign(args) => sign_cmd(args),
-        Command::Report(args) => report_cmd(args),
+        Command::Spark(args) => match &args.command {
+            SparkCommand::Sign(args) => sign_cmd(args),
+            SparkCommand::Report(args) => report_cmd(args),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -638,17 +640,17 @@ fn eval_cmd(args: &EvalArgs) -> Result<()> {
         args.worst,
     );
     report.unknown_ids = unknown;
-    print_json_or_text(args.json, &report, |w| report.write_text(w))
+    print_json_or_text(args.format, &report, |w| report.write_text(w))
 }
 
-/// Prints `value` as pretty JSON on stdout with `json`, else the text `text` writes.
+/// Prints `value` as pretty JSON on stdout, or the text `text` writes.
 fn print_json_or_text(
-    json: bool,
+    format: Printed,
     value: &impl serde::Serialize,
     text: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
     let mut out = Output::create(None)?;
-    if json {
+    if format == Printed::Json {
         out.write_with(|w| {
             serde_json::to_writer_pretty(&mut *w, value)?;
             writeln!(w)
@@ -746,7 +748,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let (_inputs, outcome, _config, _) = run(&args.common, false, &[])?;
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
-    print_json_or_text(args.json, &b, |w| b.write_table(w))
+    print_json_or_text(args.format, &b, |w| b.write_table(w))
 }
 
 fn print_timings(o: &Outcome) {
@@ -984,7 +986,7 @@ fn index_cmd(args: &IndexArgs, given: Vec<&'static str>) -> Result<()> {
             for r in &results {
                 let rec = QueryRecord::new(&index, r, inputs.name(r.doc.location.input))?;
                 out.write_with(|w| {
-                    if a.text {
+                    if a.format == Printed::Text {
                         rec.write_text(w)
                     } else {
                         serde_json::to_writer(&mut *w, &rec)?;
@@ -1016,9 +1018,17 @@ fn index_cmd(args: &IndexArgs, given: Vec<&'static str>) -> Result<()> {
             let index = Index::open(&a.index)?;
             if a.verify {
                 index.verify_all()?;
+                eprintln!(
+                    "neardup: verified {}: every byte of its {} segment(s) matches its checksums",
+                    neardup::text_safety::for_people(
+                        &a.index.display().to_string(),
+                        neardup::text_safety::Layout::Line
+                    ),
+                    index.manifest().segments.len()
+                );
             }
             let stats = index.stats();
-            print_json_or_text(a.json, &stats, |w| stats.write_text(w))
+            print_json_or_text(a.format, &stats, |w| stats.write_text(w))
         }
     }
 }

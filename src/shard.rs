@@ -220,7 +220,7 @@ impl Manifest {
 pub struct ShardInfo {
     /// Shard number.
     pub shard: u32,
-    /// The input's name as given to `neardup sign` (the report names it so).
+    /// The input's name as given to `neardup spark sign` (the report names it so).
     pub input: String,
     /// Non-blank lines read.
     pub read: u64,
@@ -303,7 +303,7 @@ fn list_type() -> DataType {
     DataType::List(Arc::new(Field::new("item", DataType::Int64, true)))
 }
 
-/// What `neardup sign` did.
+/// What `neardup spark sign` did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignSummary {
     /// The shard's record.
@@ -708,7 +708,7 @@ impl SignatureDir {
         if !manifest_path.exists() {
             return Err(sig_err(
                 dir,
-                "no manifest.json: not a directory written by neardup sign",
+                "no manifest.json: not a directory written by neardup spark sign",
             ));
         }
         let manifest: Manifest = read_json(&manifest_path)?;

@@ -565,6 +565,11 @@ fn verify_chunks_in_order(
     out
 }
 
+/// `x` rounded to 4 decimals, as scores are written in every output.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

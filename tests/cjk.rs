@@ -12,7 +12,15 @@ use std::collections::BTreeSet;
 fn eval(dir: &std::path::Path, lang: &str) -> (f64, f64) {
     let p = generated_lang(dir, lang, 3000, 11);
     let labels = labels_of(&p);
-    let out = run(&["eval", "-q", "--json", s(&p), "--labels", s(&labels)]);
+    let out = run(&[
+        "eval",
+        "-q",
+        "--format",
+        "json",
+        s(&p),
+        "--labels",
+        s(&labels),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     (

@@ -16,7 +16,7 @@ fn matches(out: &[u8]) -> BTreeSet<(String, String, String, String)> {
             set.insert((
                 r["id"].as_str().unwrap().to_string(),
                 m["id"].as_str().unwrap().to_string(),
-                format!("{:.4}", m["similarity"].as_f64().unwrap()),
+                format!("{:.4}", m["jaccard"].as_f64().unwrap()),
                 format!("{:.4}", m["containment"].as_f64().unwrap()),
             ));
         }
@@ -84,7 +84,7 @@ fn build_add_query_equals_clustering_everything() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| m["similarity"].as_f64().unwrap())
+            .map(|m| m["jaccard"].as_f64().unwrap())
             .collect();
         assert!(sims.windows(2).all(|w| w[0] >= w[1]));
         for m in r["matches"].as_array().unwrap() {
@@ -101,9 +101,16 @@ fn build_add_query_equals_clustering_everything() {
         s(&files[2]),
     ]));
     assert_eq!(one.stdout, out.stdout);
-    let text = ok(run(&["index", "query", "--text", s(&ndx), s(&files[2])]));
+    let text = ok(run(&[
+        "index",
+        "query",
+        "--format",
+        "text",
+        s(&ndx),
+        s(&files[2]),
+    ]));
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("similarity") && text.contains("copies"));
+    assert!(text.contains("jaccard") && text.contains("copies"));
 
     // Querying archive articles: flagged, never matched with themselves.
     let again = ok(run(&["index", "query", s(&ndx), s(&files[1])]));
@@ -118,7 +125,14 @@ fn build_add_query_equals_clustering_everything() {
     }
 
     // Stats.
-    let st = ok(run(&["index", "stats", "--json", "--verify", s(&ndx)]));
+    let st = ok(run(&[
+        "index",
+        "stats",
+        "--format",
+        "json",
+        "--verify",
+        s(&ndx),
+    ]));
     let st: Value = serde_json::from_slice(&st.stdout).unwrap();
     assert_eq!(st["documents"], 2000);
     assert_eq!(st["segments"], 2);
@@ -200,7 +214,7 @@ fn stored_parameters_are_used_and_checked() {
             assert!(out.stdout.is_empty());
         }
     }
-    let st = ok(run(&["index", "stats", "--json", s(&ndx)]));
+    let st = ok(run(&["index", "stats", "--format", "json", s(&ndx)]));
     let st: Value = serde_json::from_slice(&st.stdout).unwrap();
     assert_eq!(st["documents"], 700, "a refused add added nothing");
 }
@@ -240,7 +254,8 @@ fn ids_are_unique_across_build_and_add() {
     let strict = run(&["index", "add", "--strict", s(&ndx), s(&files[1])]);
     assert_eq!(strict.status.code(), Some(2));
     let st: Value =
-        serde_json::from_slice(&ok(run(&["index", "stats", "--json", s(&ndx)])).stdout).unwrap();
+        serde_json::from_slice(&ok(run(&["index", "stats", "--format", "json", s(&ndx)])).stdout)
+            .unwrap();
     assert_eq!(st["documents"], 300);
 }
 
@@ -372,9 +387,18 @@ fn a_killed_add_leaves_the_index_as_it_was() {
     };
     assert_eq!(segments(), 2, "the unfinished segment is on disk");
     assert_eq!(query(), before, "the index answers as before");
-    let st: Value =
-        serde_json::from_slice(&ok(run(&["index", "stats", "--json", "--verify", s(&ndx)])).stdout)
-            .unwrap();
+    let st: Value = serde_json::from_slice(
+        &ok(run(&[
+            "index",
+            "stats",
+            "--format",
+            "json",
+            "--verify",
+            s(&ndx),
+        ]))
+        .stdout,
+    )
+    .unwrap();
     assert_eq!(st["documents"], 600);
     // A later add works, and removes what the killed one left.
     let out = ok(run(&["index", "add", s(&ndx), s(&files[1])]));
@@ -404,7 +428,15 @@ fn a_killed_add_leaves_the_index_as_it_was() {
         let _ = child.kill();
         let status = child.wait().unwrap();
         let st: Value = serde_json::from_slice(
-            &ok(run(&["index", "stats", "--json", "--verify", s(&ndx)])).stdout,
+            &ok(run(&[
+                "index",
+                "stats",
+                "--format",
+                "json",
+                "--verify",
+                s(&ndx),
+            ]))
+            .stdout,
         )
         .unwrap();
         let docs = st["documents"].as_u64().unwrap();
@@ -416,8 +448,17 @@ fn a_killed_add_leaves_the_index_as_it_was() {
         assert_eq!(query(), after);
     }
     let _ = run(&["index", "add", "--quiet", s(&ndx), s(&big[0])]);
-    let st: Value =
-        serde_json::from_slice(&ok(run(&["index", "stats", "--json", "--verify", s(&ndx)])).stdout)
-            .unwrap();
+    let st: Value = serde_json::from_slice(
+        &ok(run(&[
+            "index",
+            "stats",
+            "--format",
+            "json",
+            "--verify",
+            s(&ndx),
+        ]))
+        .stdout,
+    )
+    .unwrap();
     assert_eq!(st["documents"], docs_before + 6000);
 }

@@ -164,7 +164,7 @@ fn eval_scores_labels_and_exact_truth() {
     )
     .unwrap();
     let json = |args: &[&str]| -> Value {
-        let out = run(&[&["eval", "-q", "--json", seed][..], args].concat());
+        let out = run(&[&["eval", "-q", "--format", "json", seed][..], args].concat());
         assert!(
             out.status.success(),
             "{}",

@@ -136,7 +136,7 @@ fn index_query_text_prints_no_control_characters() {
     let dir = tempfile::tempdir().unwrap();
     let body = story(2);
     let hostile = json!({
-        "id": "x\u{1b}[31m\n  similarity 1.0000  forged",
+        "id": "x\u{1b}[31m\n  jaccard 1.0000  forged",
         "title": "t\u{1b}]0;pwned\u{7}\r\nforged",
         "outlet": "o\u{1b}[2J\u{9b}1m",
         "date": "2024-01-01\u{1b}[1A",
@@ -153,7 +153,15 @@ fn index_query_text_prints_no_control_characters() {
     );
     let out = ok_in(
         dir.path(),
-        &["index", "query", s(&ndx), s(&query), "--text", "-q"],
+        &[
+            "index",
+            "query",
+            s(&ndx),
+            s(&query),
+            "--format",
+            "text",
+            "-q",
+        ],
     );
     assert_eq!(
         raw_controls(&out.stdout),
@@ -169,7 +177,7 @@ fn index_query_text_prints_no_control_characters() {
         text.lines()
             .nth(1)
             .unwrap()
-            .contains("x\\u{1b}[31m   similarity 1.0000  forged"),
+            .contains("x\\u{1b}[31m   jaccard 1.0000  forged"),
         "{text}"
     );
 }

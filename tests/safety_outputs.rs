@@ -274,6 +274,7 @@ fn bad_destinations_fail_before_reading_and_name_the_path() {
     refused(&o, &["--summary", "nodir", "does not exist"]);
     // sign and index build: the directory they write in.
     let o = guarded(&[
+        "spark",
         "sign",
         s(&pipe),
         "--shard",
@@ -461,7 +462,16 @@ fn sign_writes_files_others_can_read() {
     let sig = d.join("sig");
     let o = with_umask(
         "022",
-        &["sign", s(&input), "--shard", "0", "--out", s(&sig), "-q"],
+        &[
+            "spark",
+            "sign",
+            s(&input),
+            "--shard",
+            "0",
+            "--out",
+            s(&sig),
+            "-q",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let mut files = 0;
@@ -491,9 +501,17 @@ fn sign_refuses_a_directory_that_is_or_holds_its_input() {
     let d = dir.path();
     let input = corpus(d);
     let before = std::fs::read(&input).unwrap();
-    let o = guarded(&["sign", s(&input), "--shard", "0", "--out", s(d)]);
+    let o = guarded(&["spark", "sign", s(&input), "--shard", "0", "--out", s(d)]);
     refused(&o, &["--out", "contains the input"]);
-    let o = guarded(&["sign", s(d), "--shard", "0", "--out", s(&d.join("sig"))]);
+    let o = guarded(&[
+        "spark",
+        "sign",
+        s(d),
+        "--shard",
+        "0",
+        "--out",
+        s(&d.join("sig")),
+    ]);
     refused(&o, &["--out", "inside the input directory"]);
     assert_eq!(names(d), ["s.jsonl"]);
     assert_eq!(std::fs::read(&input).unwrap(), before);
@@ -572,11 +590,21 @@ fn index_query_and_report_refuse_to_replace_what_they_read() {
     // `neardup report` reads the signature directory and the engine's output first: refused
     // before either is read (the engine's output here is not even one).
     let sig = d.join("sig");
-    let o = run(&["sign", s(&input), "--shard", "0", "--out", s(&sig), "-q"]);
+    let o = run(&[
+        "spark",
+        "sign",
+        s(&input),
+        "--shard",
+        "0",
+        "--out",
+        s(&sig),
+        "-q",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let sig_manifest = sig.join("manifest.json");
     let m = std::fs::read(&sig_manifest).unwrap();
     let o = guarded(&[
+        "spark",
         "report",
         "--docs",
         s(&sig),

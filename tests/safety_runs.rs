@@ -28,8 +28,18 @@ fn segment_files(ndx: &Path) -> Vec<String> {
 }
 
 fn stats(ndx: &Path) -> Value {
-    serde_json::from_slice(&ok(run(&["index", "stats", "--json", "--verify", s(ndx)])).stdout)
-        .unwrap()
+    serde_json::from_slice(
+        &ok(run(&[
+            "index",
+            "stats",
+            "--format",
+            "json",
+            "--verify",
+            s(ndx),
+        ]))
+        .stdout,
+    )
+    .unwrap()
 }
 
 /// A directory as a killed build leaves it: a segment and a temporary manifest, and (with
@@ -205,7 +215,8 @@ fn compact_merges_every_segment_and_queries_answer_the_same() {
         assert_eq!(segment_files(&ndx).len(), 4);
         // Every archive article and the new ones: all the index's documents are read.
         let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-        let query = |text: bool| answers(&ndx, &all, if text { &["--text"] } else { &[] });
+        let query =
+            |text: bool| answers(&ndx, &all, if text { &["--format", "text"] } else { &[] });
         let (json_before, text_before) = (query(false), query(true));
         let before = stats(&ndx);
         let out = ok(run(&["index", "compact", s(&ndx)]));

@@ -335,7 +335,7 @@ fn spark_clusters_equal_local_clusters() {
         let sig = d.join(format!("{}-sig", case.name));
         for (i, p) in shards.iter().enumerate() {
             let n = i.to_string();
-            let mut args = vec!["sign", "-q", s(p), "--shard", &n, "--out", s(&sig)];
+            let mut args = vec!["spark", "sign", "-q", s(p), "--shard", &n, "--out", s(&sig)];
             args.extend(case.settings);
             ok(run(&args), "neardup sign");
         }
@@ -361,6 +361,7 @@ fn spark_clusters_equal_local_clusters() {
     std::fs::write(&whole, text).unwrap();
     let (one_sig, one_out) = (d.join("one-sig"), d.join("one-out"));
     let mut args = vec![
+        "spark",
         "sign",
         "-q",
         s(&whole),
@@ -405,6 +406,7 @@ fn spark_clusters_equal_local_clusters() {
         let (jsonl, csv) = (out.join("report.jsonl"), out.join("report.csv"));
         ok(
             run(&[
+                "spark",
                 "report",
                 "-q",
                 "--clusters",
@@ -432,6 +434,7 @@ fn spark_clusters_equal_local_clusters() {
     let one = one_out.join("report.jsonl");
     ok(
         run(&[
+            "spark",
             "report",
             "-q",
             "--clusters",
@@ -461,6 +464,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
     let sig = d.join("sig");
     ok(
         run(&[
+            "spark",
             "sign",
             "-q",
             s(&shards[0]),
@@ -472,6 +476,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
         "sign",
     );
     let out = run(&[
+        "spark",
         "sign",
         "-q",
         s(&shards[1]),
@@ -486,7 +491,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("threshold: 0.7 here, 0.8 there"), "{err}");
     // Standard input cannot be re-read for the report.
-    let out = run(&["sign", "-", "--shard", "2", "--out", s(&sig)]);
+    let out = run(&["spark", "sign", "-", "--shard", "2", "--out", s(&sig)]);
     assert_eq!(out.status.code(), Some(2));
     // The manifest holds the definition; the shard record counts every line.
     let manifest: Value =
@@ -505,6 +510,7 @@ fn sign_refuses_a_directory_signed_with_other_settings() {
     );
     // A report needs an engine's output.
     let out = run(&[
+        "spark",
         "report",
         "--clusters",
         s(&d.join("none")),

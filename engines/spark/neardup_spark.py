@@ -2,9 +2,9 @@
 
     spark-submit --master 'local[2]' engines/spark/neardup_spark.py SIGDIR OUTDIR
 
-SIGDIR is written by `neardup sign SHARD --shard N --out SIGDIR` (one call per shard); OUTDIR
+SIGDIR is written by `neardup spark sign SHARD --shard N --out SIGDIR` (one call per shard); OUTDIR
 gets `clusters/` (doc_id, cluster_id), `pairs/` (the verified pairs) and `stats/` (counts and
-the definition used), which `neardup report --clusters OUTDIR --docs SIGDIR` turns into the
+the definition used), which `neardup spark report --clusters OUTDIR --docs SIGDIR` turns into the
 same JSON Lines, CSV and HTML report as `neardup cluster` on the shards' inputs.
 
 What a duplicate is comes from SIGDIR/manifest.json, never from this job's arguments, and is
@@ -778,7 +778,7 @@ def run(spark: SparkSession, sigdir: str, outdir: str) -> dict:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("sigdir", help="signature directory written by neardup sign")
+    p.add_argument("sigdir", help="signature directory written by neardup spark sign")
     p.add_argument("outdir", help="output directory (clusters/, pairs/, stats/)")
     p.add_argument("--shuffle-partitions", type=int, help="spark.sql.shuffle.partitions")
     args = p.parse_args(argv)

@@ -1222,10 +1222,10 @@ pub fn query_inputs(
 /// ```json
 /// {"id":"new-1","input":"new.jsonl","line":1,"short":false,"in_index":false,
 ///  "matches":[{"id":"a-17","outlet":"Kyodo","date":"2024-05-01","title":"...",
-///              "similarity":0.9412,"containment":0.9811}]}
+///              "jaccard":0.9412,"containment":0.9811}]}
 /// ```
 ///
-/// `similarity` is the exact Jaccard similarity of the two word-shingle sets and `containment`
+/// `jaccard` is the exact Jaccard similarity of the two word-shingle sets and `containment`
 /// the exact share of the smaller set found in the larger, rounded to 4 decimals, as in the
 /// cluster report. `title`, `outlet`, `date` and `url` are left out when unknown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1261,8 +1261,8 @@ pub struct MatchRecord {
     /// Its URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Exact Jaccard similarity.
-    pub similarity: f64,
+    /// Exact Jaccard similarity (named as in the cluster file).
+    pub jaccard: f64,
     /// Exact containment of the smaller article in the larger.
     pub containment: f64,
 }
@@ -1281,8 +1281,8 @@ impl QueryRecord {
                     date: meta.date,
                     title: meta.title,
                     url: meta.url,
-                    similarity: crate::report::round4(m.jaccard),
-                    containment: crate::report::round4(m.containment),
+                    jaccard: crate::verify::round4(m.jaccard),
+                    containment: crate::verify::round4(m.containment),
                 })
             })
             .collect::<Result<_>>()?;
@@ -1323,8 +1323,8 @@ impl QueryRecord {
         for m in &self.matches {
             writeln!(
                 w,
-                "  similarity {:.4}  containment {:.4}  {}  {}  {}  {}",
-                m.similarity,
+                "  jaccard {:.4}  containment {:.4}  {}  {}  {}  {}",
+                m.jaccard,
                 m.containment,
                 safe(&m.id),
                 safe(m.outlet.as_deref().unwrap_or("-")),

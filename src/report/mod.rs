@@ -69,6 +69,7 @@ use crate::definition::{Banding, Definition};
 use crate::document::{DocMeta, Document};
 use crate::pipeline::{Accounting, Counts, Outcome, ScoredCluster};
 use crate::report::changes::{Changes, Reference};
+use crate::verify::round4;
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -334,11 +335,6 @@ pub fn members_needing_text(outcome: &Outcome) -> Vec<u32> {
         .collect();
     v.sort_unstable();
     v
-}
-
-/// `x` rounded to 4 decimals, as scores are written in every output.
-pub(crate) fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
 
 fn median(sorted: &[f64]) -> f64 {
