@@ -50,7 +50,7 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     /// Starts writing `path`, a regular file (new or existing) or a symbolic link to one. A
-    /// directory, a device and standard output are refused (use [`Output`] for those).
+    /// directory, a device and standard output are refused (use [`Output`](super::Output) for those).
     pub fn create(path: &Path) -> Result<AtomicFile> {
         match destination(path) {
             Ok(Destination::File(target)) => AtomicFile::create_at(path, target),

@@ -312,7 +312,7 @@ pub fn names_directory(path: &Path) -> bool {
     given.ends_with('/') || given.ends_with(std::path::MAIN_SEPARATOR) || path.is_dir()
 }
 
-/// Checks a directory that a run will replace as a whole ([`AtomicDir`]) before it reads
+/// Checks a directory that a run will replace as a whole ([`AtomicDir`](super::AtomicDir)) before it reads
 /// anything: what [`check_output_dir`] checks (never an input, nor inside an input directory,
 /// where its files would be read as inputs the next time), that its parent directory exists,
 /// that no file of `other_outputs` lies in it (it would be replaced with the directory), and,

@@ -883,7 +883,9 @@ struct Batcher<F> {
     batch: Batch,
     batch_bytes: usize,
     send: F,
-    /// The spool of each input that is standard input or a named pipe, by input number.
+    /// The spool of each input that is standard input or a named pipe, by input number: its
+    /// units, one after the other, written as their batch is handed on; a unit's location
+    /// then gives its place in the spool.
     spools: Vec<Option<Spill>>,
     /// A spool that could not be written: the run fails with it.
     failed: Option<Error>,
