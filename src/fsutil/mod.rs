@@ -14,7 +14,7 @@
 //!   [`AtomicDir`] (a directory built aside and renamed into place, replacing an old one or
 //!   only a new one), [`create_locked`] (a file that appears already locked) and [`sync_dir`].
 //! - `spill.rs`: [`Spill`] (an unnamed temporary file in `TMPDIR`, appended to and read back by
-//!   offset) and [`read_at`] (a positioned read of a shared file).
+//!   offset) and the positioned reads of a shared file, [`read_at`] and [`PosReader`].
 //!
 //! Must not: know about formats, or name options other than those the caller passes for its
 //! messages; decide what is spilled or when (the callers' budgets do).
@@ -50,7 +50,7 @@ pub use outputs::{
     check_output_dir, check_outputs, check_replaced_dir, destination, names_directory, Destination,
     Output,
 };
-pub use spill::{read_at, Spill};
+pub use spill::{read_at, PosReader, Spill};
 
 use crate::error::Error;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! decompressed copies of compressed inputs), and positioned reads of a shared file.
 //!
 //! Owns: [`Spill`] (an unnamed temporary file in `TMPDIR`, appended to and read back by offset
-//! or whole, its errors named by what it holds) and [`read_at`]. Must not: decide what is
+//! or whole, its errors named by what it holds), [`read_at`] and [`PosReader`]. Must not: decide what is
 //! spilled or when (the callers' budgets do), know the layout of what is spilled, or give a
 //! spill a name: an unnamed file is removed by the system however the run ends, so spills
 //! need no entry in [`crate::cleanup`].
@@ -174,6 +174,47 @@ pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
     f.read_exact(buf)
 }
 
+/// A file read by position (`pread` where the platform has it) from its own place, so that
+/// several readers of one file (a spill and its [`Spill::reader`]s) do not move each other's.
+#[derive(Debug)]
+pub struct PosReader {
+    file: File,
+    pos: u64,
+}
+
+impl PosReader {
+    /// Reads `file` from its start.
+    pub fn new(file: File) -> PosReader {
+        PosReader { file, pos: 0 }
+    }
+}
+
+impl Read for PosReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&self.file, buf, self.pos)?;
+        #[cfg(not(unix))]
+        let n = {
+            self.file.seek(io::SeekFrom::Start(self.pos))?;
+            self.file.read(buf)?
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for PosReader {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let pos = match to {
+            io::SeekFrom::Start(p) => Some(p),
+            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+        Ok(self.pos)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +277,29 @@ mod tests {
         let mut s = Spill::buffered("test spill").unwrap();
         s.append(b"x").unwrap();
         let _ = s.read_all();
+    }
+
+    #[test]
+    fn pos_readers_keep_their_own_place() {
+        let mut s = Spill::unbuffered("test spill").unwrap();
+        s.append(b"0123456789").unwrap();
+        let mut a = PosReader::new(s.reader().unwrap());
+        let mut b = PosReader::new(s.reader().unwrap());
+        let mut two = [0u8; 2];
+        a.read_exact(&mut two).unwrap();
+        b.seek(io::SeekFrom::End(-3)).unwrap();
+        let mut rest = Vec::new();
+        b.read_to_end(&mut rest).unwrap();
+        assert_eq!((&two, rest.as_slice()), (b"01", &b"789"[..]));
+        a.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"23");
+        s.append(b"!").unwrap();
+        assert_eq!(
+            s.read_all().unwrap(),
+            b"0123456789!",
+            "appends still go to the end"
+        );
+        assert!(b.seek(io::SeekFrom::Current(-20)).is_err());
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub mod warc;
 use crate::config::FieldNames;
 use crate::document::{Location, Unit};
 use crate::error::{Error, Result};
-use crate::fsutil::Spill;
+use crate::fsutil::{PosReader, Spill};
 use jsonl::Record;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -1703,40 +1703,6 @@ impl Source {
     }
 }
 
-/// A file read by position (`pread`), so that several handles on one file (a spool) do not
-/// move each other's place.
-struct PosReader {
-    file: File,
-    pos: u64,
-}
-
-impl Read for PosReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(&self.file, buf, self.pos)?;
-        #[cfg(not(unix))]
-        let n = {
-            use std::io::Seek;
-            self.file.seek(io::SeekFrom::Start(self.pos))?;
-            self.file.read(buf)?
-        };
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl io::Seek for PosReader {
-    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
-        let pos = match to {
-            io::SeekFrom::Start(p) => Some(p),
-            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-            io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
-        };
-        self.pos = pos.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
-        Ok(self.pos)
-    }
-}
-
 /// A reader positioned by byte offset: seeks in plain files, decompresses and skips otherwise.
 struct Refetch {
     inner: Box<dyn BufRead + Send>,
@@ -1760,10 +1726,7 @@ impl Refetch {
     fn positioned(file: File) -> Refetch {
         Refetch {
             inner: Box::new(io::empty()),
-            seekable: Some(BufReader::with_capacity(
-                1 << 16,
-                PosReader { file, pos: 0 },
-            )),
+            seekable: Some(BufReader::with_capacity(1 << 16, PosReader::new(file))),
             pos: 0,
         }
     }
