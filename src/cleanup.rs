@@ -8,7 +8,7 @@
 //! SIGINT and SIGTERM, and then calls [`remove_all`]).
 //!
 //! The list is global state of the library, the only such: a signal arrives for the process,
-//! not for one run. Temporary files without a name (`tempfile::tempfile()`: the spools of
+//! not for one run. Temporary files without a name ([`crate::fsutil::Spill`]: the spools of
 //! standard input, decompressed copies, spilled band keys, set spools) need no entry: the
 //! system removes them when the process ends, however it ends.
 

@@ -43,6 +43,7 @@
 //! [`crate::boilerplate`] leaves it out of their real text. A syndicated story is spread over
 //! many outlets and stays a story.
 
+use crate::fsutil::Spill;
 use rayon::prelude::*;
 
 /// The sampled shingles of a set: those whose hash is divisible by `every`.
@@ -96,7 +97,7 @@ pub const DEFAULT_SPILL_ENTRIES: usize = 2 << 20;
 #[derive(Debug)]
 pub struct SampleIndex {
     parts: Vec<Vec<u64>>,
-    files: Vec<Option<std::fs::File>>,
+    files: Vec<Option<Spill>>,
     held: usize,
     spilled: u64,
     budget: usize,
@@ -110,9 +111,8 @@ impl Default for SampleIndex {
     }
 }
 
-fn spill_error(e: std::io::Error) -> crate::Error {
-    crate::Error::temporary("temporary sample spill", e)
-}
+/// What the spill files of [`SampleIndex`] and of the pairing hold, for their errors.
+const SPILL: &str = "temporary sample spill";
 
 impl SampleIndex {
     /// An empty index that spills to disk when it holds more than `budget` entries.
@@ -146,17 +146,16 @@ impl SampleIndex {
 
     /// Appends every partition's buffer to its spill file.
     fn spill(&mut self) -> crate::Result<()> {
-        use std::io::Write;
         for (part, file) in self.parts.iter_mut().zip(&mut self.files) {
             if part.is_empty() {
                 continue;
             }
             if file.is_none() {
-                *file = Some(tempfile::tempfile().map_err(spill_error)?);
+                *file = Some(Spill::unbuffered(SPILL)?);
             }
             let f = file.as_mut().expect("spill file just opened");
             let bytes: Vec<u8> = part.iter().flat_map(|x| x.to_le_bytes()).collect();
-            f.write_all(&bytes).map_err(spill_error)?;
+            f.append(&bytes)?;
             self.spilled += part.len() as u64;
             part.clear();
         }
@@ -166,12 +165,9 @@ impl SampleIndex {
 
     /// The entries of one partition: its spill file read back, then its buffer.
     fn take_part(&mut self, part: usize) -> crate::Result<Vec<u64>> {
-        use std::io::{Read, Seek};
         let mut entries = Vec::new();
-        if let Some(mut f) = self.files[part].take() {
-            f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).map_err(spill_error)?;
+        if let Some(f) = self.files[part].take() {
+            let bytes = f.read_all()?;
             entries.extend(
                 bytes
                     .chunks_exact(8)
@@ -212,14 +208,10 @@ impl SampleIndex {
     /// ascending, each document's samples ascending: the order they were added in). These
     /// high halves are what [`candidate_pairs`] groups by. Reads the spill files back.
     pub fn entries(&self) -> crate::Result<Vec<(u32, u32)>> {
-        use std::io::{Read, Seek};
         let mut out = Vec::new();
         for (part, file) in self.parts.iter().zip(&self.files) {
             if let Some(f) = file {
-                let mut f = f.try_clone().map_err(spill_error)?;
-                f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
-                let mut bytes = Vec::new();
-                f.read_to_end(&mut bytes).map_err(spill_error)?;
+                let bytes = f.read_all()?;
                 out.extend(bytes.chunks_exact(8).map(|c| {
                     let e = u64::from_le_bytes(c.try_into().expect("8 bytes"));
                     (e as u32, (e >> 32) as u32)
@@ -622,7 +614,7 @@ impl Context<'_> {
 /// past a budget, so that counting them holds one partition at a time.
 struct EmitBuffer {
     parts: Vec<Vec<u64>>,
-    files: Vec<Option<std::fs::File>>,
+    files: Vec<Option<Spill>>,
     held: usize,
     budget: usize,
 }
@@ -660,30 +652,26 @@ impl EmitBuffer {
 }
 
 /// Appends `part` to `file` (opened on first use) and empties it.
-fn append(file: &mut Option<std::fs::File>, part: &mut Vec<u64>) -> crate::Result<()> {
-    use std::io::Write;
+fn append(file: &mut Option<Spill>, part: &mut Vec<u64>) -> crate::Result<()> {
     if part.is_empty() {
         return Ok(());
     }
     if file.is_none() {
-        *file = Some(tempfile::tempfile().map_err(spill_error)?);
+        *file = Some(Spill::unbuffered(SPILL)?);
     }
     let f = file.as_mut().expect("spill file just opened");
     let bytes: Vec<u8> = part.iter().flat_map(|x| x.to_le_bytes()).collect();
-    f.write_all(&bytes).map_err(spill_error)?;
+    f.append(&bytes)?;
     part.clear();
     Ok(())
 }
 
 /// A spill file's entries.
-fn read_back(file: Option<std::fs::File>) -> crate::Result<Vec<u64>> {
-    use std::io::{Read, Seek};
-    let Some(mut f) = file else {
+fn read_back(file: Option<Spill>) -> crate::Result<Vec<u64>> {
+    let Some(f) = file else {
         return Ok(Vec::new());
     };
-    f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
-    let mut bytes = Vec::new();
-    f.read_to_end(&mut bytes).map_err(spill_error)?;
+    let bytes = f.read_all()?;
     Ok(bytes
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))

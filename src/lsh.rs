@@ -54,7 +54,7 @@ pub struct BandKeys {
     /// Documents whose keys are in `files` (all documents before the held ones).
     spilled: usize,
     /// One file per band, once the budget was passed.
-    files: Vec<std::fs::File>,
+    files: Vec<crate::fsutil::Spill>,
     budget: usize,
 }
 
@@ -109,11 +109,9 @@ impl BandKeys {
 
     /// Appends the held keys to the band files, band by band.
     fn spill(&mut self) -> crate::Result<()> {
-        use std::io::Write;
-        let err = |e| crate::Error::temporary("temporary band key spill", e);
         if self.files.is_empty() {
             self.files = (0..self.bands)
-                .map(|_| tempfile::tempfile().map_err(err))
+                .map(|_| crate::fsutil::Spill::unbuffered("temporary band key spill"))
                 .collect::<crate::Result<_>>()?;
         }
         let held = self.keys.len() / self.bands.max(1);
@@ -123,7 +121,7 @@ impl BandKeys {
             for d in 0..held {
                 column.extend_from_slice(&self.keys[d * self.bands + band].to_ne_bytes());
             }
-            file.write_all(&column).map_err(err)?;
+            file.append(&column)?;
         }
         self.spilled += held;
         self.keys.clear();
@@ -153,7 +151,8 @@ impl BandKeys {
             return self.keys[(d - self.spilled) * self.bands + band];
         }
         let mut b = [0u8; 8];
-        crate::verify::read_at(&self.files[band], &mut b, d as u64 * 8)
+        self.files[band]
+            .read_at(&mut b, d as u64 * 8)
             .expect("reading the temporary band key spill");
         u64::from_ne_bytes(b)
     }
@@ -175,7 +174,8 @@ impl BandKeys {
     fn spilled_band(&self, band: usize) -> Vec<u64> {
         let mut bytes = vec![0u8; self.spilled * 8];
         if self.spilled > 0 {
-            crate::verify::read_at(&self.files[band], &mut bytes, 0)
+            self.files[band]
+                .read_at(&mut bytes, 0)
                 .expect("reading the temporary band key spill");
         }
         bytes

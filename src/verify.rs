@@ -137,8 +137,7 @@ impl SetSource for ShingleStore {
 /// read back sorted and distinct, whatever order they were pushed in.
 #[derive(Debug)]
 pub struct SetSpool {
-    file: std::fs::File,
-    writer: Option<std::io::BufWriter<std::fs::File>>,
+    spill: crate::fsutil::Spill,
     /// `offsets[d]..offsets[d + 1]` are document `d`'s bytes.
     offsets: Vec<u64>,
 }
@@ -146,14 +145,8 @@ pub struct SetSpool {
 impl SetSpool {
     /// A new, empty spool.
     pub fn new() -> crate::Result<SetSpool> {
-        let file =
-            tempfile::tempfile().map_err(|e| crate::Error::temporary("temporary set spool", e))?;
-        let writer = file
-            .try_clone()
-            .map_err(|e| crate::Error::temporary("temporary set spool", e))?;
         Ok(SetSpool {
-            file,
-            writer: Some(std::io::BufWriter::with_capacity(1 << 20, writer)),
+            spill: crate::fsutil::Spill::buffered("temporary set spool")?,
             offsets: vec![0],
         })
     }
@@ -162,24 +155,15 @@ impl SetSpool {
     /// hashes may come in any order and repeat: a set is sorted and deduplicated when it is
     /// read back, so that only the sets of candidate documents are ever sorted.
     pub fn push(&mut self, set: &[u64]) -> crate::Result<()> {
-        use std::io::Write;
-        let w = self.writer.as_mut().expect("spool still open for writing");
         // Native byte order: the spool is read back by this process only.
-        w.write_all(bytemuck::cast_slice(set))
-            .map_err(|e| crate::Error::temporary("temporary set spool", e))?;
-        let last = *self.offsets.last().expect("offsets start at 0");
-        self.offsets.push(last + 8 * set.len() as u64);
+        self.spill.append(bytemuck::cast_slice(set))?;
+        self.offsets.push(self.spill.len());
         Ok(())
     }
 
     /// Flushes what was written; the spool can be read from then on.
     pub fn finish(&mut self) -> crate::Result<()> {
-        use std::io::Write;
-        if let Some(mut w) = self.writer.take() {
-            w.flush()
-                .map_err(|e| crate::Error::temporary("temporary set spool", e))?;
-        }
-        Ok(())
+        self.spill.finish()
     }
 
     /// Bytes on disk.
@@ -187,10 +171,10 @@ impl SetSpool {
         *self.offsets.last().expect("offsets start at 0")
     }
 
-    fn read(&self, doc: u32) -> std::io::Result<Vec<u64>> {
+    fn read(&self, doc: u32) -> crate::Result<Vec<u64>> {
         let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
         let mut raw = vec![0u64; ((b - a) / 8) as usize];
-        read_at(&self.file, bytemuck::cast_slice_mut(&mut raw), a)?;
+        self.spill.read_at(bytemuck::cast_slice_mut(&mut raw), a)?;
         let mut set = sorted_hashes(&raw);
         set.dedup();
         Ok(set)
@@ -202,24 +186,10 @@ pub fn sorted_hashes(hashes: &[u64]) -> Vec<u64> {
     crate::sort::sorted_uniform(hashes)
 }
 
-#[cfg(unix)]
-pub(crate) fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-pub(crate) fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Read, Seek};
-    let mut f = file.try_clone()?;
-    f.seek(std::io::SeekFrom::Start(offset))?;
-    f.read_exact(buf)
-}
-
 impl SetSource for SetSpool {
     /// # Panics
     /// When the temporary file cannot be read back: the disk failed under a running job.
     fn set(&self, doc: u32) -> std::borrow::Cow<'_, [u64]> {
-        assert!(self.writer.is_none(), "spool read before finish()");
         std::borrow::Cow::Owned(self.read(doc).expect("reading the temporary set spool"))
     }
 }
@@ -231,7 +201,7 @@ impl SetSource for SetSpool {
 /// then done once per document.
 #[derive(Debug)]
 pub struct PreparedSets {
-    file: std::fs::File,
+    spill: crate::fsutil::Spill,
     /// For each document, its slot in `offsets`, or `u32::MAX` when not prepared.
     slot: Vec<u32>,
     /// `offsets[s]..offsets[s + 1]` are the bytes of slot `s`.
@@ -250,11 +220,8 @@ impl PreparedSets {
         make: impl Fn(u32) -> (Vec<u64>, u32) + Sync,
     ) -> crate::Result<PreparedSets> {
         use rayon::prelude::*;
-        use std::io::Write;
         const BATCH: usize = 2048;
-        let err = |e| crate::Error::temporary("temporary set spool", e);
-        let file = tempfile::tempfile().map_err(err)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file.try_clone().map_err(err)?);
+        let mut spill = crate::fsutil::Spill::buffered("temporary set spool")?;
         let mut slot = vec![u32::MAX; num_docs];
         let mut offsets = Vec::with_capacity(docs.len() + 1);
         offsets.push(0u64);
@@ -265,15 +232,14 @@ impl PreparedSets {
                 debug_assert!(set.windows(2).all(|p| p[0] < p[1]), "sorted and distinct");
                 slot[d as usize] = tags.len() as u32;
                 // Native byte order: the file is read back by this process only.
-                w.write_all(bytemuck::cast_slice(&set)).map_err(err)?;
-                let last = *offsets.last().expect("offsets start at 0");
-                offsets.push(last + 8 * set.len() as u64);
+                spill.append(bytemuck::cast_slice(&set))?;
+                offsets.push(spill.len());
                 tags.push(tag);
             }
         }
-        w.flush().map_err(err)?;
+        spill.finish()?;
         Ok(PreparedSets {
-            file,
+            spill,
             slot,
             offsets,
             tags,
@@ -291,7 +257,8 @@ impl PreparedSets {
         }
         let (a, b) = (self.offsets[s as usize], self.offsets[s as usize + 1]);
         let mut set = vec![0u64; ((b - a) / 8) as usize];
-        read_at(&self.file, bytemuck::cast_slice_mut(&mut set), a)
+        self.spill
+            .read_at(bytemuck::cast_slice_mut(&mut set), a)
             .expect("reading the temporary set spool");
         Some((set, self.tags[s as usize]))
     }

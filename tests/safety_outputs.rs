@@ -616,3 +616,93 @@ fn index_query_and_report_refuse_to_replace_what_they_read() {
     refused(&o, &["--html", "a file in the input directory"]);
     assert_eq!(std::fs::read(&sig_manifest).unwrap(), m);
 }
+
+/// The library's atomic writers, called directly (here, not in the library's unit tests:
+/// another of those closes the process's list of temporary files, which then removes each
+/// temporary directory as it is made).
+mod atomic_writers {
+    use neardup::fsutil::{create_locked, write_atomic, AtomicDir};
+    use neardup::Error;
+    use std::fs::File;
+    use std::io::{self, Write};
+    use std::path::Path;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_new_directory_appears_whole_and_never_replaces_one() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("idx");
+        let new = AtomicDir::create_new(&target, ".build-").unwrap();
+        assert!(names(parent.path())[0].starts_with(".build-"));
+        std::fs::write(new.path().join("a"), "1").unwrap();
+        assert!(!target.exists());
+        new.commit().unwrap();
+        assert_eq!(names(parent.path()), ["idx"]);
+        assert_eq!(std::fs::read_to_string(target.join("a")).unwrap(), "1");
+
+        // A directory that appeared meanwhile is not replaced, and nothing is left.
+        let again = AtomicDir::create_new(&target, ".build-").unwrap();
+        std::fs::write(again.path().join("b"), "2").unwrap();
+        assert!(again.commit().is_err());
+        assert_eq!(names(parent.path()), ["idx"]);
+        assert_eq!(names(&target), ["a"]);
+
+        // Dropped without a commit: nothing.
+        let dropped = AtomicDir::create_new(&parent.path().join("other"), ".build-").unwrap();
+        std::fs::write(dropped.path().join("c"), "3").unwrap();
+        drop(dropped);
+        assert_eq!(names(parent.path()), ["idx"]);
+    }
+
+    #[test]
+    fn a_directory_is_replaced_whole() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("pages");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("old"), "o").unwrap();
+        let dir = AtomicDir::create(&target).unwrap();
+        std::fs::write(dir.path().join("new"), "n").unwrap();
+        assert_eq!(names(&target), ["old"]);
+        dir.commit().unwrap();
+        assert_eq!(names(&target), ["new"]);
+        assert_eq!(names(parent.path()), ["pages"]);
+    }
+
+    #[test]
+    fn a_locked_file_appears_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = create_locked(dir.path(), "LOCK").unwrap();
+        assert_eq!(names(dir.path()), ["LOCK"]);
+        let other = File::open(dir.path().join("LOCK")).unwrap();
+        assert!(other.try_lock().is_err(), "held by the first handle");
+        drop(held);
+        assert!(other.try_lock().is_ok(), "free once dropped");
+    }
+
+    #[test]
+    fn write_atomic_replaces_a_file_and_leaves_no_temporary_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        std::fs::write(&p, "old").unwrap();
+        write_atomic(&p, |f| {
+            f.write_all(b"new").map_err(|e| Error::output(&p, e))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        let failed = write_atomic(&p, |f| {
+            f.write_all(b"half").unwrap();
+            Err(Error::output(&p, io::Error::other("failed")))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        assert_eq!(names(dir.path()), ["out.json"]);
+    }
+}

@@ -210,16 +210,6 @@ fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     })
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| Error::output(dir, e))?;
-    }
-    Ok(())
-}
-
 /// A match of a new article in the index.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Match {
@@ -650,23 +640,14 @@ pub fn build(
             ),
         ));
     }
-    let parent = parent_of(dir);
     // What killed builds left here (best effort: a directory that cannot be removed stays).
-    remove_build_orphans(parent);
-    let tmp = tempfile::Builder::new()
-        .prefix(BUILD_PREFIX)
-        .tempdir_in(parent)
-        .map_err(|e| Error::output(dir, e))?;
-    // Removed if the run is interrupted (SIGINT, SIGTERM) before the index is in place.
-    let _registered = crate::cleanup::register(tmp.path());
+    remove_build_orphans(parent_of(dir));
+    // Removed if the run fails or is interrupted (SIGINT, SIGTERM) before it is in place.
+    let tmp = crate::fsutil::AtomicDir::create_new(dir, BUILD_PREFIX)?;
     // Held until the index is in place: another build's cleanup leaves this directory alone.
-    let _lock = lock_build_dir(tmp.path()).map_err(|e| Error::output(dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::output(dir, e))?;
-    }
+    // Locked under another name and then renamed, so that `LOCK` is never seen unlocked.
+    let _lock =
+        crate::fsutil::create_locked(tmp.path(), "LOCK").map_err(|e| Error::output(dir, e))?;
     let signed = pool.install(|| read_and_sign(inputs, config, banding, on_bad, progress))?;
     progress(Progress::Stage("writing the index"));
     let params = stored_definition(config, banding)?;
@@ -688,12 +669,7 @@ pub fn build(
         segments: vec![entry],
     };
     write_durably(tmp.path(), MANIFEST, &encode_manifest(&body))?;
-    let kept = tmp.keep();
-    std::fs::rename(&kept, dir).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&kept);
-        Error::output(dir, e)
-    })?;
-    sync_dir(parent)?;
+    tmp.commit()?;
     let added = keep.len() as u64;
     Ok(AddCounts {
         read: signed.read,
@@ -717,19 +693,6 @@ fn parent_of(dir: &Path) -> &Path {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
-}
-
-/// Creates `LOCK` in the new build directory `tmp`, locked: the file is locked under another
-/// name and then renamed, so that `LOCK` is never seen unlocked while the build runs.
-fn lock_build_dir(tmp: &Path) -> std::io::Result<std::fs::File> {
-    let new = tmp.join(".LOCK-new");
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&new)?;
-    file.try_lock().map_err(std::io::Error::from)?;
-    std::fs::rename(&new, tmp.join("LOCK"))?;
-    Ok(file)
 }
 
 /// Removes the hidden directories (`.neardup-index-*`) that killed builds left in `parent`,
@@ -1021,7 +984,7 @@ impl Writer {
                 (&keep, &fields),
                 config,
             )?;
-            sync_dir(&self.index.dir)?;
+            crate::fsutil::sync_dir(&self.index.dir)?;
             Some(entry)
         };
         let short = keep
@@ -1098,7 +1061,7 @@ impl Writer {
         );
         let body = &index.body;
         let entry = create_segment(&index.dir, body.generation + 1, &body.params, bands, docs)?;
-        sync_dir(&index.dir)?;
+        crate::fsutil::sync_dir(&index.dir)?;
         if entry.docs != index.docs() {
             return Err(corrupt(
                 &index.dir,
@@ -1130,7 +1093,7 @@ impl Writer {
         for old in &self.index.body.segments {
             let _ = std::fs::remove_file(self.index.dir.join(&old.file));
         }
-        sync_dir(&self.index.dir)?;
+        crate::fsutil::sync_dir(&self.index.dir)?;
         Ok(pending.counts)
     }
 }

@@ -30,8 +30,9 @@
 //! as they are handed on, at most [`InputSet::set_stream_limit`] bytes being read from them,
 //! and a unit's location is its place in the spool.
 //!
-//! Temporary files: the spools and the decompressed copies have no name (unlinked at once), so
-//! nothing is left in `TMPDIR` however the run ends; they are read again through their handles.
+//! Temporary files: the spools and the decompressed copies are [`crate::fsutil::Spill`]s, with
+//! no name (unlinked at once), so nothing is left in `TMPDIR` however the run ends; they are
+//! read again through their handles.
 //!
 //! Not read: character and block devices named as inputs (`/dev/zero` never ends; `/dev/null`
 //! is an empty input), xz and bzip2 files (one bad unit naming the format), named pipes and
@@ -47,9 +48,10 @@ pub mod warc;
 use crate::config::FieldNames;
 use crate::document::{Location, Unit};
 use crate::error::{Error, Result};
+use crate::fsutil::{PosReader, Spill};
 use jsonl::Record;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -423,7 +425,7 @@ impl Batch {
 struct Tee<R> {
     inner: R,
     /// Where the copy goes; `None` once it was given up.
-    spool: Option<File>,
+    spool: Option<Spill>,
     budget: std::sync::Arc<CopyBudget>,
 }
 
@@ -445,7 +447,7 @@ impl<R: Read> Read for Tee<R> {
             return Ok(n);
         };
         let room = self.budget.room.load(Relaxed);
-        if n as u64 > room || spool.write_all(&buf[..n]).is_err() {
+        if n as u64 > room || spool.append(&buf[..n]).is_err() {
             self.budget.gave_up.store(true, Relaxed);
             self.spool = None;
         } else {
@@ -881,18 +883,12 @@ struct Batcher<F> {
     batch: Batch,
     batch_bytes: usize,
     send: F,
-    /// The spool of each input that is standard input or a named pipe, by input number.
-    spools: Vec<Option<UnitSpool>>,
+    /// The spool of each input that is standard input or a named pipe, by input number: its
+    /// units, one after the other, written as their batch is handed on; a unit's location
+    /// then gives its place in the spool.
+    spools: Vec<Option<Spill>>,
     /// A spool that could not be written: the run fails with it.
     failed: Option<Error>,
-}
-
-/// The spool of a stream: its units, one after the other, written as their batch is handed
-/// on; a unit's location then gives its place in the spool.
-struct UnitSpool {
-    file: io::BufWriter<File>,
-    /// Bytes written so far.
-    len: u64,
 }
 
 impl<F: FnMut(Batch) -> bool> Batcher<F> {
@@ -919,12 +915,13 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
                     continue;
                 };
                 let bytes = &data[*start..*start + location.len as usize];
-                if let Err(e) = spool.file.write_all(bytes) {
-                    self.failed = Some(Error::temporary("spool of standard input", e));
-                    return false;
+                match spool.append(bytes) {
+                    Ok(at) => location.offset = at,
+                    Err(e) => {
+                        self.failed = Some(e);
+                        return false;
+                    }
                 }
-                location.offset = spool.len;
-                spool.len += bytes.len() as u64;
             }
         }
         (self.send)(batch)
@@ -1009,12 +1006,12 @@ struct Limits {
 /// the copies still have room for it (at least twice its size: JSON text compresses more
 /// than that) and the file can be made; `None` otherwise. It has no name (removed at once), so
 /// nothing is left behind however the run ends.
-fn copy_file(budget: &CopyBudget, size: u64) -> Option<File> {
+fn copy_file(budget: &CopyBudget, size: u64) -> Option<Spill> {
     use std::sync::atomic::Ordering::Relaxed;
     if size.saturating_mul(2) > budget.room.load(Relaxed) {
         return None;
     }
-    tempfile::tempfile().ok()
+    Spill::unbuffered("decompressed copy").ok()
 }
 
 /// The reading loop of [`InputSet::scan`]: hands each full batch to `send`, and stops early
@@ -1095,42 +1092,33 @@ fn read_batches(
                 // Read up to the size at open: a file still being appended to is read as it
                 // was, and re-read by the second pass within what the first one saw.
                 let size = file.metadata().map_err(err)?.len();
-                copy = match source.compression {
+                let spill = match source.compression {
                     Compression::None => None,
                     _ => copy_file(&budget, size),
                 };
-                match (decompressed(file.take(size)), &copy) {
-                    (Ok((_, inner)), Some(c)) => match c.try_clone() {
-                        Ok(spool) => {
+                match (decompressed(file.take(size)), spill) {
+                    (Ok((_, inner)), Some(spill)) => match spill.reader() {
+                        Ok(reader) => {
+                            copy = Some(reader);
                             budget.gave_up.store(false, Relaxed);
                             let tee = Tee {
                                 inner,
-                                spool: Some(spool),
+                                spool: Some(spill),
                                 budget: std::sync::Arc::clone(&budget),
                             };
                             Ok(Box::new(BufReader::with_capacity(1 << 16, tee))
                                 as Box<dyn BufRead + Send>)
                         }
-                        Err(_) => {
-                            copy = None;
-                            Ok(inner)
-                        }
+                        Err(_) => Ok(inner),
                     },
                     (opened, _) => opened.map(|r| r.1),
                 }
             }
             None => {
                 any_stream = true;
-                let spool = tempfile::tempfile()
-                    .map_err(|e| Error::temporary("spool of standard input", e))?;
-                let writer = spool
-                    .try_clone()
-                    .map_err(|e| Error::temporary("spool of standard input", e))?;
-                out.spools[i] = Some(UnitSpool {
-                    file: io::BufWriter::with_capacity(1 << 20, writer),
-                    len: 0,
-                });
-                source.spool = Some(spool);
+                let spool = Spill::buffered("spool of standard input")?;
+                source.spool = Some(spool.reader()?);
+                out.spools[i] = Some(spool);
                 let raw: Box<dyn Read + Send> = match &source.stream {
                     Some(p) => Box::new(File::open(p).map_err(err)?),
                     None => Box::new(io::stdin()),
@@ -1209,12 +1197,8 @@ fn read_batches(
     let mut spooled = 0;
     for spool in out.spools.iter_mut().flatten() {
         // Written and on disk before the second pass reads it (a full disk shows here).
-        spool
-            .file
-            .flush()
-            .and_then(|()| spool.file.get_ref().sync_data())
-            .map_err(|e| Error::temporary("spool of standard input", e))?;
-        spooled += spool.len;
+        spool.sync()?;
+        spooled += spool.len();
     }
     if any_stream {
         *streamed = Some((cap.read.load(Relaxed), spooled));
@@ -1685,7 +1669,7 @@ impl DirectReader<'_> {
         let file = self.files[loc.input as usize]
             .as_ref()
             .ok_or_else(|| Error::input(src.name.as_str(), io::Error::other("nothing to read")))?;
-        crate::verify::read_at(file, buf, loc.offset).map_err(|e| match e.kind() {
+        crate::fsutil::read_at(file, buf, loc.offset).map_err(|e| match e.kind() {
             io::ErrorKind::UnexpectedEof => Error::InputChanged {
                 path: src.name.clone(),
                 message: format!("{} is gone", src.format.unit().describe(loc.line)),
@@ -1719,40 +1703,6 @@ impl Source {
     }
 }
 
-/// A file read by position (`pread`), so that several handles on one file (a spool) do not
-/// move each other's place.
-struct PosReader {
-    file: File,
-    pos: u64,
-}
-
-impl Read for PosReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(&self.file, buf, self.pos)?;
-        #[cfg(not(unix))]
-        let n = {
-            use std::io::Seek;
-            self.file.seek(io::SeekFrom::Start(self.pos))?;
-            self.file.read(buf)?
-        };
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl io::Seek for PosReader {
-    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
-        let pos = match to {
-            io::SeekFrom::Start(p) => Some(p),
-            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-            io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
-        };
-        self.pos = pos.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
-        Ok(self.pos)
-    }
-}
-
 /// A reader positioned by byte offset: seeks in plain files, decompresses and skips otherwise.
 struct Refetch {
     inner: Box<dyn BufRead + Send>,
@@ -1776,10 +1726,7 @@ impl Refetch {
     fn positioned(file: File) -> Refetch {
         Refetch {
             inner: Box::new(io::empty()),
-            seekable: Some(BufReader::with_capacity(
-                1 << 16,
-                PosReader { file, pos: 0 },
-            )),
+            seekable: Some(BufReader::with_capacity(1 << 16, PosReader::new(file))),
             pos: 0,
         }
     }

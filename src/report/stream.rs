@@ -44,10 +44,11 @@ use super::{cluster_record, csv, header, html, pages, single, wire_singles, Text
 use crate::config::Config;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::fsutil::Spill;
 use crate::input::InputSet;
 use crate::pipeline::{fetch_records, Outcome};
 use rayon::prelude::*;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -248,7 +249,7 @@ pub fn write_report_to(
     }
     let mut rows: Vec<pages::Row> = Vec::new();
     let mut sections = if want_html {
-        Some(Spool::new("temporary HTML spool")?)
+        Some(Spill::buffered("temporary HTML spool")?)
     } else {
         None
     };
@@ -327,7 +328,7 @@ pub fn write_report_to(
         let written = Instant::now();
         if let Some(spool) = &mut sections {
             for (p, _) in &pieces {
-                section_at.push(spool.append(&p[2])?);
+                section_at.push((spool.append(&p[2])?, p[2].len() as u64));
             }
         }
         for s in sinks.iter_mut() {
@@ -362,7 +363,7 @@ pub fn write_report_to(
         for s in sinks.iter_mut().filter(|s| s.format == Format::Html) {
             for &i in order.iter().take(html::MAX_PAGE_CLUSTERS) {
                 let (at, len) = section_at[i];
-                spool.read(at, len, &mut buf)?;
+                read_piece(&spool, at, len, &mut buf)?;
                 s.writer
                     .write_all(&buf)
                     .map_err(|e| Error::output(&s.name, e))?;
@@ -379,7 +380,7 @@ pub fn write_report_to(
             };
             pages::write_pages(p.dir, p.name, &summary, &rows, &mut |i, buf| {
                 let (at, len) = section_at[i];
-                spool.read(at, len, buf)
+                read_piece(&spool, at, len, buf)
             })?;
         }
     }
@@ -398,50 +399,10 @@ pub struct ReportTimings {
     pub write: Duration,
 }
 
-/// An append-only temporary file read back by offset.
-struct Spool {
-    what: &'static str,
-    file: std::fs::File,
-    writer: Option<BufWriter<std::fs::File>>,
-    len: u64,
-}
-
-impl Spool {
-    fn new(what: &'static str) -> Result<Spool> {
-        let file = tempfile::tempfile().map_err(|e| Error::temporary(what, e))?;
-        let writer = file.try_clone().map_err(|e| Error::temporary(what, e))?;
-        Ok(Spool {
-            what,
-            file,
-            writer: Some(BufWriter::with_capacity(1 << 20, writer)),
-            len: 0,
-        })
-    }
-
-    /// Appends `bytes`; returns their offset and length.
-    fn append(&mut self, bytes: &[u8]) -> Result<(u64, u64)> {
-        let w = self.writer.as_mut().expect("spool still open for writing");
-        w.write_all(bytes)
-            .map_err(|e| Error::temporary(self.what, e))?;
-        let at = self.len;
-        self.len += bytes.len() as u64;
-        Ok((at, bytes.len() as u64))
-    }
-
-    /// Flushes what was appended; the spool can be read from then on.
-    fn finish(&mut self) -> Result<()> {
-        if let Some(mut w) = self.writer.take() {
-            w.flush().map_err(|e| Error::temporary(self.what, e))?;
-        }
-        Ok(())
-    }
-
-    /// Reads `len` bytes at `at` into `buf`.
-    fn read(&self, at: u64, len: u64, buf: &mut Vec<u8>) -> Result<()> {
-        assert!(self.writer.is_none(), "spool read before finish()");
-        buf.resize(len as usize, 0);
-        crate::verify::read_at(&self.file, buf, at).map_err(|e| Error::temporary(self.what, e))
-    }
+/// Reads the `len` bytes at `at` of `spill` into `buf`.
+fn read_piece(spill: &Spill, at: u64, len: u64, buf: &mut Vec<u8>) -> Result<()> {
+    buf.resize(len as usize, 0);
+    spill.read_at(buf, at)
 }
 
 /// Where the chunks of the report read the documents of cluster members from.
@@ -488,7 +449,7 @@ impl Members<'_> {
 /// title, date and URL, each an 8-byte little-endian length (`u64::MAX` for none) and the
 /// UTF-8 bytes.
 struct DocSpool {
-    spool: Spool,
+    spool: Spill,
     /// The documents spooled, ascending.
     docs: Vec<u32>,
     /// `offsets[i]..offsets[i + 1]` are `docs[i]`'s bytes.
@@ -499,7 +460,7 @@ struct DocSpool {
 impl DocSpool {
     fn new() -> Result<DocSpool> {
         Ok(DocSpool {
-            spool: Spool::new("temporary document spool")?,
+            spool: Spill::buffered("temporary document spool")?,
             docs: Vec::new(),
             offsets: vec![0],
             buf: Vec::new(),
@@ -514,9 +475,9 @@ impl DocSpool {
         for f in fields {
             put(&mut self.buf, f.as_deref());
         }
-        let (at, len) = self.spool.append(&self.buf)?;
+        let at = self.spool.append(&self.buf)?;
         self.docs.push(d);
-        self.offsets.push(at + len);
+        self.offsets.push(at + self.buf.len() as u64);
         Ok(())
     }
 
@@ -540,14 +501,15 @@ impl DocSpool {
     fn read(&self, d: u32, meta: &[crate::document::DocMeta]) -> Result<Document> {
         let i = self.index(d);
         let mut bytes = Vec::new();
-        self.spool.read(
+        read_piece(
+            &self.spool,
             self.offsets[i],
             self.offsets[i + 1] - self.offsets[i],
             &mut bytes,
         )?;
         let bad = || {
             Error::output(
-                self.spool.what,
+                self.spool.what(),
                 io::Error::new(io::ErrorKind::InvalidData, "corrupt document record"),
             )
         };

@@ -1,31 +1,12 @@
-//! Where neardup writes: the one way an output file is written, and the checks every
-//! destination passes before a run reads anything.
+//! Where outputs go: what a path leads to, the checks every destination passes before a run
+//! reads anything, and [`Output`], the writer of one output of a run.
 //!
-//! Owns: [`AtomicFile`] (a temporary file next to the target, synced, renamed over it, the
-//! directory synced; the target's permissions kept), [`Output`] (standard output, a device or
-//! pipe written in place, or an [`AtomicFile`]), [`destination`] (what a path leads to after
-//! its symbolic links) and the preflight checks [`check_outputs`] and [`check_output_dir`]
-//! (an output that is an input or another output, a directory, a missing parent, a directory
-//! that cannot be written). Must not: know about formats, or name options other than those the
-//! caller passes for its messages. Temporary spill files and `read_at` are `input`'s.
-//!
-//! The rules, for every writer (the cluster file and its views, dedupe's outputs, the index
-//! manifest, `neardup spark sign`'s Parquet files and manifests, `neardup gen`):
-//!
-//! - A regular file is replaced atomically: written to `.neardup-*.tmp` in the directory of
-//!   the target, synced, renamed over the target, and the directory synced. A symbolic link is
-//!   followed, so the link stays and its target is replaced (atomically, in the target's
-//!   directory).
-//! - An existing file keeps its permission bits (set-user-ID and set-group-ID bits are
-//!   dropped) and, where the process may, its owner and group; a new file gets `0666` less the
-//!   umask, as any program creating a file does (`0644` under the usual umask `022`).
-//! - A device, named pipe or socket (`/dev/null`, a FIFO), and any path that leads through
-//!   `/proc` (`/dev/stdout`, `/dev/fd/N`: files the caller handed over already open) are
-//!   written in place, never renamed over; `/dev/stdout`, `/dev/fd/1` and `/proc/self/fd/1`
-//!   are standard output itself.
-//! - Standard output, devices and pipes are never "the same file" as another output or an
-//!   input: they are not replaced, so two outputs to `/dev/null` are fine.
+//! Owns: [`Destination`] and [`destination`], the preflight checks ([`check_outputs`],
+//! [`check_output_dir`], [`check_replaced_dir`]) and [`Output`]. Must not: replace a file
+//! itself (that is [`super::AtomicFile`]'s), or know about formats.
 
+use super::atomic::{temp_builder, without_path, AtomicFile};
+use super::{dir_target, parent_dir, refuse};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -124,23 +105,6 @@ fn process_fd(p: &Path) -> Option<Destination> {
         return Some(Destination::Stdout);
     }
     Some(Destination::InPlace(p.to_path_buf()))
-}
-
-/// The directory `p` is in (`.` for a bare file name).
-fn parent_dir(p: &Path) -> &Path {
-    match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    }
-}
-
-/// The error for an output that cannot go where it was asked to.
-fn refuse(option: &str, path: &Path, message: impl Into<String>) -> Error {
-    Error::Destination {
-        option: option.to_string(),
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
 }
 
 /// What identifies a file for the collision checks: device and inode when it exists, else its
@@ -341,153 +305,6 @@ pub fn check_output_dir(
     probe(option, dir, existing)
 }
 
-/// The message of an error of `tempfile`, without the name of the temporary file it adds
-/// (which means nothing to the user, who named the output).
-fn without_path(e: io::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at path ") {
-        Some(cut) => message[..cut].to_string(),
-        None => message,
-    }
-}
-
-fn temp_builder() -> tempfile::Builder<'static, 'static> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".neardup-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // As `open(2)` with `O_CREAT`: the umask applies.
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    builder
-}
-
-/// A regular file written atomically: a temporary file in the directory of the target (after
-/// its symbolic links), renamed over it by [`AtomicFile::commit`]. Dropped without a commit,
-/// it leaves the target as it was and removes the temporary file.
-#[derive(Debug)]
-pub struct AtomicFile {
-    tmp: tempfile::NamedTempFile,
-    /// Keeps the temporary file on the list that an interrupted run removes.
-    _registered: crate::cleanup::Registered,
-    /// The file renamed over (symbolic links followed).
-    target: PathBuf,
-    /// The path as given, for messages.
-    name: PathBuf,
-}
-
-impl AtomicFile {
-    /// Starts writing `path`, a regular file (new or existing) or a symbolic link to one. A
-    /// directory, a device and standard output are refused (use [`Output`] for those).
-    pub fn create(path: &Path) -> Result<AtomicFile> {
-        match destination(path) {
-            Ok(Destination::File(target)) => AtomicFile::create_at(path, target),
-            Ok(_) => Err(refuse(
-                "",
-                path,
-                "is not a regular file; give the name of a file to write",
-            )),
-            Err(message) => Err(refuse("", path, message)),
-        }
-    }
-
-    fn create_at(name: &Path, target: PathBuf) -> Result<AtomicFile> {
-        let io = |e| Error::output(name, e);
-        let tmp = temp_builder()
-            .tempfile_in(parent_dir(&target))
-            .map_err(|e| io(io::Error::new(e.kind(), without_path(e))))?;
-        #[cfg(unix)]
-        if let Ok(old) = std::fs::metadata(&target) {
-            use std::os::unix::fs::{MetadataExt, PermissionsExt};
-            let file = tmp.as_file();
-            // Owner first: changing the owner clears the set-ID bits, which are dropped anyway.
-            if let Ok(new) = file.metadata() {
-                if (new.uid(), new.gid()) != (old.uid(), old.gid()) {
-                    // Only where the process may (root, or a group of its own); else the new
-                    // file is the writer's, as with any editor that saves by renaming.
-                    let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()))
-                        .or_else(|_| std::os::unix::fs::fchown(file, None, Some(old.gid())));
-                }
-            }
-            file.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o1777))
-                .map_err(io)?;
-        }
-        Ok(AtomicFile {
-            _registered: crate::cleanup::register(tmp.path()),
-            tmp,
-            target,
-            name: name.to_path_buf(),
-        })
-    }
-
-    /// The path as given, for messages.
-    pub fn name(&self) -> &Path {
-        &self.name
-    }
-
-    /// The temporary file, to write to.
-    pub fn file(&mut self) -> &mut File {
-        self.tmp.as_file_mut()
-    }
-
-    /// Syncs what was written to disk, so that a full disk shows here, before any output of a
-    /// run is committed.
-    pub fn sync(&mut self) -> Result<()> {
-        self.tmp
-            .as_file()
-            .sync_all()
-            .map_err(|e| Error::output(&self.name, e))
-    }
-
-    /// Syncs the file, renames it over the target and syncs the directory.
-    pub fn commit(mut self) -> Result<()> {
-        self.sync()?;
-        let name = self.name;
-        let dir = parent_dir(&self.target).to_path_buf();
-        self.tmp
-            .persist(&self.target)
-            .map_err(|e| Error::output(&name, e.error))?;
-        sync_dir(&dir)
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tmp.write(buf)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.tmp.write_all(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.tmp.flush()
-    }
-}
-
-/// Syncs directory `dir`, so that a rename in it is on disk (a no-op where directories cannot
-/// be opened).
-pub fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| Error::output(dir, e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-/// Writes `path` atomically with `f`, which writes the whole file: [`AtomicFile::create`],
-/// `f`, [`AtomicFile::commit`].
-pub fn write_atomic(path: &Path, f: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
-    let mut out = AtomicFile::create(path)?;
-    f(out.file())?;
-    out.commit()
-}
-
 /// True when `path` names a directory to write into rather than a file: it ends with `/` (or
 /// the platform's separator) or is an existing directory (after its symbolic links).
 pub fn names_directory(path: &Path) -> bool {
@@ -495,7 +312,7 @@ pub fn names_directory(path: &Path) -> bool {
     given.ends_with('/') || given.ends_with(std::path::MAIN_SEPARATOR) || path.is_dir()
 }
 
-/// Checks a directory that a run will replace as a whole ([`AtomicDir`]) before it reads
+/// Checks a directory that a run will replace as a whole ([`AtomicDir`](super::AtomicDir)) before it reads
 /// anything: what [`check_output_dir`] checks (never an input, nor inside an input directory,
 /// where its files would be read as inputs the next time), that its parent directory exists,
 /// that no file of `other_outputs` lies in it (it would be replaced with the directory), and,
@@ -570,112 +387,6 @@ pub fn check_replaced_dir(
             }
         }
         Err(_) => Ok(()),
-    }
-}
-
-/// The directory `dir` names: its trailing separators dropped, its symbolic links followed
-/// when it exists.
-fn dir_target(dir: &Path) -> PathBuf {
-    let given = dir.as_os_str().to_string_lossy();
-    let trimmed = given.trim_end_matches(['/', std::path::MAIN_SEPARATOR]);
-    let p = if trimmed.is_empty() {
-        PathBuf::from(given.as_ref())
-    } else {
-        PathBuf::from(trimmed)
-    };
-    std::fs::canonicalize(&p).unwrap_or(p)
-}
-
-/// A directory written atomically: its files go to a temporary directory next to the target
-/// (`.neardup-*.tmp`), and [`AtomicDir::commit`] syncs them and renames the directory into
-/// place. An existing target (checked first with [`check_replaced_dir`]) is renamed aside,
-/// the new directory renamed in, and the old one removed: readers see the old directory or
-/// the new one, never a part of one. Dropped without a commit, it removes the temporary
-/// directory and leaves the target as it was.
-#[derive(Debug)]
-pub struct AtomicDir {
-    tmp: Option<tempfile::TempDir>,
-    /// Keeps the temporary directory on the list that an interrupted run removes.
-    _registered: crate::cleanup::Registered,
-    target: PathBuf,
-    name: PathBuf,
-}
-
-impl AtomicDir {
-    /// Starts writing directory `path` (its parent must exist).
-    pub fn create(path: &Path) -> Result<AtomicDir> {
-        let target = dir_target(path);
-        let tmp = tempfile::Builder::new()
-            .prefix(".neardup-")
-            .suffix(".tmp")
-            .tempdir_in(parent_dir(&target))
-            .map_err(|e| Error::output(path, io::Error::new(e.kind(), without_path(e))))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // As a directory made by `mkdir` under the usual umask.
-            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
-                .map_err(|e| Error::output(path, e))?;
-        }
-        Ok(AtomicDir {
-            _registered: crate::cleanup::register(tmp.path()),
-            tmp: Some(tmp),
-            target,
-            name: path.to_path_buf(),
-        })
-    }
-
-    /// The temporary directory to write the files into.
-    pub fn path(&self) -> &Path {
-        self.tmp.as_ref().expect("not committed").path()
-    }
-
-    /// The path as given, for messages.
-    pub fn name(&self) -> &Path {
-        &self.name
-    }
-
-    /// Syncs every file and directory written, renames the directory into place (the old one
-    /// aside first, then removed) and syncs the parent directory.
-    pub fn commit(mut self) -> Result<()> {
-        let name = self.name.clone();
-        let io = |e: io::Error| Error::output(&name, e);
-        let tmp = self.tmp.take().expect("committed once");
-        for entry in walkdir::WalkDir::new(tmp.path()).contents_first(true) {
-            let entry = entry.map_err(|e| io(e.into()))?;
-            if entry.file_type().is_file() {
-                File::open(entry.path())
-                    .and_then(|f| f.sync_all())
-                    .map_err(io)?;
-            } else if entry.file_type().is_dir() {
-                sync_dir(entry.path())?;
-            }
-        }
-        let parent = parent_dir(&self.target).to_path_buf();
-        let built = tmp.keep();
-        let result = (|| {
-            if std::fs::symlink_metadata(&self.target).is_ok() {
-                let old = temp_builder()
-                    .suffix(".old")
-                    .tempdir_in(&parent)
-                    .map_err(io)?
-                    .keep();
-                // A directory is renamed over an empty one only.
-                std::fs::rename(&self.target, &old).map_err(io)?;
-                if let Err(e) = std::fs::rename(&built, &self.target) {
-                    let _ = std::fs::rename(&old, &self.target);
-                    return Err(io(e));
-                }
-                let _ = std::fs::remove_dir_all(&old);
-            } else {
-                std::fs::rename(&built, &self.target).map_err(io)?;
-            }
-            sync_dir(&parent)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&built);
-        }
-        result
     }
 }
 
