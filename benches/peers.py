@@ -47,7 +47,9 @@ Usage (from the repository root, after `cargo build --release --bins --example g
 
 `--corpus FILE` takes an existing archive (its labels beside it as `FILE.labels.tsv`);
 otherwise `neardup gen --docs N --seed 1` writes one to a temporary directory. `--tools`
-picks tools (comma-separated), `--json FILE` also writes the figures as JSON.
+picks tools (comma-separated), `--json FILE` also writes the figures as JSON. `--before BIN`
+also runs neardup's tools with another build (`before:neardup-jaccard`, `before:neardup`) in
+the same rounds, for a before-and-after comparison measured side by side.
 """
 
 import argparse
@@ -362,6 +364,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool, in turn")
     parser.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--before", help="another neardup binary run beside --neardup")
     parser.add_argument(
         "--procs", type=int, default=2, help="processes the Python peers sign in (default 2)"
     )
@@ -383,6 +386,10 @@ def main():
     for t in tools:
         if t not in ALL_TOOLS:
             sys.exit(f"unknown tool {t!r}; the tools are {', '.join(ALL_TOOLS)}")
+    if args.before:
+        if not os.path.exists(args.before):
+            sys.exit(f"{args.before} not found")
+        tools += ["before:" + t for t in tools if t.startswith("neardup")]
     if any(t.startswith("neardup") for t in tools) and not os.path.exists(args.neardup):
         sys.exit(f"{args.neardup} not found: run `cargo build --release` first")
     if "gaoya" in tools and not os.path.exists(args.gaoya):
@@ -413,8 +420,12 @@ def main():
         outputs = {}
         for r in range(args.runs):
             for tool in tools:
-                out = os.path.join(work, f"{tool}.out")
-                if tool.startswith("neardup"):
+                out = os.path.join(work, f"{tool.replace(':', '-')}.out")
+                if tool.startswith("before:"):
+                    argv = [args.before, "cluster", corpus, "-o", out, "-q"]
+                    if tool == "before:neardup-jaccard":
+                        argv += ["--mode", "jaccard"]
+                elif tool.startswith("neardup"):
                     argv = [args.neardup, "cluster", corpus, "-o", out, "-q"]
                     if tool == "neardup-jaccard":
                         argv += ["--mode", "jaccard"]
@@ -439,7 +450,7 @@ def main():
 
         rows = []
         for tool in tools:
-            if tool.startswith("neardup"):
+            if tool.startswith(("neardup", "before:")):
                 group, reported = groups_from_clusters(outputs[tool]), None
             else:
                 group, reported = groups_from_pairs(outputs[tool], ids if tool == "gaoya" else None)

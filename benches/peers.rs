@@ -99,10 +99,10 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throug
 use gaoya::minhash::MinHasher32;
 use neardup::definition::Scheme;
 use neardup::definition::{Definition, Mode, ShingleMode};
-use neardup::gen::{write_archive, GenConfig, Generator};
+use neardup::generate::{write_archive, GenConfig, Generator};
 use neardup::input::InputSet;
 use neardup::normalize::normalize;
-use neardup::report::stream::{self, Chunking, Format, ReportTimings, Sink};
+use neardup::report::stream::{self, Chunking, ReportTimings, Sink, View};
 use neardup::report::Output;
 use neardup::shingle::shingles;
 use neardup::verify::jaccard_and_containment;
@@ -270,7 +270,7 @@ fn neardup_cluster(
     let mut output = Output::create(Some(out)).expect("create the cluster file");
     let name = output.name().to_path_buf();
     let mut sinks = [Sink {
-        format: Format::Jsonl,
+        format: View::Jsonl,
         name,
         writer: output.writer(),
     }];

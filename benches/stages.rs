@@ -812,8 +812,8 @@ fn stages(c: &mut Criterion) {
     configure(&mut g);
     for lang in ["en", "ja", "zh", "ko"] {
         let path = dir.path().join(format!("{lang}.jsonl"));
-        let generator = neardup::gen::Generator::with_lang(
-            neardup::gen::GenConfig {
+        let generator = neardup::generate::Generator::with_lang(
+            neardup::generate::GenConfig {
                 docs: 3_000,
                 seed: 11,
                 dup_rate: 0.3,
@@ -821,7 +821,7 @@ fn stages(c: &mut Criterion) {
             lang.parse().expect("a language"),
         );
         let mut docs = Vec::new();
-        neardup::gen::write_archive(&generator, &pool, &mut docs, &mut std::io::sink())
+        neardup::generate::write_archive(&generator, &pool, &mut docs, &mut std::io::sink())
             .expect("generate");
         std::fs::write(&path, &docs).expect("write archive");
         let paths = vec![path];

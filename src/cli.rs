@@ -406,18 +406,18 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct GenArgs {
     /// Number of documents.
-    #[arg(long, default_value_t = neardup::gen::GenConfig::default().docs)]
+    #[arg(long, default_value_t = neardup::generate::GenConfig::default().docs)]
     pub docs: u64,
     /// Seed: the same seed gives the same archive.
-    #[arg(long, default_value_t = neardup::gen::GenConfig::default().seed)]
+    #[arg(long, default_value_t = neardup::generate::GenConfig::default().seed)]
     pub seed: u64,
     /// Share of documents that are copies of an earlier story.
-    #[arg(long, default_value_t = neardup::gen::GenConfig::default().dup_rate)]
+    #[arg(long, default_value_t = neardup::generate::GenConfig::default().dup_rate)]
     pub dup_rate: f64,
     /// Language of the articles: en (English-like words), ja (Japanese), zh (Chinese) or ko
     /// (Korean), each with its own script, outlets, footers, notices and wire credits.
-    #[arg(long, default_value_t = neardup::gen::Lang::En, value_name = "en|ja|zh|ko")]
-    pub lang: neardup::gen::Lang,
+    #[arg(long, default_value_t = neardup::generate::Lang::En, value_name = "en|ja|zh|ko")]
+    pub lang: neardup::generate::Lang,
     /// The archive (`.zst` or `.gz` compresses it); `-` for standard output.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,

@@ -122,7 +122,7 @@ pub fn clusters<K: Ord>(
 
 /// The canonical member of a group of members: the greatest key ([`canonical_keys`] in the
 /// pipeline: the longest text, ties to the smallest id), remaining ties to the earliest.
-pub fn center<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
+pub fn canonical_member<K: Ord>(members: &[u32], text_chars: &[K]) -> u32 {
     members
         .iter()
         .copied()
@@ -142,7 +142,7 @@ pub enum ReferenceBasis {
     WireCopy,
     /// No member is the wire's own copy; it is the earliest dated member.
     Earliest,
-    /// No member is the wire's own copy or dated; it is the canonical member ([`center`]).
+    /// No member is the wire's own copy or dated; it is the canonical member ([`canonical_member`]).
     Canonical,
 }
 
@@ -190,7 +190,7 @@ pub fn cluster_wire(members: &[u32], of: impl Fn(u32) -> Provenance) -> Option<u
 
 /// The reference copy of a cluster (module docs), the one function that chooses it: the
 /// wire's own copy (a member naming the cluster's wire, [`cluster_wire`], in its dateline),
-/// else the earliest by time of publication, else the canonical member ([`center`] of `keys`).
+/// else the earliest by time of publication, else the canonical member ([`canonical_member`] of `keys`).
 /// Ties within a rule go to the next rule, then to the canonical order. Returns the member and
 /// the rule that chose it.
 pub fn reference<K: Ord>(
@@ -227,7 +227,7 @@ pub fn reference<K: Ord>(
 }
 
 /// The chaining guard's center of a component: the member with the most of `edges` (the
-/// verified pairs inside the component), ties to the greatest key as in [`center`], then to
+/// verified pairs inside the component), ties to the greatest key as in [`canonical_member`], then to
 /// the earliest. `members` must be sorted.
 pub fn hub<K: Ord>(members: &[u32], edges: &[(u32, u32)], text_chars: &[K]) -> u32 {
     let mut degree = vec![0u32; members.len()];
@@ -249,7 +249,7 @@ pub fn hub<K: Ord>(members: &[u32], edges: &[(u32, u32)], text_chars: &[K]) -> u
         .expect("non-empty component")
 }
 
-/// The ranking keys the pipeline gives [`clusters`] and [`center`]: the text length in
+/// The ranking keys the pipeline gives [`clusters`] and [`canonical_member`]: the text length in
 /// characters and, for ties, the reverse rank of the id, so that the canonical member is the
 /// longest text, ties to the smallest id, whatever the order of the inputs.
 pub fn canonical_keys(meta: &[crate::document::DocMeta]) -> Vec<(u32, std::cmp::Reverse<u32>)> {
@@ -286,7 +286,7 @@ pub struct Containment {
 /// The contained side of a pair `(a, b)` and the other one, its container:
 /// `(contained, container)`. The contained side is the smaller set by `size` (the one
 /// containment is measured for); of two sets of one size, the smaller `key`, then the later
-/// document (the reverse of [`center`], which ranks the earlier first).
+/// document (the reverse of [`canonical_member`], which ranks the earlier first).
 pub fn contained_side<K: Ord>(
     a: u32,
     b: u32,
@@ -405,7 +405,7 @@ pub fn attach_contained<K: Ord>(
 
 /// Like [`clusters`], with the chaining guard of the module docs: `matches(center, member)`
 /// says whether a member may stay in the cluster of its component's [`hub`]. The canonical
-/// member of each cluster is its [`center`].
+/// member of each cluster is its [`canonical_member`].
 pub fn guarded_clusters<K: Ord>(
     text_chars: &[K],
     edges: impl IntoIterator<Item = (u32, u32)>,
@@ -484,7 +484,7 @@ pub fn guarded_class_clusters<K: Ord>(
         let mut members: Vec<u32> = kept.iter().flat_map(|&x| copies.members(x)).collect();
         members.sort_unstable();
         if members.len() >= 2 {
-            let canonical = center(&members, text_chars);
+            let canonical = canonical_member(&members, text_chars);
             done.push((members, canonical));
         }
         let out_members: usize = out.iter().map(|&x| copies.weight(x)).sum();
@@ -768,7 +768,7 @@ mod tests {
                         );
                     }
                 }
-                prop_assert_eq!(c.canonical, center(&c.members, &keys));
+                prop_assert_eq!(c.canonical, canonical_member(&c.members, &keys));
             }
             for g in &comps {
                 if g.iter().all(|&a| g.iter().all(|&b| a == b || matches(a, b))) {
@@ -1038,7 +1038,7 @@ mod tests {
         let none = |_| Provenance::default();
         assert_eq!(
             reference(&members, &keys, none),
-            (center(&members, &keys), ReferenceBasis::Canonical)
+            (canonical_member(&members, &keys), ReferenceBasis::Canonical)
         );
         assert_eq!(cluster_wire(&members, none), None);
     }
@@ -1085,7 +1085,7 @@ mod tests {
                     .any(|&h| c.members.iter().all(|&m| jac(h, m) >= t)),
                 "{c:?}"
             );
-            assert_eq!(c.canonical, center(&c.members, &lens));
+            assert_eq!(c.canonical, canonical_member(&c.members, &lens));
             for &m in &c.members {
                 for &o in &c.members {
                     assert!(jac(m, o) >= 2.0 * t - 1.0 - 1e-9);

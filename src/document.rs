@@ -1,19 +1,8 @@
 //! Documents and their metadata.
 //!
-//! Owns: [`DocId`], the parsed [`Document`] (text included, short-lived) and the small
+//! Owns: the parsed [`Document`] (text included, short-lived) and the small
 //! [`DocMeta`] kept for every document after signing, with the [`Location`] of its line so that
 //! it can be re-read. Must not: do I/O.
-
-/// A document's index in input order, dense from 0 across all inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DocId(pub u32);
-
-impl DocId {
-    /// The index as `usize`, for slices.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
 
 /// What the `line` of a [`Location`] counts: lines of JSON Lines, records of a WARC file, or
 /// nothing (the document is a whole file: `.txt`, `.html`, a `.json` object).

@@ -3,31 +3,36 @@
 //! Finds near-duplicate articles in news corpora and groups wire stories republished across
 //! outlets.
 //!
-//! The pipeline, one public function per stage, plain data in and out:
+//! **The front door** is [`Finder`]: a [`Definition`] of what counts as a duplicate (the
+//! defaults are the command line's), then [`Finder::cluster`] or [`Finder::dedupe`] over
+//! [`Article`]s held in memory. Results name articles by their [`finder::Position`] in the
+//! collection and clusters by [`finder::ClusterId`]; see the example on [`Finder`].
 //!
-//! 0. [`input::InputSet`]: JSON Lines, web archives (WARC, WARC.gz, WET; article text from HTML
-//!    by [`input::html::extract`], the outlet from the host) and directories of `.txt`,
-//!    `.html` and `.json` files, cut into units that [`input::parse`] turns into records;
-//! 1. [`normalize::normalize`]: NFKC, lower case, quotes and dashes folded, whitespace collapsed;
-//! 2. [`shingle::shingles`]: word 5-shingles (or character 3-grams for unspaced scripts) hashed
-//!    with seeded xxh3;
-//! 3. [`minhash::MinHasher::sign`]: 128-slot MinHash signatures; [`pipeline::read_and_sign`]
-//!    signs in parallel into one flat [`minhash::Signatures`] matrix and drops the text;
-//! 4. [`lsh::candidate_pairs`]: LSH banding with bands and rows from [`definition::Banding::optimal`],
-//!    and [`contain::candidate_pairs`]: a sampled-shingle index for copies cut short;
-//!    documents with identical shingle sets take part as classes ([`copies`]), so that a
-//!    story copied a thousand times costs linear work, with the counts and clusters of its
-//!    pairs one by one;
-//! 5. [`verify::verify_pairs`]: exact Jaccard and containment of each candidate pair, on shingle
-//!    sets re-read from the input ([`pipeline::load_shingles`]);
-//! 6. [`cluster::guarded_clusters`]: union-find over verified pairs with a chaining guard,
-//!    stable numbers, canonical member;
+//! Under it, the pipeline, one public module per stage, plain data in and out:
+//!
+//! 0. [`input`]: JSON Lines, web archives (WARC, WARC.gz, WET; article text from HTML by
+//!    [`input::html::extract`], the outlet from the host) and directories of `.txt`, `.html`
+//!    and `.json` files, cut into units that [`input::parse`] turns into records;
+//! 1. [`normalize`]: NFKC, lower case, quotes and dashes folded, whitespace collapsed;
+//! 2. [`shingle`]: word 5-shingles (or character 3-grams for unspaced scripts) hashed with
+//!    seeded xxh3;
+//! 3. [`minhash`]: 128-slot MinHash signatures, made in parallel in the first pass, which
+//!    keeps a small [`document::DocMeta`] per document and spools its shingle set to disk;
+//! 4. [`lsh`]: band keys with bands and rows from [`definition::Banding::optimal`], and
+//!    [`contain`]: a sampled-shingle index for copies cut short; documents with identical
+//!    shingle sets take part as classes ([`copies`]), so that a story copied a thousand times
+//!    costs linear work;
+//! 5. [`verify`]: exact Jaccard and containment of each candidate pair on the spooled sets,
+//!    without the outlet's learned [`boilerplate`];
+//! 6. [`cluster`]: union-find over verified pairs with a chaining guard, stable numbers, the
+//!    canonical member and the reference copy; [`template`] items kept apart;
 //! 7. [`report`]: the versioned report (wire services, outlets, per-copy changes) and its
-//!    writers (JSON Lines, CSV, HTML, locations), streamed in bounded memory by
-//!    [`report::stream::write_report`], and the dedupe outputs;
+//!    views (JSON Lines, CSV, HTML, locations), streamed in bounded memory, and the dedupe
+//!    outputs, for which members are read again from the inputs by their locations;
 //! 8. [`eval`]: precision, recall and ARI against labels or the exact truth;
 //! 9. [`index`]: a persistent, checksummed, memory-mapped index of an archive, added to
-//!    crash-safely and queried with new articles (exact scores).
+//!    crash-safely and queried with new articles (exact scores); [`shard`]: signed shards for
+//!    Apache Spark.
 //!
 //! [`pipeline::run`] chains them on a rayon pool you pass in.
 //!
@@ -64,7 +69,7 @@ pub mod error;
 pub mod eval;
 pub mod finder;
 pub mod fsutil;
-pub mod gen;
+pub mod generate;
 pub mod index;
 pub mod input;
 pub mod lsh;

@@ -16,7 +16,7 @@ use neardup::error::Result;
 use neardup::fsutil;
 use neardup::input::InputSet;
 use neardup::pipeline::{self, BadLine, Outcome};
-use neardup::report::stream::{self, Chunking, Format, Sink};
+use neardup::report::stream::{self, Chunking, Sink, View};
 use neardup::report::{dedupe, html, Output};
 use std::io::Write;
 use std::path::Path;
@@ -374,10 +374,10 @@ fn write_report(
     let dir = pages.map(fsutil::AtomicDir::create).transpose()?;
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
-    let mut outputs = vec![(Output::create(paths[0].1)?, Format::Jsonl)];
+    let mut outputs = vec![(Output::create(paths[0].1)?, View::Jsonl)];
     for ((_, path), format) in paths[1..]
         .iter()
-        .zip([Format::Csv, Format::Html, Format::Locations])
+        .zip([View::Csv, View::Html, View::Locations])
     {
         if let Some(p) = path {
             outputs.push((Output::create(Some(p))?, format));
@@ -669,7 +669,7 @@ fn outcome_signed_docs(o: &Outcome) -> Vec<u32> {
 }
 
 fn gen_cmd(args: &GenArgs) -> Result<()> {
-    use neardup::gen::{write_archive, GenConfig, Generator};
+    use neardup::generate::{write_archive, GenConfig, Generator};
     if !(0.0..1.0).contains(&args.dup_rate) {
         return Err(neardup::Error::Config {
             field: "--dup-rate",

@@ -1734,7 +1734,7 @@ fn separate_templates<'s>(
                             return None;
                         }
                         group.sort_unstable();
-                        let canonical = crate::cluster::center(&group, lens);
+                        let canonical = crate::cluster::canonical_member(&group, lens);
                         let cluster = Cluster {
                             number: 0,
                             members: group,

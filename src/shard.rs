@@ -1053,7 +1053,7 @@ pub fn read_engine_run(sig: &SignatureDir, clusters_dir: &Path) -> Result<Engine
                 format!("cluster {c}: expected two or more members, the smallest doc_id being the cluster_id"),
             ));
         }
-        let canonical = crate::cluster::center(&members, &lens);
+        let canonical = crate::cluster::canonical_member(&members, &lens);
         found.push((members, canonical));
     }
     found.sort_unstable_by_key(|(m, _)| m[0]);

@@ -4,15 +4,15 @@
 //! corpora with no clusters at all.
 
 use neardup::config::Config;
-use neardup::gen::{GenConfig, Generator};
+use neardup::generate::{GenConfig, Generator};
 use neardup::input::InputSet;
 use neardup::pipeline::{self, Outcome};
-use neardup::report::stream::{self, Chunking, Format, Sink};
+use neardup::report::stream::{self, Chunking, Sink, View};
 use neardup::report::{csv, html, members_needing_text, Report, Texts};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const FORMATS: [Format; 4] = [Format::Jsonl, Format::Csv, Format::Html, Format::Locations];
+const FORMATS: [View; 4] = [View::Jsonl, View::Csv, View::Html, View::Locations];
 
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
@@ -30,7 +30,7 @@ fn write_corpus(path: &Path, docs: u64, gzip: bool, prefix: &str) {
         dup_rate: 0.35,
     });
     let mut bytes = Vec::new();
-    neardup::gen::write_archive(&g, &pool(2), &mut bytes, &mut std::io::sink()).unwrap();
+    neardup::generate::write_archive(&g, &pool(2), &mut bytes, &mut std::io::sink()).unwrap();
     let mut bytes = String::from_utf8(bytes)
         .unwrap()
         .replace("\"id\":\"", &format!("\"id\":\"{prefix}"))

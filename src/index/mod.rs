@@ -563,7 +563,7 @@ impl Stats {
 fn new_docs<'a>(
     signed: &'a Signed,
     keep: &'a [u32],
-    fields: &'a [Fields],
+    fields: &'a [ReadAgain],
     config: &'a Config,
 ) -> impl Iterator<Item = Result<NewDoc<'a>>> + 'a {
     let spool = signed.sets.as_ref().expect("read_and_sign keeps the sets");
@@ -592,7 +592,7 @@ fn new_docs<'a>(
     })
 }
 
-fn stored_meta(m: &DocMeta, (title, date, url): &Fields, shingles: usize) -> StoredMeta {
+fn stored_meta(m: &DocMeta, (title, date, url): &ReadAgain, shingles: usize) -> StoredMeta {
     StoredMeta {
         id: m.id.clone(),
         title: title.clone(),
@@ -742,15 +742,15 @@ pub fn remove_build_orphans(parent: &Path) -> Vec<PathBuf> {
 }
 
 /// Title, date and URL of a document: not kept by the first pass, read again for the index.
-type Fields = (Option<String>, Option<String>, Option<String>);
+type ReadAgain = (Option<String>, Option<String>, Option<String>);
 
-/// The [`Fields`] of the documents `keep` (ascending), read again from `inputs` in one pass.
+/// The [`ReadAgain`] of the documents `keep` (ascending), read again from `inputs` in one pass.
 fn stored_fields(
     inputs: &InputSet,
     signed: &Signed,
     keep: &[u32],
     config: &Config,
-) -> Result<Vec<Fields>> {
+) -> Result<Vec<ReadAgain>> {
     let mut out = Vec::with_capacity(keep.len());
     crate::pipeline::fetch_records(
         inputs,
@@ -773,7 +773,7 @@ fn write_new_segment(
     params: &Definition,
     banding: Banding,
     signed: &Signed,
-    (keep, fields): (&[u32], &[Fields]),
+    (keep, fields): (&[u32], &[ReadAgain]),
     config: &Config,
 ) -> Result<SegmentEntry> {
     create_segment(

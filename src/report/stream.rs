@@ -52,9 +52,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// One output of a report.
+/// One view of a report (its output formats; what an input is, is `input::Format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum View {
     /// The cluster file ([`super::Report::write_jsonl`]).
     Jsonl,
     /// The CSV view ([`csv::write_csv`]).
@@ -68,7 +68,7 @@ pub enum Format {
 /// Where one output of [`write_report`] goes.
 pub struct Sink<'a> {
     /// What to write.
-    pub format: Format,
+    pub format: View,
     /// The name for error messages (the output's path).
     pub name: PathBuf,
     /// The writer.
@@ -141,8 +141,8 @@ pub fn write_report_to(
     let names: Vec<String> = (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
         .collect();
-    // Which outputs are asked for, in the order of `Format`'s variants.
-    let formats = [Format::Jsonl, Format::Csv, Format::Html, Format::Locations]
+    // Which outputs are asked for, in the order of `View`'s variants.
+    let formats = [View::Jsonl, View::Csv, View::Html, View::Locations]
         .map(|f| sinks.iter().any(|s| s.format == f));
     let want_page = formats[2];
     let want_html = want_page || pages.is_some();
@@ -215,18 +215,18 @@ pub fn write_report_to(
     for s in sinks.iter_mut() {
         let w = &mut *s.writer;
         match s.format {
-            Format::Jsonl => serde_json::to_writer(&mut *w, &head)
+            View::Jsonl => serde_json::to_writer(&mut *w, &head)
                 .map_err(io::Error::from)
                 .and_then(|_| w.write_all(b"\n")),
-            Format::Csv => csv::write_csv_header(w),
-            Format::Html => html::write_html_head(
+            View::Csv => csv::write_csv_header(w),
+            View::Html => html::write_html_head(
                 &head,
                 &pair_jaccards,
                 outcome.clusters.len().min(html::MAX_PAGE_CLUSTERS),
                 outcome.clusters.len(),
                 w,
             ),
-            Format::Locations => Ok(()),
+            View::Locations => Ok(()),
         }
         .map_err(|e| Error::output(&s.name, e))?;
     }
@@ -333,10 +333,10 @@ pub fn write_report_to(
         }
         for s in sinks.iter_mut() {
             let k = match s.format {
-                Format::Jsonl => 0,
-                Format::Csv => 1,
-                Format::Html => continue,
-                Format::Locations => 3,
+                View::Jsonl => 0,
+                View::Csv => 1,
+                View::Html => continue,
+                View::Locations => 3,
             };
             for (p, _) in &pieces {
                 s.writer
@@ -360,7 +360,7 @@ pub fn write_report_to(
             .map(|(&d, title)| single(meta, d, title))
             .collect();
         let mut buf = Vec::new();
-        for s in sinks.iter_mut().filter(|s| s.format == Format::Html) {
+        for s in sinks.iter_mut().filter(|s| s.format == View::Html) {
             for &i in order.iter().take(html::MAX_PAGE_CLUSTERS) {
                 let (at, len) = section_at[i];
                 read_piece(&spool, at, len, &mut buf)?;
