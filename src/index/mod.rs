@@ -789,7 +789,7 @@ fn stored_fields(
     config: &Config,
 ) -> Result<Vec<Fields>> {
     let mut out = Vec::with_capacity(keep.len());
-    crate::pipeline::fetch_records(
+    crate::input::reread::fetch_records(
         inputs,
         &signed.meta,
         keep,
