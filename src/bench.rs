@@ -4,7 +4,7 @@
 //! process's peak resident memory. Must not: time anything itself (the pipeline records stage
 //! times; the caller measures the wall time).
 
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 use serde::Serialize;
 use std::io::{self, Write};
 

@@ -295,7 +295,7 @@ impl Finder {
     fn run(
         &self,
         articles: impl IntoIterator<Item = Article>,
-    ) -> Result<(Option<crate::pipeline::Outcome>, Vec<Rejected>, usize)> {
+    ) -> Result<(Option<crate::outcome::Outcome>, Vec<Rejected>, usize)> {
         let file = tempfile::Builder::new()
             .prefix(".neardup-articles-")
             .suffix(".jsonl")

@@ -44,7 +44,8 @@ use crate::definition::{Banding, Definition, Mode};
 use crate::document::{DocMeta, Location};
 use crate::error::{Error, Result};
 use crate::input::InputSet;
-use crate::pipeline::{BadLine, Counts, Outcome, ScoredCluster, Timings};
+use crate::outcome::{Counts, Outcome, ScoredCluster, Timings};
+use crate::pipeline::BadLine;
 use crate::verify::{scores_from_counts, ScoredPair, SetSource};
 use arrow_array::builder::{Int64Builder, ListBuilder};
 use arrow_array::{
@@ -382,7 +383,7 @@ pub fn sign_shard(
     let mut fields: Vec<(Option<String>, Option<String>, Option<String>)> =
         Vec::with_capacity(all.len());
     pool.install(|| {
-        crate::pipeline::fetch_records(
+        crate::input::reread::fetch_records(
             &inputs,
             &signed.meta,
             &all,

@@ -6,7 +6,8 @@
 use neardup::config::Config;
 use neardup::generate::{GenConfig, Generator};
 use neardup::input::InputSet;
-use neardup::pipeline::{self, Outcome};
+use neardup::outcome::Outcome;
+use neardup::pipeline;
 use neardup::report::stream::{self, Chunking, Sink, View};
 use neardup::report::{csv, html, members_needing_text, Report, Texts};
 use std::io::Write;
@@ -60,7 +61,7 @@ fn in_memory(
 ) -> [Vec<u8>; 4] {
     let members = members_needing_text(outcome);
     let docs = pool
-        .install(|| pipeline::load_docs(inputs, &outcome.meta, &members, config))
+        .install(|| neardup::input::reread::load_docs(inputs, &outcome.meta, &members, config))
         .unwrap();
     let texts = Texts::new(members, docs);
     let names: Vec<String> = (0..inputs.len() as u32)

@@ -752,7 +752,7 @@ fn stored_fields(
     config: &Config,
 ) -> Result<Vec<ReadAgain>> {
     let mut out = Vec::with_capacity(keep.len());
-    crate::pipeline::fetch_records(
+    crate::input::reread::fetch_records(
         inputs,
         &signed.meta,
         keep,

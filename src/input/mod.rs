@@ -43,6 +43,7 @@
 pub mod html;
 pub mod jsonl;
 pub mod labels;
+pub mod reread;
 pub mod warc;
 
 use crate::config::FieldNames;

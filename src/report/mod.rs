@@ -67,7 +67,7 @@ use crate::cluster::ReferenceBasis;
 use crate::config::Config;
 use crate::definition::{Banding, Definition};
 use crate::document::{DocMeta, Document};
-use crate::pipeline::{Accounting, Counts, Outcome, ScoredCluster};
+use crate::outcome::{Accounting, Counts, Outcome, ScoredCluster};
 use crate::report::changes::{Changes, Reference};
 use crate::verify::round4;
 use crate::wire::{attribute, Attribution, Evidence, SERVICES};

@@ -12,7 +12,7 @@
 //!    [`InputSet::set_copy_budget`]), nothing is read here: each chunk below reads its members by
 //!    position from the inputs (checked against the first pass's checksums) and parses them
 //!    in parallel. Otherwise **one sequential pass** re-reads every cluster member with
-//!    [`crate::pipeline::fetch_records`]: each input is read once, in order, whatever its
+//!    [`crate::input::reread::fetch_records`]: each input is read once, in order, whatever its
 //!    compression or format, and parsed in parallel batches. Each member's text, title, date
 //!    and URL go to a temporary *document spool* (length-prefixed, in document order); only
 //!    the document numbers and offsets stay in memory (12 bytes a member). Either way the
@@ -45,8 +45,9 @@ use crate::config::Config;
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::fsutil::Spill;
+use crate::input::reread::fetch_records;
 use crate::input::InputSet;
-use crate::pipeline::{fetch_records, Outcome};
+use crate::outcome::Outcome;
 use rayon::prelude::*;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -438,8 +439,8 @@ impl Members<'_> {
                 let m = &meta[d as usize];
                 let mut bytes = Vec::new();
                 reader.read(&m.location, &mut bytes)?;
-                let rec = crate::pipeline::reparse(inputs, m, &bytes, config)?;
-                Ok(crate::pipeline::document_of(m, rec))
+                let rec = crate::input::reread::reparse(inputs, m, &bytes, config)?;
+                Ok(crate::input::reread::document_of(m, rec))
             }
         }
     }
