@@ -21,7 +21,7 @@
 //! For a pair accepted by containment alone, the contained document must also have at least
 //! `min_words` words of real text (its words times the share of its shingles that are real
 //! text; two characters of text written without spaces make a word,
-//! [`crate::shingle::words_of`]): a byline or a one-line notice is contained in many stories
+//! `shingle::words_of`): a byline or a one-line notice is contained in many stories
 //! without being a copy of any, and a count of shingles does not say how much text that is
 //! (ten word 5-shingles are fourteen words; ten character 3-grams are a dozen characters).
 

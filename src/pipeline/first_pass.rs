@@ -85,7 +85,7 @@ pub struct Signed {
     /// A hash of every document's MinHash signature (0 for short documents): documents with
     /// identical shingle sets have equal ones ([`crate::copies::Copies::find`]).
     pub sig_hashes: Vec<u64>,
-    /// About how many words each document's text has ([`crate::shingle::words_of`]).
+    /// About how many words each document's text has (`shingle::words_of`).
     pub words: Vec<u32>,
 }
 
