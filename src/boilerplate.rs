@@ -159,7 +159,7 @@ impl<'a> RealSets<'a> {
     /// Makes the real sets of `docs` (distinct, each below `num_docs`) once, so that reading
     /// them again neither sorts nor takes boilerplate out: worth it when each is read many
     /// times (a dense candidate graph). Scores do not change.
-    pub fn prepare(&mut self, num_docs: usize, docs: &[u32]) -> crate::Result<()> {
+    pub fn prepare(&mut self, num_docs: usize, docs: &[u32]) -> crate::error::Result<()> {
         let (store, text) = (self.store, self.text);
         self.prepared = Some(crate::verify::PreparedSets::build(num_docs, docs, |d| {
             let full = store.set(d);

@@ -369,16 +369,10 @@ pub struct SignArgs {
     pub out: PathBuf,
 }
 
-/// Options of `neardup spark report`.
+/// Where the report goes: the cluster file and its views (`cluster` and `spark report`).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Outputs")]
-pub struct ReportArgs {
-    /// The engine's output directory (holds `clusters/`, `pairs/` and `stats/`).
-    #[arg(long, value_name = "OUTDIR")]
-    pub clusters: PathBuf,
-    /// The signature directory written by `neardup spark sign`.
-    #[arg(long, value_name = "SIGDIR")]
-    pub docs: PathBuf,
+pub struct ReportViews {
     /// Write the cluster file here (default: standard output).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -397,6 +391,21 @@ pub struct ReportArgs {
     /// Also write `path:line: text` lines (as grep -n) for each member here.
     #[arg(long, value_name = "FILE")]
     pub locations: Option<PathBuf>,
+}
+
+/// Options of `neardup spark report`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Outputs")]
+pub struct ReportArgs {
+    /// The engine's output directory (holds `clusters/`, `pairs/` and `stats/`).
+    #[arg(long, value_name = "OUTDIR")]
+    pub clusters: PathBuf,
+    /// The signature directory written by `neardup spark sign`.
+    #[arg(long, value_name = "SIGDIR")]
+    pub docs: PathBuf,
+    /// The cluster file and its views.
+    #[command(flatten)]
+    pub views: ReportViews,
     /// Print no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
@@ -464,24 +473,9 @@ pub struct EvalArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Outputs")]
 pub struct ClusterArgs {
-    /// Write the cluster file here (default: standard output).
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// Also write one CSV row per cluster member here.
-    #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
-    /// Also write a self-contained HTML report here. A file is one page with the 2,000 largest
-    /// clusters (a note and a warning say how many it leaves out); a directory (a path ending
-    /// in `/`, or an existing directory) gets a report of pages for any archive size:
-    /// `index.html` (the summary and the clusters ranked by outlets, recency and wire, with
-    /// filters), further index pages, and `clusters/page-K.html#cN` with every cluster's
-    /// detail. The directory is written whole and renamed into place; an existing one is
-    /// replaced only when empty or written by neardup.
-    #[arg(long, value_name = "FILE|DIR/")]
-    pub html: Option<PathBuf>,
-    /// Also write `path:line: text` lines (as grep -n) for each member here.
-    #[arg(long, value_name = "FILE")]
-    pub locations: Option<PathBuf>,
+    /// The cluster file and its views.
+    #[command(flatten)]
+    pub views: ReportViews,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,

@@ -128,7 +128,7 @@ impl SampleIndex {
     }
 
     /// Records the samples of document `doc` (documents are added in increasing order).
-    pub fn add(&mut self, doc: u32, samples: &[u64]) -> crate::Result<()> {
+    pub fn add(&mut self, doc: u32, samples: &[u64]) -> crate::error::Result<()> {
         if self.counts.len() <= doc as usize {
             self.counts.resize(doc as usize + 1, 0);
         }
@@ -145,7 +145,7 @@ impl SampleIndex {
     }
 
     /// Appends every partition's buffer to its spill file.
-    fn spill(&mut self) -> crate::Result<()> {
+    fn spill(&mut self) -> crate::error::Result<()> {
         for (part, file) in self.parts.iter_mut().zip(&mut self.files) {
             if part.is_empty() {
                 continue;
@@ -164,7 +164,7 @@ impl SampleIndex {
     }
 
     /// The entries of one partition: its spill file read back, then its buffer.
-    fn take_part(&mut self, part: usize) -> crate::Result<Vec<u64>> {
+    fn take_part(&mut self, part: usize) -> crate::error::Result<Vec<u64>> {
         let mut entries = Vec::new();
         if let Some(f) = self.files[part].take() {
             let bytes = f.read_all()?;
@@ -181,7 +181,7 @@ impl SampleIndex {
 
     /// Puts a partition's entries back after [`SampleIndex::take_part`]: in memory when the
     /// index never spilled, else in a new spill file.
-    fn put_part(&mut self, part: usize, mut entries: Vec<u64>) -> crate::Result<()> {
+    fn put_part(&mut self, part: usize, mut entries: Vec<u64>) -> crate::error::Result<()> {
         if self.spilled == 0 {
             self.parts[part] = entries;
             return Ok(());
@@ -207,7 +207,7 @@ impl SampleIndex {
     /// Every entry as `(document, high 32 bits of the sampled shingle)`, sorted (documents
     /// ascending, each document's samples ascending: the order they were added in). These
     /// high halves are what [`candidate_pairs`] groups by. Reads the spill files back.
-    pub fn entries(&self) -> crate::Result<Vec<(u32, u32)>> {
+    pub fn entries(&self) -> crate::error::Result<Vec<(u32, u32)>> {
         let mut out = Vec::new();
         for (part, file) in self.parts.iter().zip(&self.files) {
             if let Some(f) = file {
@@ -244,7 +244,7 @@ pub const OUTLET_SHARE: usize = 100;
 
 impl Params {
     /// The parameters a run's configuration asks for.
-    pub fn from_config(config: &crate::Config) -> Params {
+    pub fn from_config(config: &crate::config::Config) -> Params {
         Params {
             max_df: config.definition.max_df,
             ..Params::default()
@@ -283,7 +283,10 @@ pub struct Found {
 
 /// Candidate pairs from the samples; see the module docs. Consumes the index. Also returns the
 /// number of sampled shingles dropped as boilerplate. Runs on the current rayon pool.
-pub fn candidate_pairs(index: SampleIndex, max_df: usize) -> crate::Result<(Vec<(u32, u32)>, u64)> {
+pub fn candidate_pairs(
+    index: SampleIndex,
+    max_df: usize,
+) -> crate::error::Result<(Vec<(u32, u32)>, u64)> {
     let n = index.counts.len();
     let found = find(
         index,
@@ -318,7 +321,7 @@ pub fn find(
     copies: &crate::copies::Copies,
     outlets: &[u32],
     params: Params,
-) -> crate::Result<Found> {
+) -> crate::error::Result<Found> {
     let sizes = copies.size_table();
     let n = index.counts.len();
     let k = params.probes.max(1);
@@ -353,7 +356,7 @@ pub fn find(
         let taken = group
             .clone()
             .map(|p| index.take_part(p))
-            .collect::<crate::Result<Vec<Vec<u64>>>>()?;
+            .collect::<crate::error::Result<Vec<Vec<u64>>>>()?;
         let done: Vec<FirstPass> = taken.into_par_iter().map(|e| ctx.first_pass(e)).collect();
         for (p, pass) in group.zip(done) {
             boilerplate += pass.dropped;
@@ -430,7 +433,7 @@ pub fn find(
         part = group.end;
         let taken = group
             .map(|p| index.take_part(p))
-            .collect::<crate::Result<Vec<Vec<u64>>>>()?;
+            .collect::<crate::error::Result<Vec<Vec<u64>>>>()?;
         let out: Vec<Vec<u64>> = taken
             .into_par_iter()
             .map(|e| ctx.emit(&e, &limit, &outlet_boilerplate))
@@ -629,7 +632,7 @@ impl EmitBuffer {
         }
     }
 
-    fn extend(&mut self, pairs: &[u64]) -> crate::Result<()> {
+    fn extend(&mut self, pairs: &[u64]) -> crate::error::Result<()> {
         for &p in pairs {
             // The low bits of the first document spread the partitions.
             self.parts[((p >> 32) as usize) % PARTS].push(p);
@@ -644,7 +647,7 @@ impl EmitBuffer {
         Ok(())
     }
 
-    fn take(&mut self, part: usize) -> crate::Result<Vec<u64>> {
+    fn take(&mut self, part: usize) -> crate::error::Result<Vec<u64>> {
         let mut v = read_back(self.files[part].take())?;
         v.append(&mut self.parts[part]);
         Ok(v)
@@ -652,7 +655,7 @@ impl EmitBuffer {
 }
 
 /// Appends `part` to `file` (opened on first use) and empties it.
-fn append(file: &mut Option<Spill>, part: &mut Vec<u64>) -> crate::Result<()> {
+fn append(file: &mut Option<Spill>, part: &mut Vec<u64>) -> crate::error::Result<()> {
     if part.is_empty() {
         return Ok(());
     }
@@ -667,7 +670,7 @@ fn append(file: &mut Option<Spill>, part: &mut Vec<u64>) -> crate::Result<()> {
 }
 
 /// A spill file's entries.
-fn read_back(file: Option<Spill>) -> crate::Result<Vec<u64>> {
+fn read_back(file: Option<Spill>) -> crate::error::Result<Vec<u64>> {
     let Some(f) = file else {
         return Ok(Vec::new());
     };

@@ -273,7 +273,7 @@ mod as_text {
 
     pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
     where
-        T: std::str::FromStr<Err = crate::Error>,
+        T: std::str::FromStr<Err = crate::error::Error>,
         D: Deserializer<'de>,
     {
         let s = String::deserialize(d)?;

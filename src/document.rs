@@ -1,8 +1,9 @@
 //! Documents and their metadata.
 //!
-//! Owns: the parsed [`Document`] (text included, short-lived) and the small
-//! [`DocMeta`] kept for every document after signing, with the [`Location`] of its line so that
-//! it can be re-read. Must not: do I/O.
+//! Owns: the parsed [`Document`] (text included, short-lived) and the small [`DocMeta`] kept
+//! for every document after signing, with the [`Location`] of its line so that it can be
+//! re-read, and where its wire credit was found ([`Located`], [`Evidence`]; the patterns are
+//! `wire`'s). Must not: do I/O or depend on another module of the crate.
 
 /// What the `line` of a [`Location`] counts: lines of JSON Lines, records of a WARC file, or
 /// nothing (the document is a whole file: `.txt`, `.html`, a `.json` object).
@@ -93,7 +94,7 @@ pub struct DocMeta {
     /// Where the first pass found the evidence for `wire` in the text (`None` when `wire` is,
     /// or when the metadata came from elsewhere, e.g. a Spark run): a report then rebuilds
     /// the attribution from the text it reads again without searching it.
-    pub located: Option<crate::wire::Located>,
+    pub located: Option<Located>,
     /// True when the evidence for `wire` is a dateline (or the story's own credit at its end):
     /// the wire's own copy of a story.
     pub wire_dateline: bool,
@@ -104,4 +105,34 @@ pub struct DocMeta {
     /// True when the document has fewer than `min_shingles` shingles: it has no signature and
     /// never matches.
     pub short: bool,
+}
+
+/// The kind of evidence behind an attribution, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    /// A dateline near the start of the text.
+    Dateline,
+    /// A byline.
+    Byline,
+    /// A photo or source credit.
+    Credit,
+    /// The outlet field names the service.
+    Outlet,
+}
+
+/// Where an attribution's evidence is: the service, the kind of evidence and, for evidence in
+/// the text, the byte range of the matched text in it. Small and without the text, so that
+/// the first pass can keep it for every document and a report rebuilds the [`crate::wire::Attribution`]
+/// from the text it reads again, without searching it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    /// Index into [`crate::wire::SERVICES`].
+    pub service: u8,
+    /// What kind of evidence was found.
+    pub evidence: Evidence,
+    /// The matched text is `text[start..end]` (both 0 for [`Evidence::Outlet`]).
+    pub start: u32,
+    /// End of the matched text.
+    pub end: u32,
 }

@@ -94,7 +94,7 @@ impl BandKeys {
     ///
     /// # Errors
     /// A spill file that cannot be created or written.
-    pub fn push(&mut self, keys: &[u64]) -> crate::Result<()> {
+    pub fn push(&mut self, keys: &[u64]) -> crate::error::Result<()> {
         if keys.is_empty() {
             self.keys.extend(std::iter::repeat_n(0, self.bands));
         } else {
@@ -108,11 +108,11 @@ impl BandKeys {
     }
 
     /// Appends the held keys to the band files, band by band.
-    fn spill(&mut self) -> crate::Result<()> {
+    fn spill(&mut self) -> crate::error::Result<()> {
         if self.files.is_empty() {
             self.files = (0..self.bands)
                 .map(|_| crate::fsutil::Spill::unbuffered("temporary band key spill"))
-                .collect::<crate::Result<_>>()?;
+                .collect::<crate::error::Result<_>>()?;
         }
         let held = self.keys.len() / self.bands.max(1);
         let mut column = Vec::with_capacity(held * 8);

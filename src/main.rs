@@ -5,18 +5,20 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod feedback;
 
 use clap::{CommandFactory, FromArgMatches};
 use cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, DefinitionArgs, EvalArgs,
-    GenArgs, IndexArgs, IndexCommand, Printed, ReportArgs, SignArgs, SparkCommand,
+    GenArgs, IndexArgs, IndexCommand, Printed, ReportArgs, ReportViews, SignArgs, SparkCommand,
 };
+use feedback::Feedback;
 use neardup::config::Templates;
 use neardup::error::Result;
 use neardup::fsutil;
 use neardup::input::InputSet;
 use neardup::outcome::Outcome;
-use neardup::pipeline::{self, BadLine};
+use neardup::pipeline;
 use neardup::report::stream::{self, Chunking, Sink, View};
 use neardup::report::{dedupe, html, Output};
 use std::io::Write;
@@ -123,25 +125,15 @@ fn run_with(
         0
     });
     inputs.set_stream_limit(common.read.max_stdin.saturating_mul(1 << 20));
-    let quiet = common.read.quiet;
-    let bar = progress_bar(quiet, inputs.total_bytes());
-    let mut shown = BadLines::default();
-    let mut on_bad = |b: &BadLine| {
-        if !quiet && shown.note(b) {
-            bar.suspend(|| eprintln!("{b}"));
-        }
-    };
-    let mut on_progress = |p: pipeline::Progress| match p {
-        pipeline::Progress::Read { bytes, lines } => {
-            bar.set_position(bytes);
-            bar.set_message(format!("{lines} documents read"));
-        }
-        pipeline::Progress::Stage(s) => bar.set_message(s),
-    };
-    let outcome =
-        pipeline::run_with_progress(&mut inputs, &config, &pool, &mut on_bad, &mut on_progress);
-    bar.finish_and_clear();
-    shown.print_summary();
+    let feedback = Feedback::new(common.read.quiet, inputs.total_bytes());
+    let outcome = pipeline::run_with_progress(
+        &mut inputs,
+        &config,
+        &pool,
+        &mut |b| feedback.bad(b),
+        &mut |p| feedback.progress(p),
+    );
+    feedback.finish();
     let outcome = outcome?;
     if common.read.verbose {
         print_timings(&outcome);
@@ -150,118 +142,6 @@ fn run_with(
         }
     }
     Ok((inputs, outcome, config, pool))
-}
-
-/// Bad lines shown of each kind; the others are counted, and the count printed at the end.
-const SHOWN_PER_KIND: u64 = 5;
-
-/// Which bad lines to print: the first [`SHOWN_PER_KIND`] of each kind of message (messages
-/// that differ only in numbers and quoted strings are of one kind); the rest are counted and
-/// summarised in one line per kind, so that a file of 19,000 bad lines does not flood stderr.
-#[derive(Default)]
-struct BadLines {
-    /// Per kind: how many, what unit, and the first message.
-    kinds: std::collections::HashMap<String, (u64, neardup::document::Unit, String)>,
-    /// Kinds in the order first seen.
-    order: Vec<String>,
-}
-
-impl BadLines {
-    /// Counts `b`; true when it is to be printed.
-    fn note(&mut self, b: &BadLine) -> bool {
-        let key = message_kind(&b.message);
-        let e = self.kinds.entry(key.clone()).or_insert_with(|| {
-            self.order.push(key);
-            (0, b.unit, b.message.clone())
-        });
-        e.0 += 1;
-        e.0 <= SHOWN_PER_KIND
-    }
-
-    /// Prints one line per kind of which more were found than shown.
-    fn print_summary(&self) {
-        for key in &self.order {
-            let (n, unit, first) = &self.kinds[key];
-            if *n > SHOWN_PER_KIND {
-                let units = match unit {
-                    neardup::document::Unit::Line => "lines",
-                    neardup::document::Unit::Record => "records",
-                    neardup::document::Unit::File => "files",
-                };
-                eprintln!(
-                    "neardup: {} more {units} not shown, like: {first}",
-                    grouped(n - SHOWN_PER_KIND)
-                );
-            }
-        }
-    }
-}
-
-/// `message` with each run of digits and each quoted string blanked: the kind of a message.
-fn message_kind(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    let mut digits = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() {
-            if !digits {
-                out.push('#');
-            }
-            digits = true;
-            continue;
-        }
-        digits = false;
-        out.push(c);
-        if c == '"' {
-            // Skip to the closing quote (escaped quotes inside).
-            let mut escaped = false;
-            for c in chars.by_ref() {
-                if c == '"' && !escaped {
-                    break;
-                }
-                escaped = c == '\\' && !escaped;
-            }
-            out.push('"');
-        }
-    }
-    out
-}
-
-/// `n` with thousands separators: `18,995`.
-fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A progress bar on stderr for the first pass, hidden with `--quiet` or when stderr is not a
-/// terminal. Bad lines printed meanwhile go through the bar so they are not overwritten.
-fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = match total {
-        Some(t) => ProgressBar::new(t).with_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
-            )
-            .expect("valid template"),
-        ),
-        None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec}) {msg}")
-                .expect("valid template"),
-        ),
-    };
-    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
-    bar
 }
 
 /// Says on stderr what was read but is not an article: web archive records (requests,
@@ -289,13 +169,9 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 /// The cluster file and its views as (option, path) pairs, in the order of `write_report`. An
 /// `--html` that names a directory (`fsutil::names_directory`) is not among them: it is the
 /// second value, the directory of pages.
-fn report_outputs<'a>(
-    out: &'a Option<std::path::PathBuf>,
-    csv: &'a Option<std::path::PathBuf>,
-    html: &'a Option<std::path::PathBuf>,
-    locations: &'a Option<std::path::PathBuf>,
-) -> ([(&'static str, Option<&'a Path>); 4], Option<&'a Path>) {
-    let html = html.as_deref();
+fn report_outputs(views: &ReportViews) -> ([(&'static str, Option<&Path>); 4], Option<&Path>) {
+    let (out, csv, locations) = (&views.out, &views.csv, &views.locations);
+    let html = views.html.as_deref();
     let pages = html.filter(|p| fsutil::names_directory(p));
     (
         [
@@ -324,7 +200,7 @@ fn check_pages(pages: Option<&Path>, inputs: &[&Path], outputs: &Outputs) -> Res
 }
 
 fn cluster(args: &ClusterArgs) -> Result<()> {
-    let (outputs, pages) = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    let (outputs, pages) = report_outputs(&args.views);
     let given: Vec<&Path> = args.common.inputs.iter().map(|p| p.as_path()).collect();
     check_pages(pages, &given, &outputs)?;
     let (inputs, outcome, config, pool) = run(&args.common, true, &outputs)?;
@@ -426,16 +302,6 @@ fn print_summary(outcome: &Outcome) {
     }
 }
 
-/// Prints bad lines on stderr as they are found (unless `quiet`), the first few of each kind
-/// (`shown`, whose summary the caller prints at the end).
-fn bad_printer(quiet: bool, shown: &mut BadLines) -> impl FnMut(&BadLine) + Send + '_ {
-    move |b: &BadLine| {
-        if !quiet && shown.note(b) {
-            eprintln!("{b}");
-        }
-    }
-}
-
 fn sign_cmd(args: &SignArgs) -> Result<()> {
     let common = &args.common;
     if common.inputs.len() != 1 {
@@ -448,18 +314,16 @@ fn sign_cmd(args: &SignArgs) -> Result<()> {
     let config = common.config()?;
     let pool = common.pool()?;
     let quiet = common.read.quiet;
-    let mut shown = BadLines::default();
-    let mut on_bad = bad_printer(quiet, &mut shown);
+    let feedback = Feedback::without_bar(quiet);
     let signed = neardup::shard::sign_shard(
         &common.inputs[0],
         args.shard,
         &args.out,
         &config,
         &pool,
-        &mut on_bad,
+        &mut |b| feedback.bad(b),
     );
-    drop(on_bad);
-    shown.print_summary();
+    feedback.finish();
     let s = signed?;
     if !quiet {
         let i = &s.info;
@@ -478,7 +342,7 @@ fn sign_cmd(args: &SignArgs) -> Result<()> {
 }
 
 fn report_cmd(args: &ReportArgs) -> Result<()> {
-    let (outputs, pages) = report_outputs(&args.out, &args.csv, &args.html, &args.locations);
+    let (outputs, pages) = report_outputs(&args.views);
     // The signatures and the engine's output are read first, then the inputs they name.
     let engine = [args.docs.as_path(), args.clusters.as_path()];
     fsutil::check_outputs(&engine, &outputs)?;
@@ -860,32 +724,18 @@ fn index_cmd(args: &IndexArgs, given: Vec<&'static str>) -> Result<()> {
             let mut inputs = InputSet::open(&a.inputs)?;
             inputs.set_stream_limit(a.read.max_stdin.saturating_mul(1 << 20));
             fsutil::check_output_dir("--out", &a.out, &inputs.files(), true)?;
-            let bar = progress_bar(a.read.quiet, inputs.total_bytes());
             let quiet = a.read.quiet;
-            let mut shown = BadLines::default();
-            let mut on_bad = |b: &BadLine| {
-                if !quiet && shown.note(b) {
-                    bar.suspend(|| eprintln!("{b}"));
-                }
-            };
-            let mut on_progress = |p: pipeline::Progress| match p {
-                pipeline::Progress::Read { bytes, lines } => {
-                    bar.set_position(bytes);
-                    bar.set_message(format!("{lines} documents read"));
-                }
-                pipeline::Progress::Stage(s) => bar.set_message(s),
-            };
+            let feedback = Feedback::new(quiet, inputs.total_bytes());
             let start = std::time::Instant::now();
             let counts = index::build(
                 &a.out,
                 &mut inputs,
                 &config,
                 &pool,
-                &mut on_bad,
-                &mut on_progress,
+                &mut |b| feedback.bad(b),
+                &mut |p| feedback.progress(p),
             );
-            bar.finish_and_clear();
-            shown.print_summary();
+            feedback.finish();
             let counts = counts?;
             if !quiet {
                 eprintln!(
@@ -911,11 +761,15 @@ fn index_cmd(args: &IndexArgs, given: Vec<&'static str>) -> Result<()> {
             let mut inputs = InputSet::open(&a.inputs)?;
             inputs.set_stream_limit(a.read.max_stdin.saturating_mul(1 << 20));
             fsutil::check_output_dir("INDEX", &a.index, &inputs.files(), true)?;
-            let mut shown = BadLines::default();
-            let mut on_bad = bad_printer(quiet, &mut shown);
-            let pending = writer.prepare(&mut inputs, &config, &pool, &mut on_bad, &mut |_| {});
-            drop(on_bad);
-            shown.print_summary();
+            let feedback = Feedback::without_bar(quiet);
+            let pending = writer.prepare(
+                &mut inputs,
+                &config,
+                &pool,
+                &mut |b| feedback.bad(b),
+                &mut |_| {},
+            );
+            feedback.finish();
             let pending = pending?;
             if std::env::var_os(ABORT_BEFORE_COMMIT).is_some() {
                 std::process::abort();
@@ -978,11 +832,11 @@ fn index_cmd(args: &IndexArgs, given: Vec<&'static str>) -> Result<()> {
             read.push(&a.index);
             fsutil::check_outputs(&read, &[("-o", a.out.as_deref())])?;
             let mut out = Output::create(a.out.as_deref())?;
-            let mut shown = BadLines::default();
-            let mut on_bad = bad_printer(quiet, &mut shown);
-            let found = index::query_inputs(&index, &mut inputs, &config, &pool, &mut on_bad);
-            drop(on_bad);
-            shown.print_summary();
+            let feedback = Feedback::without_bar(quiet);
+            let found = index::query_inputs(&index, &mut inputs, &config, &pool, &mut |b| {
+                feedback.bad(b)
+            });
+            feedback.finish();
             let (results, counts) = found?;
             for r in &results {
                 let rec = QueryRecord::new(&index, r, inputs.name(r.doc.location.input))?;

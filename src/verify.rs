@@ -144,7 +144,7 @@ pub struct SetSpool {
 
 impl SetSpool {
     /// A new, empty spool.
-    pub fn new() -> crate::Result<SetSpool> {
+    pub fn new() -> crate::error::Result<SetSpool> {
         Ok(SetSpool {
             spill: crate::fsutil::Spill::buffered("temporary set spool")?,
             offsets: vec![0],
@@ -154,7 +154,7 @@ impl SetSpool {
     /// Appends the set of the next document (documents are pushed in order, from 0). The
     /// hashes may come in any order and repeat: a set is sorted and deduplicated when it is
     /// read back, so that only the sets of candidate documents are ever sorted.
-    pub fn push(&mut self, set: &[u64]) -> crate::Result<()> {
+    pub fn push(&mut self, set: &[u64]) -> crate::error::Result<()> {
         // Native byte order: the spool is read back by this process only.
         self.spill.append(bytemuck::cast_slice(set))?;
         self.offsets.push(self.spill.len());
@@ -162,7 +162,7 @@ impl SetSpool {
     }
 
     /// Flushes what was written; the spool can be read from then on.
-    pub fn finish(&mut self) -> crate::Result<()> {
+    pub fn finish(&mut self) -> crate::error::Result<()> {
         self.spill.finish()
     }
 
@@ -171,7 +171,7 @@ impl SetSpool {
         *self.offsets.last().expect("offsets start at 0")
     }
 
-    fn read(&self, doc: u32) -> crate::Result<Vec<u64>> {
+    fn read(&self, doc: u32) -> crate::error::Result<Vec<u64>> {
         let (a, b) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
         let mut raw = vec![0u64; ((b - a) / 8) as usize];
         self.spill.read_at(bytemuck::cast_slice_mut(&mut raw), a)?;
@@ -218,7 +218,7 @@ impl PreparedSets {
         num_docs: usize,
         docs: &[u32],
         make: impl Fn(u32) -> (Vec<u64>, u32) + Sync,
-    ) -> crate::Result<PreparedSets> {
+    ) -> crate::error::Result<PreparedSets> {
         use rayon::prelude::*;
         const BATCH: usize = 2048;
         let mut spill = crate::fsutil::Spill::buffered("temporary set spool")?;
@@ -310,7 +310,7 @@ pub enum Rule {
 
 impl Rule {
     /// The rule a configuration asks for.
-    pub fn from_config(config: &crate::Config) -> Rule {
+    pub fn from_config(config: &crate::config::Config) -> Rule {
         match config.definition.mode {
             crate::definition::Mode::Jaccard => Rule::Jaccard(config.definition.threshold),
             crate::definition::Mode::Containment => Rule::Containment {

@@ -29,6 +29,7 @@
 //! text); head and end forms are searched only in their windows and only when the window
 //! holds a service name that is not ASCII.
 
+pub use crate::document::{Evidence, Located};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -295,20 +296,6 @@ pub static SERVICES: &[Service] = &[
         ends: &[],
     },
 ];
-
-/// The kind of evidence behind an attribution, strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Evidence {
-    /// A dateline near the start of the text.
-    Dateline,
-    /// A byline.
-    Byline,
-    /// A photo or source credit.
-    Credit,
-    /// The outlet field names the service.
-    Outlet,
-}
 
 /// A document's attribution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -599,22 +586,6 @@ fn matched_service(c: &Compiled, re: &Regex, caps: &regex::Captures<'_>) -> Opti
 pub fn attribute(text: &str, outlet: Option<&str>) -> Option<Attribution> {
     let found = locate(text, outlet)?;
     Some(found.attribution(text, outlet))
-}
-
-/// Where an attribution's evidence is: the service, the kind of evidence and, for evidence in
-/// the text, the byte range of the matched text in it. Small and without the text, so that
-/// the first pass can keep it for every document and a report rebuilds the [`Attribution`]
-/// from the text it reads again, without searching it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Located {
-    /// Index into [`SERVICES`].
-    pub service: u8,
-    /// What kind of evidence was found.
-    pub evidence: Evidence,
-    /// The matched text is `text[start..end]` (both 0 for [`Evidence::Outlet`]).
-    pub start: u32,
-    /// End of the matched text.
-    pub end: u32,
 }
 
 impl Located {

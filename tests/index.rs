@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, generated_parts, json_lines, ok, run, s};
+use common::{bin, generated_parts, index_stats, json_lines, ok, run, s};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -125,15 +125,7 @@ fn build_add_query_equals_clustering_everything() {
     }
 
     // Stats.
-    let st = ok(run(&[
-        "index",
-        "stats",
-        "--format",
-        "json",
-        "--verify",
-        s(&ndx),
-    ]));
-    let st: Value = serde_json::from_slice(&st.stdout).unwrap();
+    let st = index_stats(&ndx);
     assert_eq!(st["documents"], 2000);
     assert_eq!(st["segments"], 2);
     assert_eq!(st["generation"], 2);
@@ -387,18 +379,7 @@ fn a_killed_add_leaves_the_index_as_it_was() {
     };
     assert_eq!(segments(), 2, "the unfinished segment is on disk");
     assert_eq!(query(), before, "the index answers as before");
-    let st: Value = serde_json::from_slice(
-        &ok(run(&[
-            "index",
-            "stats",
-            "--format",
-            "json",
-            "--verify",
-            s(&ndx),
-        ]))
-        .stdout,
-    )
-    .unwrap();
+    let st: Value = index_stats(&ndx);
     assert_eq!(st["documents"], 600);
     // A later add works, and removes what the killed one left.
     let out = ok(run(&["index", "add", s(&ndx), s(&files[1])]));
@@ -427,18 +408,7 @@ fn a_killed_add_leaves_the_index_as_it_was() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let status = child.wait().unwrap();
-        let st: Value = serde_json::from_slice(
-            &ok(run(&[
-                "index",
-                "stats",
-                "--format",
-                "json",
-                "--verify",
-                s(&ndx),
-            ]))
-            .stdout,
-        )
-        .unwrap();
+        let st: Value = index_stats(&ndx);
         let docs = st["documents"].as_u64().unwrap();
         if status.success() {
             assert_eq!(docs, docs_before + 6000);
@@ -448,17 +418,6 @@ fn a_killed_add_leaves_the_index_as_it_was() {
         assert_eq!(query(), after);
     }
     let _ = run(&["index", "add", "--quiet", s(&ndx), s(&big[0])]);
-    let st: Value = serde_json::from_slice(
-        &ok(run(&[
-            "index",
-            "stats",
-            "--format",
-            "json",
-            "--verify",
-            s(&ndx),
-        ]))
-        .stdout,
-    )
-    .unwrap();
+    let st: Value = index_stats(&ndx);
     assert_eq!(st["documents"], docs_before + 6000);
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{doc, generated_parts, names, ok, run, s, stderr, story, write_lines};
+use common::{doc, generated_parts, index_stats, names, ok, run, s, stderr, story, write_lines};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -25,21 +25,6 @@ fn answers(ndx: &Path, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
 
 fn segment_files(ndx: &Path) -> Vec<String> {
     named(ndx, "seg-")
-}
-
-fn stats(ndx: &Path) -> Value {
-    serde_json::from_slice(
-        &ok(run(&[
-            "index",
-            "stats",
-            "--format",
-            "json",
-            "--verify",
-            s(ndx),
-        ]))
-        .stdout,
-    )
-    .unwrap()
 }
 
 /// A directory as a killed build leaves it: a segment and a temporary manifest, and (with
@@ -180,7 +165,7 @@ fn adding_the_same_articles_again_writes_nothing() {
     let out = ok(run(&["index", "add", "--quiet", s(&ndx), s(&mixed)]));
     assert!(out.stderr.is_empty());
     assert_eq!(segment_files(&ndx).len(), 2);
-    assert_eq!(stats(&ndx)["documents"], 550);
+    assert_eq!(index_stats(&ndx)["documents"], 550);
 }
 
 #[test]
@@ -218,7 +203,7 @@ fn compact_merges_every_segment_and_queries_answer_the_same() {
         let query =
             |text: bool| answers(&ndx, &all, if text { &["--format", "text"] } else { &[] });
         let (json_before, text_before) = (query(false), query(true));
-        let before = stats(&ndx);
+        let before = index_stats(&ndx);
         let out = ok(run(&["index", "compact", s(&ndx)]));
         assert!(
             stderr(&out).contains("compacted 4 segments into 1 (1350 documents"),
@@ -226,7 +211,7 @@ fn compact_merges_every_segment_and_queries_answer_the_same() {
             stderr(&out)
         );
         assert_eq!(segment_files(&ndx).len(), 1, "old segments deleted");
-        let after = stats(&ndx);
+        let after = index_stats(&ndx);
         assert_eq!(after["segments"], 1);
         assert_eq!(after["documents"], before["documents"]);
         assert_eq!(after["params"], before["params"]);
@@ -241,7 +226,7 @@ fn compact_merges_every_segment_and_queries_answer_the_same() {
         let out = ok(run(&["index", "compact", s(&ndx)]));
         assert!(stderr(&out).contains("has 1 segment(s); nothing to compact"));
         ok(run(&["index", "add", s(&ndx), s(&files[4])]));
-        assert_eq!(stats(&ndx)["documents"], 1500);
+        assert_eq!(index_stats(&ndx)["documents"], 1500);
     }
 }
 
@@ -281,7 +266,7 @@ fn a_killed_compact_leaves_the_index_as_it_was() {
     );
     assert_eq!(std::fs::read(ndx.join("MANIFEST")).unwrap(), manifest);
     assert_eq!(query(), before, "the index answers as before");
-    assert_eq!(stats(&ndx)["segments"], 3);
+    assert_eq!(index_stats(&ndx)["segments"], 3);
     // Killed after the manifest is replaced, before the old segments are deleted: simulated by
     // putting them back after a complete compaction.
     let saved = dir.path().join("saved");
@@ -304,7 +289,7 @@ fn a_killed_compact_leaves_the_index_as_it_was() {
         before,
         "old segments no manifest names change nothing"
     );
-    assert_eq!(stats(&ndx)["segments"], 1);
+    assert_eq!(index_stats(&ndx)["segments"], 1);
     let out = ok(run(&["index", "add", s(&ndx), s(&files[3])]));
     assert!(
         stderr(&out).contains("removed 3 unfinished segment(s)"),

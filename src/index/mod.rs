@@ -955,15 +955,7 @@ impl Writer {
                     unit: inputs.format(m.location.input).unit(),
                     message: format!("id {:?} is already in the index", m.id),
                 };
-                if config.strict {
-                    return Err(Error::BadLine {
-                        path: bad.input,
-                        line: bad.line,
-                        unit: bad.unit,
-                        message: bad.message,
-                    });
-                }
-                on_bad(&bad);
+                bad.stop_or_tell(config.strict, on_bad)?;
             } else {
                 keep.push(d as u32);
             }

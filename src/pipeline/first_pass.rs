@@ -32,6 +32,27 @@ pub struct BadLine {
     pub message: String,
 }
 
+impl BadLine {
+    /// A strict run stops here with the line as its error; any other run tells `on_bad` and
+    /// goes on.
+    pub fn stop_or_tell(
+        self,
+        strict: bool,
+        on_bad: &mut (dyn FnMut(&BadLine) + Send),
+    ) -> Result<()> {
+        if strict {
+            return Err(Error::BadLine {
+                path: self.input,
+                line: self.line,
+                unit: self.unit,
+                message: self.message,
+            });
+        }
+        on_bad(&self);
+        Ok(())
+    }
+}
+
 /// `file:line: message`, one line, made safe to print ([`crate::text_safety::for_people`]:
 /// a file name or id with a line break or a terminal escape cannot forge another message).
 impl std::fmt::Display for BadLine {
@@ -650,16 +671,7 @@ fn reject(
     on_bad: &mut (dyn FnMut(&BadLine) + Send),
 ) -> Result<()> {
     signed.rejected += 1;
-    if config.strict {
-        return Err(Error::BadLine {
-            path: bad.input,
-            line: bad.line,
-            unit: bad.unit,
-            message: bad.message,
-        });
-    }
-    on_bad(&bad);
-    Ok(())
+    bad.stop_or_tell(config.strict, on_bad)
 }
 
 /// Records `id` for document `next`; returns the earlier document with the same id, if any.

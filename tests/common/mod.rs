@@ -137,3 +137,20 @@ pub fn skip_or_fail(why: &str) {
     assert!(!in_ci(), "CI=true, so this cannot be skipped: {why}");
     eprintln!("skipped: {why}");
 }
+
+/// `neardup index stats --format json --verify` of `ndx`: the index checked byte by byte, then
+/// its figures.
+pub fn index_stats(ndx: &Path) -> serde_json::Value {
+    serde_json::from_slice(
+        &ok(run(&[
+            "index",
+            "stats",
+            "--format",
+            "json",
+            "--verify",
+            s(ndx),
+        ]))
+        .stdout,
+    )
+    .unwrap()
+}
