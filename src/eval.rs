@@ -231,6 +231,97 @@ pub fn pair_scores(predicted: &[u32], truth: &[(u32, u32)]) -> PairScores {
     }
 }
 
+/// Where the truth of [`evaluate_run`] comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum TruthSource<'a> {
+    /// Every pair the duplicate rule accepts on exact shingle sets (short documents left out).
+    Exact,
+    /// A labels file: `id<TAB>group` or `id_a<TAB>id_b` ([`crate::input::labels`]).
+    Labels(&'a std::path::Path),
+}
+
+/// Measures the clusters of a run against `truth`: what `neardup eval` prints, with the
+/// `worst` misses listed. `inputs` are read again for exact truth.
+pub fn evaluate_run(
+    inputs: &crate::input::InputSet,
+    outcome: &crate::outcome::Outcome,
+    config: &crate::config::Config,
+    pool: &rayon::ThreadPool,
+    truth: TruthSource<'_>,
+    worst: usize,
+) -> crate::error::Result<Evaluation> {
+    use crate::input::labels;
+    use crate::verify::Rule;
+    let exact = matches!(truth, TruthSource::Exact);
+    let meta = &outcome.meta;
+    let n = meta.len();
+    let groups: Vec<Vec<u32>> = outcome
+        .clusters
+        .iter()
+        .map(|c| c.cluster.members.clone())
+        .collect();
+    let predicted = labels_from_groups(n, &groups);
+    let by_id: HashMap<&str, u32> = meta
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as u32))
+        .collect();
+    let ids = |d: u32| meta[d as usize].id.clone();
+    let rule = Rule::from_config(config);
+    let (truth, scored, name, unknown) = match truth {
+        TruthSource::Exact => {
+            let docs: Vec<u32> = (0..n as u32).filter(|&d| !meta[d as usize].short).collect();
+            let store =
+                pool.install(|| crate::pipeline::load_shingles(inputs, meta, &docs, config))?;
+            let sets: Vec<Option<&[u64]>> = (0..n as u32).map(|d| store.get(d)).collect();
+            let floor = rule.min_containment().min(0.9);
+            let all: Vec<TruthPair> = exact_pairs(&sets, floor);
+            let truth: Vec<(u32, u32)> = all
+                .iter()
+                .filter(|p| rule.accepts(p.jaccard, p.containment, p.smaller as usize))
+                .map(|p| (p.a, p.b))
+                .collect();
+            let name = format!(
+                "exact, {} on word shingles, short documents left out",
+                config.definition.rule()
+            );
+            (truth, all, name, Vec::new())
+        }
+        TruthSource::Labels(path) => {
+            let l = labels::read_labels(path, |s| by_id.contains_key(s))?;
+            let (truth, unknown) = labels::truth_pairs(&l, |s| by_id.get(s).copied());
+            (
+                truth,
+                Vec::new(),
+                format!("labels {}", path.display()),
+                unknown,
+            )
+        }
+    };
+    let j = |p: &TruthPair| p.jaccard >= 0.9;
+    let c = |p: &TruthPair| p.containment >= 0.9;
+    let kinds: Vec<Kind> = if exact {
+        vec![("jaccard>=0.9", &j), ("containment>=0.9", &c)]
+    } else {
+        Vec::new()
+    };
+    let truth = Truth {
+        name,
+        pairs: &truth,
+        scored: &scored,
+        kinds: &kinds,
+    };
+    let mut report = evaluate(
+        &predicted,
+        outcome.clusters.len() as u64,
+        &truth,
+        &ids,
+        worst,
+    );
+    report.unknown_ids = unknown;
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

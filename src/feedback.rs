@@ -1,10 +1,14 @@
-//! What a run tells the person at the terminal while it works: a progress bar for the first
-//! pass, and the bad lines, the first few of each kind, then a count of the rest.
+//! What a run tells the person at the terminal: a progress bar for the first pass, the bad
+//! lines (the first few of each kind, then a count of the rest), the summary line, the records
+//! skipped and, with `-v`, the stage timings.
 //!
 //! Owns: [`Feedback`]. Must not: change what a run computes or writes; nothing here goes to
 //! standard output.
 
+use neardup::input::InputSet;
+use neardup::outcome::Outcome;
 use neardup::pipeline::{BadLine, Progress};
+use std::io::Write;
 use std::sync::Mutex;
 
 /// Bad lines shown of each kind; the others are counted, and the count printed at the end.
@@ -170,4 +174,74 @@ impl Feedback {
         self.bar.finish_and_clear();
         self.shown.into_inner().expect("bad lines").print_summary();
     }
+}
+
+/// Says on stderr what was read but is not an article: web archive records (requests,
+/// redirects, images...) and files of other types in directories.
+pub fn print_skipped(inputs: &InputSet, records: u64) {
+    if records > 0 {
+        eprintln!("neardup: skipped {records} web archive records that are not articles (requests, metadata, redirects, non-HTML responses)");
+    }
+    let files = inputs.skipped_files();
+    if let Some(first) = files.first() {
+        eprintln!(
+            "neardup: skipped {} files of other types in directories (first: {})",
+            files.len(),
+            neardup::text_safety::path_for_people(first)
+        );
+    }
+}
+
+pub fn print_summary(outcome: &Outcome) {
+    let c = &outcome.counts;
+    eprintln!(
+        "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
+        c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
+    );
+    if c.templates > 0 {
+        eprintln!(
+            "neardup: {} clusters of near-identical texts were different items of a template (other titles, names, numbers or days), kept apart as {} items",
+            c.templates, c.template_items
+        );
+    }
+}
+
+pub fn print_timings(o: &Outcome) {
+    let t = &o.timings;
+    let total = t.read_sign + t.lsh + t.verify + t.cluster;
+    let secs = total.as_secs_f64().max(1e-9);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory and {:.1} MB spilled to disk, shingle sets {:.1} MB spooled to disk, sampled shingles {:.1} MB spilled to disk",
+        t.read_sign.as_secs_f64(),
+        t.lsh.as_secs_f64(),
+        t.verify.as_secs_f64(),
+        t.cluster.as_secs_f64(),
+        secs,
+        o.counts.read as f64 / secs,
+        o.counts.input_bytes as f64 / 1e6 / secs,
+        o.banding.bands,
+        o.banding.rows,
+        o.held_bytes as f64 / 1e6,
+        o.key_spill_bytes as f64 / 1e6,
+        o.spool_bytes as f64 / 1e6,
+        o.sample_spill_bytes as f64 / 1e6,
+    );
+    if o.learned != Default::default() {
+        let _ = writeln!(
+            err,
+            "neardup: containment candidates: {} pairs emitted by the probes; {} sampled shingles learned as outlet boilerplate; {} verified pairs whose shared text is boilerplate or too short; real sets made once {:.1} MB",
+            o.learned.emitted, o.learned.boilerplate, o.learned.rejected, o.learned.prepared_bytes as f64 / 1e6
+        );
+    }
+    let copies = o.pairs.copies();
+    let _ = writeln!(
+        err,
+        "neardup: identical documents: {} groups, {} documents paired as their group's first; verified pairs {} as {} class pairs",
+        copies.groups(),
+        copies.collapsed(),
+        o.counts.verified_pairs,
+        o.pairs.classes().len(),
+    );
 }

@@ -12,7 +12,7 @@ use cli::{
     BenchArgs, Cli, ClusterArgs, Command, CommonArgs, DedupeArgs, DefinitionArgs, EvalArgs,
     GenArgs, IndexArgs, IndexCommand, Printed, ReportArgs, ReportViews, SignArgs, SparkCommand,
 };
-use feedback::Feedback;
+use feedback::{print_skipped, print_summary, print_timings, Feedback};
 use neardup::config::Templates;
 use neardup::error::Result;
 use neardup::fsutil;
@@ -144,22 +144,6 @@ fn run_with(
     Ok((inputs, outcome, config, pool))
 }
 
-/// Says on stderr what was read but is not an article: web archive records (requests,
-/// redirects, images...) and files of other types in directories.
-fn print_skipped(inputs: &InputSet, records: u64) {
-    if records > 0 {
-        eprintln!("neardup: skipped {records} web archive records that are not articles (requests, metadata, redirects, non-HTML responses)");
-    }
-    let files = inputs.skipped_files();
-    if let Some(first) = files.first() {
-        eprintln!(
-            "neardup: skipped {} files of other types in directories (first: {})",
-            files.len(),
-            neardup::text_safety::path_for_people(first)
-        );
-    }
-}
-
 fn input_names(inputs: &InputSet) -> Vec<String> {
     (0..inputs.len() as u32)
         .map(|i| inputs.name(i).to_string())
@@ -286,20 +270,6 @@ fn write_report(
         dir.commit()?;
     }
     Ok(timings)
-}
-
-fn print_summary(outcome: &Outcome) {
-    let c = &outcome.counts;
-    eprintln!(
-        "neardup: read {}, documents {} ({} short), rejected {}; {} candidate pairs, {} verified; {} clusters, {} duplicates",
-        c.read, c.documents, c.short, c.rejected, c.candidate_pairs, c.verified_pairs, c.clusters, c.duplicates
-    );
-    if c.templates > 0 {
-        eprintln!(
-            "neardup: {} clusters of near-identical texts were different items of a template (other titles, names, numbers or days), kept apart as {} items",
-            c.templates, c.template_items
-        );
-    }
 }
 
 fn sign_cmd(args: &SignArgs) -> Result<()> {
@@ -435,76 +405,12 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
 }
 
 fn eval_cmd(args: &EvalArgs) -> Result<()> {
-    use neardup::eval::{self, TruthPair};
-    use neardup::input::labels;
-    use neardup::verify::Rule;
     let (inputs, outcome, config, pool) = run(&args.common, true, &[])?;
-    let meta = &outcome.meta;
-    let n = meta.len();
-    let groups: Vec<Vec<u32>> = outcome
-        .clusters
-        .iter()
-        .map(|c| c.cluster.members.clone())
-        .collect();
-    let predicted = eval::labels_from_groups(n, &groups);
-    let by_id: std::collections::HashMap<&str, u32> = meta
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.as_str(), i as u32))
-        .collect();
-    let ids = |d: u32| meta[d as usize].id.clone();
-    let rule = Rule::from_config(&config);
-    let (truth, scored, name, unknown) = if args.exact {
-        let docs = outcome_signed_docs(&outcome);
-        let store = pool.install(|| pipeline::load_shingles(&inputs, meta, &docs, &config))?;
-        let sets: Vec<Option<&[u64]>> = (0..n as u32).map(|d| store.get(d)).collect();
-        let floor = rule.min_containment().min(0.9);
-        let all: Vec<TruthPair> = eval::exact_pairs(&sets, floor);
-        let truth: Vec<(u32, u32)> = all
-            .iter()
-            .filter(|p| rule.accepts(p.jaccard, p.containment, p.smaller as usize))
-            .map(|p| (p.a, p.b))
-            .collect();
-        let name = format!(
-            "exact, {} on word shingles, short documents left out",
-            config.definition.rule()
-        );
-        (truth, all, name, Vec::new())
-    } else {
-        let path = args
-            .labels
-            .as_deref()
-            .expect("clap requires --labels without --exact");
-        let l = labels::read_labels(path, |s| by_id.contains_key(s))?;
-        let (truth, unknown) = labels::truth_pairs(&l, |s| by_id.get(s).copied());
-        (
-            truth,
-            Vec::new(),
-            format!("labels {}", path.display()),
-            unknown,
-        )
+    let truth = match &args.labels {
+        Some(path) if !args.exact => neardup::eval::TruthSource::Labels(path),
+        _ => neardup::eval::TruthSource::Exact,
     };
-    let j = |p: &TruthPair| p.jaccard >= 0.9;
-    let c = |p: &TruthPair| p.containment >= 0.9;
-    let kinds: Vec<eval::Kind> = if args.exact {
-        vec![("jaccard>=0.9", &j), ("containment>=0.9", &c)]
-    } else {
-        Vec::new()
-    };
-    let truth = eval::Truth {
-        name,
-        pairs: &truth,
-        scored: &scored,
-        kinds: &kinds,
-    };
-    let mut report = eval::evaluate(
-        &predicted,
-        outcome.clusters.len() as u64,
-        &truth,
-        &ids,
-        args.worst,
-    );
-    report.unknown_ids = unknown;
+    let report = neardup::eval::evaluate_run(&inputs, &outcome, &config, &pool, truth, args.worst)?;
     print_json_or_text(args.format, &report, |w| report.write_text(w))
 }
 
@@ -526,15 +432,8 @@ fn print_json_or_text(
     out.commit()
 }
 
-/// Documents with a signature (not short), ascending.
-fn outcome_signed_docs(o: &Outcome) -> Vec<u32> {
-    (0..o.meta.len() as u32)
-        .filter(|&d| !o.meta[d as usize].short)
-        .collect()
-}
-
 fn gen_cmd(args: &GenArgs) -> Result<()> {
-    use neardup::generate::{write_archive, GenConfig, Generator};
+    use neardup::generate::{write_archive_named, GenConfig, Generator};
     if !(0.0..1.0).contains(&args.dup_rate) {
         return Err(neardup::Error::Config {
             field: "--dup-rate",
@@ -565,33 +464,10 @@ fn gen_cmd(args: &GenArgs) -> Result<()> {
     )?;
     let mut out = Output::create(Some(&args.out))?;
     let mut labels = Output::create(Some(&labels_path))?;
-    let name = args.out.to_string_lossy();
-    let compression = if name.ends_with(".zst") {
-        2
-    } else if name.ends_with(".gz") {
-        1
-    } else {
-        0
-    };
     let labels_name = labels.name().to_path_buf();
     let mut copies = 0;
     out.write_with(|w| {
-        let lw = labels.writer();
-        copies = match compression {
-            2 => {
-                let mut z = zstd::stream::write::Encoder::new(w, 3)?;
-                let c = write_archive(&generator, &pool, &mut z, lw)?;
-                z.finish()?;
-                c
-            }
-            1 => {
-                let mut z = flate2::write::GzEncoder::new(w, flate2::Compression::fast());
-                let c = write_archive(&generator, &pool, &mut z, lw)?;
-                z.finish()?;
-                c
-            }
-            _ => write_archive(&generator, &pool, w, lw)?,
-        };
+        copies = write_archive_named(&generator, &pool, &args.out, w, labels.writer())?;
         Ok(())
     })?;
     // Both written and synced before either is committed.
@@ -614,46 +490,6 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let wall = start.elapsed().as_secs_f64();
     let b = neardup::bench::BenchReport::new(&outcome, wall, neardup::bench::peak_rss_bytes());
     print_json_or_text(args.format, &b, |w| b.write_table(w))
-}
-
-fn print_timings(o: &Outcome) {
-    let t = &o.timings;
-    let total = t.read_sign + t.lsh + t.verify + t.cluster;
-    let secs = total.as_secs_f64().max(1e-9);
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(
-        err,
-        "neardup: stages: read+sign {:.3}s, lsh {:.3}s, verify {:.3}s, cluster {:.3}s; total {:.3}s, {:.0} docs/s, {:.1} MB/s; bands {} x rows {}; band keys {:.1} MB in memory and {:.1} MB spilled to disk, shingle sets {:.1} MB spooled to disk, sampled shingles {:.1} MB spilled to disk",
-        t.read_sign.as_secs_f64(),
-        t.lsh.as_secs_f64(),
-        t.verify.as_secs_f64(),
-        t.cluster.as_secs_f64(),
-        secs,
-        o.counts.read as f64 / secs,
-        o.counts.input_bytes as f64 / 1e6 / secs,
-        o.banding.bands,
-        o.banding.rows,
-        o.held_bytes as f64 / 1e6,
-        o.key_spill_bytes as f64 / 1e6,
-        o.spool_bytes as f64 / 1e6,
-        o.sample_spill_bytes as f64 / 1e6,
-    );
-    if o.learned != Default::default() {
-        let _ = writeln!(
-            err,
-            "neardup: containment candidates: {} pairs emitted by the probes; {} sampled shingles learned as outlet boilerplate; {} verified pairs whose shared text is boilerplate or too short; real sets made once {:.1} MB",
-            o.learned.emitted, o.learned.boilerplate, o.learned.rejected, o.learned.prepared_bytes as f64 / 1e6
-        );
-    }
-    let copies = o.pairs.copies();
-    let _ = writeln!(
-        err,
-        "neardup: identical documents: {} groups, {} documents paired as their group's first; verified pairs {} as {} class pairs",
-        copies.groups(),
-        copies.collapsed(),
-        o.counts.verified_pairs,
-        o.pairs.classes().len(),
-    );
 }
 
 /// Test-only fail point: with this variable set, `index add` and `index compact` abort the

@@ -388,6 +388,41 @@ impl Generator {
     }
 }
 
+/// [`write_archive`] with the archive compressed as its file name says: `.zst` (zstd, level
+/// 3), `.gz` (gzip, fast), otherwise plain.
+pub fn write_archive_named(
+    generator: &Generator,
+    pool: &rayon::ThreadPool,
+    name: &std::path::Path,
+    docs: &mut dyn std::io::Write,
+    labels: &mut dyn std::io::Write,
+) -> std::io::Result<u64> {
+    use crate::input::Compression;
+    let name = name.to_string_lossy();
+    let compression = if name.ends_with(".zst") {
+        Compression::Zstd
+    } else if name.ends_with(".gz") {
+        Compression::Gzip
+    } else {
+        Compression::None
+    };
+    match compression {
+        Compression::Zstd => {
+            let mut z = zstd::stream::write::Encoder::new(docs, 3)?;
+            let copies = write_archive(generator, pool, &mut z, labels)?;
+            z.finish()?;
+            Ok(copies)
+        }
+        Compression::Gzip => {
+            let mut z = flate2::write::GzEncoder::new(docs, flate2::Compression::fast());
+            let copies = write_archive(generator, pool, &mut z, labels)?;
+            z.finish()?;
+            Ok(copies)
+        }
+        _ => write_archive(generator, pool, docs, labels),
+    }
+}
+
 /// Writes documents `0..config.docs` as JSON Lines to `docs` and their `id<TAB>group` labels
 /// (with a header line) to `labels`, generating in parallel batches on `pool`. Returns the
 /// number of copies written.
