@@ -277,7 +277,7 @@ impl DefinitionArgs {
 
 /// How the inputs are read and what a run prints.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Reading inputs")]
+#[command(next_help_heading = "Inputs")]
 pub struct ReadArgs {
     /// Name of the id field.
     #[arg(long, default_value_t = FieldNames::default().id)]
@@ -523,7 +523,7 @@ pub struct CommonArgs {
     /// Inputs: JSON Lines files (plain, gzip or zstd, detected by content), web archives (WARC,
     /// WARC.gz, WET), directories of .jsonl, .txt, .html and .json files; `-` is standard
     /// input.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required = true, value_name = "INPUT", help_heading = "Inputs")]
     pub inputs: Vec<PathBuf>,
     /// What counts as a duplicate.
     #[command(flatten)]
