@@ -9,7 +9,8 @@
 //!
 //! Two members are different items ([`distinct`]) when any of these holds:
 //!
-//! - **Titles name different things.** Both have a title, the titles differ, and each title
+//! - **Titles name different things.** Both have a title, the titles differ, the texts are
+//!   not one text of [`LONG_TEXT`] words or more (that is a headline rewritten), and each title
 //!   has an entity that the other document (title and text) lacks. An entity is a word with a
 //!   digit, a capitalised word (not the title's first), or, in scripts without case (Chinese,
 //!   Japanese, Korean, Thai, Arabic...), three or more characters in a row of which no two
@@ -49,6 +50,22 @@ pub const RECURRING_DAYS: u32 = 14;
 
 /// The most items of one cluster a member is compared with.
 pub const MAX_ITEMS: usize = 64;
+
+/// Words (two Han or kana characters make one) from which one text under two headlines is one
+/// story whatever the headlines say: a template's notices named by their titles alone are
+/// shorter (a dividend notice is 15-40 words).
+const LONG_TEXT: usize = 60;
+
+/// True when two texts have the same words (case, spacing and punctuation aside).
+fn same_words(a: &[Token], b: &[Token]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.key == y.key)
+}
+
+/// The length of `text` in words, two Han or kana characters making one.
+fn words(text: &[Token]) -> usize {
+    let chars = text.iter().filter(|t| t.kind == Kind::Char).count();
+    text.len() - chars + chars / 2
+}
 
 /// Longest side, in words, of a substitution that can be a name or number swap.
 const SHORT: usize = 6;
@@ -209,11 +226,11 @@ fn prepare(m: &Member<'_>) -> Prepared {
     let text = nfkc(m.text);
     let title: Option<String> = m.title.map(nfkc);
     let title_tokens = title.as_deref().map(tokens).unwrap_or_default();
-    let body = tokens(&text);
+    let body_tokens = tokens(&text);
     let whole = xxh3_64(format!("{}\u{0}{}", title.as_deref().unwrap_or(""), text).as_bytes());
     Prepared {
         title_tokens,
-        text: body,
+        text: body_tokens,
         strings: (title, text),
         lookups: std::cell::OnceCell::new(),
         whole,
@@ -419,14 +436,23 @@ fn distinct_lazy(a: &Lazy<'_, '_>, b: &Lazy<'_, '_>) -> bool {
     // Titles that name different things.
     let titled = a.title.is_some() && b.title.is_some();
     let titles_differ = titled && a.title != b.title;
-    if titles_differ && title_names_other(a.get(), b.get()) && title_names_other(b.get(), a.get()) {
-        return true;
-    }
     let apart = match (am.day, bm.day) {
         (Some(x), Some(y)) => x.abs_diff(y),
         _ => 0,
     };
     let same_outlet = am.outlet.is_some() && am.outlet == bm.outlet;
+    if titles_differ {
+        let (ap, bp) = (a.get(), b.get());
+        // One long text under two headlines: a headline rewritten (a column's label, another
+        // desk's wording), not two items, which differ in their texts or are short notices
+        // named by their titles alone.
+        if same_words(&ap.text, &bp.text) && words(&ap.text) >= LONG_TEXT {
+            return same_outlet && apart >= RECURRING_DAYS;
+        }
+        if title_names_other(ap, bp) && title_names_other(bp, ap) {
+            return true;
+        }
+    }
     // One headline, and not one outlet's on other days: one story (a syndicated copy).
     if titled && !titles_differ && !(same_outlet && apart >= 1) {
         return false;
@@ -545,6 +571,41 @@ mod tests {
         assert!(distinct(&a, &b));
         assert!(distinct(&a, &c));
         assert_eq!(items(&[a, b, c]), [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_long_text_under_a_rewritten_headline_is_one_story() {
+        // Reuters ran this story twice within hours, as a column and as news.
+        let story = "CitiCorp appears to be digging in its heels for tough negotiations over the \
+             billions of dollars in loans it has made to Brazil, and other banks may be asked to \
+             follow its lead. The bank said on Friday that it would not lend new money until \
+             Brazil presented an economic plan acceptable to its creditors, and bankers in New \
+             York said the stance was shared by most of the large American lenders. Brazil \
+             suspended interest payments on its commercial debt last month, and officials in \
+             Brasilia said they would meet the banks again in April.";
+        let a = m("TALKING POINT/BANK STOCKS", story, "Reuters", 10);
+        let b = m(
+            "BRAZIL DEBT POSES THORNY ISSUE FOR U.S. BANKS",
+            story,
+            "Reuters",
+            10,
+        );
+        assert!(words(&tokens(story)) >= LONG_TEXT);
+        assert!(!distinct(&a, &b));
+        // The same headlines over a short notice name different items, as for dividends.
+        let c = m("TALKING POINT/BANK STOCKS", DIV, "Reuters", 10);
+        let d = m(
+            "BRAZIL DEBT POSES THORNY ISSUE FOR U.S. BANKS",
+            DIV,
+            "Reuters",
+            10,
+        );
+        assert!(distinct(&c, &d));
+        // Three weeks apart, word for word, one outlet: still a recurring item.
+        assert!(distinct(
+            &a,
+            &m("BRAZIL DEBT POSES THORNY ISSUE", story, "Reuters", 31)
+        ));
     }
 
     #[test]
