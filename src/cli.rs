@@ -86,7 +86,8 @@ pub enum IndexCommand {
 /// Options of `neardup index build`.
 #[derive(Debug, Args)]
 pub struct IndexBuildArgs {
-    /// JSON Lines inputs, plain, gzip or zstd; `-` is standard input.
+    /// Inputs, as for `cluster`: JSON Lines (plain, gzip or zstd), web archives, directories;
+    /// `-` is standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// The index directory to create (it must not exist).
@@ -106,7 +107,8 @@ pub struct IndexAddArgs {
     /// The index directory.
     #[arg(value_name = "INDEX")]
     pub index: PathBuf,
-    /// JSON Lines inputs, plain, gzip or zstd; `-` is standard input.
+    /// Inputs, as for `cluster`: JSON Lines (plain, gzip or zstd), web archives, directories;
+    /// `-` is standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// What counts as a duplicate: taken from the index; one given here must equal the
@@ -135,7 +137,8 @@ pub struct IndexQueryArgs {
     /// The index directory.
     #[arg(value_name = "INDEX")]
     pub index: PathBuf,
-    /// JSON Lines inputs with the new articles; `-` is standard input.
+    /// The new articles, as for `cluster`: JSON Lines (plain, gzip or zstd), web archives,
+    /// directories; `-` is standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Write the answers here (default: standard output).
