@@ -47,10 +47,10 @@ pub mod reread;
 pub mod warc;
 
 use crate::config::FieldNames;
+use crate::document::Record;
 use crate::document::{Location, Unit};
 use crate::error::{Error, Result};
 use crate::fsutil::{PosReader, Spill};
-use jsonl::Record;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -7,9 +7,9 @@
 //! compute), or decide which documents are wanted.
 
 use crate::config::Config;
-use crate::document::{DocMeta, Document, Location};
+use crate::document::{DocMeta, Document, Location, Record};
 use crate::error::{Error, Result};
-use crate::input::{self, jsonl::Record, InputSet};
+use crate::input::{self, InputSet};
 use rayon::prelude::*;
 
 /// Bytes of input units parsed together in parallel, in either pass.
