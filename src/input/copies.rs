@@ -1,6 +1,7 @@
-//! The decompressed copies of compressed inputs: what [`InputSet::scan`](super::InputSet::scan) decompresses of a
-//! compressed file is copied to a temporary file on the way, so that the second pass reads its
-//! units by position instead of decompressing the file again.
+//! The decompressed copies of compressed inputs: what
+//! [`InputSet::scan`](super::InputSet::scan) decompresses of a compressed file is copied to a
+//! temporary file on the way, so that the second pass reads its units by position instead of
+//! decompressing the file again.
 //!
 //! Owns: the budget all copies share (`--copy-budget`), starting a copy when it has room, and
 //! the [`Tee`] that writes it and gives it up when it outgrows the budget or a write fails.
@@ -24,8 +25,9 @@ struct Tee<R> {
     budget: Arc<CopyBudget>,
 }
 
-/// What the decompressed copies of compressed inputs may still take ([`InputSet::scan`](super::InputSet::scan)),
-/// shared by the loop that reads the inputs and the [`Tee`] of the one being read.
+/// What the decompressed copies of compressed inputs may still take
+/// ([`InputSet::scan`](super::InputSet::scan)), shared by the loop that reads the inputs and the
+/// [`Tee`] of the one being read.
 #[derive(Debug)]
 pub(super) struct CopyBudget {
     /// Bytes the copies may still take.

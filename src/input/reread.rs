@@ -141,6 +141,10 @@ pub fn fetch_records(
     })
 }
 
+/// Most inputs [`InputSet::direct`] keeps open at once; a set of more (a directory of HTML
+/// files) is read again in order instead.
+pub(super) const MAX_DIRECT_FILES: usize = 256;
+
 impl InputSet {
     /// The second pass: reads the units at `wanted` (sorted by input, then offset; as recorded
     /// by [`InputSet::scan`]) and hands each to `f` with the tag given beside it. A line whose
@@ -182,13 +186,7 @@ impl InputSet {
         }
         Ok(())
     }
-}
 
-/// Most inputs [`InputSet::direct`] keeps open at once; a set of more (a directory of HTML
-/// files) is read again in order instead.
-pub(super) const MAX_DIRECT_FILES: usize = 256;
-
-impl InputSet {
     /// True when [`InputSet::direct`] gives positioned reads: every input is uncompressed or
     /// was copied decompressed by [`InputSet::scan`], there are at most 256 inputs, and the
     /// platform reads a shared file by position.

@@ -18,6 +18,51 @@ use std::fs::File;
 use std::io::{self, BufRead, Read};
 use xxhash_rust::xxh3::xxh3_64;
 
+impl InputSet {
+    /// The first pass: reads every input in order and hands its units to `f` in batches of
+    /// about `batch_bytes` bytes. Blank lines are skipped. The units of standard input and
+    /// named pipes are spooled to a temporary file on the way so that [`InputSet::fetch`] can
+    /// read them again (within [`InputSet::set_stream_limit`]), and compressed files are
+    /// copied decompressed, within [`InputSet::set_copy_budget`]. Reading (and
+    /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
+    ///
+    /// Memory is bounded whatever the input: a unit (line, whole file) longer than
+    /// `max_line_bytes` is read through without being held and handed over as
+    /// [`Content::Bad`](super::Content::Bad), as is the rest of an input that cannot be read or
+    /// decompressed to its end (a truncated gzip or zstd file); reading goes on with the next
+    /// input. A file is read up to the size it had when this pass opened it: lines appended
+    /// meanwhile are left for the next run.
+    pub fn scan(
+        &mut self,
+        batch_bytes: usize,
+        max_line_bytes: usize,
+        mut f: impl FnMut(&Batch) -> Result<()>,
+    ) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
+        let sources = &mut self.sources;
+        let limits = Limits {
+            batch_bytes,
+            max_line: max_line_bytes,
+            copy_budget: self.copy_budget,
+            stream_limit: self.stream_limit,
+        };
+        let streamed = &mut self.streamed;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let sent = read_batches(sources, limits, streamed, |b| tx.send(Ok(b)).is_ok());
+                if let Err(e) = sent {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            // Returning early drops `rx`, which stops the reader at its next batch.
+            for batch in rx {
+                f(&batch?)?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// Reads a stream (standard input, a named pipe) up to `left` more bytes; past them, an error,
 /// and `over` is set. Bounds what the spool of a stream takes in `TMPDIR`, and ends a stream
 /// that never does (`/dev/zero`).
@@ -82,50 +127,6 @@ fn read_failure(e: io::Error) -> String {
 /// The UTF-8 byte order mark, skipped at the start of a line (where `cat` of several files
 /// leaves it).
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-impl InputSet {
-    /// about `batch_bytes` bytes. Blank lines are skipped. The units of standard input and
-    /// named pipes are spooled to a temporary file on the way so that [`InputSet::fetch`] can
-    /// read them again (within [`InputSet::set_stream_limit`]), and compressed files are
-    /// copied decompressed, within [`InputSet::set_copy_budget`]. Reading (and
-    /// decompressing) runs on a thread of its own, one or two batches ahead of `f`.
-    ///
-    /// Memory is bounded whatever the input: a unit (line, whole file) longer than
-    /// `max_line_bytes` is read through without being held and handed over as
-    /// [`Content::Bad`], as is the rest of an input that cannot be read or decompressed to its
-    /// end (a truncated gzip or zstd file); reading goes on with the next input. A file is read
-    /// up to the size it had when this pass opened it: lines appended meanwhile are left for the
-    /// next run.
-    pub fn scan(
-        &mut self,
-        batch_bytes: usize,
-        max_line_bytes: usize,
-        mut f: impl FnMut(&Batch) -> Result<()>,
-    ) -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
-        let sources = &mut self.sources;
-        let limits = Limits {
-            batch_bytes,
-            max_line: max_line_bytes,
-            copy_budget: self.copy_budget,
-            stream_limit: self.stream_limit,
-        };
-        let streamed = &mut self.streamed;
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                let sent = read_batches(sources, limits, streamed, |b| tx.send(Ok(b)).is_ok());
-                if let Err(e) = sent {
-                    let _ = tx.send(Err(e));
-                }
-            });
-            // Returning early drops `rx`, which stops the reader at its next batch.
-            for batch in rx {
-                f(&batch?)?;
-            }
-            Ok(())
-        })
-    }
-}
 
 /// Fills batches and hands each full one on.
 struct Batcher<F> {
@@ -709,8 +710,8 @@ fn read_json(
 /// Cuts an input held in memory (plain, gzip or zstd, detected by magic bytes) into JSON Lines
 /// lines exactly as [`InputSet::scan`] cuts a JSON Lines file: blank lines skipped, CR LF and a
 /// byte order marks at the start of a line removed, lines over `max_line_bytes` and an
-/// unreadable rest handed on as [`Content::Bad`]. Hands every unit to `f`, in order. For tests
-/// and fuzzing.
+/// unreadable rest handed on as [`Content::Bad`](super::Content::Bad). Hands every unit to
+/// `f`, in order. For tests and fuzzing.
 pub fn read_lines(bytes: &[u8], max_line_bytes: usize, mut f: impl FnMut(LineRef<'_>)) {
     let mut out = Batcher::new(1 << 16, |b: Batch| {
         b.lines().for_each(&mut f);
