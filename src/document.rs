@@ -1,9 +1,10 @@
 //! Documents and their metadata.
 //!
-//! Owns: the parsed [`Document`] (text included, short-lived) and the small [`DocMeta`] kept
-//! for every document after signing, with the [`Location`] of its line so that it can be
-//! re-read, and where its wire credit was found ([`Located`], [`Evidence`]; the patterns are
-//! `wire`'s). Must not: do I/O or depend on another module of the crate.
+//! Owns: the fields of one unit of input as parsed ([`Record`]), the [`Document`] made of them
+//! (text included, short-lived) and the small [`DocMeta`] kept for every document after
+//! signing, with the [`Location`] of its line so that it can be re-read, and where its wire
+//! credit was found ([`Located`], [`Evidence`]; the patterns are `wire`'s). Must not: do I/O
+//! or depend on another module of the crate.
 
 /// What the `line` of a [`Location`] counts: lines of JSON Lines, records of a WARC file, or
 /// nothing (the document is a whole file: `.txt`, `.html`, a `.json` object).
@@ -67,6 +68,25 @@ pub struct Document {
     /// Publication date as given.
     pub date: Option<String>,
     /// URL, when given.
+    pub url: Option<String>,
+}
+
+/// The fields of one unit of input (a JSON Lines line, a WARC record, a whole file) as
+/// parsed, before the pipeline gives it an id: `id` is `None` when the unit has none (no id
+/// field, or a null one).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Record {
+    /// The id, as a string (integers are written in decimal).
+    pub id: Option<String>,
+    /// The article text.
+    pub text: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Outlet.
+    pub outlet: Option<String>,
+    /// Date as given.
+    pub date: Option<String>,
+    /// URL.
     pub url: Option<String>,
 }
 

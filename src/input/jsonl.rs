@@ -5,27 +5,11 @@
 //! ids for lines that have none (the caller knows the file and line).
 
 use crate::config::FieldNames;
+use crate::document::Record;
 use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::fmt;
-
-/// The fields of one line. `id` is `None` when the line has no id field (or a null one).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Record {
-    /// The id, as a string (integers are written in decimal).
-    pub id: Option<String>,
-    /// The article text.
-    pub text: String,
-    /// Headline.
-    pub title: Option<String>,
-    /// Outlet.
-    pub outlet: Option<String>,
-    /// Date as given.
-    pub date: Option<String>,
-    /// URL.
-    pub url: Option<String>,
-}
 
 #[derive(Clone, Copy)]
 enum Which {

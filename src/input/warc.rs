@@ -15,8 +15,8 @@
 //! A `.warc.gz` file is a series of gzip members, usually one a record; it is read as one
 //! decompressed stream, and a record's location is its byte offset in that stream.
 
-use super::jsonl::Record;
 use super::Parsed;
+use crate::document::Record;
 use std::io::{self, BufRead, Read};
 
 /// Longest WARC header block read before a record is declared malformed.

@@ -12,9 +12,8 @@
 //! a crawl.
 
 use crate::config::Config;
-use crate::document::DocMeta;
+use crate::document::{DocMeta, Record};
 use crate::error::{Error, Result};
-use crate::input::jsonl::Record;
 use crate::input::reread::fetch_records;
 use crate::input::{Format, InputSet};
 use crate::outcome::{Accounting, Outcome};
