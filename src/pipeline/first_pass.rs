@@ -119,12 +119,15 @@ impl Signed {
     }
 }
 
-enum Parsed {
+/// What the first pass made of one unit (what `input::parse` read of it is an `input::Parsed`).
+enum Verdict {
     /// A unit the reader could not read ([`Content::Bad`]): what is wrong.
     Unreadable(String),
     /// A unit that is not a document: what is wrong, and what it looks like.
     Bad(String, Clue),
+    /// Not an article (a WARC request, a redirect...).
     Skipped,
+    /// A document, shingled and signed.
     Doc(Signing),
 }
 
@@ -350,7 +353,7 @@ struct Signing {
 #[derive(Default)]
 struct Chunk {
     /// One entry per unit, in input order.
-    units: Vec<Parsed>,
+    units: Vec<Verdict>,
     /// Shingle hashes of each signed document in text order, repeats included.
     hashes: Vec<u64>,
     /// Band keys of each signed document (`bands` of them).
@@ -423,23 +426,23 @@ pub fn read_and_sign(
                     message,
                 };
                 let doc = match p {
-                    Parsed::Unreadable(m) => {
+                    Verdict::Unreadable(m) => {
                         tally.rejected += 1;
                         reject(&mut signed, bad(m), config, on_bad)?;
                         continue;
                     }
-                    Parsed::Bad(m, clue) => {
+                    Verdict::Bad(m, clue) => {
                         tally.rejected += 1;
                         tally.unparsed += 1;
                         tally.merge(clue);
                         reject(&mut signed, bad(m), config, on_bad)?;
                         continue;
                     }
-                    Parsed::Skipped => {
+                    Verdict::Skipped => {
                         signed.skipped += 1;
                         continue;
                     }
-                    Parsed::Doc(d) => d,
+                    Verdict::Doc(d) => d,
                 };
                 // The document's slices of the chunk, taken before it can be rejected, so
                 // that the next document's start where they should.
@@ -525,18 +528,18 @@ pub fn read_and_sign(
         Ok(())
     };
     let mut pending: Option<(Vec<UnitAt>, Vec<Chunk>)> = None;
-    let sign_unit = |line: &input::LineRef<'_>, out: &mut Chunk, row: &mut [u32]| -> Parsed {
+    let sign_unit = |line: &input::LineRef<'_>, out: &mut Chunk, row: &mut [u32]| -> Verdict {
         let bytes = match line.content {
-            Content::Bad(m) => return Parsed::Unreadable(m.to_string()),
-            Content::Skipped => return Parsed::Skipped,
+            Content::Bad(m) => return Verdict::Unreadable(m.to_string()),
+            Content::Skipped => return Verdict::Skipped,
             Content::Bytes(bytes) => bytes,
         };
         let rec = match input::parse(line.format, bytes, &config.fields) {
             Err(m) => {
                 let clue = clue_of(line.format, line.location.line, bytes, &m, &config.fields);
-                return Parsed::Bad(m, clue);
+                return Verdict::Bad(m, clue);
             }
-            Ok(input::Parsed::Skip(_)) => return Parsed::Skipped,
+            Ok(input::Parsed::Skip(_)) => return Verdict::Skipped,
             Ok(input::Parsed::Doc(rec)) => rec,
         };
         let start = out.hashes.len();
@@ -591,7 +594,7 @@ pub fn read_and_sign(
             location: line.location,
             short: !signed,
         };
-        Parsed::Doc(Signing {
+        Verdict::Doc(Signing {
             meta,
             outlet: rec.outlet.map(|o| {
                 out.outlets.push_str(&o);
