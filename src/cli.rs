@@ -551,12 +551,11 @@ pub struct CommonArgs {
 impl CommonArgs {
     /// The run configuration these options describe, validated.
     pub fn config(&self) -> Result<Config> {
-        let config = Config {
+        // Validated by `ReadArgs::config`; the memory budget has no bound to check.
+        Ok(Config {
             band_key_memory: self.band_key_memory.saturating_mul(1 << 20),
             ..self.read.config(self.definition.definition()?)?
-        };
-        config.validate()?;
-        Ok(config)
+        })
     }
 
     /// The rayon pool to run on.

@@ -53,6 +53,20 @@ fn finished(mut cmd: Command) -> std::process::Output {
     child.wait_with_output().expect("wait")
 }
 
+/// `neardup spark sign INPUT --shard 0 --out SIG -q`.
+fn sign_args<'a>(input: &'a Path, sig: &'a Path) -> [&'a str; 8] {
+    [
+        "spark",
+        "sign",
+        s(input),
+        "--shard",
+        "0",
+        "--out",
+        s(sig),
+        "-q",
+    ]
+}
+
 /// `neardup args...`, guarded by [`finished`].
 fn guarded(args: &[&str]) -> std::process::Output {
     let mut cmd = bin();
@@ -460,19 +474,7 @@ fn sign_writes_files_others_can_read() {
     let d = dir.path();
     let input = corpus(d);
     let sig = d.join("sig");
-    let o = with_umask(
-        "022",
-        &[
-            "spark",
-            "sign",
-            s(&input),
-            "--shard",
-            "0",
-            "--out",
-            s(&sig),
-            "-q",
-        ],
-    );
+    let o = with_umask("022", &sign_args(&input, &sig));
     assert!(o.status.success(), "{}", stderr(&o));
     let mut files = 0;
     for e in walk(&sig) {
@@ -590,16 +592,7 @@ fn index_query_and_report_refuse_to_replace_what_they_read() {
     // `neardup report` reads the signature directory and the engine's output first: refused
     // before either is read (the engine's output here is not even one).
     let sig = d.join("sig");
-    let o = run(&[
-        "spark",
-        "sign",
-        s(&input),
-        "--shard",
-        "0",
-        "--out",
-        s(&sig),
-        "-q",
-    ]);
+    let o = run(&sign_args(&input, &sig));
     assert!(o.status.success(), "{}", stderr(&o));
     let sig_manifest = sig.join("manifest.json");
     let m = std::fs::read(&sig_manifest).unwrap();
