@@ -15,11 +15,9 @@
 //! link text (menus written as lists of links). The parser is html5ever (through `scraper`),
 //! which repairs malformed markup the way browsers do.
 
-use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// What is taken from a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,101 +116,6 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Elements whose whole subtree is never article text.
-const DROPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "math", "nav", "header", "footer", "aside",
-    "form", "button", "select", "option", "textarea", "iframe", "object", "embed", "video",
-    "audio", "canvas", "figure", "dialog", "menu", "head",
-];
-
-/// Elements that end a block of text (a line of the output).
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "section",
-    "article",
-    "main",
-    "br",
-    "hr",
-    "address",
-    "figcaption",
-    "caption",
-    "center",
-];
-
-/// ARIA roles of page furniture.
-const DROPPED_ROLES: &[&str] = &[
-    "navigation",
-    "banner",
-    "contentinfo",
-    "complementary",
-    "menu",
-    "menubar",
-    "search",
-    "dialog",
-    "alert",
-];
-
-/// Words in a class or id (split at `-`, `_`, spaces, case folded) that mark page furniture.
-const DROPPED_WORDS: &[&str] = &[
-    "nav",
-    "navbar",
-    "navigation",
-    "menu",
-    "breadcrumb",
-    "breadcrumbs",
-    "footer",
-    "sidebar",
-    "share",
-    "sharing",
-    "social",
-    "related",
-    "recommended",
-    "recirculation",
-    "comment",
-    "comments",
-    "cookie",
-    "cookies",
-    "consent",
-    "newsletter",
-    "subscribe",
-    "subscription",
-    "signup",
-    "promo",
-    "advert",
-    "advertisement",
-    "ad",
-    "ads",
-    "sponsored",
-    "popup",
-    "modal",
-    "masthead",
-    "trending",
-    "mostread",
-    "outbrain",
-    "taboola",
-    "paywall",
-    "tags",
-];
-
 /// Takes the title, date, canonical URL and article text out of a decoded page.
 ///
 /// ```
@@ -230,16 +133,19 @@ pub fn extract(html: &str) -> Page {
     let mut page = Page::default();
     let mut title_tag: Option<String> = None;
     let mut first_h1: Option<String> = None;
+    let mut first_h1_node = None;
+    let mut ld_body = String::new();
     let mut container_by_prop = None;
-    let mut articles = Vec::new();
-    let (mut main, mut body) = (None, None);
     for node in doc.tree.root().descendants() {
         let Node::Element(e) = node.value() else {
             continue;
         };
         match e.name() {
             "title" if title_tag.is_none() => title_tag = Some(collapse(&text_of(node))),
-            "h1" if first_h1.is_none() => first_h1 = Some(collapse(&text_of(node))),
+            "h1" if first_h1.is_none() => {
+                first_h1 = Some(collapse(&text_of(node)));
+                first_h1_node = Some(node);
+            }
             "meta" => {
                 let key = e
                     .attr("property")
@@ -286,9 +192,8 @@ pub fn extract(html: &str) -> Page {
                 page.date = e.attr("datetime").map(collapse);
             }
             "script"
-                if page.date.is_none()
-                    && e.attr("type")
-                        .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+                if e.attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
             {
                 // The script's own text (an SVG `<script>` can hold elements, and nested ones
                 // would each read the rest of the page again).
@@ -299,11 +204,18 @@ pub fn extract(html: &str) -> Page {
                         _ => None,
                     })
                     .collect();
-                page.date = json_ld_date(&own);
+                if page.date.is_none() {
+                    page.date = json_ld_date(&own);
+                }
+                if own.contains("\"articleBody\"") {
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&own) {
+                        let found = json_ld_body(&v);
+                        if found.len() > ld_body.len() {
+                            ld_body = found.to_string();
+                        }
+                    }
+                }
             }
-            "main" if main.is_none() => main = Some(node),
-            "body" if body.is_none() => body = Some(node),
-            "article" => articles.push(node),
             _ => {}
         }
         if container_by_prop.is_none() && e.attr("itemprop") == Some("articleBody") {
@@ -320,40 +232,35 @@ pub fn extract(html: &str) -> Page {
             (None, h) => h,
         };
     }
-    // Every count in one walk: nested articles would each walk their own subtree again.
-    let root = doc.tree.root();
-    let mut wanted: Vec<NodeId> = articles.iter().map(|a| a.id()).collect();
-    wanted.extend(
-        [container_by_prop, main, body, Some(root)]
-            .into_iter()
-            .flatten()
-            .map(|n| n.id()),
-    );
-    let chars = paragraph_chars(root, &wanted);
-    let chars_of = |n: NodeRef<'_, Node>| chars.get(&n.id()).copied().unwrap_or(0);
-    let container = container_by_prop
-        .or_else(|| {
-            articles
-                .iter()
-                .map(|&a| (a, chars_of(a)))
-                .filter(|&(_, n)| n > 0)
-                .max_by_key(|&(_, n)| n)
-                .map(|(a, _)| a)
+    // The class words of the elements around the headline and the article body are not
+    // furniture (a wrapper named "menu-open" around the story is not a menu).
+    let mut trusted = std::collections::HashSet::new();
+    for n in [first_h1_node, container_by_prop].into_iter().flatten() {
+        trusted.extend(std::iter::once(n.id()).chain(n.ancestors().map(|a| a.id())));
+    }
+    let root = first_h1_node
+        .and_then(|h| {
+            h.ancestors().find(
+                |a| matches!(a.value(), Node::Element(e) if matches!(e.name(), "article" | "main")),
+            )
         })
-        .or(main)
-        .or(body)
-        .unwrap_or(root);
-    let mut blocks = Blocks::default();
-    walk(container, &mut blocks, 0, true);
-    blocks.flush();
-    page.text = blocks.out;
-    // Class names are a guess: when they left out most of the container's paragraph text (a
-    // wrapper named "main-nav-open", say), read the container again trusting tags and roles only.
-    if page.text.len() * 3 < chars_of(container) {
-        let mut blocks = Blocks::default();
-        walk(container, &mut blocks, 0, false);
-        blocks.flush();
-        page.text = blocks.out;
+        .or(container_by_prop)
+        .map(|n| n.id());
+    let hints = super::article::Hints {
+        trusted,
+        root,
+        h1: first_h1_node.map(|n| n.id()),
+    };
+    page.text = super::article::article_text(doc.tree.root(), &hints);
+    // A page that shows a teaser of what its JSON-LD holds whole (a paywall): the JSON-LD.
+    let ld_text: String = ld_body
+        .lines()
+        .map(collapse)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if ld_text.chars().count() > 2 * page.text.chars().count() {
+        page.text = ld_text;
     }
     page
 }
@@ -381,7 +288,15 @@ fn parse(html: &str) -> Html {
     };
     let tokenizer = Tokenizer::new(
         Bounded {
-            builder: TreeBuilder::new(sink, Default::default()),
+            // Scripting off: a `<noscript>` is read as markup (some pages hold their only copy of
+            // the article there), not as one text node.
+            builder: TreeBuilder::new(
+                sink,
+                html5ever::tree_builder::TreeBuilderOpts {
+                    scripting_enabled: false,
+                    ..Default::default()
+                },
+            ),
         },
         Default::default(),
     );
@@ -616,49 +531,6 @@ impl html5ever::tokenizer::TokenSink for Bounded {
     }
 }
 
-/// Characters of text inside `<p>` elements under each element of `wanted` (a `<p>` inside
-/// another counted once for each), found in one walk of the tree under `root`, which holds
-/// them all: how much article an `<article>` holds. Linear in the size of the tree, however
-/// deep the elements of `wanted` nest.
-fn paragraph_chars(root: NodeRef<'_, Node>, wanted: &[NodeId]) -> HashMap<NodeId, usize> {
-    // With `P(t)` the number of `<p>` elements above a text node `t` and `l(t)` its trimmed
-    // length, an element `x` with `p(x)` `<p>` elements strictly above it holds
-    // `sum(l(t) * (P(t) - p(x)))` over its text: two running sums, read when `x` opens and
-    // when it closes.
-    let wanted: std::collections::HashSet<NodeId> = wanted.iter().copied().collect();
-    let mut out = HashMap::with_capacity(wanted.len());
-    let (mut weighted, mut plain, mut depth) = (0usize, 0usize, 0usize);
-    let mut open: Vec<(usize, usize, usize)> = Vec::new();
-    for edge in root.traverse() {
-        match edge {
-            Edge::Open(n) => {
-                if wanted.contains(&n.id()) {
-                    open.push((weighted, plain, depth));
-                }
-                match n.value() {
-                    Node::Element(e) if e.name() == "p" => depth += 1,
-                    Node::Text(t) => {
-                        let l = t.trim().len();
-                        weighted += l * depth;
-                        plain += l;
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(n) => {
-                if matches!(n.value(), Node::Element(e) if e.name() == "p") {
-                    depth -= 1;
-                }
-                if wanted.contains(&n.id()) {
-                    let (w, l, above) = open.pop().expect("opened before it closes");
-                    out.insert(n.id(), (weighted - w) - above * (plain - l));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// All text under `node`, as is.
 fn text_of(node: NodeRef<'_, Node>) -> String {
     let mut s = String::new();
@@ -682,6 +554,26 @@ fn collapse(s: &str) -> String {
     out
 }
 
+/// The longest `articleBody` string anywhere in a JSON-LD value (in `@graph` arrays too).
+fn json_ld_body(v: &serde_json::Value) -> &str {
+    match v {
+        serde_json::Value::Object(m) => {
+            let own = m.get("articleBody").and_then(|b| b.as_str()).unwrap_or("");
+            m.values()
+                .map(json_ld_body)
+                .chain(std::iter::once(own))
+                .max_by_key(|s| s.len())
+                .unwrap_or("")
+        }
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(json_ld_body)
+            .max_by_key(|s| s.len())
+            .unwrap_or(""),
+        _ => "",
+    }
+}
+
 /// The first `"datePublished": "..."` in a JSON-LD script.
 fn json_ld_date(script: &str) -> Option<String> {
     let i = script.find("\"datePublished\"")?;
@@ -689,123 +581,6 @@ fn json_ld_date(script: &str) -> Option<String> {
     let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
     let end = rest.find('"')?;
     Some(collapse(&rest[..end])).filter(|d| !d.is_empty())
-}
-
-/// True when an element is page furniture by its role, or (when `by_class`) its class or id.
-fn is_furniture(e: &scraper::node::Element, by_class: bool) -> bool {
-    if let Some(role) = e.attr("role") {
-        if DROPPED_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r)) {
-            return true;
-        }
-    }
-    if e.attr("aria-hidden") == Some("true") || e.attr("hidden").is_some() {
-        return true;
-    }
-    if !by_class {
-        return false;
-    }
-    let classes = e.attr("class").unwrap_or("").split_ascii_whitespace();
-    for name in classes.chain(e.attr("id")) {
-        // State modifiers name what is beside the element, not the element: "has-sidebar".
-        let lower = name.to_ascii_lowercase();
-        if [
-            "has-", "has_", "with-", "no-", "is-", "js-", "show-", "hide-",
-        ]
-        .iter()
-        .any(|p| lower.starts_with(p))
-        {
-            continue;
-        }
-        for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if !word.is_empty()
-                && word.len() <= 14
-                && DROPPED_WORDS.iter().any(|d| d.eq_ignore_ascii_case(word))
-            {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// Text gathered block by block.
-#[derive(Default)]
-struct Blocks {
-    out: String,
-    line: String,
-    link_chars: usize,
-    /// Whitespace seen since the last character of `line`.
-    space: bool,
-}
-
-impl Blocks {
-    /// Appends text, whitespace runs (within and across text nodes) made one space.
-    fn text(&mut self, t: &str, in_link: bool) {
-        for c in t.chars() {
-            if c.is_whitespace() {
-                self.space = !self.line.is_empty();
-            } else {
-                if self.space {
-                    self.line.push(' ');
-                    self.space = false;
-                }
-                self.line.push(c);
-                if in_link {
-                    self.link_chars += c.len_utf8();
-                }
-            }
-        }
-    }
-
-    fn flush(&mut self) {
-        let line = self.line.trim();
-        // A block that is mostly link text is a menu, a list of related stories or a tag list.
-        if !line.is_empty() && self.link_chars * 2 <= line.len() {
-            if !self.out.is_empty() {
-                self.out.push('\n');
-            }
-            self.out.push_str(line);
-        }
-        self.line.clear();
-        self.link_chars = 0;
-        self.space = false;
-    }
-}
-
-fn walk(node: NodeRef<'_, Node>, blocks: &mut Blocks, depth: usize, by_class: bool) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(t) => blocks.text(t, false),
-            Node::Element(e) => {
-                let name = e.name();
-                if DROPPED.contains(&name) || is_furniture(e, by_class) {
-                    continue;
-                }
-                let block = BLOCKS.contains(&name);
-                if block {
-                    blocks.flush();
-                }
-                if name == "a" {
-                    walk_link(child, blocks);
-                } else if depth < 512 {
-                    walk(child, blocks, depth + 1, by_class);
-                }
-                if block {
-                    blocks.flush();
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The text of a link: counted as link text for the link-density test.
-fn walk_link(node: NodeRef<'_, Node>, blocks: &mut Blocks) {
-    for n in node.descendants() {
-        if let Node::Text(t) = n.value() {
-            blocks.text(t, true);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -899,7 +674,8 @@ mod tests {
         let deepest = doc.tree.nodes().map(|n| n.ancestors().count()).max();
         assert!(deepest.is_some_and(|d| d <= MAX_DEPTH + 2), "{deepest:?}");
         let text = extract(&page).text;
-        assert!(text.starts_with("w0\nw1\n"), "{text:.40}");
+        // Past the depth the words are one block (their elements were left out), the article.
+        assert!(text.contains("w600 w601"), "{text:.40}");
         assert!(
             text.ends_with("w1998 w1999"),
             "{}",

@@ -46,6 +46,7 @@
 //! files, and [`reread`] the second pass (units read back by location, and documents parsed
 //! again). The formats are read by [`jsonl`], [`html`] and [`warc`].
 
+mod article;
 mod copies;
 pub mod html;
 pub mod jsonl;
