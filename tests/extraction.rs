@@ -27,7 +27,7 @@ fn extract(bytes: &[u8]) -> String {
 }
 
 #[test]
-#[ignore = "until the scoring extractor lands"]
+
 fn every_page_extracts_the_article_and_nothing_else() {
     let scores: Vec<_> = corpus()
         .into_iter()
