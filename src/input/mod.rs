@@ -148,6 +148,12 @@ impl Format {
         }
     }
 
+    /// True for the formats whose units become documents by extracting the article from a web
+    /// page (HTML files, WARC records): what a [`PageSpool`] keeps.
+    pub fn extracts(self) -> bool {
+        matches!(self, Format::Html | Format::Warc)
+    }
+
     /// The format a file name says, looking through `.gz`/`.zst` (and `.xz`/`.bz2`, so that
     /// such a file in a directory is reported as not read rather than skipped); `None` when
     /// it says nothing neardup reads.

@@ -3,7 +3,7 @@
 //!
 //! Owns: [`PageSpool`] (an unnamed [`Spill`] of encoded [`Record`]s and the index that finds
 //! one by its unit's place), the encoding, and the rule of which formats are kept
-//! ([`Format::extracts`]). Must not: decide when a unit is read again or check that it is still
+//! ([`crate::input::Format::extracts`]). Must not: decide when a unit is read again or check that it is still
 //! what was read (the second pass fetches its bytes and checks them as for any unit, then asks
 //! here for its record), or keep records in memory.
 //!
@@ -20,7 +20,6 @@
 use crate::document::{Location, Record};
 use crate::error::{Error, Result};
 use crate::fsutil::Spill;
-use crate::input::Format;
 
 /// What a [`PageSpool`]'s errors name.
 const WHAT: &str = "extracted pages";
@@ -37,14 +36,6 @@ struct Entry {
 }
 
 const _: () = assert!(std::mem::size_of::<Entry>() == 24);
-
-impl Format {
-    /// True for the formats whose units become documents by extracting the article from a web
-    /// page (HTML files, WARC records): what a [`PageSpool`] keeps.
-    pub fn extracts(self) -> bool {
-        matches!(self, Format::Html | Format::Warc)
-    }
-}
 
 /// The records of pages extracted by the first pass, on disk, found again by their units'
 /// places: see the module docs.
