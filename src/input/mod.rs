@@ -43,8 +43,10 @@
 //! Files: this one holds the public types, [`parse`] and what an [`InputSet`] tells of its
 //! inputs; `open` opens the inputs (compression, directories, formats), `scan` is the first
 //! pass (units, batches, the spool of streams), `copies` the decompressed copies of compressed
-//! files, and [`reread`] the second pass (units read back by location, and documents parsed
-//! again). The formats are read by [`jsonl`], [`html`] and [`warc`].
+//! files, [`reread`] the second pass (units read back by location, and documents parsed
+//! again), and [`pages`] the records the first pass extracted from web pages, which the second
+//! pass reads back rather than extracting a page twice. The formats are read by [`jsonl`],
+//! [`html`] and [`warc`].
 
 mod article;
 mod copies;
@@ -52,12 +54,14 @@ pub mod html;
 pub mod jsonl;
 pub mod labels;
 mod open;
+pub mod pages;
 pub mod reread;
 mod scan;
 #[cfg(test)]
 mod tests;
 pub mod warc;
 
+pub use pages::PageSpool;
 pub use reread::DirectReader;
 pub use scan::read_lines;
 
@@ -145,6 +149,12 @@ impl Format {
         }
     }
 
+    /// True for the formats whose units become documents by extracting the article from a web
+    /// page (HTML files, WARC records): what a [`PageSpool`] keeps.
+    pub fn extracts(self) -> bool {
+        matches!(self, Format::Html | Format::Warc)
+    }
+
     /// The format a file name says, looking through `.gz`/`.zst` (and `.xz`/`.bz2`, so that
     /// such a file in a directory is reported as not read rather than skipped); `None` when
     /// it says nothing neardup reads.
@@ -175,9 +185,21 @@ pub enum Parsed {
     Skip(&'static str),
 }
 
+/// Under test: the xxh3 of every unit [`parse`] read in a format that [`Format::extracts`], so
+/// that a test can count how many times a page was extracted.
+#[cfg(test)]
+pub(crate) static EXTRACTED: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
+
 /// Turns one unit of input (a line, a WARC record, a whole file) into a document. The error is
 /// the message to print after the file and unit.
 pub fn parse(format: Format, bytes: &[u8], fields: &FieldNames) -> Result<Parsed, String> {
+    #[cfg(test)]
+    if format.extracts() {
+        EXTRACTED
+            .lock()
+            .unwrap()
+            .push(xxhash_rust::xxh3::xxh3_64(bytes));
+    }
     match format {
         Format::Jsonl | Format::Json | Format::JsonDoc => {
             jsonl::parse_record(bytes, fields).map(Parsed::Doc)
@@ -360,6 +382,8 @@ pub struct InputSet {
     stream_limit: u64,
     /// Bytes read from standard input and named pipes, and bytes of them spooled.
     streamed: Option<(u64, u64)>,
+    /// The records the first pass extracted from pages ([`InputSet::keep_pages`]).
+    pages: Option<PageSpool>,
 }
 
 /// Bytes of decompressed copies of compressed inputs that [`InputSet::scan`] makes by default:
@@ -447,6 +471,18 @@ impl InputSet {
     /// bytes read from them (decompressed) and the bytes of them spooled to `TMPDIR`.
     pub fn streamed(&self) -> Option<(u64, u64)> {
         self.streamed
+    }
+
+    /// Keeps the records the first pass extracted from pages (finished: see
+    /// [`PageSpool::finish`]), so that [`reread::reparse`] reads them back instead of
+    /// extracting the pages again; `None` drops them.
+    pub fn keep_pages(&mut self, pages: Option<PageSpool>) {
+        self.pages = pages;
+    }
+
+    /// The records kept by [`InputSet::keep_pages`], if any.
+    pub fn pages(&self) -> Option<&PageSpool> {
+        self.pages.as_ref()
     }
 
     /// The name of input `i` as used in messages and generated ids.

@@ -199,6 +199,7 @@ impl InputSet {
             copy_budget: COPY_BUDGET,
             stream_limit: STREAM_LIMIT,
             streamed: None,
+            pages: None,
         };
         let mut stdin_seen = false;
         for p in paths {

@@ -5,8 +5,9 @@
 //! seeking, or by decompressing again and skipping; [`InputSet::direct`] by position, from
 //! several threads), each checked against the checksum the first pass took; reading chosen
 //! documents again in input order, parsing them again in parallel batches on the current pool
-//! while a reader thread cuts the next batch, and the error when a unit is no longer what it
-//! was. Must not: normalize, shingle or score (readers do not compute), or decide which
+//! while a reader thread cuts the next batch (a page the first pass kept the record of, in
+//! [`InputSet::keep_pages`], is read back from there instead of extracted again, its bytes
+//! still read and checked), and the error when a unit is no longer what it was. Must not: normalize, shingle or score (readers do not compute), or decide which
 //! documents are wanted.
 
 use crate::config::Config;
@@ -24,8 +25,13 @@ use xxhash_rust::xxh3::xxh3_64;
 pub(crate) const BATCH_BYTES: usize = 2 << 20;
 
 /// Parses again a unit read back by location: it was a document in the first pass, so anything
-/// else means the input changed.
+/// else means the input changed. A page whose record the first pass kept
+/// ([`InputSet::keep_pages`]) is not extracted again: its record is read back, `bytes` having
+/// been checked against the first pass's checksum when they were read.
 pub fn reparse(inputs: &InputSet, m: &DocMeta, bytes: &[u8], config: &Config) -> Result<Record> {
+    if let Some(rec) = inputs.pages().and_then(|p| p.get(&m.location)) {
+        return rec;
+    }
     let i = m.location.input;
     let format = inputs.format(i);
     let changed = |message: String| Error::InputChanged {

@@ -1,17 +1,20 @@
 //! The first pass: every input unit read, parsed, shingled and signed in parallel batches,
-//! kept as metadata, band keys, sampled shingles and spooled shingle sets (no text).
+//! kept as metadata, band keys, sampled shingles and spooled shingle sets (no text in memory);
+//! the records extracted from web pages are spooled to disk ([`input::pages`]) for the later
+//! passes to read back. A batch is cut into runs by its units' bytes ([`chunk_ranges`]), so
+//! that a batch of a few large pages keeps every thread busy too.
 //!
 //! Owns: the accounting of every unit as it is read (a document, a rejected unit, a skipped
 //! record), the ids (given ids kept as written, made ids moved aside), and the diagnosis of an
 //! input that gave no document (the hint naming the likely text field). Must not: find pairs or
-//! clusters, keep texts, or write outputs.
+//! clusters, keep texts in memory, or write outputs.
 
 use crate::config::Config;
 use crate::definition::{Banding, Mode};
 use crate::document::{DocMeta, Location, Unit};
 use crate::error::{Error, Result};
 use crate::input::reread::BATCH_BYTES;
-use crate::input::{self, Batch, Content, InputSet};
+use crate::input::{self, Batch, Content, InputSet, PageSpool};
 use crate::lsh::BandKeys;
 use crate::minhash::MinHasher;
 use crate::verify::SetSpool;
@@ -326,8 +329,38 @@ fn check_documents(
 /// needs of it once the batch itself is gone.
 type UnitAt = (Location, input::Format);
 
-/// Units signed together by one task of the first pass.
+/// Most units signed together by one task of the first pass.
 const CHUNK_UNITS: usize = 16;
+
+/// Tasks a batch is cut into for each thread of the pool, at least (when it has units enough):
+/// so that the threads stay busy to the end of the batch, however unequal its units.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// How the first pass cuts a batch's `units` into runs signed by one task each, in order: at
+/// least [`CHUNKS_PER_THREAD`] runs per thread of a pool of `threads` when the batch has that
+/// many units, at most [`CHUNK_UNITS`] units each, and a run ends once it holds its share of the
+/// batch's bytes. So a batch of a few large units (web pages) is spread over the threads as a
+/// batch of many short lines is. Only the split of the work depends on `threads`: the runs'
+/// results are applied in input order.
+fn chunk_ranges(units: &[input::LineRef<'_>], threads: usize) -> Vec<std::ops::Range<usize>> {
+    let chunks = threads.max(1) * CHUNKS_PER_THREAD;
+    let most = (units.len() / chunks).clamp(1, CHUNK_UNITS);
+    let total: u64 = units.iter().map(|u| u64::from(u.location.len)).sum();
+    let share = (total / chunks as u64).max(1);
+    let mut out = Vec::with_capacity(units.len() / most + 1);
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, u) in units.iter().enumerate() {
+        bytes += u64::from(u.location.len);
+        if bytes >= share || i + 1 - start == most {
+            out.push(start..i + 1);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < units.len() {
+        out.push(start..units.len());
+    }
+    out
+}
 
 /// What the parallel part of the first pass makes of one document; its vectors are in the
 /// [`Chunk`] it belongs to.
@@ -344,6 +377,8 @@ struct Signing {
     generated_id: bool,
     /// About how many words the text has ([`crate::shingle::words_of`]).
     words: u32,
+    /// Bytes of its record in [`Chunk::pages`] (0: not kept; see [`input::pages`]).
+    page: usize,
 }
 
 /// What the parallel part of the first pass makes of a run of consecutive units. The
@@ -366,6 +401,9 @@ struct Chunk {
     words: Vec<u64>,
     /// The outlet names of the chunk's documents, end to end.
     outlets: String,
+    /// The records of the chunk's documents extracted from pages, encoded
+    /// ([`input::pages::encode`]), end to end.
+    pages: Vec<u8>,
 }
 
 /// First pass: reads every line, parses, shingles and signs documents in parallel batches, and
@@ -404,13 +442,17 @@ pub fn read_and_sign(
     // What a location's line counts, per input, as its units arrive (settled by the reader).
     let mut units: Vec<Unit> = vec![Unit::Line; names.len()];
     let mut tallies: Vec<Tally> = (0..names.len()).map(|_| Tally::default()).collect();
+    // The records extracted from pages, made at the first page accepted: what the later passes
+    // read back instead of extracting the pages again.
+    inputs.keep_pages(None);
+    let mut pages: Option<PageSpool> = None;
     // The sequential part of a batch (ids, spool, keys, samples, metadata, in input order) runs
     // while the next batch is parsed and signed in parallel.
     let bands = banding.bands;
     let mut apply = |lines: Vec<UnitAt>, chunks: Vec<Chunk>| -> Result<()> {
         let mut lines = lines.into_iter();
         for chunk in chunks {
-            let (mut h, mut k, mut x, mut q) = (0, 0, 0, 0);
+            let (mut h, mut k, mut x, mut q, mut r) = (0, 0, 0, 0, 0);
             for p in chunk.units {
                 let (loc, format) = lines.next().expect("one chunk entry per unit");
                 signed.read += 1;
@@ -457,6 +499,8 @@ pub fn read_and_sign(
                 h += hashes.len();
                 let samples = &chunk.samples[x..x + doc.samples];
                 x += samples.len();
+                let page = &chunk.pages[r..r + doc.page];
+                r += page.len();
                 let next = signed.meta.len() as u32;
                 let mut doc = doc;
                 let mut table = IdTable {
@@ -495,6 +539,13 @@ pub fn read_and_sign(
                 }
                 signed.keys.push(keys)?;
                 signed.sig_hashes.push(sig);
+                if !page.is_empty() {
+                    let spool = match &mut pages {
+                        Some(spool) => spool,
+                        None => pages.insert(PageSpool::new()?),
+                    };
+                    spool.push(&loc, page)?;
+                }
                 let outlet = outlet.map(|(a, b)| &chunk.outlets[a..b]);
                 meta.outlet = outlet.map(|o| match outlets.get(o) {
                     Some(shared) => std::sync::Arc::clone(shared),
@@ -511,12 +562,13 @@ pub fn read_and_sign(
                 signed.meta.push(meta);
             }
             assert_eq!(
-                (h, k, x, q),
+                (h, k, x, q, r),
                 (
                     chunk.hashes.len(),
                     chunk.keys.len(),
                     chunk.samples.len(),
-                    chunk.sigs.len()
+                    chunk.sigs.len(),
+                    chunk.pages.len()
                 ),
                 "every vector of the chunk taken by its document"
             );
@@ -541,6 +593,12 @@ pub fn read_and_sign(
             }
             Ok(input::Parsed::Skip(_)) => return Verdict::Skipped,
             Ok(input::Parsed::Doc(rec)) => rec,
+        };
+        // A page's record is kept for the later passes, which then need not extract it again.
+        let page = if line.format.extracts() {
+            input::pages::encode(&rec, &mut out.pages)
+        } else {
+            0
         };
         let start = out.hashes.len();
         let tokenization = crate::shingle::shingle_hashes_into(
@@ -604,17 +662,19 @@ pub fn read_and_sign(
             samples,
             generated_id,
             words: crate::shingle::words_of(tokenization, count) as u32,
+            page,
         })
     };
+    let threads = rayon::current_num_threads();
     inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
         let lines: Vec<UnitAt> = batch.lines().map(|l| (l.location, l.format)).collect();
+        let units: Vec<input::LineRef<'_>> = batch.lines().collect();
         let (parsed, applied) = rayon::join(
             || {
-                batch
-                    .lines()
-                    .collect::<Vec<_>>()
-                    .par_chunks(CHUNK_UNITS)
-                    .map(|units| {
+                chunk_ranges(&units, threads)
+                    .into_par_iter()
+                    .map(|range| {
+                        let units = &units[range];
                         // About one shingle per 6 bytes of a line: room enough, most times.
                         let bytes: usize = units.iter().map(|u| u.location.len as usize).sum();
                         let mut out = Chunk {
@@ -640,6 +700,10 @@ pub fn read_and_sign(
     if let Some((l, p)) = pending.take() {
         apply(l, p)?;
     }
+    if let Some(spool) = pages.as_mut() {
+        spool.finish()?;
+    }
+    inputs.keep_pages(pages);
     check_documents(&tallies, &names, &units, config)?;
     if let Some(spool) = signed.sets.as_mut() {
         spool.finish()?;
@@ -885,5 +949,167 @@ mod tests {
         assert!(
             hint(&[("n", 0)]).ends_with("none holds text: name the text field with --text-field")
         );
+    }
+
+    fn unit(len: u32) -> input::LineRef<'static> {
+        input::LineRef {
+            location: Location {
+                input: 0,
+                line: 1,
+                offset: 0,
+                len,
+                checksum: 0,
+            },
+            format: Format::Html,
+            content: Content::Skipped,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_cut_for_every_thread() {
+        let sizes = |lens: &[u32], threads| -> Vec<usize> {
+            let units: Vec<_> = lens.iter().map(|&l| unit(l)).collect();
+            let ranges = chunk_ranges(&units, threads);
+            // Every unit once, in order.
+            let flat: Vec<usize> = ranges.iter().flat_map(|r| r.clone()).collect();
+            assert_eq!(flat, (0..lens.len()).collect::<Vec<_>>());
+            ranges.iter().map(|r| r.len()).collect()
+        };
+        // Fourteen pages of a batch: one each, so that two threads share them.
+        assert_eq!(sizes(&[150_000; 14], 2), [1; 14]);
+        // Many short lines: runs of 16, as many as the bytes allow.
+        assert_eq!(
+            sizes(&[2_000; 1000], 2),
+            [[16; 62].as_slice(), &[8]].concat()
+        );
+        // Forty units: at least four runs per thread.
+        assert!(sizes(&[100; 40], 2).len() >= 8);
+        assert!(sizes(&[100; 40], 4).len() >= 16);
+        // One large unit among small ones ends its run.
+        let lens = [[10, 10, 10_000].as_slice(), &[10; 17]].concat();
+        assert_eq!(sizes(&lens, 1), [3, 5, 5, 5, 2]);
+        assert_eq!(sizes(&[], 2), Vec::<usize>::new());
+    }
+
+    /// An HTML page with a paragraph that no other test reads.
+    fn page(i: usize) -> String {
+        format!(
+            "<html><head><title>Once {i}</title></head><body><article><p>Page {i} of the \
+             test that counts extractions: the council met on Tuesday to vote on the budget \
+             for the harbour, the schools and the roads of district {i}.</p></article>\
+             </body></html>"
+        )
+    }
+
+    fn response(i: usize) -> Vec<u8> {
+        let http = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{}",
+            page(1000 + i)
+        );
+        let mut r = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:once-{i}>\r\n\
+             WARC-Target-URI: https://news.example.com/once/{i}\r\n\
+             WARC-Date: 2026-12-07T10:00:00Z\r\nContent-Length: {}\r\n\r\n",
+            http.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(http.as_bytes());
+        r.extend_from_slice(b"\r\n\r\n");
+        r
+    }
+
+    fn extractions(checksum: u64) -> usize {
+        let seen = input::EXTRACTED.lock().unwrap();
+        seen.iter().filter(|&&c| c == checksum).count()
+    }
+
+    /// Pages are extracted once: the later passes read the records the first pass kept, equal
+    /// to what extracting again gives; a page changed between the passes is still an error.
+    #[test]
+    fn pages_are_extracted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let warc = dir.path().join("pages.warc.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&warc).unwrap(),
+            flate2::Compression::default(),
+        );
+        let request = b"WARC/1.1\r\nWARC-Type: request\r\nContent-Length: 0\r\n\r\n\r\n\r\n";
+        for i in 0..30 {
+            std::io::Write::write_all(&mut gz, &response(i)).unwrap();
+            std::io::Write::write_all(&mut gz, request).unwrap();
+        }
+        gz.finish().unwrap();
+        let html = dir.path().join("html");
+        std::fs::create_dir(&html).unwrap();
+        for i in 0..30 {
+            std::fs::write(html.join(format!("p{i:02}.html")), page(i)).unwrap();
+        }
+        let jsonl = dir.path().join("a.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"id\":\"j1\",\"text\":\"a line that is no page\"}\n",
+        )
+        .unwrap();
+
+        let mut inputs = InputSet::open(&[warc, html.clone(), jsonl]).unwrap();
+        let config = Config::default();
+        let banding = config.validate().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let signed = pool
+            .install(|| {
+                read_and_sign(
+                    &mut inputs,
+                    &config,
+                    banding,
+                    &mut |b| panic!("{b}"),
+                    &mut |_| {},
+                )
+            })
+            .unwrap();
+        assert_eq!((signed.meta.len(), signed.skipped), (61, 30));
+        let all: Vec<u32> = (0..61).collect();
+        let pages: Vec<u32> = (0..60).collect();
+        assert_eq!(
+            inputs.pages().map(|p| p.len()),
+            Some(60),
+            "the line is not kept"
+        );
+        let load = |inputs: &InputSet| {
+            pool.install(|| crate::input::reread::load_docs(inputs, &signed.meta, &all, &config))
+        };
+        let kept = load(&inputs).unwrap();
+        for &d in &pages {
+            let loc = &signed.meta[d as usize].location;
+            assert_eq!(extractions(loc.checksum), 1, "document {d} extracted once");
+        }
+        assert!(kept[3].text.contains("district 1003"), "{:?}", kept[3]);
+        assert_eq!(
+            kept[3].url.as_deref(),
+            Some("https://news.example.com/once/3")
+        );
+        assert_eq!(kept[60].text, "a line that is no page");
+
+        // A page changed since the first pass: an error, its record kept or not.
+        let changed = html.join("p07.html");
+        let before = std::fs::read(&changed).unwrap();
+        std::fs::write(&changed, page(7).replace("Tuesday", "Thursday")).unwrap();
+        let e = load(&inputs).unwrap_err();
+        assert!(
+            matches!(&e, Error::InputChanged { path, message }
+                if path.ends_with("p07.html") && message.contains("not what was read before")),
+            "{e:?}"
+        );
+        std::fs::write(&changed, before).unwrap();
+
+        // Without the records kept, every page is extracted again, to the same documents.
+        inputs.keep_pages(None);
+        assert_eq!(load(&inputs).unwrap(), kept);
+        for &d in &pages {
+            let loc = &signed.meta[d as usize].location;
+            assert_eq!(extractions(loc.checksum), 2, "document {d} extracted again");
+        }
     }
 }
