@@ -569,8 +569,10 @@ fn hidden(e: &scraper::node::Element) -> bool {
     e.attr("hidden").is_some()
         || e.attr("aria-hidden") == Some("true")
         || e.attr("style").is_some_and(|s| {
-            let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-            s.to_ascii_lowercase().contains("display:none")
+            s.contains("none") && {
+                let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                s.to_ascii_lowercase().contains("display:none")
+            }
         })
         || e.attr("class").is_some_and(|c| {
             c.split_ascii_whitespace()
@@ -582,8 +584,10 @@ fn hidden(e: &scraper::node::Element) -> bool {
 fn furniture_class(e: &scraper::node::Element) -> bool {
     let classes = e.attr("class").unwrap_or("").split_ascii_whitespace();
     classes.chain(e.attr("id")).any(|name| {
-        let lower = name.to_ascii_lowercase();
-        !MODIFIERS.iter().any(|p| lower.starts_with(p))
+        !MODIFIERS.iter().any(|p| {
+            name.get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p))
+        })
             && words(name).any(|word| {
                 word.len() <= 16 && FURNITURE_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word))
             })
