@@ -44,8 +44,10 @@
 //! inputs; `open` opens the inputs (compression, directories, formats), `scan` is the first
 //! pass (units, batches, the spool of streams), `copies` the decompressed copies of compressed
 //! files, and [`reread`] the second pass (units read back by location, and documents parsed
-//! again). The formats are read by [`jsonl`], [`html`] and [`warc`].
+//! again). The formats are read by [`jsonl`], [`html`] and [`warc`]; [`charset`] decodes pages
+//! and text files.
 
+pub mod charset;
 mod copies;
 pub mod html;
 pub mod jsonl;
@@ -182,11 +184,11 @@ pub fn parse(format: Format, bytes: &[u8], fields: &FieldNames) -> Result<Parsed
             jsonl::parse_record(bytes, fields).map(Parsed::Doc)
         }
         Format::Text => Ok(Parsed::Doc(Record {
-            text: html::decode_plain(bytes).into_owned(),
+            text: charset::decode_plain(bytes).into_owned(),
             ..Record::default()
         })),
         Format::Html => {
-            let page = html::extract(&html::decode(bytes, None));
+            let page = html::extract(&charset::decode(bytes, None, None));
             Ok(Parsed::Doc(Record {
                 id: None,
                 text: page.text,
