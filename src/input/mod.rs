@@ -128,7 +128,8 @@ pub enum Format {
     Json,
     /// A whole file holding one JSON object.
     JsonDoc,
-    /// A whole file of plain text (UTF-8, else Windows-1252).
+    /// A whole file of plain text (a byte-order mark, else UTF-8, else the encoding detected:
+    /// [`charset::decode_plain`]).
     Text,
     /// A whole file of HTML: the article is extracted ([`html::extract`]).
     Html,
