@@ -163,6 +163,9 @@ fn label(name: &[u8]) -> Option<&'static Encoding> {
 /// The bytes ran out inside a construct the prescan was reading: it finds nothing.
 struct End;
 
+/// An attribute's name and value, as written.
+type Attribute<'a> = (&'a [u8], &'a [u8]);
+
 /// The HTML standard's "prescan a byte stream to determine its encoding" over all of `bytes`
 /// (callers bound it): the encoding the first `<meta>` that declares one names, else the
 /// encoding an XML declaration at the start names. See the module docs.
@@ -278,7 +281,7 @@ fn in_ascii(enc: &'static Encoding) -> &'static Encoding {
 /// The standard's "get an attribute" (while sniffing) from `pos`: `(name, value)` as written
 /// (callers compare them ignoring ASCII case, as the standard lower-cases them), or `None` at the
 /// tag's `>` (where `pos` is left).
-fn attribute<'a>(b: &'a [u8], pos: &mut usize) -> Result<Option<(&'a [u8], &'a [u8])>, End> {
+fn attribute<'a>(b: &'a [u8], pos: &mut usize) -> Result<Option<Attribute<'a>>, End> {
     let at = |p: usize| b.get(p).copied().ok_or(End);
     while is_space(at(*pos)?) || at(*pos)? == b'/' {
         *pos += 1;
@@ -311,11 +314,7 @@ fn attribute<'a>(b: &'a [u8], pos: &mut usize) -> Result<Option<(&'a [u8], &'a [
 }
 
 /// The value part of "get an attribute", from just past the `=`.
-fn value<'a>(
-    b: &'a [u8],
-    pos: &mut usize,
-    name: &'a [u8],
-) -> Result<Option<(&'a [u8], &'a [u8])>, End> {
+fn value<'a>(b: &'a [u8], pos: &mut usize, name: &'a [u8]) -> Result<Option<Attribute<'a>>, End> {
     let at = |p: usize| b.get(p).copied().ok_or(End);
     while is_space(at(*pos)?) {
         *pos += 1;
