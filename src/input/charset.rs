@@ -631,6 +631,61 @@ mod tests {
         assert!(decode_plain(&text).ends_with(KOREAN));
     }
 
+    /// Pieces of markup that matter to the prescan, to build pages from.
+    const PIECES: &[&[u8]] = &[
+        b"<meta ",
+        b"<META/",
+        b"charset",
+        b"=",
+        b"\"",
+        b"'",
+        b">",
+        b" ",
+        b"/",
+        b"<!--",
+        b"-->",
+        b"<!",
+        b"</",
+        b"<?",
+        b"<p",
+        b"<script charset=gbk ",
+        b"http-equiv=content-type ",
+        b"content=",
+        b"text/html; charset=",
+        b"gbk",
+        b"euc-kr",
+        b"utf-16",
+        b"\xbf\xe9",
+        b"x",
+    ];
+
+    proptest::proptest! {
+        /// The prescan reads left to right: once a prefix of a page declares an encoding, the
+        /// whole page declares the same (a reader fed the bytes in chunks decides alike); markup
+        /// that declares nothing and leaves no construct open does not hide a `<meta>` after
+        /// it; and no page makes the prescan or the decoder panic.
+        #[test]
+        fn a_declaration_found_in_a_prefix_stands(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..10),
+            more in proptest::collection::vec(0..PIECES.len(), 0..10),
+            cut in 0.0f64..1.0,
+        ) {
+            let bytes = |picks: &[usize]| -> Vec<u8> {
+                picks.iter().flat_map(|&i| PIECES[i].iter().copied()).collect()
+            };
+            let junk = bytes(&picks);
+            let page = [junk.as_slice(), b"<meta charset=euc-kr>", &bytes(&more)].concat();
+            if let Ok(None) = scan(&junk) {
+                proptest::prop_assert_eq!(scan(&page).ok().flatten(), Some(EUC_KR));
+            }
+            let prefix = &page[..(cut * page.len() as f64) as usize];
+            if let Ok(Some(enc)) = scan(prefix) {
+                proptest::prop_assert_eq!(scan(&page).ok().flatten(), Some(enc));
+            }
+            let _ = decode(&page, None, None);
+        }
+    }
+
     #[test]
     fn top_level_domains() {
         assert_eq!(tld("https://www.Gazeta.PL/a?b").as_deref(), Some("pl"));
