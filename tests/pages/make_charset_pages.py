@@ -183,6 +183,18 @@ SPANISH = dict(
 )
 
 
+def head(text, n):
+    """About the first n characters of text, cut at a space when the language has them."""
+    cut = text[:n]
+    return (cut.rsplit(" ", 1)[0] if " " in cut and len(text) > n else cut).strip()
+
+
+def tail(text, n):
+    """About the last n characters of text, cut at a space when the language has them."""
+    cut = text[-n:]
+    return (cut.split(" ", 1)[1] if " " in cut and len(text) > n else cut).strip()
+
+
 def expect(story, comment):
     """The .expect file: paragraphs that must be in the text, a menu item and the footer's
     last words that must not (neither written in the article itself)."""
@@ -194,9 +206,9 @@ def expect(story, comment):
     lines = [
         f"# {comment}",
         "# Written by make_charset_pages.py.",
-        f"+ {p[0][:60].strip()}",
-        f"+ {p[1][:50].strip()}",
-        f"+ {p[-1][-40:].strip()}",
+        f"+ {head(p[0], 60)}",
+        f"+ {head(p[1], 50)}",
+        f"+ {tail(p[-1], 40)}",
         f"- {menu}",
         f"- {foot}",
     ]
