@@ -18,19 +18,20 @@
 //!
 //! Deviations from the standard, for pages read long after they were served rather than shown:
 //! - The prescan reads the first [`PRESCAN_BYTES`] (64 KiB), not 1,024 bytes. The standard only
-//!   "encourages" 1,024; Chromium scans on past them while it is still in the `<head>`, and real
+//!   "encourages" 1,024; Chromium reads on past them until the page's body starts, and real
 //!   pages put kilobytes of inline scripts, styles and preload links before their `<meta
-//!   charset>` (a Windows-1250 page whose `<meta>` sits just past 2 KB is common). 64 KiB holds
-//!   the head of nearly every page, and the scan stops at the first declaration, so pages that
-//!   declare early pay nothing for the bound.
+//!   charset>` (such as a Windows-1250 page whose `<meta>` sits just past 2 KB). 64 KiB holds
+//!   the head of most pages while bounding the work on pages that declare nothing, and the scan
+//!   stops at the first declaration, so pages that declare early pay nothing for the bound.
 //! - A label naming the "replacement" encoding (`iso-2022-kr`, `hz-gb-2312`, ...) is taken as no
 //!   declaration: the standard decodes such a page to a single U+FFFD, which leaves no text.
-//! - With nothing declared, bytes that are valid UTF-8 are UTF-8 (browsers keep this guess from
-//!   pages for their own reasons; archived news is mostly UTF-8), and so are bytes that are
-//!   UTF-8 but for a sequence cut at the end (a truncated record) or a rare stray byte (at least
-//!   ten valid multi-byte characters for each invalid sequence, which legacy encodings of real
-//!   text never reach); else the encoding is guessed with `chardetng` (Firefox's detector, by the
-//!   author of `encoding_rs`) from the first [`DETECT_BYTES`] and the URL's top-level domain.
+//! - With nothing declared, bytes that are valid UTF-8 are UTF-8 (browsers do not guess UTF-8
+//!   for web pages, so that authors cannot come to rely on it; archived news is mostly UTF-8,
+//!   declared or not), and so are bytes that are UTF-8 but for a sequence cut at the end (a
+//!   truncated record) or a rare stray byte (at least ten valid multi-byte characters for each
+//!   invalid sequence, which legacy encodings of real text rarely reach); else the encoding is
+//!   guessed with `chardetng` (Firefox's detector, by the author of `encoding_rs`) from the
+//!   first [`DETECT_BYTES`] and the URL's top-level domain.
 //!
 //! Invalid sequences become U+FFFD. Text that is already valid UTF-8 and read as UTF-8 is
 //! borrowed, not copied.
