@@ -1,4 +1,4 @@
-//! Article extraction throughput, in pages per second: [`neardup::input::html::decode`] and
+//! Article extraction throughput, in pages per second: [`neardup::input::charset::decode`] and
 //! [`neardup::input::html::extract`] over every page of `tests/pages/` (hand-written pages of
 //! real-world shapes, 2-10 KB each, mostly page furniture by bytes, as real pages are), one
 //! thread, the pages read into memory first.
@@ -8,7 +8,7 @@
 //! `neardup dedupe`, beside trafilatura, and scores the text of both.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use neardup::input::html;
+use neardup::input::{charset, html};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decode_and_extract", |b| {
         b.iter(|| {
             for page in &pages {
-                black_box(html::extract(&html::decode(black_box(page), None)));
+                black_box(html::extract(&charset::decode(black_box(page), None, None)));
             }
         })
     });

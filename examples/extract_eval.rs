@@ -29,7 +29,8 @@ fn main() {
             eprintln!("extract_eval: {}: {e}", case.html.display());
             std::process::exit(2)
         });
-        let page = neardup::input::html::extract(&neardup::input::html::decode(&bytes, None));
+        let page =
+            neardup::input::html::extract(&neardup::input::charset::decode(&bytes, None, None));
         scores.push((case.name, snippets::score(&page.text, &case.expect)));
     }
     let (text, totals) = snippets::table(&scores);

@@ -587,10 +587,9 @@ fn furniture_class(e: &scraper::node::Element) -> bool {
         !MODIFIERS.iter().any(|p| {
             name.get(..p.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(p))
+        }) && words(name).any(|word| {
+            word.len() <= 16 && FURNITURE_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word))
         })
-            && words(name).any(|word| {
-                word.len() <= 16 && FURNITURE_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word))
-            })
     })
 }
 

@@ -1,19 +1,13 @@
-//! Article text out of an HTML page.
+//! A page's title, date, canonical URL and article text, out of its decoded HTML.
 //!
-//! Owns: decoding a page's bytes (charset from the HTTP header, a byte-order mark or a `<meta>`
-//! tag, else UTF-8, else Windows-1252), and choosing what of the page is the article: the title
-//! (`og:title`, else `<title>` or the `<h1>` it holds), the publication date and canonical URL from `<meta>`/`<link>`
-//! tags and JSON-LD, and the text of the paragraphs. Must not: do I/O, or know where the page
-//! came from (WARC record or file).
-//!
-//! The text is the page's blocks (paragraphs, headings, list items, quotes, table cells), one a
-//! line, taken from the article's container (`[itemprop=articleBody]`, else the longest
-//! `<article>`, else `<main>`, else `<body>`). Left out: `script`, `style`, `noscript`,
-//! `template`, `svg`, `nav`, `header`, `footer`, `aside`, `form`, `button`, `iframe`,
-//! `figure`; elements whose ARIA role or class/id names navigation, menus, sharing, related
-//! stories, comments, cookie banners, newsletters or advertising; and blocks that are mostly
-//! link text (menus written as lists of links). The parser is html5ever (through `scraper`),
-//! which repairs malformed markup the way browsers do.
+//! Owns: parsing a decoded page (see [`super::charset`]) with html5ever (through `scraper`),
+//! which repairs malformed markup the way browsers do, with elements nested at most
+//! [`MAX_DEPTH`] deep and `<noscript>` read as markup; the title (`og:title`, else `<title>` or
+//! the `<h1>` it holds), the publication date and canonical URL from `<meta>`/`<link>` tags
+//! and JSON-LD; the hints the article's text is chosen by (the first `<h1>`, the article body)
+//! and the JSON-LD `articleBody` of a page that shows only a teaser of it. Which text is the
+//! article is `article`'s. Must not: do I/O, or know where the page came from (WARC
+//! record or file).
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
@@ -32,88 +26,6 @@ pub struct Page {
     pub date: Option<String>,
     /// `<link rel=canonical>`, else `og:url`.
     pub url: Option<String>,
-}
-
-/// Decodes a page: `charset` (from an HTTP `Content-Type`) wins, then a byte-order mark, then a
-/// `<meta charset>` in the first 2 KB, then UTF-8 when the bytes are valid UTF-8, else
-/// Windows-1252 (the WHATWG name for Latin-1). Invalid sequences become U+FFFD.
-pub fn decode<'a>(bytes: &'a [u8], charset: Option<&str>) -> Cow<'a, str> {
-    let label = charset
-        .and_then(|c| encoding_rs::Encoding::for_label(c.trim().trim_matches('"').as_bytes()));
-    if let Some(enc) = label {
-        return enc.decode(bytes).0;
-    }
-    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc.decode(bytes).0;
-    }
-    if let Some(enc) = meta_charset(&bytes[..bytes.len().min(2048)]) {
-        // A page that says UTF-16 in ASCII cannot be UTF-16; WHATWG reads it as UTF-8.
-        let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-            encoding_rs::UTF_8
-        } else {
-            enc
-        };
-        return enc.decode_without_bom_handling(bytes).0;
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
-    }
-}
-
-/// Decodes plain text: a byte-order mark, else UTF-8 when valid, else Windows-1252.
-pub fn decode_plain(bytes: &[u8]) -> Cow<'_, str> {
-    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc.decode(bytes).0;
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
-    }
-}
-
-/// The charset named by a `<meta charset=...>` or `<meta http-equiv content="...charset=...">`
-/// tag in `head`.
-fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let lower = head.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = find(&lower[from..], b"charset") {
-        let mut j = from + i + b"charset".len();
-        from = j;
-        while lower.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
-            j += 1;
-        }
-        if lower.get(j) != Some(&b'=') {
-            continue;
-        }
-        j += 1;
-        while lower
-            .get(j)
-            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
-        {
-            j += 1;
-        }
-        let end = lower[j..]
-            .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
-            .map_or(lower.len(), |k| j + k);
-        if let Some(enc) = encoding_rs::Encoding::for_label(&lower[j..end]) {
-            return Some(enc);
-        }
-    }
-    None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Takes the title, date, canonical URL and article text out of a decoded page.
@@ -685,20 +597,5 @@ mod tests {
         page.push_str("<script>var x = '<p>not text</p>';</script><p>last");
         let text = extract(&page).text;
         assert!(text.ends_with("w1999 last"), "{}", &text[text.len() - 40..]);
-    }
-
-    #[test]
-    fn charsets() {
-        // Latin-1 bytes: "café" with é = 0xE9.
-        let latin = b"<p>caf\xe9</p>";
-        assert_eq!(decode(latin, None), "<p>café</p>");
-        assert_eq!(decode(latin, Some("iso-8859-1")), "<p>café</p>");
-        assert_eq!(decode("<p>café</p>".as_bytes(), None), "<p>café</p>");
-        let meta = b"<meta charset=\"windows-1251\"><p>\xcf\xf0\xe8</p>";
-        assert!(decode(meta, None).contains("При"));
-        let equiv = b"<meta http-equiv=Content-Type content='text/html; charset=koi8-r'>\xf0";
-        assert!(decode(equiv, None).ends_with('П'));
-        // The HTTP header wins over the page.
-        assert_eq!(decode("é".as_bytes(), Some("utf-8")), "é");
     }
 }

@@ -46,9 +46,11 @@
 //! files, [`reread`] the second pass (units read back by location, and documents parsed
 //! again), and [`pages`] the records the first pass extracted from web pages, which the second
 //! pass reads back rather than extracting a page twice. The formats are read by [`jsonl`],
-//! [`html`] and [`warc`].
+//! [`html`] (with `article` choosing a page's text) and [`warc`]; [`charset`] decodes pages
+//! and text files.
 
 mod article;
+pub mod charset;
 mod copies;
 pub mod html;
 pub mod jsonl;
@@ -131,7 +133,8 @@ pub enum Format {
     Json,
     /// A whole file holding one JSON object.
     JsonDoc,
-    /// A whole file of plain text (UTF-8, else Windows-1252).
+    /// A whole file of plain text (a byte-order mark, else UTF-8, else the encoding detected:
+    /// [`charset::decode_plain`]).
     Text,
     /// A whole file of HTML: the article is extracted ([`html::extract`]).
     Html,
@@ -205,11 +208,11 @@ pub fn parse(format: Format, bytes: &[u8], fields: &FieldNames) -> Result<Parsed
             jsonl::parse_record(bytes, fields).map(Parsed::Doc)
         }
         Format::Text => Ok(Parsed::Doc(Record {
-            text: html::decode_plain(bytes).into_owned(),
+            text: charset::decode_plain(bytes).into_owned(),
             ..Record::default()
         })),
         Format::Html => {
-            let page = html::extract(&html::decode(bytes, None));
+            let page = html::extract(&charset::decode(bytes, None, None));
             Ok(Parsed::Doc(Record {
                 id: None,
                 text: page.text,

@@ -446,7 +446,7 @@ pub fn parse_record(bytes: &[u8]) -> Result<Parsed, String> {
         "" | "application/octet-stream" => looks_like_html(&body),
         _ => return Ok(Parsed::Skip("not HTML or text")),
     };
-    let text = super::html::decode(&body, charset(content_type.as_deref()));
+    let text = super::charset::decode(&body, charset(content_type.as_deref()), url.as_deref());
     let outlet = url.as_deref().and_then(outlet_of);
     let record = if is_html {
         let page = super::html::extract(&text);
