@@ -1,25 +1,25 @@
 //! Which text of a parsed page is the article: content scoring on the DOM.
 //!
-//! Owns: one walk of the page's tree that cuts its text into blocks (paragraphs, headings, list
-//! items, captions, table cells) and notes what each is inside of; a score for every block
-//! from its own features (length, link density, sentence ends, boilerplate lines) and its
-//! place (page furniture by tag, ARIA role or class/id word; repeated link-led items, the shape
-//! of teaser lists); the element whose blocks score best (the article's container, with the
-//! lead, captions and siblings that belong to it); and the blocks of it that are kept, short
-//! ones judged by their neighbours. Must not: decode bytes, read the page's metadata (title,
-//! date, URL: [`super::html`]), or do I/O.
+//! Owns: one walk of the page's tree (no recursion: pages nest deep) that cuts its visible
+//! text into blocks (paragraphs, headings, list items, captions, table cells) and notes what
+//! each is inside of; furniture by tag, ARIA role and whole class/id words, teaser lists
+//! (repeated short linky items) and small boxes with a form or a pitch; a class for every
+//! block from its own features (weight, link density, sentence end, boilerplate lines); the
+//! run of blocks of greatest score, anchored at the headline and never past a comment
+//! section's heading; and the blocks of the run that are kept, short ones judged by their
+//! neighbours. Must not: decode bytes, read the page's metadata (title, date, URL: `html`),
+//! or do I/O.
 //!
 //! The method, in brief (after readability's candidate scoring, jusText's context-sensitive
-//! classes of short blocks and the maximum-subsequence segmentation of Pasternack and Roth):
-//! every block is *good* (long enough, few links: article text), *bad* (mostly links,
-//! furniture, a copyright or byline line), or *short* (a heading, a caption, a short line). A
-//! good block scores its weight, a bad one minus its weight, a short one a little less than
-//! nothing. Every element's blocks are a run of the page's blocks in document order, so its
-//! sum is a difference of prefix sums: the container is the element of greatest sum (the
-//! outermost when several tie), and within it the run of blocks of greatest sum (what trails
-//! after the article, past a list of links, is left out). Of that run, good blocks are kept,
-//! bad ones dropped, and a short one kept when its neighbours are good. Weights count letters
-//! and digits, a Han, kana or Hangul character as three, so one threshold serves every script.
+//! classes of short blocks and the maximum-subsequence segmentation of Pasternack and Roth;
+//! `docs/method.md` has it whole): every block is *good* (long enough, few links: article
+//! text), *bad* (mostly links, furniture, a copyright or byline line), or *short* (a heading,
+//! a caption, a short line). A good block scores its weight, a bad one minus its weight, a
+//! short one a little less than nothing; the article is the run of consecutive blocks of
+//! greatest sum (what trails after the article, past a list of links, is left out). Of that
+//! run, good blocks are kept, bad ones dropped, and a short one kept when its neighbours are
+//! good. Weights count letters and digits, a Han, kana or Hangul character as three, so one
+//! threshold serves every script. Linear in the page.
 
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -27,55 +27,55 @@ use std::collections::HashSet;
 
 /// Elements whose subtree is never text a reader sees.
 const SKIPPED: &[&str] = &[
-    "script", "style", "template", "svg", "math", "head", "select", "option", "textarea", "button",
-    "iframe", "object", "embed", "video", "audio", "canvas", "dialog", "input", "noembed",
-    "noframes", "datalist", "map",
+    "audio", "button", "canvas", "datalist", "dialog", "embed", "head", "iframe", "input", "map",
+    "math", "noembed", "noframes", "object", "option", "script", "select", "style", "svg",
+    "template", "textarea", "video",
 ];
 
 /// Elements that are page furniture wherever they are (`header` only outside an article).
-const FURNITURE_TAGS: &[&str] = &["nav", "aside", "footer", "form", "menu"];
+const FURNITURE_TAGS: &[&str] = &["aside", "footer", "form", "menu", "nav"];
 
 /// Elements that end a block of text.
 const BLOCKS: &[&str] = &[
-    "p",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "center",
+    "dd",
+    "details",
     "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
     "h1",
     "h2",
     "h3",
     "h4",
     "h5",
     "h6",
+    "header",
+    "hr",
     "li",
-    "ul",
+    "main",
+    "nav",
+    "noscript",
     "ol",
-    "dl",
-    "dt",
-    "dd",
-    "blockquote",
+    "p",
     "pre",
+    "section",
+    "summary",
     "table",
-    "tr",
     "td",
     "th",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "form",
-    "br",
-    "hr",
-    "address",
-    "figure",
-    "figcaption",
-    "caption",
-    "center",
-    "details",
-    "summary",
-    "noscript",
-    "body",
+    "tr",
+    "ul",
 ];
 
 /// ARIA roles of page furniture.
@@ -96,73 +96,73 @@ const FURNITURE_ROLES: &[&str] = &[
 /// Words of a class or id (split at punctuation and at a lower-to-upper case change, case
 /// folded) that name page furniture. Whole words only: "nav" is not in "navigator".
 const FURNITURE_WORDS: &[&str] = &[
-    "nav",
-    "navbar",
-    "navigation",
-    "menu",
-    "breadcrumb",
-    "breadcrumbs",
-    "footer",
-    "sidebar",
-    "rail",
-    "aside",
-    "share",
-    "sharing",
-    "shares",
-    "social",
-    "related",
-    "recommended",
-    "recommendations",
-    "recirculation",
-    "comment",
-    "comments",
-    "kommentare",
-    "disqus",
-    "respond",
-    "replies",
-    "discussion",
-    "cookie",
-    "cookies",
-    "consent",
-    "gdpr",
-    "newsletter",
-    "subscribe",
-    "subscription",
-    "signup",
-    "login",
-    "promo",
-    "advert",
-    "advertisement",
-    "advertising",
     "ad",
     "ads",
     "adslot",
-    "werbung",
+    "advert",
+    "advertisement",
+    "advertising",
     "anzeige",
-    "sponsored",
-    "popup",
-    "modal",
-    "overlay",
-    "masthead",
-    "trending",
-    "mostread",
-    "popular",
-    "outbrain",
-    "taboola",
-    "paywall",
-    "regwall",
-    "tags",
-    "byline",
+    "aside",
     "author",
     "authors",
     "autor",
     "bio",
+    "breadcrumb",
+    "breadcrumbs",
+    "byline",
+    "comment",
+    "comments",
+    "consent",
+    "cookie",
+    "cookies",
+    "discussion",
+    "disqus",
+    "footer",
+    "gdpr",
+    "kommentare",
+    "login",
+    "masthead",
+    "menu",
+    "modal",
+    "mostread",
+    "nav",
+    "navbar",
+    "navigation",
+    "newsletter",
+    "outbrain",
+    "overlay",
+    "pager",
+    "pagination",
+    "paywall",
+    "popular",
+    "popup",
+    "promo",
+    "rail",
+    "recirculation",
+    "recommendations",
+    "recommended",
+    "regwall",
+    "related",
+    "replies",
+    "respond",
+    "share",
+    "shares",
+    "sharing",
+    "sidebar",
+    "signup",
+    "skip",
+    "social",
+    "sponsored",
+    "subscribe",
+    "subscription",
+    "taboola",
+    "tags",
+    "toolbar",
+    "trending",
+    "werbung",
     "widget",
     "widgets",
-    "toolbar",
-    "pagination",
-    "pager",
-    "skip",
 ];
 
 /// Whole class names of text meant for screen readers only.
@@ -352,24 +352,33 @@ impl Walk<'_> {
         self.open.last().copied().unwrap_or_default()
     }
 
+    /// Appends text, whitespace runs (within and across text nodes) made one space.
     fn text(&mut self, t: &str) {
         let link = self.frame().link;
-        for c in t.chars() {
-            if c.is_whitespace() {
-                self.space = self.buf.len() > self.line_start;
-                continue;
-            }
-            if self.space {
+        let mut words = t.split_whitespace().peekable();
+        if words.peek().is_none() {
+            self.space |= !t.is_empty() && self.buf.len() > self.line_start;
+            return;
+        }
+        let mut gap = t.starts_with(char::is_whitespace);
+        for word in words {
+            if (gap || self.space) && self.buf.len() > self.line_start {
                 self.buf.push(' ');
-                self.space = false;
             }
-            self.buf.push(c);
-            let w = weight(c);
+            self.space = false;
+            gap = true;
+            self.buf.push_str(word);
+            let w = if word.is_ascii() {
+                word.bytes().filter(u8::is_ascii_alphanumeric).count() as u32
+            } else {
+                word.chars().map(weight).sum()
+            };
             self.weight += w;
             if link {
                 self.link += w;
             }
         }
+        self.space = t.ends_with(char::is_whitespace);
     }
 
     /// Ends the block being gathered.
@@ -383,12 +392,7 @@ impl Walk<'_> {
             self.h1 = Some(self.blocks.len());
         }
         let text = &self.buf[self.line_start..];
-        let kind = self
-            .open
-            .iter()
-            .rev()
-            .find_map(|f| f.kind_set)
-            .unwrap_or(Kind::Text);
+        let kind = f.kind_set.unwrap_or(Kind::Text);
         self.blocks.push(Block {
             start: self.line_start as u32,
             end: self.buf.len() as u32,
@@ -432,7 +436,7 @@ fn ends_sentence(text: &str) -> bool {
 /// around the story is not a menu).
 pub(crate) struct Hints {
     /// Ancestors of the first `<h1>` and of the article body, themselves included.
-    pub trusted: HashSet<ego_tree::NodeId>,
+    pub trusted: Vec<ego_tree::NodeId>,
     /// The article around the first `<h1>` (its nearest `<article>` or `<main>`), else the
     /// article body: inside it, an element whose class names furniture but which holds most
     /// of its text is the article's own (a live ticker whose entries are "comments").
@@ -496,7 +500,7 @@ fn walk<'a>(root: NodeRef<'a, Node>, hints: &Hints, w: &mut Walk<'a>) {
             _ => continue,
         };
         let name = e.name();
-        if SKIPPED.contains(&name) || hidden(e) {
+        if listed(SKIPPED, name) || hidden(e) {
             if matches!(name, "input" | "button" | "select" | "textarea") {
                 if let Some(f) = w.open.last() {
                     w.elements[f.element as usize].controls = true;
@@ -504,7 +508,7 @@ fn walk<'a>(root: NodeRef<'a, Node>, hints: &Hints, w: &mut Walk<'a>) {
             }
             continue;
         }
-        let block = BLOCKS.contains(&name);
+        let block = listed(BLOCKS, name);
         if block {
             w.flush();
         }
@@ -513,7 +517,7 @@ fn walk<'a>(root: NodeRef<'a, Node>, hints: &Hints, w: &mut Walk<'a>) {
         let is_root = hints.root == Some(node.id());
         let in_article = parent.in_article || matches!(name, "article" | "main") || trusted;
         let mut furniture = parent.furniture;
-        if FURNITURE_TAGS.contains(&name)
+        if listed(FURNITURE_TAGS, name)
             || (name == "header" && !in_article)
             || e.attr("role")
                 .is_some_and(|r| FURNITURE_ROLES.iter().any(|f| r.eq_ignore_ascii_case(f)))
@@ -534,7 +538,8 @@ fn walk<'a>(root: NodeRef<'a, Node>, hints: &Hints, w: &mut Walk<'a>) {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(Kind::Heading),
             "li" | "dt" | "dd" => Some(Kind::Item),
             "figure" | "figcaption" | "caption" => Some(Kind::Caption),
-            _ => None,
+            // The innermost element that sets a kind sets it for the text inside.
+            _ => parent.kind_set,
         };
         let index = w.elements.len() as u32;
         w.elements.push(Element {
@@ -563,6 +568,12 @@ fn walk<'a>(root: NodeRef<'a, Node>, hints: &Hints, w: &mut Walk<'a>) {
     }
 }
 
+/// True when `name` is in `list` (sorted: a binary search, as these are looked up for every
+/// element and class word of a page).
+fn listed(list: &[&str], name: &str) -> bool {
+    list.binary_search(&name).is_ok()
+}
+
 /// True when an element is not shown: `hidden`, `aria-hidden`, `display:none`, or a class of
 /// text for screen readers only.
 fn hidden(e: &scraper::node::Element) -> bool {
@@ -588,7 +599,14 @@ fn furniture_class(e: &scraper::node::Element) -> bool {
             name.get(..p.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(p))
         }) && words(name).any(|word| {
-            word.len() <= 16 && FURNITURE_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word))
+            let mut lower = [0u8; 16];
+            word.len() <= lower.len() && {
+                let lower = &mut lower[..word.len()];
+                lower.copy_from_slice(word.as_bytes());
+                lower.make_ascii_lowercase();
+                // Words are ASCII letters and digits.
+                std::str::from_utf8(lower).is_ok_and(|l| listed(FURNITURE_WORDS, l))
+            }
         })
     })
 }
@@ -679,8 +697,8 @@ fn mark_teasers(w: &mut Walk<'_>) {
         link[i + 1] = link[i] + u64::from(b.link);
     }
     // Per (parent, tag): items, and the items that are short and linky.
-    let mut groups: std::collections::HashMap<(u32, &str), (u32, Vec<u32>)> =
-        std::collections::HashMap::new();
+    let mut groups: std::collections::HashMap<(u32, &str), (u32, Vec<u32>), _> =
+        std::collections::HashMap::with_hasher(xxhash_rust::xxh3::Xxh3Builder::new());
     for (i, e) in w.elements.iter().enumerate() {
         if e.parent == u32::MAX
             || e.start == e.end
@@ -924,7 +942,8 @@ fn choose(w: &Walk<'_>, by_class: bool) -> String {
             blocks
                 .iter()
                 .zip(&classes)
-                .filter_map(|(b, c)| (*c != Class::Bad).then(|| text(b))),
+                .filter(|(_, c)| !matches!(c, Class::Bad | Class::Barrier))
+                .map(|(b, _)| text(b)),
         );
     }
     let score: Vec<i64> = blocks
@@ -959,13 +978,13 @@ fn choose(w: &Walk<'_>, by_class: bool) -> String {
         None => {
             let (mut run_from, mut run_to, mut run_best) = (from, from, i64::MIN);
             let mut lowest = (prefix[from], from);
-            for t in from + 1..=to {
-                if prefix[t] - lowest.0 > run_best {
-                    run_best = prefix[t] - lowest.0;
+            for (t, &p) in prefix.iter().enumerate().take(to + 1).skip(from + 1) {
+                if p - lowest.0 > run_best {
+                    run_best = p - lowest.0;
                     (run_from, run_to) = (lowest.1, t);
                 }
-                if prefix[t] < lowest.0 {
-                    lowest = (prefix[t], t);
+                if p < lowest.0 {
+                    lowest = (p, t);
                 }
             }
             (run_from, run_to)
@@ -1041,6 +1060,14 @@ fn join<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [SKIPPED, BLOCKS, FURNITURE_TAGS, FURNITURE_WORDS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+        assert!(listed(FURNITURE_WORDS, "nav") && !listed(FURNITURE_WORDS, "navigator"));
+    }
 
     #[test]
     fn class_words_are_whole_words() {

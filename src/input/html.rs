@@ -146,7 +146,7 @@ pub fn extract(html: &str) -> Page {
     }
     // The class words of the elements around the headline and the article body are not
     // furniture (a wrapper named "menu-open" around the story is not a menu).
-    let mut trusted = std::collections::HashSet::new();
+    let mut trusted = Vec::new();
     for n in [first_h1_node, container_by_prop].into_iter().flatten() {
         trusted.extend(std::iter::once(n.id()).chain(n.ancestors().map(|a| a.id())));
     }
