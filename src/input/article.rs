@@ -180,11 +180,12 @@ const MODIFIERS: &[&str] = &[
     "has-", "has_", "with-", "no-", "is-", "js-", "show-", "hide-",
 ];
 
-/// Weight of a good block at least (about 18 words of English), or of a sentence-ending one.
+/// Weight of a good block at least (about 18 words of English).
 const GOOD: u32 = 100;
+/// Weight of a good block that ends a sentence, at least.
 const GOOD_SENTENCE: u32 = 40;
-/// What a short block scores (a little less than nothing: containers do not grow into
-/// fluff for free).
+/// What a short block scores (a little less than nothing: the run does not grow into fluff
+/// for free).
 const SHORT_SCORE: i64 = -2;
 
 /// Phrases that make a short block boilerplate wherever they are in it (case folded).
