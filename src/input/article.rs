@@ -779,13 +779,17 @@ fn boilerplate(text: &str, sentence: bool) -> bool {
     if sentence && words > 12 {
         return false;
     }
-    pitch(&lower) || dateline_only(&lower)
+    opens_with_pitch(&lower) || dateline_only(&lower)
 }
 
 /// True when a line opens with a byline, a time stamp's word or a call to subscribe, share,
 /// log in or read more.
 fn pitch(text: &str) -> bool {
-    let lower = text.to_lowercase();
+    opens_with_pitch(&text.to_lowercase())
+}
+
+/// [`pitch`] of a line already in lower case.
+fn opens_with_pitch(lower: &str) -> bool {
     let opening = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
     BOILERPLATE_OPENINGS.iter().any(|p| opening.starts_with(p))
 }
