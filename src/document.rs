@@ -16,6 +16,8 @@ pub enum Unit {
     Record,
     /// The whole file (`line` is 1).
     File,
+    /// 1-based row number in a Parquet file (over all its row groups).
+    Row,
 }
 
 impl Unit {
@@ -25,6 +27,7 @@ impl Unit {
             Unit::Line => format!(":{n}"),
             Unit::Record => format!(": record {n}"),
             Unit::File => String::new(),
+            Unit::Row => format!(": row {n}"),
         }
     }
 
@@ -34,6 +37,7 @@ impl Unit {
             Unit::Line => format!("line {n}"),
             Unit::Record => format!("record {n}"),
             Unit::File => "the file".to_string(),
+            Unit::Row => format!("row {n}"),
         }
     }
 }

@@ -46,6 +46,7 @@ impl BadLines {
                     neardup::document::Unit::Line => "lines",
                     neardup::document::Unit::Record => "records",
                     neardup::document::Unit::File => "files",
+                    neardup::document::Unit::Row => "rows",
                 };
                 eprintln!(
                     "neardup: {} more {units} not shown, like: {first}",

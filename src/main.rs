@@ -20,7 +20,7 @@ use neardup::input::InputSet;
 use neardup::outcome::Outcome;
 use neardup::pipeline;
 use neardup::report::stream::{self, Chunking, Sink, View};
-use neardup::report::{dedupe, html, Output};
+use neardup::report::{dedupe, dedupe_parquet, html, Output};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -342,6 +342,7 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         ("--removed", args.removed.as_deref()),
         ("--summary", args.summary.as_deref()),
     ];
+    let schema = parquet_outputs(args)?;
     let (inputs, outcome, config, pool) = run_with(&args.common, true, &outputs, args.templates())?;
     let mut kept = Output::create(args.out.as_deref())?;
     let mut removed = args
@@ -359,19 +360,30 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         .as_ref()
         .map(|r| r.name().display().to_string())
         .unwrap_or_default();
-    let counts = pool.install(|| {
-        dedupe::write_dedupe(
+    let counts = match schema {
+        Some(schema) => dedupe_parquet::write_dedupe_parquet(
             &inputs,
             &outcome,
+            schema,
             kept.writer(),
-            removed
-                .as_mut()
-                .map(|r| r.writer() as &mut dyn std::io::Write),
+            removed.as_mut().map(|r| r.writer()),
             &kept_name,
             &removed_name,
-            &config,
-        )
-    })?;
+        )?,
+        None => pool.install(|| {
+            dedupe::write_dedupe(
+                &inputs,
+                &outcome,
+                kept.writer(),
+                removed
+                    .as_mut()
+                    .map(|r| r.writer() as &mut dyn std::io::Write),
+                &kept_name,
+                &removed_name,
+                &config,
+            )
+        })?,
+    };
     if let Some(s) = summary.as_mut() {
         let record = dedupe::Summary::new(input_names(&inputs), counts);
         s.write_with(|w| {
@@ -402,6 +414,31 @@ fn dedupe_cmd(args: &DedupeArgs) -> Result<()> {
         print_skipped(&inputs, counts.skipped);
     }
     Ok(())
+}
+
+/// When `dedupe` writes Parquet (an output named `*.parquet`): the schema of its Parquet
+/// inputs, checked before anything is run. Both outputs are then Parquet, and `-o` is a file.
+fn parquet_outputs(args: &DedupeArgs) -> Result<Option<arrow_schema::SchemaRef>> {
+    let named = [
+        ("-o", args.out.as_deref()),
+        ("--removed", args.removed.as_deref()),
+    ];
+    let parquet = |p: Option<&Path>| p.is_some_and(dedupe_parquet::is_parquet_output);
+    if !named.iter().any(|(_, p)| parquet(*p)) {
+        return Ok(None);
+    }
+    for (option, path) in named {
+        if path.is_some() && !parquet(path) || option == "-o" && path.is_none() {
+            return Err(neardup::Error::Config {
+                field: option,
+                expected: "a file named *.parquet: when one output of dedupe is Parquet, both are"
+                    .into(),
+                got: path.map_or("standard output".into(), |p| p.display().to_string()),
+            });
+        }
+    }
+    let probe = InputSet::open(&args.common.inputs)?;
+    dedupe_parquet::input_schema(&probe, "-o").map(Some)
 }
 
 fn eval_cmd(args: &EvalArgs) -> Result<()> {

@@ -57,6 +57,7 @@ pub mod jsonl;
 pub mod labels;
 mod open;
 pub mod pages;
+pub mod parquet;
 pub mod reread;
 mod scan;
 #[cfg(test)]
@@ -140,6 +141,10 @@ pub enum Format {
     Html,
     /// A WARC or WET file: one unit a record ([`warc::parse_record`]).
     Warc,
+    /// A Parquet file (recognised by its `PAR1` magic, whatever its name, or a `.parquet` file
+    /// in a directory): one unit a row, read as the JSON object of its configured fields
+    /// ([`parquet::read_rows`]).
+    Parquet,
 }
 
 impl Format {
@@ -148,6 +153,7 @@ impl Format {
         match self {
             Format::Jsonl | Format::Json => Unit::Line,
             Format::Warc => Unit::Record,
+            Format::Parquet => Unit::Row,
             Format::JsonDoc | Format::Text | Format::Html => Unit::File,
         }
     }
@@ -174,6 +180,7 @@ impl Format {
             "json" => Format::Json,
             "jsonl" | "ndjson" => Format::Jsonl,
             "warc" | "wet" => Format::Warc,
+            "parquet" | "parq" => Format::Parquet,
             _ => return None,
         })
     }
@@ -204,7 +211,7 @@ pub fn parse(format: Format, bytes: &[u8], fields: &FieldNames) -> Result<Parsed
             .push(xxhash_rust::xxh3::xxh3_64(bytes));
     }
     match format {
-        Format::Jsonl | Format::Json | Format::JsonDoc => {
+        Format::Jsonl | Format::Json | Format::JsonDoc | Format::Parquet => {
             jsonl::parse_record(bytes, fields).map(Parsed::Doc)
         }
         Format::Text => Ok(Parsed::Doc(Record {
@@ -237,6 +244,26 @@ struct Source {
     origin: Origin,
     /// The format; settled by the first pass for `.json` files and standard input.
     format: Format,
+    /// A Parquet file's size and modification time when the first pass read it, so that a
+    /// later pass that reads the file itself (the Parquet outputs of `dedupe`) can tell that
+    /// it changed.
+    stamp: Option<FileStamp>,
+}
+
+/// A file's size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    fn of(meta: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
 }
 
 /// What an input reads from. The spool of a stream and the decompressed copy of a compressed
@@ -436,6 +463,8 @@ impl InputSet {
         self.sources
             .iter()
             .map(|s| match &s.origin {
+                // The rows of a Parquet file are not its bytes.
+                Origin::File { .. } if s.format == Format::Parquet => None,
                 Origin::File {
                     path,
                     compression: Compression::None,
@@ -496,6 +525,40 @@ impl InputSet {
     /// The format of input `i` (settled once [`InputSet::scan`] has read it).
     pub fn format(&self, i: u32) -> Format {
         self.sources[i as usize].format
+    }
+
+    /// The file input `i` reads, when it is a regular file (named, or found in a directory).
+    pub fn path(&self, i: u32) -> Option<&Path> {
+        match &self.sources[i as usize].origin {
+            Origin::File { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Opens the Parquet file of input `i` again, after [`InputSet::scan`] read it, checking
+    /// that it has kept the size and modification time it had then.
+    ///
+    /// # Errors
+    /// [`Error::InputChanged`](crate::Error::InputChanged) when the input is not a Parquet
+    /// file that the first pass read, or when it changed since; an input error when it cannot
+    /// be opened.
+    pub fn reopen_parquet(&self, i: u32) -> Result<File> {
+        let source = &self.sources[i as usize];
+        let changed = |message: &str| crate::Error::InputChanged {
+            path: source.name.clone(),
+            message: message.to_string(),
+        };
+        let (Some(path), Some(stamp)) = (self.path(i), source.stamp) else {
+            return Err(changed("not a Parquet file read by the first pass"));
+        };
+        let file = File::open(path).map_err(|e| crate::Error::input(path, e))?;
+        let now = file.metadata().map_err(|e| crate::Error::input(path, e))?;
+        if FileStamp::of(&now) != stamp {
+            return Err(changed(
+                "its size or modification time changed since it was read",
+            ));
+        }
+        Ok(file)
     }
 }
 

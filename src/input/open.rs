@@ -216,6 +216,7 @@ impl InputSet {
                     name: "stdin".into(),
                     origin: Origin::Stdin { spool: None },
                     format: Format::Jsonl,
+                    stamp: None,
                 });
                 continue;
             }
@@ -232,6 +233,7 @@ impl InputSet {
                         spool: None,
                     },
                     format: Format::from_name(p).unwrap_or(Format::Jsonl),
+                    stamp: None,
                 });
             } else {
                 let format = Format::from_name(p).unwrap_or(Format::Jsonl);
@@ -296,6 +298,7 @@ impl InputSet {
             name: path.display().to_string(),
             origin: Origin::Broken(message),
             format: Format::Text,
+            stamp: None,
         });
     }
 
@@ -305,6 +308,15 @@ impl InputSet {
         let (compression, format) = match decompressed(file) {
             Ok((compression, mut reader)) => match is_warc(&mut reader) {
                 Ok(true) => (compression, Format::Warc),
+                // A Parquet file, whatever its name (read by position, never compressed).
+                Ok(false)
+                    if compression == Compression::None
+                        && reader
+                            .fill_buf()
+                            .is_ok_and(|head| super::parquet::is_parquet(head)) =>
+                {
+                    (compression, Format::Parquet)
+                }
                 // A file that cannot be decompressed fails when it is read, with its name.
                 Ok(false) | Err(_) => (compression, format),
             },
@@ -320,6 +332,7 @@ impl InputSet {
                 copy: None,
             },
             format,
+            stamp: None,
         });
     }
 }

@@ -10,7 +10,10 @@
 use super::copies::{self, CopyBudget};
 use super::open::{decompressed, is_warc, unsupported_message};
 use super::reread::MAX_DIRECT_FILES;
-use super::{warc, Batch, EntryKind, Format, InputSet, LineRef, Origin, Source};
+use super::{
+    parquet, warc, Batch, Compression, EntryKind, Format, InputSet, LineRef, Origin, Source,
+};
+use crate::config::FieldNames;
 use crate::document::Location;
 use crate::error::{Error, Result};
 use crate::fsutil::Spill;
@@ -36,6 +39,7 @@ impl InputSet {
         &mut self,
         batch_bytes: usize,
         max_line_bytes: usize,
+        fields: &FieldNames,
         mut f: impl FnMut(&Batch) -> Result<()>,
     ) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(2);
@@ -49,7 +53,9 @@ impl InputSet {
         let streamed = &mut self.streamed;
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let sent = read_batches(sources, limits, streamed, |b| tx.send(Ok(b)).is_ok());
+                let sent = read_batches(sources, limits, fields, streamed, |b| {
+                    tx.send(Ok(b)).is_ok()
+                });
                 if let Err(e) = sent {
                     let _ = tx.send(Err(e));
                 }
@@ -259,6 +265,7 @@ struct Limits {
 fn read_batches(
     sources: &mut [Source],
     limits: Limits,
+    fields: &FieldNames,
     streamed: &mut Option<(u64, u64)>,
     send: impl FnMut(Batch) -> bool,
 ) -> Result<()> {
@@ -266,7 +273,10 @@ fn read_batches(
     let max_line = limits.max_line;
     let mut out = Batcher::new(limits.batch_bytes, send);
     // Room for a spool per input when some input is a stream (else none: nothing to look up).
-    if sources.iter().any(|s| s.origin.is_stream()) {
+    if sources
+        .iter()
+        .any(|s| s.origin.is_stream() || s.format == Format::Parquet)
+    {
         out.spools = (0..sources.len()).map(|_| None).collect();
     }
     // Positioned reads serve at most `MAX_DIRECT_FILES` inputs: past that, copies would only
@@ -299,6 +309,12 @@ fn read_batches(
         let err = |e: io::Error| Error::input(display.as_str(), e);
         let input = i as u32;
         let mut copy = None;
+        if let (Format::Parquet, Origin::File { .. }) = (source.format, &source.origin) {
+            if !read_parquet(source, input, &limits, fields, &mut out)? {
+                return out.failed.take().map_or(Ok(()), Err);
+            }
+            continue;
+        }
         let opened = match &mut source.origin {
             Origin::Broken(message) => {
                 let start = out.batch.data.len();
@@ -351,6 +367,8 @@ fn read_batches(
                     };
                     if is_warc(&mut capped)? {
                         source.format = Format::Warc;
+                    } else if parquet::is_parquet(capped.fill_buf()?) {
+                        source.format = Format::Parquet;
                     }
                     Ok(Box::new(capped) as Box<dyn BufRead + Send>)
                 })
@@ -394,6 +412,13 @@ fn read_batches(
             Format::Jsonl | Format::JsonDoc => {
                 read_jsonl(&mut reader, input, max_line, &mut out, 0, 0)?
             }
+            // Standard input or a named pipe that is Parquet.
+            Format::Parquet => {
+                let start = out.batch.data.len();
+                let message = "Parquet from standard input or a named pipe, which neardup does \
+                               not read (Parquet is read by position): give it as a file; skipped";
+                out.bad(input, 1, 0, start, Format::Parquet, message.into())
+            }
         };
         if cap.over.load(Relaxed) {
             return Err(over(&display));
@@ -416,15 +441,83 @@ fn read_batches(
         return Err(e);
     }
     let mut spooled = 0;
-    for spool in out.spools.iter_mut().flatten() {
-        // Written and on disk before the second pass reads it (a full disk shows here).
-        spool.sync()?;
-        spooled += spool.len();
+    for (spool, source) in out.spools.iter_mut().zip(sources.iter()) {
+        let Some(spool) = spool else { continue };
+        if source.origin.is_stream() {
+            // Written and on disk before the second pass reads it (a full disk shows here):
+            // what a stream gave cannot be read from it again.
+            spool.sync()?;
+            spooled += spool.len();
+        } else {
+            // The rows of a Parquet file, which could be read again from the file.
+            spool.finish()?;
+        }
     }
     if any_stream {
         *streamed = Some((cap.read.load(Relaxed), spooled));
     }
     Ok(())
+}
+
+/// Reads the rows of the Parquet file of `source` ([`parquet::read_rows`]) into `out`, each
+/// row a unit. The rows are spooled as they are handed on, and the spool is read again in the
+/// file's place (as the decompressed copy of a compressed file is). Returns whether to go on
+/// (false when nobody listens or the spool cannot be written).
+fn read_parquet(
+    source: &mut Source,
+    input: u32,
+    limits: &Limits,
+    fields: &FieldNames,
+    out: &mut Batcher<impl FnMut(Batch) -> bool>,
+) -> Result<bool> {
+    let Origin::File {
+        path,
+        compression,
+        found,
+        copy,
+    } = &mut source.origin
+    else {
+        unreachable!("only files are read as Parquet");
+    };
+    let start = out.batch.data.len();
+    if *compression != Compression::None {
+        let message = "a compressed Parquet file: Parquet is read by position, so decompress it \
+                       first (its pages are compressed inside it); skipped";
+        return Ok(out.bad(input, 1, 0, start, Format::Parquet, message.into()));
+    }
+    let file = match File::open(&*path) {
+        Ok(file) => file,
+        Err(e) if *found => {
+            let message = format!("cannot be opened ({e}); skipped");
+            return Ok(out.bad(input, 1, 0, start, Format::Parquet, message));
+        }
+        Err(e) => return Err(Error::input(source.name.as_str(), e)),
+    };
+    source.stamp = file.metadata().ok().map(|m| super::FileStamp::of(&m));
+    let spill = Spill::buffered("spool of Parquet rows")?;
+    *copy = Some(spill.reader()?);
+    out.spools[input as usize] = Some(spill);
+    let mut too_long = None;
+    let go_on = parquet::read_rows(file, fields, limits.max_line, |row, given| {
+        let start = out.batch.data.len();
+        match given {
+            Ok(bytes) => {
+                out.batch.data.extend_from_slice(bytes);
+                match out.push(input, row, 0, start, Format::Parquet) {
+                    Ok(go_on) => go_on,
+                    Err(e) => {
+                        too_long = Some(e);
+                        false
+                    }
+                }
+            }
+            Err(message) => out.bad(input, row, 0, start, Format::Parquet, message),
+        }
+    });
+    if let Some(e) = too_long {
+        return Err(Error::input(source.name.as_str(), e));
+    }
+    Ok(go_on)
 }
 
 /// Appends the rest of `reader` to `data` while it stays within `max` bytes; the rest is read

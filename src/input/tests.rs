@@ -4,7 +4,7 @@ use std::io::Write;
 
 fn lines_of(set: &mut InputSet) -> Vec<(Location, Vec<u8>)> {
     let mut out = Vec::new();
-    set.scan(7, 1 << 20, |b| {
+    set.scan(7, 1 << 20, &crate::config::FieldNames::default(), |b| {
         out.extend(b.lines().map(|l| match l.content {
             Content::Bytes(b) => (l.location, b.to_vec()),
             other => panic!("{other:?}"),

@@ -253,6 +253,11 @@ fn no_documents(name: &str, t: &Tally, unit: Unit, fields: &crate::config::Field
             "the records have",
         ),
         Unit::File => ("it is not a document".to_string(), "it has"),
+        Unit::Row if t.read == 1 => ("its one row is not a document".to_string(), "it has"),
+        Unit::Row => (
+            format!("none of its {} rows is a document", t.read),
+            "the rows have",
+        ),
     };
     let hint = match &t.shape {
         Clue::Object(seen) => {
@@ -635,7 +640,7 @@ pub fn read_and_sign(
             let name = &names[line.location.input as usize];
             match line.format.unit() {
                 Unit::File => name.clone(),
-                Unit::Line | Unit::Record => format!("{name}:{}", line.location.line),
+                Unit::Line | Unit::Record | Unit::Row => format!("{name}:{}", line.location.line),
             }
         });
         let located = crate::wire::locate(&rec.text, rec.outlet.as_deref());
@@ -666,37 +671,42 @@ pub fn read_and_sign(
         })
     };
     let threads = rayon::current_num_threads();
-    inputs.scan(BATCH_BYTES, config.max_line_bytes, |batch: &Batch| {
-        let lines: Vec<UnitAt> = batch.lines().map(|l| (l.location, l.format)).collect();
-        let units: Vec<input::LineRef<'_>> = batch.lines().collect();
-        let (parsed, applied) = rayon::join(
-            || {
-                chunk_ranges(&units, threads)
-                    .into_par_iter()
-                    .map(|range| {
-                        let units = &units[range];
-                        // About one shingle per 6 bytes of a line: room enough, most times.
-                        let bytes: usize = units.iter().map(|u| u.location.len as usize).sum();
-                        let mut out = Chunk {
-                            units: Vec::with_capacity(units.len()),
-                            hashes: Vec::with_capacity(bytes / 6),
-                            ..Chunk::default()
-                        };
-                        let mut row = vec![0u32; hasher.num_perm()];
-                        for line in units {
-                            let p = sign_unit(line, &mut out, &mut row);
-                            out.units.push(p);
-                        }
-                        out
-                    })
-                    .collect::<Vec<Chunk>>()
-            },
-            || pending.take().map_or(Ok(()), |(l, p)| apply(l, p)),
-        );
-        applied?;
-        pending = Some((lines, parsed));
-        Ok(())
-    })?;
+    inputs.scan(
+        BATCH_BYTES,
+        config.max_line_bytes,
+        &config.fields,
+        |batch: &Batch| {
+            let lines: Vec<UnitAt> = batch.lines().map(|l| (l.location, l.format)).collect();
+            let units: Vec<input::LineRef<'_>> = batch.lines().collect();
+            let (parsed, applied) = rayon::join(
+                || {
+                    chunk_ranges(&units, threads)
+                        .into_par_iter()
+                        .map(|range| {
+                            let units = &units[range];
+                            // About one shingle per 6 bytes of a line: room enough, most times.
+                            let bytes: usize = units.iter().map(|u| u.location.len as usize).sum();
+                            let mut out = Chunk {
+                                units: Vec::with_capacity(units.len()),
+                                hashes: Vec::with_capacity(bytes / 6),
+                                ..Chunk::default()
+                            };
+                            let mut row = vec![0u32; hasher.num_perm()];
+                            for line in units {
+                                let p = sign_unit(line, &mut out, &mut row);
+                                out.units.push(p);
+                            }
+                            out
+                        })
+                        .collect::<Vec<Chunk>>()
+                },
+                || pending.take().map_or(Ok(()), |(l, p)| apply(l, p)),
+            );
+            applied?;
+            pending = Some((lines, parsed));
+            Ok(())
+        },
+    )?;
     if let Some((l, p)) = pending.take() {
         apply(l, p)?;
     }

@@ -219,7 +219,8 @@ fn output_record<'a>(
         message,
     };
     match inputs.format(meta.location.input) {
-        Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
+        // A Parquet row as the JSON object of its configured fields.
+        Format::Jsonl | Format::Json | Format::Parquet => Ok(Cow::Borrowed(bytes)),
         Format::JsonDoc => {
             // Checked without reading any value (a number out of range stays as written)...
             let body = without_boms(bytes);

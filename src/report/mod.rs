@@ -59,6 +59,7 @@
 pub mod changes;
 pub mod csv;
 pub mod dedupe;
+pub mod dedupe_parquet;
 pub mod html;
 pub mod pages;
 pub mod stream;
