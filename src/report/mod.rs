@@ -61,6 +61,7 @@ pub mod csv;
 pub mod dedupe;
 pub mod html;
 pub mod pages;
+pub mod parquet;
 pub mod stream;
 
 use crate::cluster::ReferenceBasis;
