@@ -193,8 +193,19 @@ impl ParquetStream {
     /// # Errors
     /// A schema Parquet cannot hold.
     pub fn new(schema: SchemaRef, metadata: &[(&str, &str)]) -> io::Result<ParquetStream> {
-        let mut writer =
-            ArrowWriter::try_new(Vec::new(), schema, Some(writer_properties())).map_err(err)?;
+        ParquetStream::with_properties(schema, writer_properties(), metadata)
+    }
+
+    /// [`ParquetStream::new`] with other writer settings.
+    ///
+    /// # Errors
+    /// A schema Parquet cannot hold.
+    pub fn with_properties(
+        schema: SchemaRef,
+        properties: WriterProperties,
+        metadata: &[(&str, &str)],
+    ) -> io::Result<ParquetStream> {
+        let mut writer = ArrowWriter::try_new(Vec::new(), schema, Some(properties)).map_err(err)?;
         for (k, v) in metadata {
             writer.append_key_value_metadata(KeyValue::new(k.to_string(), v.to_string()));
         }
@@ -262,4 +273,76 @@ pub fn write_parquet(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 
 fn err(e: ::parquet::errors::ParquetError) -> io::Error {
     io::Error::other(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    fn row(cluster: i64, id: &str) -> MemberRow {
+        MemberRow {
+            cluster,
+            id: id.to_string(),
+            outlet: Some("Outlet".into()),
+            title: None,
+            date: Some("2024-01-02".into()),
+            wire: (cluster % 2 == 0).then_some("AP"),
+            jaccard: 0.5,
+            containment: 0.75,
+            canonical: id.ends_with('0'),
+            reference: id.ends_with('1'),
+            url: None,
+            input: "in.jsonl".into(),
+            line: cluster * 10,
+            changes: (!id.ends_with('1')).then(|| "caption added".to_string()),
+        }
+    }
+
+    /// Row groups finished mid-stream are handed out as they complete, and the file put
+    /// together from the pieces reads back whole: the footer's offsets count the bytes taken
+    /// out of the buffer.
+    #[test]
+    fn a_stream_of_small_row_groups_reads_back_whole() {
+        let props = writer_properties()
+            .into_builder()
+            .set_max_row_group_row_count(Some(3))
+            .build();
+        let mut stream =
+            ParquetStream::with_properties(members_schema(), props, &[("k", "v")]).unwrap();
+        let mut out = Vec::new();
+        let mut want = Vec::new();
+        let mut pieces = 0;
+        for b in 0..4 {
+            let rows: Vec<MemberRow> = (0..5).map(|i| row(b, &format!("d{b}{i}"))).collect();
+            let before = out.len();
+            stream.write(&members_batch(&rows), &mut out).unwrap();
+            pieces += usize::from(out.len() > before);
+            want.extend(rows);
+        }
+        assert!(pieces >= 3, "{pieces} writes handed bytes out");
+        stream.finish(&mut out).unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        std::fs::write(&path, &out).unwrap();
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(builder.metadata().num_row_groups(), 7);
+        let kv = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .unwrap();
+        assert!(kv
+            .iter()
+            .any(|k| k.key == "k" && k.value.as_deref() == Some("v")));
+        let got: Vec<RecordBatch> = builder
+            .with_batch_size(100)
+            .build()
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(got, [members_batch(&want)]);
+    }
 }
