@@ -331,3 +331,29 @@ fn a_missing_directory_fails_before_anything_is_written() {
     assert!(stderr(&out).contains("m.parquet"), "{}", stderr(&out));
     assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
 }
+
+#[test]
+fn the_file_is_the_same_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = generated(dir.path(), 800);
+    let files: Vec<Vec<u8>> = ["1", "2", "3"]
+        .iter()
+        .map(|t| {
+            let pq = dir.path().join(format!("m{t}.parquet"));
+            run_ok(&[
+                "cluster",
+                "-q",
+                "--threads",
+                t,
+                s(&input),
+                "-o",
+                s(&dir.path().join("c.jsonl")),
+                "--parquet",
+                s(&pq),
+            ]);
+            std::fs::read(pq).unwrap()
+        })
+        .collect();
+    assert!(files[0].starts_with(b"PAR1") && files[0].ends_with(b"PAR1"));
+    assert!(files[0] == files[1] && files[1] == files[2]);
+}
