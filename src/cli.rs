@@ -394,6 +394,10 @@ pub struct ReportViews {
     /// Also write `path:line: text` lines (as grep -n) for each member here.
     #[arg(long, value_name = "FILE")]
     pub locations: Option<PathBuf>,
+    /// Also write one Parquet row per cluster member here (the CSV columns, typed), for
+    /// pandas, Polars and Spark.
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
 }
 
 /// Options of `neardup spark report`.

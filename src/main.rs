@@ -153,7 +153,7 @@ fn input_names(inputs: &InputSet) -> Vec<String> {
 /// The cluster file and its views as (option, path) pairs, in the order of `write_report`. An
 /// `--html` that names a directory (`fsutil::names_directory`) is not among them: it is the
 /// second value, the directory of pages.
-fn report_outputs(views: &ReportViews) -> ([(&'static str, Option<&Path>); 4], Option<&Path>) {
+fn report_outputs(views: &ReportViews) -> ([(&'static str, Option<&Path>); 5], Option<&Path>) {
     let (out, csv, locations) = (&views.out, &views.csv, &views.locations);
     let html = views.html.as_deref();
     let pages = html.filter(|p| fsutil::names_directory(p));
@@ -163,6 +163,7 @@ fn report_outputs(views: &ReportViews) -> ([(&'static str, Option<&Path>); 4], O
             ("--csv", csv.as_deref()),
             ("--html", html.filter(|_| pages.is_none())),
             ("--locations", locations.as_deref()),
+            ("--parquet", views.parquet.as_deref()),
         ],
         pages,
     )
@@ -211,7 +212,7 @@ fn cluster(args: &ClusterArgs) -> Result<()> {
 }
 
 /// Writes the report of `outcome`: the cluster file (`paths[0]`, standard output when `None`),
-/// the optional CSV, HTML and locations views (`paths[1..]`, see `report_outputs`) and the
+/// the optional CSV, HTML, locations and Parquet views (`paths[1..]`, see `report_outputs`) and the
 /// directory of pages (`pages`), streamed on `pool` while the cluster members are read again
 /// from `inputs`. Warns when the one-page HTML report leaves clusters out.
 fn write_report(
@@ -219,7 +220,7 @@ fn write_report(
     outcome: &Outcome,
     config: &neardup::config::Config,
     pool: &rayon::ThreadPool,
-    paths: &[(&str, Option<&Path>); 4],
+    paths: &[(&str, Option<&Path>); 5],
     pages: Option<&Path>,
 ) -> Result<stream::ReportTimings> {
     let total = outcome.clusters.len();
@@ -236,9 +237,10 @@ fn write_report(
     // Create every output first, so that a bad path fails before anything is written; commit
     // them only when all are written.
     let mut outputs = vec![(Output::create(paths[0].1)?, View::Jsonl)];
-    for ((_, path), format) in paths[1..]
-        .iter()
-        .zip([View::Csv, View::Html, View::Locations])
+    for ((_, path), format) in
+        paths[1..]
+            .iter()
+            .zip([View::Csv, View::Html, View::Locations, View::Parquet])
     {
         if let Some(p) = path {
             outputs.push((Output::create(Some(p))?, format));

@@ -517,6 +517,7 @@ fn a_missing_output_directory_is_a_usage_error() {
     let before = listing();
     for outputs in [
         ["-o", "OUT", "--csv", "/no/such/dir/c.csv"],
+        ["-o", "OUT", "--parquet", "/no/such/dir/c.parquet"],
         ["--csv", "OUT", "-o", "/no/such/dir/c.jsonl"],
         ["--html", "OUT", "--locations", "/no/such/dir/c.loc"],
     ] {

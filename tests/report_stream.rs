@@ -281,3 +281,75 @@ fn no_clusters_and_empty_inputs() {
         assert_eq!(String::from_utf8_lossy(&got[0]).lines().count(), 1);
     }
 }
+
+/// The rows of a Parquet file written to memory, as one record batch.
+fn parquet_table(bytes: Vec<u8>) -> arrow_array::RecordBatch {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    std::fs::write(&path, bytes).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&path).unwrap(),
+    )
+    .unwrap()
+    .with_batch_size(1 << 20)
+    .build()
+    .unwrap();
+    let mut batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
+    assert!(batches.len() <= 1, "{} batches", batches.len());
+    batches.pop().unwrap_or_else(|| {
+        arrow_array::RecordBatch::new_empty(neardup::report::parquet::members_schema())
+    })
+}
+
+/// The Parquet view streamed a record batch per chunk holds the rows the in-memory writer
+/// gives (the bytes may be split into pages otherwise), for any chunk size.
+#[test]
+fn the_parquet_view_streams_the_in_memory_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.jsonl");
+    write_corpus(&path, 1200, false, "");
+    let (inputs, outcome, config, pool) = run(&[path], 2);
+    assert!(outcome.clusters.len() > 30, "{}", outcome.clusters.len());
+    let members = members_needing_text(&outcome);
+    let docs = pool
+        .install(|| neardup::input::reread::load_docs(&inputs, &outcome.meta, &members, &config))
+        .unwrap();
+    let texts = Texts::new(members, docs);
+    let names: Vec<String> = (0..inputs.len() as u32)
+        .map(|i| inputs.name(i).to_string())
+        .collect();
+    let report = pool.install(|| Report::new(&outcome, &config, &names, &texts));
+    let mut want = Vec::new();
+    neardup::report::parquet::write_parquet(&report, &mut want).unwrap();
+    let want = parquet_table(want);
+    let size: usize = outcome
+        .clusters
+        .iter()
+        .map(|c| c.cluster.members.len())
+        .sum();
+    assert_eq!(want.num_rows(), size);
+    for chunking in SMALL_CHUNKS.into_iter().chain([Chunking::default()]) {
+        let mut csv_out = Vec::new();
+        let mut got = Vec::new();
+        let mut sinks = vec![
+            Sink {
+                format: View::Csv,
+                name: "csv".into(),
+                writer: &mut csv_out,
+            },
+            Sink {
+                format: View::Parquet,
+                name: "parquet".into(),
+                writer: &mut got,
+            },
+        ];
+        pool.install(|| stream::write_report(&inputs, &outcome, &config, &mut sinks, chunking))
+            .unwrap();
+        drop(sinks);
+        assert_eq!(parquet_table(got), want, "{chunking:?}");
+        // The other view beside it is unchanged.
+        let mut csv_want = Vec::new();
+        csv::write_csv(&report, &mut csv_want).unwrap();
+        assert!(csv_out == csv_want, "{chunking:?}");
+    }
+}

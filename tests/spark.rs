@@ -229,6 +229,18 @@ fn spark_submit() -> Option<PathBuf> {
     None
 }
 
+/// The rows of a Parquet file, as one record batch (the small files here).
+fn parquet_rows(path: &Path) -> Vec<arrow_array::RecordBatch> {
+    let file = std::fs::File::open(path).unwrap();
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .with_batch_size(1 << 20)
+        .build()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 /// `PATH` with `dir` first: spark-submit finds its Python (and so PySpark) on the `PATH`.
 fn path_with(dir: &Path) -> std::ffi::OsString {
     let mut dirs = vec![dir.to_path_buf()];
@@ -283,7 +295,9 @@ fn spark_clusters_equal_local_clusters() {
         let mut args = vec!["cluster", "-q"];
         args.extend(&shard_args);
         args.extend(case.settings);
+        let local_parquet = local_csv.with_extension("parquet");
         args.extend(["-o", s(&local_jsonl), "--csv", s(&local_csv)]);
+        args.extend(["--parquet", s(&local_parquet)]);
         ok(run(&args), "neardup cluster");
         let local = std::fs::read_to_string(&local_jsonl).unwrap();
         let header: Value = serde_json::from_str(local.lines().next().unwrap()).unwrap();
@@ -404,6 +418,7 @@ fn spark_clusters_equal_local_clusters() {
     // Each report equals the local one, byte for byte.
     for (sig, out, local_jsonl, local_csv) in &reports {
         let (jsonl, csv) = (out.join("report.jsonl"), out.join("report.csv"));
+        let parquet = out.join("report.parquet");
         ok(
             run(&[
                 "spark",
@@ -417,6 +432,8 @@ fn spark_clusters_equal_local_clusters() {
                 s(&jsonl),
                 "--csv",
                 s(&csv),
+                "--parquet",
+                s(&parquet),
             ]),
             "neardup report",
         );
@@ -429,6 +446,13 @@ fn spark_clusters_equal_local_clusters() {
         assert_eq!(
             std::fs::read_to_string(local_csv).unwrap(),
             std::fs::read_to_string(&csv).unwrap()
+        );
+        // The same rows in the Parquet view.
+        assert_eq!(
+            parquet_rows(&local_csv.with_extension("parquet")),
+            parquet_rows(&parquet),
+            "the Parquet view of the report from {}",
+            out.display()
         );
     }
     let one = one_out.join("report.jsonl");

@@ -62,6 +62,7 @@ pub mod dedupe;
 pub mod dedupe_parquet;
 pub mod html;
 pub mod pages;
+pub mod parquet;
 pub mod stream;
 
 use crate::cluster::ReferenceBasis;

@@ -24,7 +24,10 @@
 //!    [`Chunking::text_bytes`] of member text, or one cluster when it alone is larger): their
 //!    members are read by position or back from the spool, their records built in parallel on the current
 //!    rayon pool and serialized in parallel, each into one buffer per requested output; the
-//!    buffers are then written in cluster order. A chunk's documents, records and buffers are
+//!    buffers are then written in cluster order. The Parquet view's rows of a chunk are one
+//!    record batch, encoded into a row group in progress ([`parquet::ParquetStream`], at most
+//!    [`parquet::ROW_GROUP_BYTES`]) whose finished row groups go out as they complete; its
+//!    footer is written after the last chunk. A chunk's documents, records and buffers are
 //!    dropped before the next chunk.
 //! 4. **HTML**: the page lists the [`html::MAX_PAGE_CLUSTERS`] largest clusters (then by
 //!    number), the other outputs in number order. Sizes are known before any text is read, so
@@ -40,7 +43,7 @@
 //! writers given; callers keep the atomic behaviour of [`super::Output`] (create all, write
 //! all, finish all, commit all).
 
-use super::{cluster_record, csv, header, html, pages, single, wire_singles, Texts};
+use super::{cluster_record, csv, header, html, pages, parquet, single, wire_singles, Texts};
 use crate::config::Config;
 use crate::document::Document;
 use crate::error::{Error, Result};
@@ -64,6 +67,8 @@ pub enum View {
     Html,
     /// The `grep -n` locations view ([`csv::write_locations`]).
     Locations,
+    /// The Parquet view, one row per member ([`parquet::write_parquet`]).
+    Parquet,
 }
 
 /// Where one output of [`write_report`] goes.
@@ -143,8 +148,14 @@ pub fn write_report_to(
         .map(|i| inputs.name(i).to_string())
         .collect();
     // Which outputs are asked for, in the order of `View`'s variants.
-    let formats = [View::Jsonl, View::Csv, View::Html, View::Locations]
-        .map(|f| sinks.iter().any(|s| s.format == f));
+    let formats = [
+        View::Jsonl,
+        View::Csv,
+        View::Html,
+        View::Locations,
+        View::Parquet,
+    ]
+    .map(|f| sinks.iter().any(|s| s.format == f));
     let want_page = formats[2];
     let want_html = want_page || pages.is_some();
 
@@ -227,10 +238,21 @@ pub fn write_report_to(
                 outcome.clusters.len(),
                 w,
             ),
-            View::Locations => Ok(()),
+            View::Locations | View::Parquet => Ok(()),
         }
         .map_err(|e| Error::output(&s.name, e))?;
     }
+    // One Parquet encoder for each Parquet sink (by the sink's index): it holds the row group
+    // in progress and hands finished ones to the sink.
+    let mut encoders: Vec<Option<parquet::ParquetStream>> = sinks
+        .iter()
+        .map(|s| {
+            (s.format == View::Parquet)
+                .then(parquet::members_stream)
+                .transpose()
+                .map_err(|e| Error::output(&s.name, e))
+        })
+        .collect::<Result<_>>()?;
     let kept_for_pages = pages.map(|_| (head, pair_jaccards));
 
     // 3. The clusters, a chunk at a time.
@@ -292,7 +314,7 @@ pub fn write_report_to(
                 .collect::<Result<Vec<Document>>>()?
         };
         let texts = Texts::new(wanted, loaded);
-        let pieces: Vec<([Vec<u8>; 4], Option<pages::Row>)> = chunk
+        let pieces: Vec<Piece> = chunk
             .par_iter()
             .enumerate()
             .map(|(i, sc)| {
@@ -321,36 +343,59 @@ pub fn write_report_to(
                 if formats[3] {
                     csv::write_cluster_locations(&rec, &mut p[3]).expect("writing to memory");
                 }
-                (p, row)
+                let rows = if formats[4] {
+                    parquet::member_rows(&rec)
+                } else {
+                    Vec::new()
+                };
+                (p, row, rows)
             })
             .collect();
         drop(texts);
         timings.records += built.elapsed();
         let written = Instant::now();
         if let Some(spool) = &mut sections {
-            for (p, _) in &pieces {
+            for (p, _, _) in &pieces {
                 section_at.push((spool.append(&p[2])?, p[2].len() as u64));
             }
         }
-        for s in sinks.iter_mut() {
+        let batch = formats[4]
+            .then(|| parquet::members_batch(pieces.iter().flat_map(|(_, _, rows)| rows.iter())));
+        for (s, encoder) in sinks.iter_mut().zip(&mut encoders) {
             let k = match s.format {
                 View::Jsonl => 0,
                 View::Csv => 1,
                 View::Html => continue,
                 View::Locations => 3,
+                View::Parquet => {
+                    let (encoder, batch) = (encoder.as_mut(), batch.as_ref());
+                    let (encoder, batch) = encoder.zip(batch).expect("an encoder and a batch");
+                    encoder
+                        .write(batch, s.writer)
+                        .map_err(|e| Error::output(&s.name, e))?;
+                    continue;
+                }
             };
-            for (p, _) in &pieces {
+            for (p, _, _) in &pieces {
                 s.writer
                     .write_all(&p[k])
                     .map_err(|e| Error::output(&s.name, e))?;
             }
         }
-        rows.extend(pieces.into_iter().filter_map(|(_, row)| row));
+        drop(batch);
+        rows.extend(pieces.into_iter().filter_map(|(_, row, _)| row));
         timings.write += written.elapsed();
         start = end;
     }
     drop(docs);
     let tail = Instant::now();
+    for (s, encoder) in sinks.iter_mut().zip(encoders) {
+        if let Some(encoder) = encoder {
+            encoder
+                .finish(s.writer)
+                .map_err(|e| Error::output(&s.name, e))?;
+        }
+    }
 
     // 4. The HTML sections in page order, then the foot.
     if let Some(mut spool) = sections {
@@ -388,6 +433,11 @@ pub fn write_report_to(
     timings.write += tail.elapsed();
     Ok(timings)
 }
+
+/// What one cluster of a chunk gives: its serialized JSON Lines, CSV, HTML section and
+/// locations (empty when not asked for), its index row for a directory of pages, and its
+/// Parquet rows.
+type Piece = ([Vec<u8>; 4], Option<pages::Row>, Vec<parquet::MemberRow>);
 
 /// Where the time of [`write_report`] went (printed by `neardup cluster -v`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
