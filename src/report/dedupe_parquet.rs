@@ -12,20 +12,15 @@
 use crate::error::{Error, Result};
 use crate::input::{Format, InputSet};
 use crate::outcome::{Accounting, Outcome};
+use crate::report::parquet::ParquetStream;
 use arrow_array::{ArrayRef, BooleanArray, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 use std::io::Write;
 use std::sync::Arc;
 
 /// Rows read (and written) together.
 const BATCH_ROWS: usize = 4096;
-
-/// Bytes of encoded rows an output holds before it writes them out as a row group.
-const ROW_GROUP_BYTES: usize = 64 << 20;
 
 /// True when `path` names a Parquet output (it ends with `.parquet`, in any case).
 pub fn is_parquet_output(path: &std::path::Path) -> bool {
@@ -81,13 +76,6 @@ pub fn input_schema(inputs: &InputSet, option: &'static str) -> Result<SchemaRef
     })
 }
 
-/// The writer settings of the Parquet outputs: Snappy pages.
-fn properties() -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build()
-}
-
 /// The schema of the removed rows: the input's, without any `duplicate_of` or `cluster`
 /// column it had, then those two.
 fn removed_schema(input: &Schema) -> SchemaRef {
@@ -104,30 +92,26 @@ fn removed_schema(input: &Schema) -> SchemaRef {
 
 /// One Parquet output being written.
 struct Out<'a> {
-    writer: ArrowWriter<&'a mut (dyn Write + Send)>,
+    stream: ParquetStream,
+    to: &'a mut (dyn Write + Send),
     name: &'a str,
 }
 
 impl Out<'_> {
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let fail = |e: parquet::errors::ParquetError| {
-            Error::output(self.name, std::io::Error::other(e.to_string()))
-        };
-        if batch.num_rows() > 0 {
-            self.writer.write(batch).map_err(fail)?;
+        if batch.num_rows() == 0 {
+            return Ok(());
         }
-        if self.writer.in_progress_size() >= ROW_GROUP_BYTES {
-            self.writer.flush().map_err(fail)?;
-        }
-        Ok(())
+        self.stream
+            .write(batch, self.to)
+            .map_err(|e| Error::output(self.name, e))
     }
 
     fn close(self) -> Result<()> {
         let name = self.name;
-        self.writer
-            .close()
-            .map(|_| ())
-            .map_err(|e| Error::output(name, std::io::Error::other(e.to_string())))
+        self.stream
+            .finish(self.to)
+            .map_err(|e| Error::output(name, e))
     }
 }
 
@@ -158,10 +142,9 @@ pub fn write_dedupe_parquet<'a>(
         clusters: outcome.counts.clusters,
         ..Accounting::default()
     };
-    let open = |w, schema: SchemaRef, name| -> Result<Out<'a>> {
-        let writer = ArrowWriter::try_new(w, schema, Some(properties()))
-            .map_err(|e| Error::output(name, std::io::Error::other(e.to_string())))?;
-        Ok(Out { writer, name })
+    let open = |to, schema: SchemaRef, name| -> Result<Out<'a>> {
+        let stream = ParquetStream::new(schema, &[]).map_err(|e| Error::output(name, e))?;
+        Ok(Out { stream, to, name })
     };
     let mut kept_out = open(kept, schema.clone(), kept_name)?;
     let removed_schema = removed_schema(&schema);
