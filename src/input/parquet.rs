@@ -343,28 +343,39 @@ fn write_row(
     Ok(())
 }
 
-/// What one row of a Parquet file gives: its JSON object, or what is wrong with it.
-pub type Row<'a> = Result<&'a [u8], String>;
+/// Where [`read_rows`] puts the rows: each row's JSON object is appended to [`RowSink::data`],
+/// then [`RowSink::row`] is told of it.
+pub trait RowSink {
+    /// The buffer the next row is appended to.
+    fn data(&mut self) -> &mut Vec<u8>;
 
-/// Reads the Parquet file `file` and hands each row to `unit` with its number (from 1) as one
-/// JSON object with the fields of `fields`, or as what is wrong with it: a row whose object
-/// would be longer than `max_line` bytes, or, after the last row read, the rest of a file that
-/// cannot be read further (the row number is then that of the first row not read). Stops when
-/// `unit` returns false, and returns what it last returned.
+    /// Row `row` (from 1): its JSON object is `data()[start..]`, or what is wrong with it
+    /// (nothing of it was left in `data()`). False to stop reading.
+    fn row(&mut self, row: u64, start: usize, given: Result<(), String>) -> bool;
+}
+
+/// Reads the Parquet file `file` and appends each row to `sink`, as one JSON object with the
+/// fields of `fields`, or tells what is wrong with it: a row whose object would be longer than
+/// `max_line` bytes, or, after the last row read, the rest of a file that cannot be read
+/// further (the row number is then that of the first row not read). Stops when the sink says
+/// so, and returns what it last said.
 pub fn read_rows(
     file: File,
     fields: &FieldNames,
     max_line: usize,
-    mut unit: impl FnMut(u64, Row<'_>) -> bool,
+    sink: &mut impl RowSink,
 ) -> bool {
+    fn unit(sink: &mut impl RowSink, row: u64, message: String) -> bool {
+        let start = sink.data().len();
+        sink.row(row, start, Err(message))
+    }
     let builder = match ParquetRecordBatchReaderBuilder::try_new(file) {
         Ok(b) => b.with_batch_size(BATCH_ROWS),
         Err(e) => {
             return unit(
+                sink,
                 1,
-                Err(format!(
-                    "not a readable Parquet file ({e}); the file is skipped"
-                )),
+                format!("not a readable Parquet file ({e}); the file is skipped"),
             )
         }
     };
@@ -399,7 +410,7 @@ pub fn read_rows(
                 names.join(", ")
             );
             for row in 1..=rows {
-                if !unit(row, Err(message.clone())) {
+                if !unit(sink, row, message.clone()) {
                     return false;
                 }
             }
@@ -415,25 +426,24 @@ pub fn read_rows(
         Ok(r) => r,
         Err(e) => {
             return unit(
+                sink,
                 1,
-                Err(format!(
-                    "not a readable Parquet file ({e}); the file is skipped"
-                )),
+                format!("not a readable Parquet file ({e}); the file is skipped"),
             )
         }
     };
     let mut row = 0u64;
-    let mut buf = Vec::new();
     for batch in reader {
         let batch = match batch {
             Ok(b) => b,
             Err(e) => {
                 return unit(
+                    sink,
                     row + 1,
-                    Err(format!(
+                    format!(
                         "cannot read further ({e}): the file is truncated or corrupt; the rest \
                          of it is skipped"
-                    )),
+                    ),
                 )
             }
         };
@@ -441,17 +451,20 @@ pub fn read_rows(
             wanted.iter().map(|w| column(&batch, &w.path)).collect();
         for i in 0..batch.num_rows() {
             row += 1;
-            buf.clear();
-            let given = match write_row(&wanted, &columns, i, &mut buf) {
-                Ok(()) if buf.len() > max_line => Err(format!(
+            let data = sink.data();
+            let start = data.len();
+            let given = match write_row(&wanted, &columns, i, data) {
+                Ok(()) if data.len() - start > max_line => Err(format!(
                     "row of {} bytes (as JSON) is longer than the limit of {max_line} bytes \
                      (--max-line-bytes); skipped",
-                    buf.len()
+                    data.len() - start
                 )),
-                Ok(()) => Ok(&buf[..]),
-                Err(message) => Err(message),
+                given => given,
             };
-            if !unit(row, given) {
+            if given.is_err() {
+                data.truncate(start);
+            }
+            if !sink.row(row, start, given) {
                 return false;
             }
         }
@@ -477,19 +490,33 @@ mod tests {
         f
     }
 
-    fn rows_of(f: &tempfile::NamedTempFile, fields: &FieldNames) -> Vec<(u64, String)> {
-        let mut got = Vec::new();
-        read_rows(f.reopen().unwrap(), fields, 1 << 20, |n, r| {
-            got.push((
-                n,
-                match r {
-                    Ok(b) => String::from_utf8(b.to_vec()).unwrap(),
-                    Err(m) => format!("ERR {m}"),
-                },
-            ));
+    #[derive(Default)]
+    struct Collect {
+        data: Vec<u8>,
+        rows: Vec<(u64, String)>,
+    }
+
+    impl RowSink for Collect {
+        fn data(&mut self) -> &mut Vec<u8> {
+            &mut self.data
+        }
+        fn row(&mut self, row: u64, start: usize, given: Result<(), String>) -> bool {
+            let text = match given {
+                Ok(()) => String::from_utf8(self.data[start..].to_vec()).unwrap(),
+                Err(m) => {
+                    assert_eq!(self.data.len(), start);
+                    format!("ERR {m}")
+                }
+            };
+            self.rows.push((row, text));
             true
-        });
-        got
+        }
+    }
+
+    fn rows_of(f: &tempfile::NamedTempFile, fields: &FieldNames) -> Vec<(u64, String)> {
+        let mut sink = Collect::default();
+        read_rows(f.reopen().unwrap(), fields, 1 << 20, &mut sink);
+        sink.rows
     }
 
     #[test]

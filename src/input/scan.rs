@@ -497,24 +497,38 @@ fn read_parquet(
     let spill = Spill::buffered("spool of Parquet rows")?;
     *copy = Some(spill.reader()?);
     out.spools[input as usize] = Some(spill);
-    let mut too_long = None;
-    let go_on = parquet::read_rows(file, fields, limits.max_line, |row, given| {
-        let start = out.batch.data.len();
-        match given {
-            Ok(bytes) => {
-                out.batch.data.extend_from_slice(bytes);
-                match out.push(input, row, 0, start, Format::Parquet) {
+    /// The batcher as the sink of the rows of input `input`.
+    struct Rows<'a, F> {
+        out: &'a mut Batcher<F>,
+        input: u32,
+        failed: Option<io::Error>,
+    }
+    impl<F: FnMut(Batch) -> bool> parquet::RowSink for Rows<'_, F> {
+        fn data(&mut self) -> &mut Vec<u8> {
+            &mut self.out.batch.data
+        }
+        fn row(&mut self, row: u64, start: usize, given: std::result::Result<(), String>) -> bool {
+            match given {
+                Ok(()) => match self.out.push(self.input, row, 0, start, Format::Parquet) {
                     Ok(go_on) => go_on,
                     Err(e) => {
-                        too_long = Some(e);
+                        self.failed = Some(e);
                         false
                     }
-                }
+                },
+                Err(message) => self
+                    .out
+                    .bad(self.input, row, 0, start, Format::Parquet, message),
             }
-            Err(message) => out.bad(input, row, 0, start, Format::Parquet, message),
         }
-    });
-    if let Some(e) = too_long {
+    }
+    let mut rows = Rows {
+        out,
+        input,
+        failed: None,
+    };
+    let go_on = parquet::read_rows(file, fields, limits.max_line, &mut rows);
+    if let Some(e) = rows.failed {
         return Err(Error::input(source.name.as_str(), e));
     }
     Ok(go_on)
