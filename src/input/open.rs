@@ -311,9 +311,7 @@ impl InputSet {
                 // A Parquet file, whatever its name (read by position, never compressed).
                 Ok(false)
                     if compression == Compression::None
-                        && reader
-                            .fill_buf()
-                            .is_ok_and(|head| super::parquet::is_parquet(head)) =>
+                        && reader.fill_buf().is_ok_and(super::parquet::is_parquet) =>
                 {
                     (compression, Format::Parquet)
                 }
