@@ -492,10 +492,12 @@ pub struct ClusterArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Outputs")]
 pub struct DedupeArgs {
-    /// Write kept records here, unchanged (default: standard output).
+    /// Write kept records here, unchanged (default: standard output). A name ending in
+    /// `.parquet` writes Parquet with every column of the (Parquet) input.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write removed records here, with `duplicate_of` and `cluster` added.
+    /// Write removed records here, with `duplicate_of` and `cluster` added (Parquet for a name
+    /// ending in `.parquet`).
     #[arg(long, value_name = "FILE")]
     pub removed: Option<PathBuf>,
     /// Write the accounting here as one JSON object: read = kept + removed + rejected +
@@ -527,9 +529,9 @@ impl DedupeArgs {
 /// Options shared by the subcommands that run the pipeline.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Inputs: JSON Lines files (plain, gzip or zstd, detected by content), web archives (WARC,
-    /// WARC.gz, WET), directories of .jsonl, .txt, .html and .json files; `-` is standard
-    /// input.
+    /// Inputs: JSON Lines files (plain, gzip or zstd, detected by content), Parquet files (each
+    /// row a document), web archives (WARC, WARC.gz, WET), directories of .jsonl, .parquet,
+    /// .txt, .html and .json files; `-` is standard input.
     #[arg(required = true, value_name = "INPUT", help_heading = "Inputs")]
     pub inputs: Vec<PathBuf>,
     /// What counts as a duplicate.
