@@ -41,8 +41,10 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 /// A row group is written out once its rows reach this many encoded bytes (or
-/// [`ROW_GROUP_ROWS`] rows): what a Parquet writer holds in memory.
-pub const ROW_GROUP_BYTES: usize = 64 << 20;
+/// [`ROW_GROUP_ROWS`] rows). A writer holds several times this in memory (the pages, their
+/// buffers, the group as it is written out): `dedupe` of 100,000 articles to two Parquet
+/// outputs peaked at 181 MB with 8 MB, 258 MB with 24 MB and 373 MB with 64 MB.
+pub const ROW_GROUP_BYTES: usize = 8 << 20;
 
 /// A row group is written out once it has this many rows (or [`ROW_GROUP_BYTES`] bytes).
 pub const ROW_GROUP_ROWS: usize = 1 << 20;
