@@ -110,6 +110,19 @@ pub struct Accounting {
 }
 
 impl Accounting {
+    /// The accounting of a run's counts before its documents are written out: `kept` and
+    /// `removed` are counted as they are written.
+    pub fn before_writing(c: &Counts) -> Accounting {
+        Accounting {
+            read: c.read,
+            rejected: c.rejected,
+            skipped: c.skipped,
+            short: c.short,
+            clusters: c.clusters,
+            ..Accounting::default()
+        }
+    }
+
     /// The accounting of a run's counts.
     pub fn of(c: &Counts) -> Accounting {
         Accounting {

@@ -278,14 +278,7 @@ pub fn write_dedupe(
     config: &Config,
 ) -> Result<Accounting> {
     let fate = removals(outcome);
-    let mut counts = Accounting {
-        read: outcome.counts.read,
-        rejected: outcome.counts.rejected,
-        skipped: outcome.counts.skipped,
-        short: outcome.counts.short,
-        clusters: outcome.counts.clusters,
-        ..Accounting::default()
-    };
+    let mut counts = Accounting::before_writing(&outcome.counts);
     let all: Vec<u32> = (0..outcome.meta.len() as u32).collect();
     let meta = &outcome.meta;
     // The kept records that removed ones name in `duplicate_of`.

@@ -134,14 +134,7 @@ pub fn write_dedupe_parquet<'a>(
 ) -> Result<Accounting> {
     let fate = super::dedupe::removals(outcome);
     let meta = &outcome.meta;
-    let mut counts = Accounting {
-        read: outcome.counts.read,
-        rejected: outcome.counts.rejected,
-        skipped: outcome.counts.skipped,
-        short: outcome.counts.short,
-        clusters: outcome.counts.clusters,
-        ..Accounting::default()
-    };
+    let mut counts = Accounting::before_writing(&outcome.counts);
     let open = |to, schema: SchemaRef, name| -> Result<Out<'a>> {
         let stream = ParquetStream::new(schema, &[]).map_err(|e| Error::output(name, e))?;
         Ok(Out { stream, to, name })
