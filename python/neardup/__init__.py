@@ -184,7 +184,8 @@ def cluster(texts, ids=None, *, outlets=None, titles=None, dates=None, threads=0
     Args:
         texts: the article texts: a list of str, a pandas or Polars Series, a pyarrow Array or
             ChunkedArray (or a DataFrame/Table with a ``text`` column; see the module doc).
-            A missing text (None, NaN) rejects its article.
+            A missing text (None, NaN) is an empty text: too short to compare, in no cluster
+            (as ``"text": ""`` on the command line).
         ids: unique ids, one per text (default: the position, ``"0"``, ``"1"``, ...);
             numbers are made strings.
         outlets, titles, dates: optional columns like `ids`. The outlet and the date feed
