@@ -17,6 +17,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use std::path::PathBuf;
 
+/// jemalloc, as in the `neardup` binary (see `python/Cargo.toml`).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// The Python exception for a library error: `ValueError` for a value the caller gave (an
 /// option, an index built with other options), `OSError` for files, `RuntimeError` for the
 /// rest; the message is the one the command line prints (without its `neardup: ` prefix).
