@@ -272,6 +272,7 @@ fn articles(
 /// `neardup.cluster`).
 #[pyfunction]
 #[pyo3(signature = (texts, ids=None, outlets=None, titles=None, dates=None, threads=0, options=None))]
+#[allow(clippy::too_many_arguments)]
 fn cluster<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyList>,
