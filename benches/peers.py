@@ -13,6 +13,13 @@ peak memory is its own too, and adds the two Python peers:
 - `rensa` (0.5.0): `RMinHash.from_token_sets` (its batch signing, in Rust) a batch at a time,
   `RMinHashLSH.insert_many` and `query_all`, and a candidate kept when the MinHash estimate
   `RMinHash.jaccard` is at least the threshold (as gaoya does).
+- `neardup-python`: the `neardup` Python package (`pip install ./python`) in the interpreter
+  that runs this script: the JSON Lines file read into two lists (ids and texts) as the Python
+  peers read it (`json.loads` a line, in `--procs` processes), then
+  `neardup.cluster(texts, ids, threads=--procs)` with the default options (containment mode),
+  whose pyarrow Table is written as pairs (each member with its cluster's kept copy). Its
+  stages say how long reading took and how long the call. Skipped, with a message, when
+  `import neardup` fails.
 - `datasketch` (2.0.0): `MinHash(num_perm=128).update_batch` per document, kept as a
   `LeanMinHash`; `MinHashLSH` with the same bands and rows as neardup (an insertion session),
   `query` of every document, the same estimate check.
@@ -53,6 +60,7 @@ the same rounds, for a before-and-after comparison measured side by side.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -70,7 +78,7 @@ ROWS = 9
 SHINGLE_WORDS = 5
 SEED = 1
 WORD = re.compile(r"\w+")
-ALL_TOOLS = ["neardup-jaccard", "neardup", "gaoya", "rensa", "datasketch"]
+ALL_TOOLS = ["neardup-jaccard", "neardup", "neardup-python", "gaoya", "rensa", "datasketch"]
 
 
 def shingles(text):
@@ -175,9 +183,37 @@ def candidates_datasketch(hashes):
     return [lsh.query(m) for m in hashes]
 
 
+def parse_batch(lines):
+    """Ids and texts of a batch of JSON lines."""
+    objs = [json.loads(x) for x in lines]
+    return [o["id"] for o in objs], [o.get("text") or "" for o in objs]
+
+
+def worker_neardup_python(corpus, out, procs):
+    """neardup from Python: the texts read into lists (in `procs` processes, as the peers read
+    them), `neardup.cluster` on them, its members written as pairs; returns the stage times."""
+    import neardup
+
+    times = {}
+    t = time.perf_counter()
+    ids, texts = signed(parse_batch, corpus, procs)
+    times["read"] = time.perf_counter() - t
+    t = time.perf_counter()
+    table = neardup.cluster(texts, ids, threads=procs)
+    times["cluster"] = time.perf_counter() - t
+    members = table.select(["canonical_id", "id", "canonical"]).to_pydict()
+    with open(out, "w", encoding="utf-8") as f:
+        for kept, member, canonical in zip(*members.values()):
+            if not canonical:
+                f.write(f"{kept}\t{member}\n")
+    return times
+
+
 def worker(tool, corpus, out, procs):
     """One Python peer end to end: sign, index and query, keep the candidates whose MinHash
     estimate is at least the threshold, write the pairs; returns the stage times."""
+    if tool == "neardup-python":
+        return worker_neardup_python(corpus, out, procs)
     sign, candidates = WORKERS[tool]
     times = {}
     t = time.perf_counter()
@@ -386,11 +422,19 @@ def main():
     for t in tools:
         if t not in ALL_TOOLS:
             sys.exit(f"unknown tool {t!r}; the tools are {', '.join(ALL_TOOLS)}")
+    if "neardup-python" in tools and importlib.util.find_spec("neardup") is None:
+        print(
+            "neardup-python skipped: `import neardup` fails in this Python "
+            f"({sys.executable}); install the package with `pip install ./python`",
+            file=sys.stderr,
+        )
+        tools.remove("neardup-python")
     if args.before:
         if not os.path.exists(args.before):
             sys.exit(f"{args.before} not found")
-        tools += ["before:" + t for t in tools if t.startswith("neardup")]
-    if any(t.startswith("neardup") for t in tools) and not os.path.exists(args.neardup):
+        tools += ["before:" + t for t in tools if t in ("neardup", "neardup-jaccard")]
+    binary = any(t.startswith("neardup") and t != "neardup-python" for t in tools)
+    if (binary or not args.corpus) and not os.path.exists(args.neardup):
         sys.exit(f"{args.neardup} not found: run `cargo build --release` first")
     if "gaoya" in tools and not os.path.exists(args.gaoya):
         sys.exit(f"{args.gaoya} not found: run `cargo build --release --example gaoya_peer`")
@@ -425,7 +469,7 @@ def main():
                     argv = [args.before, "cluster", corpus, "-o", out, "-q"]
                     if tool == "before:neardup-jaccard":
                         argv += ["--mode", "jaccard"]
-                elif tool.startswith("neardup"):
+                elif tool in ("neardup", "neardup-jaccard"):
                     argv = [args.neardup, "cluster", corpus, "-o", out, "-q"]
                     if tool == "neardup-jaccard":
                         argv += ["--mode", "jaccard"]
@@ -450,7 +494,7 @@ def main():
 
         rows = []
         for tool in tools:
-            if tool.startswith(("neardup", "before:")):
+            if tool in ("neardup", "neardup-jaccard") or tool.startswith("before:"):
                 group, reported = groups_from_clusters(outputs[tool]), None
             else:
                 group, reported = groups_from_pairs(outputs[tool], ids if tool == "gaoya" else None)

@@ -1,15 +1,17 @@
 //! The library's front door: articles in memory in, clusters or a dedupe verdict out.
 //!
 //! Owns: [`Finder`] (a [`Definition`] and a thread count), the [`Article`] a caller hands in,
-//! and the results ([`Clustering`], [`Deduped`]) with typed positions and cluster numbers.
+//! and the results ([`Clustering`], [`Deduped`]) with typed positions and cluster numbers, and
+//! the temporary JSON Lines file the articles go through ([`ArticleFile`]).
 //! Must not: print, time or report progress (telemetry stays in [`crate::outcome::Outcome`]
 //! for the command line), or differ from what `neardup cluster` finds for the same articles as
 //! JSON Lines: it runs the same pipeline on them.
 //!
-//! The articles are written once, as JSON Lines, to a temporary file in TMPDIR (removed when the
-//! call returns, or on Ctrl-C in the `neardup` binary), because the pipeline reads its input
-//! twice (signatures first, then the sets of candidate pairs): memory stays what it is for the
-//! command line, whatever the number of articles.
+//! The articles are written once, as JSON Lines (serialized in parallel, a batch at a time), to
+//! a temporary file in TMPDIR (removed when the call returns, or on Ctrl-C in the `neardup`
+//! binary), because the pipeline reads its input twice (signatures first, then the sets of
+//! candidate pairs): memory stays what it is for the command line, whatever the number of
+//! articles.
 
 use crate::config::{Config, Templates};
 use crate::definition::Definition;
@@ -296,30 +298,15 @@ impl Finder {
         &self,
         articles: impl IntoIterator<Item = Article>,
     ) -> Result<(Option<crate::outcome::Outcome>, Vec<Rejected>, usize)> {
-        let file = tempfile::Builder::new()
-            .prefix(".neardup-articles-")
-            .suffix(".jsonl")
-            .tempfile()
-            .map_err(|e| Error::temporary("articles", e))?;
-        let _registered = crate::cleanup::register(file.path());
-        let mut w = std::io::BufWriter::new(file.as_file());
-        let mut count = 0;
-        for a in articles {
-            count += 1;
-            serde_json::to_writer(&mut w, &a)
-                .map_err(|e| Error::temporary("articles", e.into()))?;
-            w.write_all(b"\n")
-                .map_err(|e| Error::temporary("articles", e))?;
-        }
-        w.flush().map_err(|e| Error::temporary("articles", e))?;
-        drop(w);
-        if count == 0 {
-            return Ok((None, Vec::new(), 0));
-        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .build()
             .map_err(|e| Error::ThreadPool(e.to_string()))?;
+        let file = ArticleFile::write(articles, &pool)?;
+        let count = file.len();
+        if count == 0 {
+            return Ok((None, Vec::new(), 0));
+        }
         let mut inputs = InputSet::open(&[file.path().to_path_buf()])?;
         let mut rejected = Vec::new();
         let mut on_bad = |b: &crate::pipeline::BadLine| {
@@ -336,6 +323,85 @@ impl Finder {
         };
         rejected.sort_by_key(|r| r.position);
         Ok((outcome, rejected, count))
+    }
+}
+
+/// Articles written once as JSON Lines to a temporary file in TMPDIR (removed when dropped, or
+/// on Ctrl-C in the `neardup` binary), for the pipeline and the index to read as any input:
+/// line `n` is the article at position `n - 1`.
+#[derive(Debug)]
+pub struct ArticleFile {
+    file: tempfile::NamedTempFile,
+    count: usize,
+    _registered: crate::cleanup::Registered,
+}
+
+/// Articles serialized together (in parallel on the current rayon pool) before their lines are
+/// written: bounds the memory of the lines in flight.
+const WRITE_BATCH: usize = 4096;
+
+impl ArticleFile {
+    /// Writes `articles` in order, serialized on `pool` a batch at a time (memory stays that
+    /// of one batch whatever the number of articles).
+    pub fn write(
+        articles: impl IntoIterator<Item = Article>,
+        pool: &rayon::ThreadPool,
+    ) -> Result<ArticleFile> {
+        use rayon::prelude::*;
+        let file = tempfile::Builder::new()
+            .prefix(".neardup-articles-")
+            .suffix(".jsonl")
+            .tempfile()
+            .map_err(|e| Error::temporary("articles", e))?;
+        let registered = crate::cleanup::register(file.path());
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file.as_file());
+        let mut count = 0;
+        let mut articles = articles.into_iter().peekable();
+        let per_task = (WRITE_BATCH / pool.current_num_threads().max(1) / 4).max(64);
+        while articles.peek().is_some() {
+            let batch: Vec<Article> = articles.by_ref().take(WRITE_BATCH).collect();
+            count += batch.len();
+            let lines: Vec<Vec<u8>> = pool.install(|| {
+                batch
+                    .par_chunks(per_task)
+                    .map(|chunk| {
+                        let mut buf =
+                            Vec::with_capacity(chunk.iter().map(|a| a.text.len() + 64).sum());
+                        for a in chunk {
+                            serde_json::to_writer(&mut buf, a).expect("an article serializes");
+                            buf.push(b'\n');
+                        }
+                        buf
+                    })
+                    .collect()
+            });
+            for buf in &lines {
+                w.write_all(buf)
+                    .map_err(|e| Error::temporary("articles", e))?;
+            }
+        }
+        w.flush().map_err(|e| Error::temporary("articles", e))?;
+        drop(w);
+        Ok(ArticleFile {
+            file,
+            count,
+            _registered: registered,
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &std::path::Path {
+        self.file.path()
+    }
+
+    /// How many articles it holds.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
     }
 }
 
