@@ -113,8 +113,8 @@ enum Kind {
 /// One word of a text.
 #[derive(Debug, Clone)]
 struct Token {
-    /// The word lower-cased.
-    lower: String,
+    /// The word lower-cased (held inline up to 24 bytes: no allocation for most words).
+    lower: compact_str::CompactString,
     /// Hash of `lower`, what the diff compares.
     key: u64,
     kind: Kind,
@@ -131,30 +131,61 @@ fn is_char_word(c: char) -> bool {
         | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF)
 }
 
+/// One word as a token.
+fn token(word: &str) -> Token {
+    let (lower, cased, digit) = if word.is_ascii() {
+        let b = word.as_bytes();
+        let mut lower = compact_str::CompactString::from(word);
+        lower.as_mut_str().make_ascii_lowercase();
+        (
+            lower,
+            b.iter().any(u8::is_ascii_alphabetic),
+            b.iter().any(u8::is_ascii_digit),
+        )
+    } else {
+        (
+            word.chars().flat_map(char::to_lowercase).collect(),
+            word.chars().any(|c| c.is_uppercase() || c.is_lowercase()),
+            word.chars().any(|c| c.is_numeric()),
+        )
+    };
+    Token {
+        key: xxh3_64(lower.as_bytes()),
+        kind: if cased || !word.chars().any(char::is_alphabetic) {
+            Kind::Cased
+        } else {
+            Kind::Uncased
+        },
+        digit,
+        capital: word.chars().next().is_some_and(char::is_uppercase),
+        lower,
+    }
+}
+
+/// True for the characters that join two digits into one word (`6-3/16`, `1,500`).
+fn joins_digits(c: char) -> bool {
+    matches!(c, '.' | ',' | '/' | ':' | '-')
+}
+
 /// The words of `text` (already NFKC).
 fn tokens(text: &str) -> Vec<Token> {
+    if text.is_ascii() {
+        ascii_tokens(text)
+    } else {
+        unicode_tokens(text)
+    }
+}
+
+/// [`tokens`] of any text, a character at a time.
+fn unicode_tokens(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut Vec<Token>| {
-        if word.is_empty() {
-            return;
+        if !word.is_empty() {
+            out.push(token(word));
+            word.clear();
         }
-        let lower: String = word.chars().flat_map(char::to_lowercase).collect();
-        let cased = word.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-        let digit = word.chars().any(|c| c.is_numeric());
-        out.push(Token {
-            key: xxh3_64(lower.as_bytes()),
-            kind: if cased || !word.chars().any(char::is_alphabetic) {
-                Kind::Cased
-            } else {
-                Kind::Uncased
-            },
-            digit,
-            capital: word.chars().next().is_some_and(char::is_uppercase),
-            lower,
-        });
-        word.clear();
     };
     for (i, &c) in chars.iter().enumerate() {
         if is_char_word(c) {
@@ -164,7 +195,7 @@ fn tokens(text: &str) -> Vec<Token> {
             out.last_mut().expect("just pushed").kind = Kind::Char;
         } else if c.is_alphanumeric()
             || is_mark(c) && !word.is_empty()
-            || matches!(c, '.' | ',' | '/' | ':' | '-')
+            || joins_digits(c)
                 && word.chars().last().is_some_and(char::is_numeric)
                 && chars.get(i + 1).is_some_and(|n| n.is_numeric())
         {
@@ -175,6 +206,36 @@ fn tokens(text: &str) -> Vec<Token> {
         }
     }
     flush(&mut word, &mut out);
+    out
+}
+
+/// [`tokens`] of an ASCII text, a byte at a time: the same words (ASCII has no Han, kana or
+/// marks).
+fn ascii_tokens(text: &str) -> Vec<Token> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 6);
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        loop {
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let joins = i + 1 < b.len()
+                && joins_digits(char::from(b[i]))
+                && b[i - 1].is_ascii_digit()
+                && b[i + 1].is_ascii_digit();
+            if !joins {
+                break;
+            }
+            i += 1;
+        }
+        out.push(token(&text[start..i]));
+    }
     out
 }
 
@@ -217,7 +278,7 @@ impl Prepared {
                 .iter()
                 .chain(&self.text)
                 .filter(|t| t.kind == Kind::Cased)
-                .map(|t| t.lower.clone())
+                .map(|t| t.lower.to_string())
                 .collect();
             let mut pairs = HashSet::new();
             let (title, text) = &self.strings;
@@ -278,7 +339,10 @@ fn title_names_other(a: &Prepared, other: &Prepared) -> bool {
             }
             Kind::Cased => {
                 let long = t.lower.chars().count() >= 2;
-                if long && (t.digit || t.capital && i > 0) && !other.words.contains(&t.lower) {
+                if long
+                    && (t.digit || t.capital && i > 0)
+                    && !other.words.contains(t.lower.as_str())
+                {
                     return true;
                 }
             }
@@ -536,6 +600,19 @@ pub fn items(members: &[Member<'_>]) -> Vec<u32> {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn ascii_words_are_the_words_of_the_general_reading(s in "([ -~\n]|[0-9]{1,3}[.,/:-][0-9]|[A-Z][a-z]{1,5} ){0,30}") {
+            let key = |t: &Vec<super::Token>| -> Vec<(String, u64, bool, bool)> {
+                t.iter().map(|t| (t.lower.to_string(), t.key, t.digit, t.capital)).collect()
+            };
+            proptest::prop_assert_eq!(
+                key(&super::ascii_tokens(&s)),
+                key(&super::unicode_tokens(&s))
+            );
+        }
+    }
+
     use super::*;
 
     fn m<'a>(title: &'a str, text: &'a str, outlet: &'a str, day: i32) -> Member<'a> {
