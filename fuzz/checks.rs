@@ -145,21 +145,16 @@ pub fn scan_file(data: &[u8]) {
     let mut set = InputSet::open(std::slice::from_ref(&path)).unwrap();
     let mut locations = Vec::new();
     let scanned = collect(|f| {
-        set.scan(
-            64,
-            MAX_LINE,
-            &neardup::config::FieldNames::default(),
-            |batch| {
-                for l in batch.lines() {
-                    assert_eq!(l.format, Format::Jsonl);
-                    if let Content::Bytes(_) = l.content {
-                        locations.push(l.location);
-                    }
-                    f(l);
+        set.scan(64, MAX_LINE, &FieldNames::default(), |batch| {
+            for l in batch.lines() {
+                assert_eq!(l.format, Format::Jsonl);
+                if let Content::Bytes(_) = l.content {
+                    locations.push(l.location);
                 }
-                Ok(())
-            },
-        )
+                f(l);
+            }
+            Ok(())
+        })
         .unwrap()
     });
     assert_eq!(scanned, lines_of(data), "file and memory read the same");
@@ -281,25 +276,20 @@ pub fn warc(data: &[u8]) {
     std::fs::write(&path, data).unwrap();
     let mut set = InputSet::open(std::slice::from_ref(&path)).unwrap();
     let mut scanned: Vec<(neardup::document::Location, Vec<u8>)> = Vec::new();
-    set.scan(
-        64,
-        MAX_LINE,
-        &neardup::config::FieldNames::default(),
-        |batch| {
-            for l in batch.lines() {
-                assert_eq!(l.format, Format::Warc);
-                match l.content {
-                    Content::Bytes(b) => {
-                        assert_eq!(b.len(), l.location.len as usize);
-                        scanned.push((l.location, b.to_vec()));
-                    }
-                    Content::Bad(m) => assert!(!m.is_empty()),
-                    Content::Skipped => {}
+    set.scan(64, MAX_LINE, &FieldNames::default(), |batch| {
+        for l in batch.lines() {
+            assert_eq!(l.format, Format::Warc);
+            match l.content {
+                Content::Bytes(b) => {
+                    assert_eq!(b.len(), l.location.len as usize);
+                    scanned.push((l.location, b.to_vec()));
                 }
+                Content::Bad(m) => assert!(!m.is_empty()),
+                Content::Skipped => {}
             }
-            Ok(())
-        },
-    )
+        }
+        Ok(())
+    })
     .expect("a bad archive is bad units, not an error");
     if plain {
         let from_file: Vec<(u64, Vec<u8>)> =

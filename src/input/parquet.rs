@@ -122,17 +122,17 @@ fn value(col: &dyn Array, i: usize) -> Value<'_> {
         DataType::BinaryView => text(col.as_binary_view().value(i)),
         DataType::Dictionary(_, _) => {
             let d = col.as_any_dictionary();
-            // One key: the keys normalized for this row only.
-            let key = d.keys().slice(i, 1);
+            // The key of row `i`, read where it stands (no slice, no copy).
+            let key = d.keys();
             let at = match key.data_type() {
-                DataType::Int8 => key.as_primitive::<Int8Type>().value(0) as usize,
-                DataType::Int16 => key.as_primitive::<Int16Type>().value(0) as usize,
-                DataType::Int32 => key.as_primitive::<Int32Type>().value(0) as usize,
-                DataType::Int64 => key.as_primitive::<Int64Type>().value(0) as usize,
-                DataType::UInt8 => key.as_primitive::<UInt8Type>().value(0) as usize,
-                DataType::UInt16 => key.as_primitive::<UInt16Type>().value(0) as usize,
-                DataType::UInt32 => key.as_primitive::<UInt32Type>().value(0) as usize,
-                DataType::UInt64 => key.as_primitive::<UInt64Type>().value(0) as usize,
+                DataType::Int8 => key.as_primitive::<Int8Type>().value(i) as usize,
+                DataType::Int16 => key.as_primitive::<Int16Type>().value(i) as usize,
+                DataType::Int32 => key.as_primitive::<Int32Type>().value(i) as usize,
+                DataType::Int64 => key.as_primitive::<Int64Type>().value(i) as usize,
+                DataType::UInt8 => key.as_primitive::<UInt8Type>().value(i) as usize,
+                DataType::UInt16 => key.as_primitive::<UInt16Type>().value(i) as usize,
+                DataType::UInt32 => key.as_primitive::<UInt32Type>().value(i) as usize,
+                DataType::UInt64 => key.as_primitive::<UInt64Type>().value(i) as usize,
                 other => return Value::Unread(format!("a dictionary keyed by {other}")),
             };
             value(d.values().as_ref(), at)
