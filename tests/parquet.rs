@@ -335,6 +335,61 @@ fn bad_rows_are_counted_with_their_row_numbers() {
 }
 
 #[test]
+fn dedupe_of_parquet_to_json_lines_writes_each_row_as_its_line_of_json() {
+    let dir = tempfile::tempdir().unwrap();
+    // No id column: the kept row that the removed one names gets the id it is named by.
+    let schema = Schema::new(vec![
+        Field::new("n", DataType::Int64, false),
+        Field::new("body", DataType::Utf8, false),
+    ]);
+    let text = "The central bank kept its key interest rate unchanged on Tuesday, saying \
+                \"the economy\" was recovering\nmoderately while prices rose.";
+    let batch = RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(Int64Array::from(vec![7, 8])),
+            Arc::new(StringArray::from(vec![text, text])),
+        ],
+    )
+    .unwrap();
+    let pq = dir.path().join("rows.parquet");
+    write_parquet(&pq, &batch, 10);
+    let (kept, removed) = (dir.path().join("k.jsonl"), dir.path().join("r.jsonl"));
+    run_ok(&[
+        "dedupe",
+        "--text-field",
+        "body",
+        "--title-field",
+        "n",
+        s(&pq),
+        "-o",
+        s(&kept),
+        "--removed",
+        s(&removed),
+    ]);
+    let line = |p: &Path| -> serde_json::Value {
+        let all = std::fs::read_to_string(p).unwrap();
+        assert_eq!(all.lines().count(), 1, "{all}");
+        serde_json::from_str(all.trim_end()).unwrap()
+    };
+    let (k, r) = (line(&kept), line(&removed));
+    let id = k["id"].as_str().expect("an id given to the named row");
+    assert!(id.contains("rows.parquet"), "{k}");
+    assert_eq!(
+        (&k["n"], &k["body"]),
+        (&serde_json::json!(7), &serde_json::json!(text))
+    );
+    assert_eq!(
+        (&r["n"], &r["body"], &r["duplicate_of"]),
+        (
+            &serde_json::json!(8),
+            &serde_json::json!(text),
+            &serde_json::json!(id)
+        )
+    );
+}
+
+#[test]
 fn parquet_outputs_are_refused_before_the_run_when_they_cannot_keep_the_columns() {
     let dir = tempfile::tempdir().unwrap();
     let jl = dir.path().join("in.jsonl");

@@ -261,20 +261,38 @@ pub fn parse_record(line: &[u8], fields: &FieldNames) -> Result<Record, String> 
     // The fast way first (the text unescaped into one string of the right size); a line it
     // does not take, valid or not, is parsed the general way, which gives its record or the
     // error it always gave.
-    parse_object(text, fields, true).or_else(|_| parse_object(text, fields, false))
+    parse_object(text, fields, true, None).or_else(|_| parse_object(text, fields, false, None))
 }
 
-/// [`parse_record`] of a line that starts with `{`; see [`RecordSeed`] for `raw_text`.
-fn parse_object(text: &str, fields: &FieldNames, raw_text: bool) -> Result<Record, String> {
+/// [`parse_record`] of a JSON object that holds the fields other than the text, with the text
+/// given beside it (a Parquet row: see [`crate::input::parquet`]). A text field in `object` is
+/// ignored.
+pub fn parse_record_with_text(
+    object: &str,
+    fields: &FieldNames,
+    text: String,
+) -> Result<Record, String> {
+    parse_object(object, fields, true, Some(text))
+}
+
+/// [`parse_record`] of a line that starts with `{`; see [`RecordSeed`] for `raw_text`. A
+/// `given` text stands for the text field.
+fn parse_object(
+    text: &str,
+    fields: &FieldNames,
+    raw_text: bool,
+    given: Option<String>,
+) -> Result<Record, String> {
     let mut de = serde_json::Deserializer::from_str(text);
     let raw = serde::Deserializer::deserialize_map(&mut de, RecordSeed { fields, raw_text })
         .map_err(|e| json_error(&e))?;
     de.end().map_err(|e| json_error(&e))?;
     let negative_zero_id = raw.negative_zero_id;
     let [id, body, title, outlet, date, url] = raw.values;
-    let body = match raw.text {
-        Some(r) => Some(Value::String(unescape(r.get()).ok_or_else(String::new)?)),
-        None => body,
+    let body = match (given, raw.text) {
+        (Some(given), _) => Some(Value::String(given)),
+        (None, Some(r)) => Some(Value::String(unescape(r.get()).ok_or_else(String::new)?)),
+        (None, None) => body,
     };
     let text = match body {
         Some(Value::String(s)) => s,
@@ -342,8 +360,8 @@ mod tests {
             t in "([a-z \"\\\\/\u{e9}\u{65e5}\u{1F600}\n\t]|\\\\u(00[0-9a-f]{2}|[dD][89abAB][0-9a-f]{2}|[dD][c-fC-F][0-9a-f]{2}|20[0-9a-f]{2})|\\\\[nrtbf/]){0,20}"
         ) {
             let line = format!("{{\"id\":\"x\",\"text\":\"{t}\"}}");
-            let fast = parse_object(&line, &FieldNames::default(), true);
-            let slow = parse_object(&line, &FieldNames::default(), false);
+            let fast = parse_object(&line, &FieldNames::default(), true, None);
+            let slow = parse_object(&line, &FieldNames::default(), false, None);
             if let Ok(r) = &fast {
                 proptest::prop_assert_eq!(Ok(r.clone()), slow.clone());
             }

@@ -211,9 +211,10 @@ pub fn parse(format: Format, bytes: &[u8], fields: &FieldNames) -> Result<Parsed
             .push(xxhash_rust::xxh3::xxh3_64(bytes));
     }
     match format {
-        Format::Jsonl | Format::Json | Format::JsonDoc | Format::Parquet => {
+        Format::Jsonl | Format::Json | Format::JsonDoc => {
             jsonl::parse_record(bytes, fields).map(Parsed::Doc)
         }
+        Format::Parquet => parquet::parse_row(bytes, fields).map(Parsed::Doc),
         Format::Text => Ok(Parsed::Doc(Record {
             text: charset::decode_plain(bytes).into_owned(),
             ..Record::default()

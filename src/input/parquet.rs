@@ -1,12 +1,13 @@
-//! Parquet files as inputs: each row becomes one JSON Lines unit.
+//! Parquet files as inputs: each row becomes one unit, read by the rules of JSON Lines.
 //!
 //! Owns: recognising a Parquet file (`PAR1` at its start), finding the configured fields among
 //! its columns (a top-level column by its name, or a field inside a struct column by a dotted
 //! path, `meta.url`), reading only those columns a batch of rows at a time (a row group's
-//! pages at most are held), and writing each row as one JSON object whose keys are the
-//! configured field names, so that [`super::jsonl::parse_record`] reads it as it reads a line
-//! of JSON Lines and every rule about fields holds alike. Must not: keep more than a batch of
-//! rows, or parse the JSON it writes.
+//! pages at most are held), and writing each row as one unit: a JSON object of the fields
+//! other than the text, keyed by the configured field names, then the text as it is
+//! ([`write_row`]). [`parse_row`] reads the object by the rules of JSON Lines, so every rule
+//! about fields holds alike, and takes the text without escaping or parsing it; [`row_json`]
+//! makes the line of JSON Lines a row would be. Must not: keep more than a batch of rows.
 //!
 //! Values: strings (`Utf8`, `LargeUtf8`, `Utf8View`, dictionary-encoded strings, and binary
 //! columns holding UTF-8) as strings; integers and floats as numbers; booleans as booleans;
@@ -26,6 +27,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write;
 
@@ -209,7 +211,17 @@ fn value(col: &dyn Array, i: usize) -> Value<'_> {
 
 /// A date (`with_time` false) or an RFC 3339 time in UTC.
 fn date_of(secs: i64, nanos: u32, with_time: bool) -> Value<'static> {
+    use chrono::{Datelike, Timelike};
     match chrono::DateTime::from_timestamp(secs, nanos) {
+        // Written field by field (chrono's format reads its pattern again for every value).
+        Some(t) if (0..=9999).contains(&t.year()) => {
+            let mut s = String::with_capacity(20);
+            let _ = write!(s, "{:04}-{:02}-{:02}", t.year(), t.month(), t.day());
+            if with_time {
+                let _ = write!(s, "T{:02}:{:02}:{:02}Z", t.hour(), t.minute(), t.second());
+            }
+            Value::Str(s.into())
+        }
         Some(t) if with_time => Value::Str(t.format("%Y-%m-%dT%H:%M:%SZ").to_string().into()),
         Some(t) => Value::Str(t.format("%Y-%m-%d").to_string().into()),
         None => Value::Unread("a date out of range".into()),
@@ -267,16 +279,26 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Bytes of the length that starts a row: see [`write_row`].
+const HEAD: usize = 4;
+
 /// Writes row `i` of `columns` (one per wanted field, `None` when the file has no such
-/// column) as one JSON object into `out`; the error says what is wrong with the row.
+/// column) into `out` as one unit: the length of what follows the text excluded (4 bytes,
+/// little-endian), a JSON object of the fields other than the text, then the text as it is.
+/// The fields other than the text are few and short, so they keep the JSON Lines rules (ids
+/// that are integers, values of other types) while the text is neither escaped here nor parsed
+/// again ([`parse_row`]). The error says what is wrong with the row.
 fn write_row(
     wanted: &[Wanted],
     columns: &[Option<ArrayRef>],
     i: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
+    let head = out.len();
+    out.extend_from_slice(&[0; HEAD]);
     out.push(b'{');
     let mut first = true;
+    let mut text: Option<std::borrow::Cow<'_, str>> = None;
     for (w, col) in wanted.iter().zip(columns) {
         let v = col.as_ref().map_or(Value::Null, |c| value(c.as_ref(), i));
         let write_key = |out: &mut Vec<u8>, first: &mut bool| {
@@ -290,6 +312,7 @@ fn write_row(
         match v {
             Value::Null if w.text => return Err(format!("field {:?} is null", w.key)),
             Value::Null => {}
+            Value::Str(s) if w.text => text = Some(s),
             Value::Str(s) => {
                 write_key(out, &mut first);
                 write_json_str(out, &s);
@@ -340,22 +363,74 @@ fn write_row(
         }
     }
     out.push(b'}');
+    let object = u32::try_from(out.len() - head - HEAD)
+        .map_err(|_| "fields other than the text longer than 4 GiB".to_string())?;
+    out[head..head + HEAD].copy_from_slice(&object.to_le_bytes());
+    // Every row has its text: a null one, or a file without the column, was refused above.
+    if let Some(text) = text {
+        out.extend_from_slice(text.as_bytes());
+    }
     Ok(())
 }
 
-/// Where [`read_rows`] puts the rows: each row's JSON object is appended to [`RowSink::data`],
-/// then [`RowSink::row`] is told of it.
+/// A row as [`write_row`] wrote it: its JSON object of the other fields, and its text.
+fn split_row(bytes: &[u8]) -> Result<(&str, &str), String> {
+    let broken = || "not a row as it was read".to_string();
+    let head: [u8; HEAD] = bytes
+        .get(..HEAD)
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(broken)?;
+    let end = HEAD
+        .checked_add(u32::from_le_bytes(head) as usize)
+        .filter(|&end| end <= bytes.len())
+        .ok_or_else(broken)?;
+    let object = std::str::from_utf8(&bytes[HEAD..end]).map_err(|_| broken())?;
+    let text = simdutf8::basic::from_utf8(&bytes[end..]).map_err(|_| broken())?;
+    Ok((object, text))
+}
+
+/// The record of a row that [`read_rows`] gave: the fields other than the text read by the
+/// rules of JSON Lines ([`super::jsonl::parse_record_with_text`]), the text as it is.
+pub fn parse_row(bytes: &[u8], fields: &FieldNames) -> Result<crate::document::Record, String> {
+    let (object, text) = split_row(bytes)?;
+    super::jsonl::parse_record_with_text(object, fields, text.to_string())
+}
+
+/// A row that [`read_rows`] gave as one JSON object, the text last under its configured name:
+/// what a line of JSON Lines holding the same fields would be.
+pub fn row_json(bytes: &[u8], fields: &FieldNames) -> Result<Vec<u8>, String> {
+    let (object, text) = split_row(bytes)?;
+    let inner = object
+        .strip_prefix('{')
+        .and_then(|o| o.strip_suffix('}'))
+        .ok_or_else(|| "not a row as it was read".to_string())?;
+    let mut out = Vec::with_capacity(object.len() + text.len() + fields.text.len() + 8);
+    out.push(b'{');
+    out.extend_from_slice(inner.as_bytes());
+    if !inner.is_empty() {
+        out.push(b',');
+    }
+    write_json_str(&mut out, &fields.text);
+    out.push(b':');
+    write_json_str(&mut out, text);
+    out.push(b'}');
+    Ok(out)
+}
+
+/// Where [`read_rows`] puts the rows: each row's unit is appended to [`RowSink::data`], then
+/// [`RowSink::row`] is told of it.
 pub trait RowSink {
     /// The buffer the next row is appended to.
     fn data(&mut self) -> &mut Vec<u8>;
 
-    /// Row `row` (from 1): its JSON object is `data()[start..]`, or what is wrong with it
+    /// Row `row` (from 1): its bytes are `data()[start..]` (read them with [`parse_row`] or
+    /// [`row_json`]), or what is wrong with it
     /// (nothing of it was left in `data()`). False to stop reading.
     fn row(&mut self, row: u64, start: usize, given: Result<(), String>) -> bool;
 }
 
-/// Reads the Parquet file `file` and appends each row to `sink`, as one JSON object with the
-/// fields of `fields`, or tells what is wrong with it: a row whose object would be longer than
+/// Reads the Parquet file `file` and appends each row to `sink`, as one unit with the fields of
+/// `fields` (see [`write_row`]), or tells what is wrong with it: a row whose unit would be longer than
 /// `max_line` bytes, or, after the last row read, the rest of a file that cannot be read
 /// further (the row number is then that of the first row not read). Stops when the sink says
 /// so, and returns what it last said.
@@ -455,7 +530,7 @@ pub fn read_rows(
             let start = data.len();
             let given = match write_row(&wanted, &columns, i, data) {
                 Ok(()) if data.len() - start > max_line => Err(format!(
-                    "row of {} bytes (as JSON) is longer than the limit of {max_line} bytes \
+                    "row of {} bytes is longer than the limit of {max_line} bytes \
                      (--max-line-bytes); skipped",
                     data.len() - start
                 )),
@@ -490,19 +565,25 @@ mod tests {
         f
     }
 
-    #[derive(Default)]
-    struct Collect {
+    /// Each row as the line of JSON Lines it would be ([`row_json`]), or `ERR` and its error.
+    struct Collect<'a> {
+        fields: &'a FieldNames,
         data: Vec<u8>,
         rows: Vec<(u64, String)>,
+        units: Vec<Vec<u8>>,
     }
 
-    impl RowSink for Collect {
+    impl RowSink for Collect<'_> {
         fn data(&mut self) -> &mut Vec<u8> {
             &mut self.data
         }
         fn row(&mut self, row: u64, start: usize, given: Result<(), String>) -> bool {
             let text = match given {
-                Ok(()) => String::from_utf8(self.data[start..].to_vec()).unwrap(),
+                Ok(()) => {
+                    let unit = &self.data[start..];
+                    self.units.push(unit.to_vec());
+                    String::from_utf8(row_json(unit, self.fields).unwrap()).unwrap()
+                }
                 Err(m) => {
                     assert_eq!(self.data.len(), start);
                     format!("ERR {m}")
@@ -513,10 +594,23 @@ mod tests {
         }
     }
 
-    fn rows_of(f: &tempfile::NamedTempFile, fields: &FieldNames) -> Vec<(u64, String)> {
-        let mut sink = Collect::default();
+    /// The rows of `f` as [`Collect`] has them, and the units of those that are not bad.
+    fn units_of(
+        f: &tempfile::NamedTempFile,
+        fields: &FieldNames,
+    ) -> (Vec<(u64, String)>, Vec<Vec<u8>>) {
+        let mut sink = Collect {
+            fields,
+            data: Vec::new(),
+            rows: Vec::new(),
+            units: Vec::new(),
+        };
         read_rows(f.reopen().unwrap(), fields, 1 << 20, &mut sink);
-        sink.rows
+        (sink.rows, sink.units)
+    }
+
+    fn rows_of(f: &tempfile::NamedTempFile, fields: &FieldNames) -> Vec<(u64, String)> {
+        units_of(f, fields).0
     }
 
     #[test]
@@ -554,7 +648,7 @@ mod tests {
             text: "body".into(),
             ..FieldNames::default()
         };
-        let got = rows_of(&f, &fields);
+        let (got, units) = units_of(&f, &fields);
         assert_eq!(
             got,
             vec![
@@ -563,10 +657,25 @@ mod tests {
                 (3, r#"{"id":9,"outlet":"AP","body":"c"}"#.to_string()),
             ]
         );
-        let rec = crate::input::jsonl::parse_record(got[0].1.as_bytes(), &fields).unwrap();
+        // The unit and the line of JSON Lines it would be read alike.
+        for (unit, (_, line)) in units.iter().zip([&got[0], &got[2]]) {
+            let rec = parse_row(unit, &fields).unwrap();
+            assert_eq!(
+                Ok(rec),
+                crate::input::jsonl::parse_record(line.as_bytes(), &fields)
+            );
+        }
+        let rec = parse_row(&units[0], &fields).unwrap();
         assert_eq!(rec.text, "a \"q\"");
         assert_eq!(rec.id.as_deref(), Some("7"));
         assert_eq!(rec.outlet.as_deref(), Some("AP"));
+        // A unit cut short, or with a length past its end, is not a row.
+        for bad in [&units[0][..2], &[200, 0, 0, 0, b'{', b'}'][..]] {
+            assert_eq!(
+                parse_row(bad, &fields).unwrap_err(),
+                "not a row as it was read"
+            );
+        }
     }
 
     #[test]
@@ -617,6 +726,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn dates_written_field_by_field_read_as_chrono_writes_them(
+            secs in -62_000_000_000i64..260_000_000_000,
+            nanos in 0u32..1_000_000_000,
+        ) {
+            let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap();
+            for (with_time, pattern) in [(false, "%Y-%m-%d"), (true, "%Y-%m-%dT%H:%M:%SZ")] {
+                let Value::Str(got) = date_of(secs, nanos, with_time) else {
+                    panic!("a date in range");
+                };
+                proptest::prop_assert_eq!(got.as_ref(), t.format(pattern).to_string());
+            }
+        }
+
         #[test]
         fn strings_written_as_json_read_back_the_same(s in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
             let mut out = Vec::new();

@@ -219,8 +219,11 @@ fn output_record<'a>(
         message,
     };
     match inputs.format(meta.location.input) {
+        Format::Jsonl | Format::Json => Ok(Cow::Borrowed(bytes)),
         // A Parquet row as the JSON object of its configured fields.
-        Format::Jsonl | Format::Json | Format::Parquet => Ok(Cow::Borrowed(bytes)),
+        Format::Parquet => crate::input::parquet::row_json(bytes, &config.fields)
+            .map(Cow::Owned)
+            .map_err(changed),
         Format::JsonDoc => {
             // Checked without reading any value (a number out of range stays as written)...
             let body = without_boms(bytes);
@@ -299,12 +302,15 @@ pub fn write_dedupe(
                     && !extracted(format)
                     && m.id.starts_with(inputs.name(m.location.input))
                 {
-                    let given = crate::input::jsonl::parse_record(bytes, &config.fields)
-                        .map_err(|message| Error::InputChanged {
-                            path: inputs.name(m.location.input).to_string(),
-                            message: format!("line {}: {message}", m.location.line),
-                        })?
-                        .id;
+                    let given = match crate::input::parse(format, bytes, &config.fields) {
+                        Ok(crate::input::Parsed::Doc(rec)) => Ok(rec.id),
+                        Ok(crate::input::Parsed::Skip(why)) => Err(why.to_string()),
+                        Err(message) => Err(message),
+                    }
+                    .map_err(|message| Error::InputChanged {
+                        path: inputs.name(m.location.input).to_string(),
+                        message: format!("{}: {message}", format.unit().describe(m.location.line)),
+                    })?;
                     match given {
                         Some(_) => line,
                         None => Cow::Owned(with_id(&line, &config.fields.id, &m.id).map_err(
