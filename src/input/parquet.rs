@@ -35,7 +35,7 @@ use std::io::Write;
 pub const MAGIC: &[u8; 4] = b"PAR1";
 
 /// Rows decoded together.
-const BATCH_ROWS: usize = 1024;
+const BATCH_ROWS: usize = 256;
 
 /// True when `head` (the first bytes of a file) is the start of a Parquet file.
 pub fn is_parquet(head: &[u8]) -> bool {

@@ -164,20 +164,39 @@ impl<F: FnMut(Batch) -> bool> Batcher<F> {
     fn hand_on(&mut self, mut batch: Batch) -> bool {
         if !self.spools.is_empty() {
             let Batch { data, lines } = &mut batch;
-            for (location, start, kind) in lines.iter_mut() {
-                let (EntryKind::Data(_), Some(Some(spool))) =
-                    (&*kind, self.spools.get_mut(location.input as usize))
-                else {
+            // Units of one spooled input that follow each other in `data` are appended in one
+            // write (a batch of Parquet rows is one run): each unit's offset is then its place
+            // in that write.
+            let mut i = 0;
+            while i < lines.len() {
+                let (location, start, kind) = &lines[i];
+                let input = location.input as usize;
+                let (EntryKind::Data(_), Some(Some(_))) = (kind, self.spools.get(input)) else {
+                    i += 1;
                     continue;
                 };
-                let bytes = &data[*start..*start + location.len as usize];
-                match spool.append(bytes) {
-                    Ok(at) => location.offset = at,
+                let first = *start;
+                let mut end = first + location.len as usize;
+                let mut j = i + 1;
+                while let Some((next, next_start, EntryKind::Data(_))) = lines.get(j) {
+                    if next.input as usize != input || *next_start != end {
+                        break;
+                    }
+                    end += next.len as usize;
+                    j += 1;
+                }
+                let spool = self.spools[input].as_mut().expect("a spooled input");
+                let at = match spool.append(&data[first..end]) {
+                    Ok(at) => at,
                     Err(e) => {
                         self.failed = Some(e);
                         return false;
                     }
+                };
+                for (location, start, _) in &mut lines[i..j] {
+                    location.offset = at + (*start - first) as u64;
                 }
+                i = j;
             }
         }
         (self.send)(batch)
