@@ -18,6 +18,7 @@
 //! photo credit or a caption mark), a paragraph or passage added, a passage cut, the story
 //! truncated. Restyled sentences are listed (`restyled_sentences`), not only counted.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -520,16 +521,64 @@ impl Key {
 /// The sentences of one text, each keyed ([`key`]) the first time its key is asked for
 /// (`keyed[i]`). A diff asks only for the keys of the sentences that are not written the same
 /// in both texts at the same place from either end: copies of a story share most of their
-/// sentences word for word, and those need no key.
+/// sentences word for word, and those need no key. A copy's sentence written as one of the
+/// reference's elsewhere takes the reference's key, made once for the whole cluster.
 struct Keyed<'a> {
     sentences: Vec<&'a str>,
     keys: Vec<OnceLock<u64>>,
+    /// The reference a copy is compared with: a sentence of the copy written as one of the
+    /// reference's takes that sentence's key, made once for the whole cluster.
+    twin: Option<&'a Twin<'a>>,
+}
+
+/// A reference's sentences, and where each text of them first occurs (by its `xxh3_64`).
+struct Twin<'a> {
+    keyed: Keyed<'a>,
+    at: HashMap<u64, usize>,
+}
+
+impl<'a> Twin<'a> {
+    fn new(sentences: Vec<&'a str>) -> Twin<'a> {
+        let mut at = HashMap::with_capacity(sentences.len());
+        for (i, s) in sentences.iter().enumerate() {
+            at.entry(xxh3_64(s.as_bytes())).or_insert(i);
+        }
+        Twin {
+            keyed: Keyed::new(sentences),
+            at,
+        }
+    }
 }
 
 impl<'a> Keyed<'a> {
     fn new(sentences: Vec<&'a str>) -> Keyed<'a> {
         let keys = sentences.iter().map(|_| OnceLock::new()).collect();
-        Keyed { sentences, keys }
+        Keyed {
+            sentences,
+            keys,
+            twin: None,
+        }
+    }
+
+    /// The sentences of a copy of `twin`'s text.
+    fn copy_of(sentences: Vec<&'a str>, twin: &'a Twin<'a>) -> Keyed<'a> {
+        Keyed {
+            twin: Some(twin),
+            ..Keyed::new(sentences)
+        }
+    }
+
+    /// The key of sentence `i`: the reference's for a sentence written as one of its own.
+    fn make_key(&self, i: usize) -> u64 {
+        let s = self.sentences[i];
+        if let Some(t) = self.twin {
+            if let Some(&j) = t.at.get(&xxh3_64(s.as_bytes())) {
+                if t.keyed.sentences[j] == s {
+                    return t.keyed[j];
+                }
+            }
+        }
+        key(s)
     }
 }
 
@@ -537,7 +586,7 @@ impl std::ops::Index<usize> for Keyed<'_> {
     type Output = u64;
 
     fn index(&self, i: usize) -> &u64 {
-        self.keys[i].get_or_init(|| key(self.sentences[i]))
+        self.keys[i].get_or_init(|| self.make_key(i))
     }
 }
 
@@ -576,7 +625,7 @@ impl Items for Keyed<'_> {
 /// each sentence is keyed the first time a copy needs its key.
 pub struct Reference<'a> {
     text: &'a str,
-    prepared: OnceLock<Keyed<'a>>,
+    prepared: OnceLock<Twin<'a>>,
     /// The story's credit and byline, found the first time a copy differs.
     credit: OnceLock<(Option<crate::wire::Attribution>, Option<&'a str>)>,
 }
@@ -597,9 +646,9 @@ impl<'a> Reference<'a> {
         }
     }
 
-    fn prepared(&self) -> &Keyed<'a> {
+    fn prepared(&self) -> &Twin<'a> {
         self.prepared
-            .get_or_init(|| Keyed::new(sentences(self.text)))
+            .get_or_init(|| Twin::new(sentences(self.text)))
     }
 
     /// What `copy` changed against this reference: [`changes`].
@@ -608,7 +657,8 @@ impl<'a> Reference<'a> {
             // A verbatim copy: nothing to diff.
             return Changes::default();
         }
-        let mut ch = diff(self.prepared(), &Keyed::new(sentences(copy)));
+        let twin = self.prepared();
+        let mut ch = diff(&twin.keyed, &Keyed::copy_of(sentences(copy), twin));
         let (credit, by) = self
             .credit
             .get_or_init(|| (crate::wire::story_credit(self.text), byline(self.text)));
@@ -740,12 +790,26 @@ fn changes_of(ops: &[DiffOp], old: &[&str], new: &[&str]) -> Changes {
                 let hashed = |ws: &[&str]| -> Vec<u64> {
                     ws.iter().map(|w| xxh3_64(w.as_bytes())).collect()
                 };
-                let word_ops = trimmed_diff(&hashed(&old_words)[..], &hashed(&new_words)[..]);
-                if diff_ratio(&word_ops, old_words.len(), new_words.len()) < 0.5 {
+                let (old_hashes, new_hashes) = (hashed(&old_words), hashed(&new_words));
+                // Too different for word edits: the passage is cut and another added.
+                let rewritten =
+                    |ops: &[DiffOp]| diff_ratio(ops, old_words.len(), new_words.len()) < 0.5;
+                // No diff keeps more words equal than the two share: passages too different
+                // for any diff (two outlets' footers, say) are not diffed.
+                let shared = DiffOp::Equal {
+                    old_index: 0,
+                    new_index: 0,
+                    len: common(&old_hashes, &new_hashes),
+                };
+                let word_ops = Some(shared)
+                    .filter(|shared| !rewritten(std::slice::from_ref(shared)))
+                    .map(|_| trimmed_diff(&old_hashes[..], &new_hashes[..]))
+                    .filter(|ops| !rewritten(ops));
+                let Some(word_ops) = word_ops else {
                     push_limited(&mut out.cut, before.clone(), &mut omitted);
                     push_limited(&mut out.added, after.clone(), &mut omitted);
                     continue;
-                }
+                };
                 let mut cur = Edit {
                     before: String::new(),
                     after: String::new(),
@@ -803,6 +867,27 @@ fn changes_of(ops: &[DiffOp], old: &[&str], new: &[&str]) -> Changes {
     }
     out.omitted = omitted;
     out
+}
+
+/// How many items `a` and `b` have in common, each counted as often as it occurs in both:
+/// the most items any diff of the two can keep equal.
+fn common(a: &[u64], b: &[u64]) -> usize {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort_unstable();
+    b.sort_unstable();
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// The Patience diff of `old` and `new` (with the `similar` crate), run on what lies between
@@ -871,6 +956,21 @@ mod tests {
                 (o, n) = (a.end, b.end);
             }
             proptest::prop_assert_eq!((o, n), (old.len(), new.len()));
+        }
+
+        /// No diff keeps more items equal than [`common`] counts, so a passage it rules out
+        /// would have been ruled out by its diff.
+        #[test]
+        fn common_items_bound_the_equal_items_of_a_diff(
+            old in proptest::collection::vec(0u64..6, 0..40),
+            new in proptest::collection::vec(0u64..6, 0..40),
+        ) {
+            let equal: usize = trimmed_diff(&old[..], &new[..])
+                .iter()
+                .filter(|op| matches!(op, DiffOp::Equal { .. }))
+                .map(|op| op.old_range().len())
+                .sum();
+            proptest::prop_assert!(equal <= common(&old, &new));
         }
 
         /// Keys made only where the diff needs them give the changes of every key made
@@ -943,7 +1043,7 @@ mod tests {
             let r = Reference::new(t);
             assert!(r.changes(t).is_empty());
             assert!(r.prepared.get().is_none(), "prepared for a verbatim copy");
-            let r = r.prepared();
+            let r = &r.prepared().keyed;
             assert_eq!(diff(r, r), Changes::default());
         }
     }
