@@ -39,14 +39,12 @@ pub fn plain_cjk(c: char) -> bool {
 
 /// Returns the normalized form of `text` (see the module docs). Idempotent:
 /// `normalize(&normalize(t)) == normalize(t)`.
+///
+/// Runs of plain kana and ideographs ([`plain_cjk`]) are copied as they are, a run at a time;
+/// only the text between them is checked and, where it is not NFKC already, normalized. The
+/// result is what the definition gives, NFKC and lower case a character at a time
+/// (property-tested).
 pub fn normalize(text: &str) -> String {
-    normalize_with(text, plain_cjk)
-}
-
-/// [`normalize`], taking the characters for which `plain` is true as they are (it must be
-/// true only for characters that NFKC, lower-casing and folding leave alone and that combine
-/// with nothing).
-fn normalize_with(text: &str, plain: impl Fn(char) -> bool + Copy) -> String {
     if text.is_ascii() {
         return normalize_ascii(text);
     }
@@ -54,66 +52,117 @@ fn normalize_with(text: &str, plain: impl Fn(char) -> bool + Copy) -> String {
         out: String::with_capacity(text.len()),
         pending_space: false,
     };
-    let lower_all = |c: char, w: &mut Writer| {
-        if c.is_ascii() {
-            w.push(c.to_ascii_lowercase());
-        } else if plain(c) || crate::chars::is_own_lowercase(c) {
-            w.push(c);
+    let b = text.as_bytes();
+    let mut i = 0;
+    // Some piece of the output is not NFKC for sure (lower-casing can do that).
+    let mut unsure = false;
+    while i < b.len() {
+        let run = i;
+        while i < b.len() && plain_at(b, i) {
+            i += 3;
+        }
+        if i > run {
+            w.push_plain(&text[run..i]);
+        }
+        if i == b.len() {
+            break;
+        }
+        let between = i;
+        while i < b.len() && !plain_at(b, i) {
+            i += utf8_width(b[i]);
+        }
+        let piece = &text[between..i];
+        let from = if nfkc_quick(piece.chars()) == IsNormalized::Yes {
+            let from = w.out.len();
+            piece.chars().for_each(|c| lower(c, &mut w));
+            from
         } else {
-            for l in c.to_lowercase() {
-                w.push(l);
-            }
-        }
-    };
-    // Plain kana and ideographs are NFKC and change nothing around them (they do not
-    // combine), so only the other characters are checked.
-    if nfkc_quick(text.chars().filter(|&c| !plain(c))) == IsNormalized::Yes {
-        for c in text.chars() {
-            lower_all(c, &mut w);
-        }
-    } else {
-        // Cut before every plain character: it is NFKC, a starter, and the second of no
-        // composition, so nothing before it changes with it and NFKC of the pieces is NFKC
-        // of the text (UAX #15, stable code points). A piece is a plain character and what
-        // follows it up to the next one; only the pieces that are not NFKC already go
-        // through the normalizer (a full-width `％` no longer sends a whole Japanese
-        // article through it).
-        let mut start = 0;
-        let piece = |p: &str, w: &mut Writer| {
-            let mut cs = p.chars();
-            let first = cs.next().filter(|&c| plain(c));
-            let rest = if first.is_some() { cs.as_str() } else { p };
-            if rest.is_empty() || nfkc_quick(rest.chars()) == IsNormalized::Yes {
-                for c in p.chars() {
-                    lower_all(c, w);
-                }
-            } else {
-                for c in p.nfkc() {
-                    lower_all(c, w);
-                }
-            }
+            // A plain character is NFKC, a starter and the second of no composition, so
+            // nothing before it changes with it: NFKC of the text is NFKC of the pieces cut
+            // before each (UAX #15, stable code points). It can be the first of one (`か`
+            // and a voicing mark), so the plain character before the piece goes with it.
+            let with = if between > run { between - 3 } else { between };
+            w.out.truncate(w.out.len() - (between - with));
+            let from = w.out.len();
+            text[with..i].nfkc().for_each(|c| lower(c, &mut w));
+            from
         };
-        for (i, c) in text.char_indices() {
-            if i > start && plain(c) {
-                piece(&text[start..i], &mut w);
-                start = i;
-            }
-        }
-        piece(&text[start..], &mut w);
+        unsure |= nfkc_quick(w.out[from..].chars()) != IsNormalized::Yes;
     }
     let out = w.out;
     // Lower-casing can (rarely) produce text that is no longer NFKC, e.g. some Greek and
-    // Cherokee letters; one more pass keeps the function idempotent.
-    if !out.is_ascii() && nfkc_quick(out.chars().filter(|&c| !plain(c))) != IsNormalized::Yes {
+    // Cherokee letters; one more pass keeps the function idempotent. Plain runs and pieces
+    // that are each NFKC make NFKC text (a plain character combines with nothing before it).
+    if unsure {
         let again: String = out.nfkc().collect();
         if again != out {
-            return normalize_with(&again, plain);
+            return normalize(&again);
         }
     }
     out
 }
 
-/// The output of [`normalize_with`]: folded characters, whitespace runs as one space, none
+/// True when the UTF-8 character at `b[i]` is [`plain_cjk`] (all of them take 3 bytes).
+#[inline]
+fn plain_at(b: &[u8], i: usize) -> bool {
+    let lead = b[i];
+    if !(0xE3..=0xE9).contains(&lead) {
+        return false;
+    }
+    // A 3-byte lead in valid UTF-8: two continuation bytes follow.
+    let c = (u32::from(lead & 0x0F) << 12)
+        | (u32::from(b[i + 1] & 0x3F) << 6)
+        | u32::from(b[i + 2] & 0x3F);
+    matches!(c, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// The length of the UTF-8 character whose first byte is `lead`.
+#[inline]
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// Lower-cases `c` into `w` (plain characters and those that are their own lower case as
+/// they are).
+#[inline]
+fn lower(c: char, w: &mut Writer) {
+    if c.is_ascii() {
+        w.push(c.to_ascii_lowercase());
+    } else if plain_cjk(c) || crate::chars::is_own_lowercase(c) {
+        w.push(c);
+    } else {
+        for l in c.to_lowercase() {
+            w.push(l);
+        }
+    }
+}
+
+/// [`normalize`] by its definition, a character at a time: NFKC, then lower case and folds,
+/// again until nothing changes. What [`normalize`] is tested against.
+#[cfg(test)]
+fn by_definition(text: &str) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(text.len()),
+        pending_space: false,
+    };
+    text.nfkc().for_each(|c| {
+        for l in c.to_lowercase() {
+            w.push(l);
+        }
+    });
+    let again: String = w.out.nfkc().collect();
+    if again != w.out {
+        return by_definition(&again);
+    }
+    w.out
+}
+
+/// The output of [`normalize`]: folded characters, whitespace runs as one space, none
 /// at either end.
 struct Writer {
     out: String,
@@ -122,6 +171,16 @@ struct Writer {
 }
 
 impl Writer {
+    /// Pushes a run of plain characters: no folding, no whitespace.
+    #[inline]
+    fn push_plain(&mut self, run: &str) {
+        if self.pending_space {
+            self.out.push(' ');
+            self.pending_space = false;
+        }
+        self.out.push_str(run);
+    }
+
     #[inline]
     fn push(&mut self, c: char) {
         let c = fold(c);
@@ -161,7 +220,7 @@ fn normalize_ascii(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, normalize, normalize_ascii, normalize_with, plain_cjk};
+    use super::{by_definition, fold, normalize, normalize_ascii, plain_cjk};
 
     #[test]
     fn curly_quotes_fold_to_straight() {
@@ -221,6 +280,17 @@ mod tests {
     }
 
     #[test]
+    fn compositions_made_by_lower_case_or_across_a_plain_character() {
+        // `J` with a caron has no composed form; `j` with one has (U+01F0).
+        assert_eq!(normalize("東J\u{30C}"), "東\u{1F0}");
+        // A voicing mark after a plain kana composes with it.
+        assert_eq!(normalize("か\u{3099}き"), "がき");
+        for t in ["東J\u{30C}", "か\u{3099}き", "ｶﾞ東\u{3000}Ａ"] {
+            assert_eq!(normalize(t), by_definition(t), "{t}");
+        }
+    }
+
+    #[test]
     fn idempotent_on_samples() {
         for t in [
             "ǅemal İstanbul ΣΑΣ ß ﬃ",
@@ -261,7 +331,7 @@ mod tests {
         fn plain_cjk_matches_general_path(
             t in "([\u{3041}-\u{3096}][\u{3099}\u{309A}]?|[\u{30A1}-\u{30FA}][\u{3099}\u{309A}]?|[\u{309B}-\u{30A0}\u{30FB}-\u{30FF}]|[\u{4E00}-\u{4E20}\u{9FF0}-\u{9FFF}\u{3400}]|[\u{FF01}-\u{FF5E}]|[\u{FF66}-\u{FF9F}][\u{FF9E}\u{FF9F}]?|[a-z]\u{0301}|[\u{300C}-\u{300F}\u{3000}-\u{3003}]|[\u{F900}\u{2F00}]|[Aa1 .\n]){0,40}"
         ) {
-            proptest::prop_assert_eq!(normalize(&t), normalize_with(&t, |_| false));
+            proptest::prop_assert_eq!(normalize(&t), by_definition(&t));
         }
 
         /// The same on text that is NFKC but for the voicing marks that may follow kana (the
@@ -270,7 +340,18 @@ mod tests {
         fn plain_cjk_matches_general_path_on_nfkc_text(
             t in "([\u{3041}-\u{3096}][\u{3099}\u{309A}]?|[\u{30A1}-\u{30FA}][\u{3099}\u{309A}]?|[\u{30FB}-\u{30FE}]|[\u{4E00}-\u{4E20}]|[a-z]\u{0301}?|[\u{300C}\u{300D}\u{3001}\u{3002}]|[A1 .\n]){0,40}"
         ) {
-            proptest::prop_assert_eq!(normalize(&t), normalize_with(&t, |_| false));
+            proptest::prop_assert_eq!(normalize(&t), by_definition(&t));
+        }
+
+        /// Any text, and any text between kana and ideographs.
+        #[test]
+        fn matches_the_definition(
+            t in "\\PC{0,40}",
+            cut in proptest::collection::vec(("[\u{3041}-\u{3096}\u{4E00}-\u{4E20}]", "\\PC{0,3}"), 0..12),
+        ) {
+            proptest::prop_assert_eq!(normalize(&t), by_definition(&t));
+            let mixed: String = cut.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
+            proptest::prop_assert_eq!(normalize(&mixed), by_definition(&mixed));
         }
 
         #[test]
