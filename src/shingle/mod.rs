@@ -345,10 +345,68 @@ fn word_hashes_normalized(text: &str, seed: u64) -> Vec<u64> {
 
 /// `text.unicode_words()`: the UAX #29 segments with a letter or digit in them, with that test
 /// made by a table look-up (a test checks that it keeps exactly the code points that
-/// `unicode_words` keeps).
-fn unicode_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split_word_bounds()
-        .filter(|w| w.chars().any(crate::chars::is_alphanumeric))
+/// `unicode_words` keeps). Hiragana and ideographs, which UAX #29 makes words of their own
+/// (Word_Break `Other`: a boundary on either side), are cut by a range check on their bytes;
+/// only the text between them goes through the segmenter.
+fn unicode_words(text: &str) -> std::vec::IntoIter<&str> {
+    let mut words = Vec::with_capacity(text.len() / 3 + 1);
+    fn segment<'a>(piece: &'a str, words: &mut Vec<&'a str>) {
+        words.extend(
+            piece
+                .split_word_bounds()
+                .filter(|w| w.chars().any(crate::chars::is_alphanumeric)),
+        )
+    }
+    let b = text.as_bytes();
+    let (mut piece, mut i) = (0, 0);
+    while i < b.len() {
+        let lead = b[i];
+        let width = match lead {
+            0..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        // Alone unless an Extend, Format or ZWJ character follows (WB4 joins it on).
+        if width == 3 && lone_word(code_point3(b, i)) && !joins_on(b, i + 3) {
+            if piece < i {
+                segment(&text[piece..i], &mut words);
+            }
+            words.push(&text[i..i + 3]);
+            piece = i + 3;
+        }
+        i += width;
+    }
+    if piece < b.len() {
+        segment(&text[piece..], &mut words);
+    }
+    words.into_iter()
+}
+
+/// The code point of the 3-byte UTF-8 character at `b[i]`.
+#[inline]
+fn code_point3(b: &[u8], i: usize) -> u32 {
+    (u32::from(b[i] & 0x0F) << 12) | (u32::from(b[i + 1] & 0x3F) << 6) | u32::from(b[i + 2] & 0x3F)
+}
+
+/// Hiragana and CJK ideographs (unified and Extension A): Word_Break `Other`, letters.
+#[inline]
+fn lone_word(c: u32) -> bool {
+    matches!(c, 0x3041..=0x3096 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// False when the character at `b[i]` (if any) is surely not Extend, Format or ZWJ: the end,
+/// ASCII, CJK symbols and punctuation but the tone marks, kana but the voicing marks, and
+/// ideographs.
+#[inline]
+fn joins_on(b: &[u8], i: usize) -> bool {
+    if i >= b.len() || b[i] < 0x80 {
+        return false;
+    }
+    if !(0xE3..=0xE9).contains(&b[i]) {
+        return true;
+    }
+    !matches!(code_point3(b, i), 0x3000..=0x3029 | 0x3030..=0x3098 | 0x309B..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
 
 /// Word k-shingles: each UAX #29 word is hashed with [`word_hash`], then each window of k

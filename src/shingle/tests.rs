@@ -126,6 +126,17 @@ proptest::proptest! {
         let uax: Vec<&str> = t.unicode_words().collect();
         proptest::prop_assert_eq!(ours, uax);
     }
+
+    /// The same next to Hiragana and ideographs, cut by a range check: with Katakana, the
+    /// voicing and tone marks, ZWJ, format characters, CJK punctuation, emoji and Latin.
+    #[test]
+    fn unicode_words_beside_ideographs_are_those_of_the_crate(
+        t in "([\u{3041}-\u{3096}\u{4E00}-\u{4E08}\u{9FFF}\u{3400}]|[\u{30A1}-\u{30FF}\u{3099}\u{309A}\u{302A}-\u{302F}\u{3000}-\u{3030}]|[\u{200D}\u{200B}\u{00AD}\u{FE0F}\u{0301}\u{1F600}\u{1F1E6}]|[a-z0-9 .'’:_]|\\PC){0,40}"
+    ) {
+        let ours: Vec<&str> = unicode_words(&t).collect();
+        let uax: Vec<&str> = t.unicode_words().collect();
+        proptest::prop_assert_eq!(ours, uax);
+    }
 }
 
 #[test]
@@ -863,4 +874,33 @@ fn middle_dot_joins_letters_only_as_the_general_path_does() {
 fn seed_changes_hashes() {
     let t = "the quick brown fox jumps over the lazy dog";
     assert_ne!(shingles(t, auto(), 1).hashes, shingles(t, auto(), 2).hashes);
+}
+
+proptest::proptest! {
+    /// Character n-grams and the choice of tokenization, with kana and ideographs taken by a
+    /// range check on their bytes, are those of their definitions over decoded characters.
+    #[test]
+    fn char_grams_and_choice_match_their_definitions(
+        t in "([\u{3041}-\u{3096}\u{30A1}-\u{30FF}\u{4E00}-\u{4E10}\u{9FF0}-\u{9FFF}\u{3400}]|\\PC|[a-z0-9 ]){0,40}",
+        n in 1usize..5,
+    ) {
+        let kept: String = t
+            .chars()
+            .filter(|&c| crate::normalize::plain_cjk(c) || c.is_alphanumeric())
+            .collect();
+        let chars: Vec<char> = kept.chars().collect();
+        let defined: Vec<u64> = chars
+            .windows(n)
+            .map(|w| xxhash_rust::xxh3::xxh3_64_with_seed(w.iter().collect::<String>().as_bytes(), 5))
+            .collect();
+        proptest::prop_assert_eq!(char_shingles(&t, n, 5), defined);
+
+        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        let unspaced = t.chars().filter(|&c| c.is_alphabetic() && is_unspaced_script(c)).count();
+        let chars_chosen = !t.is_ascii() && unspaced * 10 >= letters * 3 && unspaced > 0;
+        proptest::prop_assert_eq!(
+            choose(&t, auto()) == Tokenization::Chars(3),
+            chars_chosen
+        );
+    }
 }
