@@ -26,6 +26,7 @@
 //! (ten word 5-shingles are fourteen words; ten character 3-grams are a dozen characters).
 
 use crate::verify::SetSource;
+use rayon::prelude::*;
 use std::borrow::Cow;
 
 /// The learned boilerplate text of each outlet and the per-document facts the rule needs.
@@ -63,17 +64,37 @@ impl RealText {
             .collect();
         groups.sort_unstable();
         groups.dedup();
-        for (outlet, docs) in groups {
-            let mut common: Vec<u64> = sets.set(docs[0]).into_owned();
-            for &d in &docs[1..] {
-                let other = sets.set(d);
-                common = intersect(&common, &other);
+        // The groups in parallel, a chunk at a time; each outlet's shingles are kept sorted
+        // and distinct between chunks (many groups find the same footer).
+        for chunk in groups.chunks(LEARN_CHUNK) {
+            let commons: Vec<(u32, Vec<u64>)> = chunk
+                .par_iter()
+                .map(|&(outlet, docs)| {
+                    let mut common: Vec<u64> = sets.set(docs[0]).into_owned();
+                    for &d in &docs[1..] {
+                        if common.is_empty() {
+                            break;
+                        }
+                        common = intersect(&common, &sets.set(d));
+                    }
+                    (outlet, common)
+                })
+                .collect();
+            let mut touched = Vec::new();
+            for (outlet, common) in commons {
+                if boiler.len() <= outlet as usize {
+                    boiler.resize(outlet as usize + 1, Vec::new());
+                }
+                boiler[outlet as usize].extend(common);
+                touched.push(outlet);
             }
-            if boiler.len() <= outlet as usize {
-                boiler.resize(outlet as usize + 1, Vec::new());
+            touched.sort_unstable();
+            touched.dedup();
+            for o in touched {
+                let b = &mut boiler[o as usize];
+                b.sort_unstable();
+                b.dedup();
             }
-            let b = &mut boiler[outlet as usize];
-            b.extend(common);
         }
         RealText {
             outlets,
@@ -194,6 +215,9 @@ impl<'a> RealSets<'a> {
         self.text.long_enough(x, real, full)
     }
 }
+
+/// Groups of holders [`RealText::learn`] intersects at a time, in parallel.
+const LEARN_CHUNK: usize = 512;
 
 /// Sorted `a ∩ b`.
 fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
