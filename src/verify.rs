@@ -6,7 +6,14 @@
 
 use rayon::prelude::*;
 
-/// Size of the intersection of two sorted, distinct sets.
+/// Size of the intersection of two sorted, distinct sets. Of two sorted sequences that repeat
+/// items, it counts each item as often as it occurs in both.
+///
+/// ```
+/// use neardup::verify::intersection_size;
+/// assert_eq!(intersection_size(&[1, 2, 3], &[2, 3, 4]), 2);
+/// assert_eq!(intersection_size(&[1, 1, 1, 2], &[1, 1, 2, 2]), 3);
+/// ```
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     intersection_at_least(a, b, 0).expect("every count reaches 0")
 }
