@@ -67,15 +67,22 @@ impl RealText {
         // The groups in parallel, a chunk at a time; each outlet's shingles are kept sorted
         // and distinct between chunks (many groups find the same footer).
         for chunk in groups.chunks(LEARN_CHUNK) {
+            // The groups of one outlet share most of their documents: each set is read once
+            // a chunk.
+            let mut docs: Vec<u32> = chunk.iter().flat_map(|g| g.1.iter().copied()).collect();
+            docs.sort_unstable();
+            docs.dedup();
+            let loaded: Vec<Cow<'_, [u64]>> = docs.par_iter().map(|&d| sets.set(d)).collect();
+            let set = |d: u32| &*loaded[docs.binary_search(&d).expect("a holder of the chunk")];
             let commons: Vec<(u32, Vec<u64>)> = chunk
                 .par_iter()
-                .map(|&(outlet, docs)| {
-                    let mut common: Vec<u64> = sets.set(docs[0]).into_owned();
-                    for &d in &docs[1..] {
+                .map(|&(outlet, holders)| {
+                    let mut common: Vec<u64> = set(holders[0]).to_vec();
+                    for &d in &holders[1..] {
                         if common.is_empty() {
                             break;
                         }
-                        common = intersect(&common, &sets.set(d));
+                        common = intersect(&common, set(d));
                     }
                     (outlet, common)
                 })
