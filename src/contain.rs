@@ -342,6 +342,8 @@ pub fn find(
     };
     // Pass 1: document frequencies, each document's rarest shared samples, outlet boilerplate.
     let mut tops = vec![u64::MAX; n * k];
+    // The largest key of each document's top.
+    let mut worst = vec![u64::MAX; n];
     // Samples of each document that another document holds too, and samples that are its
     // outlet's boilerplate.
     let mut shared = vec![0u32; n];
@@ -367,17 +369,31 @@ pub fn find(
                 boiled[d as usize] += 1;
             }
             outlet_boilerplate.extend(pass.outlet_boilerplate);
-            for &(doc, key) in &pass.keys {
-                let top = &mut tops[doc as usize * k..(doc as usize + 1) * k];
-                let (i, &worst) = top
-                    .iter()
-                    .enumerate()
-                    .max_by_key(|&(_, v)| *v)
-                    .expect("k >= 1");
-                if key < worst {
-                    top[i] = key;
-                }
-            }
+            // Each thread keeps the tops of its own range of documents (random writes into
+            // `n * k` keys are the cost; the keys are read once per range).
+            let per = n.div_ceil(at_once).max(1);
+            tops.par_chunks_mut(per * k)
+                .zip(worst.par_chunks_mut(per))
+                .enumerate()
+                .for_each(|(r, (tops, worst))| {
+                    let first = r * per;
+                    for &(doc, key) in &pass.keys {
+                        let Some(d) = (doc as usize).checked_sub(first).filter(|&d| d < per) else {
+                            continue;
+                        };
+                        // A key no better than the worst of a full top: one compare.
+                        if key >= worst[d] {
+                            continue;
+                        }
+                        let top = &mut tops[d * k..(d + 1) * k];
+                        let i = top
+                            .iter()
+                            .position(|&v| v == worst[d])
+                            .expect("the worst key is in the top");
+                        top[i] = key;
+                        worst[d] = *top.iter().max().expect("k >= 1");
+                    }
+                });
             index.put_part(p, pass.entries)?;
         }
     }
@@ -423,6 +439,7 @@ pub fn find(
         .map(|(top, &l)| top.iter().filter(|&&key| key <= l && l != 0).count() as u32)
         .collect();
     drop(tops);
+    drop(worst);
     // Pass 2: every probe pairs its document with the other holders of the sample; a pair
     // is a candidate when the other holds at least half of the document's probes.
     let mut emitted_pairs = EmitBuffer::new(index.budget / 2);
@@ -444,17 +461,30 @@ pub fn find(
         }
     }
     drop(index);
-    let mut pairs = Vec::new();
-    for b in 0..PARTS {
-        let v = emitted_pairs.take(b)?;
-        let v = crate::sort::sorted_uniform(&v);
+    // Each partition's pairs counted on their own, as many partitions at a time as threads.
+    let count = |emitted: Vec<u64>| -> Vec<(u32, u32)> {
+        let v = crate::sort::sorted_uniform(&emitted);
+        drop(emitted);
+        let mut found = Vec::new();
         for run in v.chunk_by(|x, y| x == y) {
             let (a, other) = ((run[0] >> 32) as u32, run[0] as u32);
             let need = (probes[a as usize] as usize).div_ceil(2).max(1);
             if run.len() >= need {
-                pairs.push((a.min(other), a.max(other)));
+                found.push((a.min(other), a.max(other)));
             }
         }
+        found
+    };
+    let mut pairs = Vec::new();
+    let mut part = 0;
+    while part < PARTS {
+        let group = part..(part + at_once).min(PARTS);
+        part = group.end;
+        let taken = group
+            .map(|b| emitted_pairs.take(b))
+            .collect::<crate::error::Result<Vec<Vec<u64>>>>()?;
+        let found: Vec<Vec<(u32, u32)>> = taken.into_par_iter().map(count).collect();
+        pairs.extend(found.into_iter().flatten());
     }
     // Identical documents are candidates of each other.
     for (d, &s) in sizes.iter().enumerate() {
