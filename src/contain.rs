@@ -78,6 +78,14 @@ pub fn sample_into(set: &[u64], every: u64, out: &mut Vec<u64>) {
 /// sample are always in one partition, so each is sorted and paired alone.
 const PARTS: usize = 1 << PART_BITS;
 
+/// The partitions in groups of `at_once`, in order: a group is taken from the index and
+/// worked on in parallel.
+fn part_groups(at_once: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..PARTS)
+        .step_by(at_once.max(1))
+        .map(move |p| p..(p + at_once.max(1)).min(PARTS))
+}
+
 /// Bits of the partition number: the top bits of an entry.
 const PART_BITS: u32 = 6;
 
@@ -351,10 +359,7 @@ pub fn find(
     let mut boilerplate = 0u64;
     let mut outlet_boilerplate = Vec::new();
     let at_once = rayon::current_num_threads().max(1);
-    let mut part = 0;
-    while part < PARTS {
-        let group = part..(part + at_once).min(PARTS);
-        part = group.end;
+    for group in part_groups(at_once) {
         let taken = group
             .clone()
             .map(|p| index.take_part(p))
@@ -444,10 +449,7 @@ pub fn find(
     // is a candidate when the other holds at least half of the document's probes.
     let mut emitted_pairs = EmitBuffer::new(index.budget / 2);
     let mut emitted = 0u64;
-    let mut part = 0;
-    while part < PARTS {
-        let group = part..(part + at_once).min(PARTS);
-        part = group.end;
+    for group in part_groups(at_once) {
         let taken = group
             .map(|p| index.take_part(p))
             .collect::<crate::error::Result<Vec<Vec<u64>>>>()?;
@@ -476,10 +478,7 @@ pub fn find(
         found
     };
     let mut pairs = Vec::new();
-    let mut part = 0;
-    while part < PARTS {
-        let group = part..(part + at_once).min(PARTS);
-        part = group.end;
+    for group in part_groups(at_once) {
         let taken = group
             .map(|b| emitted_pairs.take(b))
             .collect::<crate::error::Result<Vec<Vec<u64>>>>()?;
